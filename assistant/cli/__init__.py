@@ -1,0 +1,1 @@
+"""The `proactive` command line: thin wrappers over library calls."""

@@ -1,0 +1,26 @@
+"""Entry point of the `proactive` command. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from assistant import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="proactive")
+def cli() -> None:
+    """A local-first proactive desktop assistant.
+
+    It watches what you do (locally), proposes one helpful task when you seem to need it, and learns from
+    your answers. Data stays in a local SQLite file; see `proactive status`.
+    """
+
+
+# ---- register command modules (one line each) ----
+from assistant.cli.config_cmds import config_group  # noqa: E402
+from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS  # noqa: E402
+
+for _command in CORE_COMMANDS:
+    cli.add_command(_command)
+cli.add_command(config_group)

@@ -1,0 +1,243 @@
+"""Load, validate and write the YAML config. Every key has a default; bad input is named precisely."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant import paths
+from assistant.config_schema import SCHEMA, Key
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    """The config file is invalid; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class Config:
+    """Validated settings. `cfg["policy.max_proposals_per_hour"]` or `cfg.section("policy")`."""
+
+    def __init__(self, data: dict[str, Any], path: Path | None = None):
+        self.data = data
+        self.path = path
+
+    def __getitem__(self, dotted: str) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return node
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self[name]
+
+    def with_overrides(self, overrides: dict[str, Any]) -> "Config":
+        """A copy with dotted keys replaced (used by tests and `--set`)."""
+        data = copy.deepcopy(self.data)
+        for dotted, value in overrides.items():
+            *parents, last = dotted.split(".")
+            node = data
+            for part in parents:
+                node = node[part]
+            node[last] = value
+        return Config(data, self.path)
+
+
+def defaults(schema: dict[str, Any] = SCHEMA) -> dict[str, Any]:
+    return {k: (defaults(v) if isinstance(v, dict) else copy.deepcopy(v.default)) for k, v in schema.items()}
+
+
+def default_config() -> Config:
+    return Config(defaults())
+
+
+# ---------------------------------------------------------------- validation
+
+def _expected(key: Key) -> str:
+    bounds = ""
+    if key.minimum is not None and key.maximum is not None:
+        bounds = f" between {key.minimum:g} and {key.maximum:g}"
+    elif key.minimum is not None:
+        bounds = f" >= {key.minimum:g}"
+    return {
+        "bool": "true or false",
+        "int": f"an integer{bounds}",
+        "float": f"a number{bounds}",
+        "str": "a string",
+        "choice": "one of " + ", ".join(repr(c) for c in key.choices),
+        "regex_list": "a list of regular expressions",
+        "str_list": "a list of strings",
+    }[key.kind]
+
+
+def _check_value(key: Key, value: Any) -> tuple[Any, str | None]:
+    """Return (normalised value, problem or None)."""
+    kind = key.kind
+    if kind == "bool":
+        return value, None if isinstance(value, bool) else f"expected {_expected(key)}, got {value!r}"
+    if kind in ("int", "float"):
+        ok_type = isinstance(value, int) and not isinstance(value, bool)
+        if kind == "float":
+            ok_type = ok_type or isinstance(value, float)
+        if not ok_type:
+            return value, f"expected {_expected(key)}, got {value!r}"
+        if (key.minimum is not None and value < key.minimum) or (key.maximum is not None and value > key.maximum):
+            return value, f"expected {_expected(key)}, got {value!r}"
+        return (float(value) if kind == "float" else value), None
+    if kind == "str":
+        if value is None:
+            return "", None
+        return value, None if isinstance(value, str) else f"expected {_expected(key)}, got {value!r}"
+    if kind == "choice":
+        return value, None if value in key.choices else f"expected {_expected(key)}, got {value!r}"
+    if kind in ("regex_list", "str_list"):
+        if value is None:
+            return [], None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return value, f"expected {_expected(key)}, got {value!r}"
+        if kind == "regex_list":
+            for pattern in value:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    return value, f"expected a valid regular expression, got {pattern!r} ({exc})"
+        return value, None
+    raise AssertionError(kind)
+
+
+def _line_map(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
+    """Map dotted key -> 1-based line number where it appears in the YAML source."""
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            dotted = f"{prefix}{key_node.value}"
+            lines[dotted] = key_node.start_mark.line + 1
+            lines.update(_line_map(value_node, dotted + "."))
+    return lines
+
+
+def validate(raw: Any, file: str, lines: dict[str, int] | None = None) -> tuple[dict[str, Any], list[ConfigProblem]]:
+    """Merge `raw` over the defaults; collect every problem instead of stopping at the first."""
+    lines = lines or {}
+    problems: list[ConfigProblem] = []
+    merged = defaults()
+    if raw is None:
+        return merged, problems
+    if not isinstance(raw, dict):
+        return merged, [ConfigProblem(file, 1, "(top level)", "expected a mapping of sections, e.g. 'policy:'")]
+
+    def walk(raw_node: dict, schema: dict, out: dict, prefix: str) -> None:
+        for name, value in raw_node.items():
+            dotted = f"{prefix}{name}"
+            line = lines.get(dotted)
+            if name not in schema:
+                known = sorted(schema)
+                hint = difflib.get_close_matches(str(name), known, n=1)
+                msg = f"unknown key (expected one of: {', '.join(known)})"
+                if hint:
+                    msg += f"; did you mean '{prefix}{hint[0]}'?"
+                problems.append(ConfigProblem(file, line, dotted, msg))
+                continue
+            spec = schema[name]
+            if isinstance(spec, dict):
+                if value is None:
+                    continue
+                if not isinstance(value, dict):
+                    problems.append(ConfigProblem(file, line, dotted,
+                                                  f"expected a section with keys {', '.join(sorted(spec))}"))
+                    continue
+                walk(value, spec, out[name], dotted + ".")
+                continue
+            normalised, problem = _check_value(spec, value)
+            if problem:
+                problems.append(ConfigProblem(file, line, dotted, problem))
+            else:
+                out[name] = normalised
+
+    walk(raw, SCHEMA, merged, "")
+    return merged, problems
+
+
+def check_file(path: Path) -> tuple[Config, list[ConfigProblem]]:
+    """Parse and validate `path`; returns the config and all problems (empty list when valid)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        return default_config(), [ConfigProblem(str(path), line, "(syntax)", f"invalid YAML: {problem}")]
+    data, problems = validate(raw, str(path), _line_map(node))
+    return Config(data, path), problems
+
+
+def load(path: Path | None = None, create: bool = True) -> Config:
+    """Load the config, writing a commented default on first run. Raises ConfigError if invalid."""
+    path = path or paths.config_path()
+    if not path.exists():
+        if not create:
+            return Config(defaults(), path)
+        write_default(path)
+    cfg, problems = check_file(path)
+    if problems:
+        raise ConfigError(problems)
+    return cfg
+
+
+# ---------------------------------------------------------------- writing the commented default
+
+def _render(schema: dict[str, Any], indent: int) -> list[str]:
+    out: list[str] = []
+    pad = "  " * indent
+    for name, spec in schema.items():
+        if isinstance(spec, dict):
+            out.append(f"{pad}{name}:")
+            out.extend(_render(spec, indent + 1))
+            continue
+        out.append(f"{pad}# {spec.help}")
+        dumped = yaml.safe_dump({name: spec.default}, default_flow_style=False, sort_keys=False).rstrip()
+        out.extend(pad + line for line in dumped.splitlines())
+    return out
+
+
+def default_text() -> str:
+    header = [
+        "# Proactive assistant settings. Every key is optional: delete a line to get its default back.",
+        "# Check this file with: proactive config check",
+        "",
+    ]
+    body: list[str] = []
+    for name, spec in SCHEMA.items():
+        body.append(f"{name}:")
+        body.extend(_render(spec, 1))
+        body.append("")
+    return "\n".join(header + body)
+
+
+def write_default(path: Path) -> None:
+    paths.ensure_private_dir(path.parent)
+    path.write_text(default_text(), encoding="utf-8")
+    os.chmod(path, 0o600)

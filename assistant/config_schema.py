@@ -1,0 +1,121 @@
+"""Every config key, its type, default and the comment written above it in config.yaml.
+
+A Key's `kind` is one of: bool, int, float, str, choice, regex_list, str_list.
+Sections nest one level for collectors (collectors.window.enabled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Key:
+    kind: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
+DEFAULT_EXCLUDE_APPS = [
+    r"(?i)keepass(xc)?",
+    r"(?i)1password",
+    r"(?i)bitwarden",
+    r"(?i)lastpass",
+    r"(?i)enpass",
+    r"(?i)seahorse",
+    r"(?i)gnome-keyring",
+    r"(?i)kwalletmanager",
+    r"(?i)pass(word)?[ _-]?(manager|safe)",
+]
+DEFAULT_EXCLUDE_TITLES = [
+    r"(?i)private browsing",
+    r"(?i)incognito",
+    r"(?i)inprivate",
+    r"(?i)\bpassword\b.*\b(manager|vault)\b",
+    r"(?i)keepass",
+]
+
+SCHEMA: dict[str, Any] = {
+    "storage": {
+        "retention_days": Key("int", 90, "Delete events older than this many days (0 keeps everything).", minimum=0),
+        "queue_size": Key("int", 20000, "Events waiting for the writer; beyond this new events are dropped "
+                          "and counted.", minimum=100),
+        "commit_interval": Key("float", 0.5, "Seconds between batched commits (at most 1).",
+                               minimum=0.05, maximum=1.0),
+    },
+    "collectors": {
+        "window": {
+            "enabled": Key("bool", True, "Active window title, app and page title of known browsers."),
+            "poll_seconds": Key("float", 1.0, "How often the active window is checked.", minimum=0.1),
+        },
+        "afk": {
+            "enabled": Key("bool", True, "Away-from-keyboard detection from input timestamps."),
+            "timeout_seconds": Key("float", 180.0, "Idle seconds before you count as away.", minimum=1),
+        },
+        "input": {
+            "enabled": Key("bool", True, "Key, click, scroll counts and shortcut names (no content)."),
+            "bucket_seconds": Key("float", 5.0, "Counts are summed over buckets of this many seconds.",
+                                  minimum=1),
+            "record_text": Key("bool", False, "Opt-in: keep typed text as short bursts per window "
+                               "(never in password fields, excluded apps or secret titles)."),
+        },
+        "processes": {
+            "enabled": Key("bool", True, "App launches and exits."),
+            "poll_seconds": Key("float", 10.0, "How often the process list is sampled.", minimum=1),
+        },
+        "clipboard": {
+            "enabled": Key("bool", False, "Opt-in: clipboard kind and length."),
+            "record_text": Key("bool", False, "Opt-in: also keep clipboard text (redacted)."),
+        },
+        "browser_endpoint": {
+            "enabled": Key("bool", False, "Opt-in: a loopback-only endpoint a browser extension can post to."),
+            "port": Key("int", 0, "Port for the endpoint (0 picks a free one).", minimum=0, maximum=65535),
+        },
+    },
+    "privacy": {
+        "exclude_apps": Key("regex_list", DEFAULT_EXCLUDE_APPS, "Apps (regex on the process name) that leave "
+                            "no trace."),
+        "exclude_titles": Key("regex_list", DEFAULT_EXCLUDE_TITLES, "Window titles (regex) that leave no trace."),
+        "secret_patterns": Key("regex_list", [], "Extra regexes whose matches are redacted before storage."),
+    },
+    "policy": {
+        "max_proposals_per_hour": Key("int", 4, "At most this many suggestions are shown per hour.", minimum=0),
+        "cooldown_after_reject_minutes": Key("float", 30.0, "Quiet time in the same context after a "
+                                             "rejection.", minimum=0),
+        "cooldown_after_ignore_minutes": Key("float", 15.0, "Quiet time in the same context after an "
+                                             "ignored card.", minimum=0),
+        "min_gap_seconds": Key("float", 60.0, "Minimum seconds between two consultations of the model.",
+                               minimum=0),
+        "stall_seconds": Key("float", 90.0, "A pause this long after typing counts as a stall.", minimum=1),
+        "switch_repeat": Key("int", 3, "Switching between the same two windows this often is a signal.",
+                             minimum=2),
+    },
+    "model": {
+        "backend": Key("choice", "llama", "Where proposals are worded: 'llama' (local GGUF) or 'openai' "
+                       "(an OpenAI-compatible server).", choices=("llama", "openai")),
+        "gguf_path": Key("str", "", "A GGUF file to use instead of the embedded SmolLM2-135M-Instruct."),
+        "server_url": Key("str", "", "Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1"),
+        "server_model": Key("str", "", "Model name to ask the server for."),
+        "api_key_env": Key("str", "", "Name of the environment variable holding the server's API key."),
+        "threads": Key("int", 2, "CPU threads for the local model.", minimum=1),
+        "context_tokens": Key("int", 2048, "Context window of the local model.", minimum=256),
+        "max_tokens": Key("int", 64, "Longest proposal the model may write.", minimum=8),
+        "timeout_seconds": Key("float", 20.0, "Give up on a server answer after this long.", minimum=1),
+    },
+    "judge": {
+        "threshold": Key("float", 0.5, "Only candidates the judge scores above this are shown.",
+                         minimum=0.0, maximum=1.0),
+        "model_dir": Key("str", "", "A judge trained with `proactive judge train` (empty: the shipped one)."),
+        "learn_from_labels": Key("bool", True, "Update the judge from your accept/reject answers."),
+    },
+    "ui": {
+        "tray": Key("bool", True, "Show the tray icon and suggestion cards when a display is available."),
+        "card_timeout_seconds": Key("float", 45.0, "An unanswered card closes after this long (counted as "
+                                    "ignored).", minimum=5),
+    },
+}

@@ -1,0 +1,1 @@
+"""Evaluation of the judge, of timing (when to propose) and replays of real traces."""

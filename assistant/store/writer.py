@@ -1,0 +1,212 @@
+"""The single writer: a bounded queue in front of one thread that batches commits and merges heartbeats."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.events import Event
+from assistant.store.db import open_db
+
+log = logging.getLogger(__name__)
+
+_INSERT = "INSERT INTO events (id, start, duration, source, kind, app, title, data) VALUES (?,?,?,?,?,?,?,?)"
+_FLUSH = object()
+
+
+@dataclass
+class _Last:
+    """The most recent event of one source, kept in memory so heartbeats can extend it."""
+
+    event_id: int
+    start: float
+    end: float
+    key: tuple
+    row: list | None  # still waiting to be inserted (None once written)
+
+
+@dataclass
+class WriterStats:
+    accepted: int = 0
+    dropped: int = 0
+    inserted: int = 0
+    merged: int = 0
+    commits: int = 0
+    last_commit: float = 0.0
+    error: str | None = None
+
+
+class EventWriter:
+    """Owns the only connection that writes events.
+
+    `put()` never blocks: when the queue is full the event is dropped and counted. New rows are committed
+    within `commit_interval` seconds (at most 1 s); a heartbeat that only lengthens an existing event is
+    written with the next insert, or after `heartbeat_flush` seconds, so a quiet desktop costs almost no I/O.
+    """
+
+    def __init__(self, path: Path, queue_size: int = 20000, commit_interval: float = 0.5,
+                 heartbeat_flush: float = 60.0, state_every: float = 30.0):
+        self.path = path
+        self.commit_interval = min(commit_interval, 1.0)
+        self.heartbeat_flush = heartbeat_flush
+        self.state_every = state_every
+        self.queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self.stats = WriterStats()
+        self._stats_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._last: dict[str, _Last] = {}
+        self._pending_rows: list[list] = []
+        self._pending_updates: dict[int, float] = {}
+        self._next_id = 1
+        self._ready = threading.Event()
+        self._last_state = ""
+        self._state_written = 0.0
+
+    # ------------------------------------------------------------ producer side (any thread)
+
+    def put(self, event: Event) -> bool:
+        try:
+            self.queue.put_nowait(event)
+        except queue.Full:
+            with self._stats_lock:
+                self.stats.dropped += 1
+            return False
+        with self._stats_lock:
+            self.stats.accepted += 1
+        return True
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Block until everything queued before this call is committed."""
+        done = threading.Event()
+        self.queue.put((_FLUSH, done))
+        return done.wait(timeout)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> "EventWriter":
+        self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
+        self._thread.start()
+        self._ready.wait(30)
+        if self.stats.error:
+            raise RuntimeError(self.stats.error)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    # ------------------------------------------------------------ writer thread
+
+    def _run(self) -> None:
+        try:
+            self.db = open_db(self.path)
+        except Exception as exc:  # surfaced by start()
+            self.stats.error = f"cannot open the event log {self.path}: {exc}"
+            self._ready.set()
+            return
+        conn = self.db.conn
+        self._next_id = (conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1
+        self._ready.set()
+        first_pending = 0.0
+        last_heartbeat_flush = time.monotonic()
+        while True:
+            stopping = self._stop.is_set()
+            wait = 0.2 if not self._pending_rows else max(0.0, first_pending + self.commit_interval
+                                                          - time.monotonic())
+            flushes = []
+            items: list = []
+            try:
+                items.append(self.queue.get_nowait() if stopping else self.queue.get(timeout=min(wait, 0.2)))
+                while len(items) < 5000:
+                    items.append(self.queue.get_nowait())
+            except queue.Empty:
+                pass
+            for item in items:
+                if isinstance(item, tuple) and item and item[0] is _FLUSH:
+                    flushes.append(item[1])
+                    continue
+                if self._apply(item) and not first_pending:
+                    first_pending = time.monotonic()
+            now = time.monotonic()
+            due_rows = self._pending_rows and now - first_pending >= self.commit_interval
+            due_updates = self._pending_updates and now - last_heartbeat_flush >= self.heartbeat_flush
+            if due_rows or due_updates or flushes or (stopping and (self._pending_rows or self._pending_updates)):
+                self._commit()
+                first_pending = 0.0
+                last_heartbeat_flush = now
+            if flushes or stopping:
+                self._write_state()
+            for done in flushes:
+                done.set()
+            if stopping and self.queue.empty():
+                break
+        self.db.conn.close()
+
+    def _apply(self, event: Event) -> bool:
+        """Merge or stage one event. Returns True when a new row was staged."""
+        last = self._last.get(event.source)
+        key = event.merge_key()
+        if (event.pulsetime > 0 and last is not None and last.key == key
+                and last.start <= event.start <= last.end + event.pulsetime):
+            last.end = max(last.end, event.end)
+            duration = last.end - last.start
+            if last.row is not None:
+                last.row[2] = duration
+            else:
+                self._pending_updates[last.event_id] = duration
+            self.stats.merged += 1
+            return False
+        row = [self._next_id, event.start, event.duration, event.source, event.kind, event.app, event.title,
+               json.dumps(event.data, separators=(",", ":")) if event.data else None]
+        self._pending_rows.append(row)
+        self._last[event.source] = _Last(self._next_id, event.start, event.end, key, row)
+        self._next_id += 1
+        return True
+
+    def _commit(self) -> None:
+        conn = self.db.conn
+        rows, updates = self._pending_rows, self._pending_updates
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if rows:
+                conn.executemany(_INSERT, rows)
+            if updates:
+                conn.executemany("UPDATE events SET duration = ? WHERE id = ?",
+                                 [(d, i) for i, d in updates.items()])
+            if time.monotonic() - self._state_written >= self.state_every:
+                self._write_state()  # rides on this transaction: no extra commit
+            conn.execute("COMMIT")
+        except Exception as exc:  # a locked or read-only DB: keep the batch, report, retry next round
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self.stats.error = f"write failed, will retry: {exc}"
+            log.warning("event log write failed (%s); %d rows kept for retry", exc, len(rows))
+            return
+        self.stats.error = None
+        for last in self._last.values():
+            last.row = None
+        self._pending_rows, self._pending_updates = [], {}
+        self.stats.inserted += len(rows)
+        self.stats.commits += 1
+        self.stats.last_commit = time.time()
+
+    def _write_state(self) -> None:
+        with self._stats_lock:
+            stats = {k: v for k, v in self.stats.__dict__.items() if k not in ("commits", "last_commit")}
+            value = json.dumps({**stats, "queue_size": self.queue.maxsize})
+        if value == self._last_state:
+            return  # nothing new: keep the disk quiet
+        self._last_state = value
+        self._state_written = time.monotonic()
+        try:
+            self.db.conn.execute("INSERT OR REPLACE INTO state (key, value, updated) VALUES ('writer', ?, ?)",
+                                 (value, time.time()))
+        except Exception as exc:
+            log.warning("could not record writer state: %s", exc)

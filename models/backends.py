@@ -1,0 +1,161 @@
+"""Where text is generated: a local GGUF through llama.cpp, or an OpenAI-compatible HTTP server.
+
+Both implement `Backend.complete(messages, max_tokens, json_schema=None, stop=None) -> Completion`.
+Failures raise `BackendError`; a model that cannot be loaded or reached raises `ModelUnavailable`, whose
+message is meant to be shown to the user as the reason the model part is off.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger("models.backends")
+
+
+class BackendError(RuntimeError):
+    """The backend answered badly or not in time."""
+
+
+class ModelUnavailable(BackendError):
+    """No model can be used (file missing, load failed, server unreachable); str(exc) is the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    text: str
+    latency_s: float
+    tokens: int  # generated tokens
+    prompt_tokens: int = 0
+
+
+class Backend(Protocol):
+    name: str
+
+    def complete(self, messages: list[dict[str, str]], max_tokens: int,
+                 json_schema: dict | None = None, stop: list[str] | None = None) -> Completion: ...
+
+
+class LlamaCppBackend:
+    """A GGUF model loaded once through llama-cpp-python and kept warm.
+
+    Calls are serialised (a Llama object is not thread-safe). llama.cpp keeps the KV cache of the previous
+    prompt, so a call whose prompt starts with the same tokens (same system message and instructions) only
+    evaluates the new suffix: keep the fixed part of the prompt first.
+    """
+
+    def __init__(self, gguf_path: str | Path, n_ctx: int = 2048, n_threads: int = 2) -> None:
+        path = Path(gguf_path).expanduser()
+        if not path.is_file():
+            raise ModelUnavailable(f"model file not found: {path}")
+        try:
+            import llama_cpp
+        except ImportError as exc:  # pragma: no cover - llama-cpp-python is a dependency
+            raise ModelUnavailable(f"llama-cpp-python is not installed ({exc})") from exc
+        self._llama_cpp = llama_cpp
+        self.path = path
+        self.name = f"llama:{path.name}"
+        t0 = time.perf_counter()
+        try:
+            self._llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
+                                        n_threads_batch=n_threads, n_batch=512, seed=0, verbose=False)
+        except Exception as exc:  # llama.cpp raises ValueError/RuntimeError on a bad file
+            raise ModelUnavailable(f"could not load {path.name}: {exc}") from exc
+        self.load_s = time.perf_counter() - t0
+        self._lock = threading.Lock()
+        self._grammars: dict[str, Any] = {}
+
+    def _grammar(self, schema: dict) -> Any:
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            self._grammars[key] = self._llama_cpp.LlamaGrammar.from_json_schema(key, verbose=False)
+        return self._grammars[key]
+
+    def complete(self, messages: list[dict[str, str]], max_tokens: int,
+                 json_schema: dict | None = None, stop: list[str] | None = None) -> Completion:
+        grammar = self._grammar(json_schema) if json_schema else None
+        with self._lock:
+            t0 = time.perf_counter()
+            try:
+                out = self._llm.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0,
+                    stop=stop or [], grammar=grammar)
+            except Exception as exc:
+                raise BackendError(f"{self.name} failed: {exc}") from exc
+            latency = time.perf_counter() - t0
+        usage = out.get("usage") or {}
+        text = out["choices"][0]["message"].get("content") or ""
+        return Completion(text, latency, int(usage.get("completion_tokens", 0)),
+                          int(usage.get("prompt_tokens", 0)))
+
+
+class OpenAICompatibleBackend:
+    """POST /chat/completions on a server such as llama-server, Ollama, vLLM or LM Studio (stdlib urllib)."""
+
+    def __init__(self, base_url: str, model: str = "", api_key: str | None = None, timeout: float = 20.0) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ModelUnavailable(f"server URL must start with http:// or https://, got {base_url!r}")
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model
+        self.api_key = api_key
+        self.timeout = timeout
+        self.name = f"openai:{model or base_url}"
+        self._schema_supported = True
+
+    def _post(self, body: dict) -> dict:
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        req = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return json.loads(resp.read().decode("utf-8", "replace"))
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(300).decode("utf-8", "replace")
+            raise BackendError(f"{self.url} answered HTTP {exc.code}: {detail}") from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise BackendError(f"{self.url} did not answer within {self.timeout:g} s") from exc
+            raise ModelUnavailable(f"cannot reach model server {self.url}: {exc.reason}") from exc
+        except TimeoutError as exc:
+            raise BackendError(f"{self.url} did not answer within {self.timeout:g} s") from exc
+        except (ConnectionError, OSError) as exc:
+            raise ModelUnavailable(f"cannot reach model server {self.url}: {exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise BackendError(f"{self.url} did not return JSON: {exc}") from exc
+
+    def complete(self, messages: list[dict[str, str]], max_tokens: int,
+                 json_schema: dict | None = None, stop: list[str] | None = None) -> Completion:
+        body: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens, "temperature": 0}
+        if self.model:
+            body["model"] = self.model
+        if stop:
+            body["stop"] = stop
+        if json_schema and self._schema_supported:
+            body["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": "answer", "schema": json_schema, "strict": True}}
+        t0 = time.perf_counter()
+        try:
+            out = self._post(body)
+        except BackendError as exc:
+            if "response_format" not in body or isinstance(exc, ModelUnavailable) or "HTTP 4" not in str(exc):
+                raise
+            log.info("server rejected response_format json_schema, retrying without it: %s", exc)
+            self._schema_supported = False
+            body.pop("response_format")
+            out = self._post(body)
+        latency = time.perf_counter() - t0
+        try:
+            text = out["choices"][0]["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError) as exc:
+            raise BackendError(f"{self.url} returned no choices[0].message.content") from exc
+        usage = out.get("usage") or {}
+        return Completion(text, latency, int(usage.get("completion_tokens") or 0),
+                          int(usage.get("prompt_tokens") or 0))

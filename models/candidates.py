@@ -1,0 +1,214 @@
+"""Candidate tasks for the current situation: grounded templates, remembered accepted tasks, model extras.
+
+Contract used by the judge and the decision step:
+    Candidate(task, kind, source)   task None means "no task"
+    generate_candidates(history, accepted_before=None) -> list[Candidate]   (the null is always included, last)
+
+Every template names something the user actually touched (a file, an error, a search, a page, an app), taken
+from the observation sentences; text that looks like an instruction (prompt injection in a window title) is
+never used as an entity.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from models.situation import Situation, looks_like_injection, read_situation
+
+__all__ = [
+    "NULL_CANDIDATE",
+    "Candidate",
+    "Situation",
+    "generate_candidates",
+    "looks_like_injection",
+    "read_situation",
+    "similar_accepted",
+]
+
+MAX_TASKS = 5  # non-null candidates returned
+STALE_AFTER = 8  # a search this many sentences ago no longer shapes a task
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    task: str | None
+    kind: str
+    source: str  # "template" | "memory" | "model"
+
+
+NULL_CANDIDATE = Candidate(None, "none", "template")
+
+
+@dataclass(order=True)
+class _Scored:
+    score: float
+    candidate: Candidate = field(compare=False)
+
+
+_TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|python|java|javascript|js|ruby|"
+                   r"rust|golang|sql|html|css|regex|library|install|compile|debug|syntax|array|string|json|"
+                   r"script|git|docker|npm|pip|linux|bash|excel formula|pandas|numpy|csv|import|loop|list|dict|"
+                   r"variable|query|tensorflow|pytorch|react|node|matlab|php|swift|kotlin|go|typescript)\b")
+
+
+def _worth_searching(query: str) -> bool:
+    """A query worth a task: several words, or a short non-Latin phrase; not a bare site name."""
+    words = query.split()
+    return len(words) >= 2 or (len(query) >= 3 and not query.isascii())
+
+
+def _in_lang(query: str, lang: str | None) -> str:
+    return f" in {lang}" if lang and lang.lower() not in query.lower() else ""
+
+
+def _example_task(query: str, lang: str | None) -> str:
+    q = query.strip().rstrip("?.! ")
+    low = q.lower()
+    if low.startswith(("how to ", "how do i ", "how can i ")):
+        q = "how to " + q.split(" ", 3 if low.startswith(("how do i ", "how can i ")) else 2)[-1]
+        return f"Provide a short example of {q}{_in_lang(q, lang)}."
+    return f"Provide a short example for '{q}'{_in_lang(q, lang)}."
+
+
+def _template_candidates(s: Situation) -> list[_Scored]:
+    """Each kind at most once, scored by how recent its evidence is plus a bonus for how clear the need is."""
+    out: list[_Scored] = []
+
+    def add(task: str, kind: str, when: int, bonus: float) -> None:
+        out.append(_Scored(when + bonus, Candidate(task, kind, "template")))
+
+    file, file_at = s.latest("files")
+    lang = s.language
+    if s.errors:
+        err, at = s.errors[-1]
+        where = f" in '{file}'" if file else ""
+        add(f"Explain the error '{err}' and suggest a fix{where}.", "explain_error", at, 3.0)
+    query, query_at = s.searches[-1] if s.searches else (None, -1)
+    if query_at < len(s.sentences) - STALE_AFTER:
+        query, query_at = None, -1
+    if query and _worth_searching(query):
+        if s.errors and query_at >= s.errors[-1][1] - 2:
+            add(f"Find the usual causes of '{query}' and the fix that matches your setup.", "find_fix",
+                query_at, 1.0)
+        elif _TECH.search(query) or (lang and lang.lower() in query.lower()):
+            add(_example_task(query, lang), "find_example", query_at, 1.5)
+        else:
+            add(f"Find a few reliable sources on '{query}' and sum up what they agree on.", "research",
+                query_at, 1.2)
+    pages = [p for p, _ in s.pages]
+    if pages:
+        page, at = s.pages[-1]
+        read_since_query = {p for p, j in s.pages if j >= query_at} if query else set()
+        if len(read_since_query) >= 2 and query_at >= len(s.sentences) - 4:
+            add(f"Summarise the pages you read about '{query}' in a few bullet points.", "summarise_pages",
+                at, 1.0)
+        else:
+            add(f"Summarise the key points of '{page}'.", "summarise_pages", at, 1.0)
+    if file:
+        if s.is_document(file):
+            add(f"Outline the next section of '{file}' based on what you have written so far.",
+                "continue_document", file_at, 0.5)
+            add(f"Proofread '{file}' and suggest clearer wording.", "review_file", file_at, 0.0)
+        else:
+            add(f"Review '{file}' for bugs and possible improvements.", "review_file", file_at, 0.5)
+    elif s.coding and not s.errors:
+        editor = next((a for c, a, _ in reversed(s.apps) if c == "editor"), None)
+        if editor:
+            add(f"Review the code open in {editor} for bugs and possible improvements.", "review_file",
+                max(j for c, _, j in s.apps if c == "editor"), 0.0)
+    if file and pages and s.switches >= 2:
+        add(f"Collect the key points from '{pages[-1]}' into '{file}' so you can stop switching.",
+            "combine", max(file_at, s.pages[-1][1]), 1.2)
+    if s.idle_at is not None and s.idle_at >= len(s.sentences) - 2:
+        subject = f"'{file}'" if file else (f"'{pages[-1]}'" if pages else None)
+        if subject:
+            add(f"Recap where you left off in {subject} and suggest the next step.", "resume", s.idle_at, 1.0)
+    if s.messaging:
+        app, at, subject = s.messaging
+        what = f"'{subject}'" if subject else "the latest message"
+        add(f"Draft a reply to {what} in {app}.", "draft_reply", at, 2.0)
+    if s.switches >= 3 and s.switch_pair and not (file and pages):
+        a, b = (x if x[0].isupper() else f"the {x}" for x in s.switch_pair)
+        add(f"Put what you need from {a} and {b} side by side so you can stop switching.", "combine",
+            len(s.sentences) - 1, 0.0)
+    return out
+
+
+_WORD = re.compile(r"[a-z0-9_]{3,}")
+_STOP = frozenset(["the", "user", "and", "for", "with", "that", "this", "from", "into", "then", "its", "are", "was", "has", "have", "their", "them", "they", "about", "on", "in", "to", "of", "a", "an", "clicks", "clicked", "scrolls", "scrolled", "types", "typed", "opens", "opened", "switches", "switched"])
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def _tfidf(docs: list[list[str]]) -> list[dict[str, float]]:
+    df = Counter(w for d in docs for w in set(d))
+    n = len(docs)
+    vecs = []
+    for d in docs:
+        tf = Counter(d)
+        v = {w: c * (math.log((1 + n) / (1 + df[w])) + 1.0) for w, c in tf.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({w: x / norm for w, x in v.items()})
+    return vecs
+
+
+def _adapt(task: str, old_history: list[str], s: Situation) -> str:
+    """Swap a file name from the old context for the current file with the same extension."""
+    old = read_situation(old_history)
+    cur_files = [f for f, _ in s.files]
+    for f_old, _ in old.files:
+        ext = f_old.rsplit(".", 1)[-1].lower()
+        match = next((f for f in reversed(cur_files) if f.rsplit(".", 1)[-1].lower() == ext), None)
+        if match and f_old in task:
+            task = task.replace(f_old, match)
+    return task
+
+
+def similar_accepted(history: list[str], accepted_before: list[tuple[list[str], str]],
+                     limit: int = 2, min_similarity: float = 0.2) -> list[tuple[float, str]]:
+    """Tasks accepted in the most similar past contexts (TF-IDF cosine over the recent sentences)."""
+    if not accepted_before or not history:
+        return []
+    recent = history[-6:]
+    docs = [_words(" ".join(recent))] + [_words(" ".join(h[-6:]) + " " + t) for h, t in accepted_before]
+    vecs = _tfidf(docs)
+    q = vecs[0]
+    s = read_situation(history)
+    scored: list[tuple[float, str]] = []
+    seen: set[str] = set()
+    for (old_hist, task), v in zip(accepted_before, vecs[1:]):
+        sim = sum(q.get(w, 0.0) * x for w, x in v.items())
+        if sim < min_similarity or not task or looks_like_injection(task):
+            continue
+        adapted = _adapt(task, old_hist, s)
+        if adapted.lower() not in seen:
+            seen.add(adapted.lower())
+            scored.append((sim, adapted))
+    scored.sort(key=lambda p: -p[0])
+    return scored[:limit]
+
+
+def generate_candidates(history: list[str],
+                        accepted_before: list[tuple[list[str], str]] | None = None) -> list[Candidate]:
+    """2-6 grounded candidate tasks for `history` (observation sentences, oldest first), null candidate last."""
+    s = read_situation(history)
+    scored = sorted(_template_candidates(s), reverse=True)
+    chosen: list[Candidate] = []
+    kinds: set[str] = set()
+    for item in scored:
+        if item.candidate.kind not in kinds:
+            kinds.add(item.candidate.kind)
+            chosen.append(item.candidate)
+    chosen = chosen[:MAX_TASKS]
+    texts = {c.task.lower() for c in chosen if c.task}
+    for _, task in similar_accepted(history, accepted_before or []):
+        if task.lower() not in texts:
+            mem = Candidate(task, "memory", "memory")
+            chosen = chosen[:MAX_TASKS - 1] + [mem] if len(chosen) >= MAX_TASKS else chosen + [mem]
+            texts.add(task.lower())
+    return chosen + [NULL_CANDIDATE]

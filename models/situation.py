@@ -1,0 +1,184 @@
+"""Read entities out of observation sentences: files, searches, pages, errors, apps, idling, switching.
+
+Pure and deterministic. Quoted text comes from window titles, which are untrusted: anything that looks like an
+instruction, a shell command or a URL is dropped here and never becomes part of a task.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_QUOTED = re.compile(r"(?<![A-Za-z0-9])'(.+?)'(?![A-Za-z0-9])")
+_FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "ipynb", "lua", "pl", "dart"]
+_FILE = re.compile(r"^[\w.\-/\\ ~]{0,100}\.(" + "|".join(_FILE_EXT) + r")$", re.IGNORECASE)
+_BARE_FILE = re.compile(r"\b[\w\-]+\.(" + "|".join(_FILE_EXT) + r")\b")
+_DOC_EXT = {"md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf"}
+_LANG = {"py": "Python", "rb": "Ruby", "js": "JavaScript", "ts": "TypeScript", "tsx": "TypeScript",
+         "jsx": "JavaScript", "java": "Java", "kt": "Kotlin", "c": "C", "cpp": "C++", "cs": "C#", "go": "Go",
+         "rs": "Rust", "php": "PHP", "swift": "Swift", "m": "MATLAB", "r": "R", "scala": "Scala",
+         "sh": "shell", "sql": "SQL", "html": "HTML", "css": "CSS", "ipynb": "Python", "lua": "Lua",
+         "dart": "Dart"}
+_SEARCH = [
+    re.compile(r"search(?:es|ed|ing)?\s+(?:on\s+)?(?:[A-Z][\w.]*\s+)?for\s+'(.+?)'(?![A-Za-z0-9])"),
+    re.compile(r"types?d?\s+'(.+?)'(?![A-Za-z0-9])\s+(?:in|into)\s+the\s+(?:\w+\s+)?search"),
+    re.compile(r"search results\s+(?:for|about|on)\s+'(.+?)'(?![A-Za-z0-9])"),
+]
+_ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|failure|cannot|can't|undefined|not found|"
+                    r"segmentation fault|panic|denied|invalid)\b")
+_ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
+_PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
+                       r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
+_SITE_SUFFIX = re.compile(r"\s+(?:-|\||—|–|·)\s+[^-|—–·]{1,30}$")
+_URL = re.compile(r"(?i)\b(?:https?://|www\.|file://|chrome://)|\b[\w-]+\.(?:com|org|net|io|ru|cn|xyz|sh)/")
+_INJECTION = re.compile(
+    r"(?i)(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+)?(previous|prior|above|earlier|your)\b"
+    r"|\b(system prompt|you are now|act as|jailbreak|new instructions?)\b"
+    r"|\brm\s+-[a-z]*[rf]|\bsudo\b|\bcurl\b[^']*\|\s*(ba)?sh|\bwget\b|\bchmod\b|\bmkfs\b|\bdd\s+if="
+    r"|:\(\)\s*\{|\b(powershell|cmd)\s+/c\b|\bexec(ute)?\s+(this|the following|command)"
+    r"|\b(run|execute|delete|download|install|send|transfer|paste)\b.{0,40}\b(command|script|files?|"
+    r"password|money|bitcoin|key|token|home|everything)\b")
+_APPS = {
+    "editor": ["Visual Studio Code", "VS Code", "VSCode", "Code.exe", "PyCharm", "IntelliJ IDEA", "Sublime Text",
+               "Vim", "Neovim", "Emacs", "Xcode", "Android Studio", "RStudio", "Jupyter", "Kate", "gedit"],
+    "writing": ["Microsoft Word", "Word", "Google Docs", "LibreOffice Writer", "Notion", "Obsidian", "Typora",
+                "Overleaf", "Pages"],
+    "mail": ["Outlook", "Thunderbird", "Gmail", "Apple Mail", "Evolution"],
+    "chat": ["Slack", "Microsoft Teams", "Teams", "Discord", "WeChat", "Telegram", "WhatsApp", "Signal",
+             "Element", "Mattermost", "Zulip"],
+    "browser": ["Firefox", "Google Chrome", "Chrome", "Chromium", "Microsoft Edge", "Edge", "Safari", "Brave",
+                "Opera", "Vivaldi", "web browser"],
+    "terminal": ["Terminal", "Konsole", "iTerm", "PowerShell", "Command Prompt", "Alacritty", "kitty",
+                 "GNOME Terminal", "xterm"],
+}
+_APP_RE = {cat: re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in sorted(names, key=len, reverse=True))
+                           + r")(?![\w])") for cat, names in _APPS.items()}
+_IDLE = re.compile(r"(?i)\b(idle|away|inactive|pauses?|paused|stops? typing|stalls?|no activity)\b")
+_SWITCH = re.compile(r"(?i)\b(switch(?:es|ed)?|returns?|returned|goes back|went back|back to)\b")
+
+
+_KEY_NAME = re.compile(r"(?i)^(enter|return|tab|esc|escape|space|backspace|delete|f\d+|"
+                       r"(ctrl|cmd|alt|shift|super|win|meta|option)[_+\-\w]*)$")
+
+
+def looks_like_injection(text: str) -> bool:
+    """True for instruction-like text (prompt injection, shell commands, URLs) that must never shape a task."""
+    return bool(_INJECTION.search(text) or _URL.search(text))
+
+
+def clean_title(text: str) -> str:
+    """A page title without its trailing site name ('X - Stack Overflow' -> 'X'), trimmed."""
+    text = text.strip().strip("'\" ")
+    for _ in range(2):
+        m = _SITE_SUFFIX.search(text)
+        shorter = text[:m.start()] if m else text
+        if len(shorter) < 4 or (m and len(m.group(0)) > len(shorter)):
+            break
+        text = shorter
+    return text[:100].rstrip()
+
+
+@dataclass
+class Situation:
+    """Entities found in a history; each entity list holds (text, sentence index), oldest first."""
+
+    sentences: list[str]
+    files: list[tuple[str, int]] = field(default_factory=list)
+    searches: list[tuple[str, int]] = field(default_factory=list)
+    pages: list[tuple[str, int]] = field(default_factory=list)
+    errors: list[tuple[str, int]] = field(default_factory=list)
+    apps: list[tuple[str, str, int]] = field(default_factory=list)  # (category, app, index)
+    idle_at: int | None = None
+    switches: int = 0
+    switch_pair: tuple[str, str] | None = None
+    messaging: tuple[str, int, str | None] | None = None  # (app, index, subject)
+
+    def latest(self, name: str) -> tuple[str | None, int]:
+        items = getattr(self, name)
+        return (items[-1][0], items[-1][1]) if items else (None, -1)
+
+    @staticmethod
+    def is_document(file: str) -> bool:
+        ext = file.rsplit(".", 1)[-1].lower() if "." in file else ""
+        return ext in _DOC_EXT or not _FILE.match(file)
+
+    @property
+    def coding(self) -> bool:
+        """The user works with code (a source file, an editor or a terminal)."""
+        return self.language is not None or any(c in ("editor", "terminal") for c, _, _ in self.apps)
+
+    @property
+    def language(self) -> str | None:
+        for f, _ in reversed(self.files):
+            lang = _LANG.get(f.rsplit(".", 1)[-1].lower())
+            if lang:
+                return lang
+        return None
+
+    def entity_texts(self) -> list[str]:
+        """Every grounded name (used to check that a task mentions something the user touched)."""
+        names = [t for lst in (self.files, self.searches, self.pages, self.errors) for t, _ in lst]
+        return names + [a for _, a, _ in self.apps]
+
+
+def _add(lst: list[tuple[str, int]], text: str, i: int) -> None:
+    lst[:] = [(t, j) for t, j in lst if t != text]
+    lst.append((text, i))
+
+
+def _error_text(sentence: str, quoted: list[str]) -> str | None:
+    for q in quoted:
+        if _ERROR.search(q) or re.search(r"\w+(Error|Exception)\b", q):
+            return clean_title(q) if " - " in q else q[:100]
+    tail = _ERROR_TAIL.search(sentence)
+    if tail:
+        return tail.group(1).strip().rstrip(".")
+    return quoted[0][:100] if quoted else None
+
+
+def read_situation(history: list[str]) -> Situation:
+    s = Situation(sentences=list(history))
+    recent_apps: list[str] = []
+    for i, sentence in enumerate(history):
+        quoted = [q for q in _QUOTED.findall(sentence)
+                  if q.strip() and not looks_like_injection(q) and not _KEY_NAME.match(q.strip())]
+        searched = {m.group(1) for rx in _SEARCH for m in rx.finditer(sentence)}
+        for q in searched:
+            if not looks_like_injection(q) and len(q) <= 120:
+                _add(s.searches, q.strip(), i)
+        files = [q for q in quoted if _FILE.match(q.strip())]
+        if not files and not _INJECTION.search(sentence):
+            files = [m.group(0) for m in _BARE_FILE.finditer(sentence)
+                     if not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])]
+        if not files and _APP_RE["writing"].search(sentence):
+            files = [q for q in quoted[:1] if q not in searched and not _APP_RE["writing"].fullmatch(q)]
+        for f in files:
+            _add(s.files, f.strip(), i)
+        for cat, rx in _APP_RE.items():
+            for m in rx.finditer(sentence):
+                s.apps.append((cat, m.group(1), i))
+                recent_apps.append(m.group(1))
+                if cat in ("mail", "chat"):
+                    subject = next((clean_title(q) for q in quoted if q not in files and q != m.group(1)), None)
+                    s.messaging = (m.group(1), i, subject)
+        if _ERROR.search(sentence):
+            err = _error_text(sentence, [q for q in quoted if q not in searched])
+            if err and not looks_like_injection(err):
+                _add(s.errors, err, i)
+        elif _PAGE_CUE.search(sentence):
+            app_names = {a for _, a, _ in s.apps}
+            for q in quoted:
+                if q in searched or q in files or q in app_names or len(q) < 4 or "\n" in q:
+                    continue
+                _add(s.pages, clean_title(q), i)
+        if _IDLE.search(sentence):
+            s.idle_at = i
+        if _SWITCH.search(sentence) and i >= len(history) - 8:
+            s.switches += 1
+    s.switch_pair = None
+    if len(set(recent_apps[-6:])) >= 2:
+        last = recent_apps[-6:]
+        a = last[-1]
+        b = next(x for x in reversed(last) if x != a)
+        s.switch_pair = (b, a)
+    return s
