@@ -83,7 +83,13 @@ def looks_random(token: str) -> bool:
         return False
     classes = sum((any(c.isdigit() for c in token), any(c.islower() for c in token),
                    any(c.isupper() for c in token)))
-    return classes >= 2 and any(c.isdigit() for c in token) and _entropy(token) >= 3.6
+    if classes < 2 or _entropy(token) < 3.6:
+        return False
+    if any(c.isdigit() or c in "+=" for c in token):
+        return True
+    letters = [c.isupper() for c in token if c.isalpha()]
+    switches = sum(a != b for a, b in zip(letters, letters[1:]))
+    return switches >= 0.3 * len(letters)  # CamelCase words switch case far less often
 
 
 def _token(match: re.Match[str]) -> str:

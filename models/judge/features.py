@@ -67,7 +67,7 @@ RELATIVE_SOURCES = ("cos_last3", "ovl_all", "entity_all", "log_task_words")
 RELATIVE_FEATURES = tuple(f"{s}_{r}" for s in RELATIVE_SOURCES for r in ("rank", "minus_mean", "minus_max"))
 HISTORY_FEATURES = ("log_hist_len", "error_recent", "files_named") + tuple(f"last_{k}" for k, _ in LAST_KINDS)
 NULL_FEATURES = ("is_null",) + tuple(f"null_x_{h}" for h in HISTORY_FEATURES) + (
-    "null_x_best_cos_last3", "null_x_best_ovl_all", "null_x_n_tasks")
+    "null_x_best_cos_last3", "null_x_best_ovl_all")
 FEATURE_NAMES = TASK_FEATURES + RELATIVE_FEATURES + tuple(f"task_x_{h}" for h in HISTORY_FEATURES) + NULL_FEATURES
 
 
@@ -164,6 +164,8 @@ def pair_features(history: Sequence[str], tasks: Sequence[str | None], tfidf: Ha
     Task rows carry their fit to the context, their standing among the other non-null candidates (rank,
     difference from mean and max) and the history features; the null row carries the history features and
     how good the best task candidate is, through separate columns so both can learn opposite effects.
+    The number of candidates is deliberately not a feature: at run time it is set by the candidate
+    generator, not by the user's situation.
     """
     last1, last3, full = (history[-1] if history else ""), " ".join(history[-3:]), " ".join(history)
     ctx = {
@@ -190,7 +192,7 @@ def pair_features(history: Sequence[str], tasks: Sequence[str | None], tfidf: Ha
         out[i] = np.concatenate([task_rows[i], rel, hist, np.zeros(len(NULL_FEATURES))])
     best_cos = stacked[:, TASK_FEATURES.index("cos_last3")].max() if task_idx else 0.0
     best_ovl = stacked[:, TASK_FEATURES.index("ovl_all")].max() if task_idx else 0.0
-    null_part = np.concatenate([[1.0], hist, [best_cos, best_ovl, math.log1p(len(task_idx))]])
+    null_part = np.concatenate([[1.0], hist, [best_cos, best_ovl]])
     head = n_task + len(RELATIVE_FEATURES) + len(HISTORY_FEATURES)
     for i, t in enumerate(tasks):
         if t is None:

@@ -1,0 +1,3 @@
+from assistant.cli.main import cli
+
+cli(prog_name="proactive")

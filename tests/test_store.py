@@ -1,0 +1,209 @@
+"""The event log through the real SQLite file: round trips, heartbeats, migrations, forget, floods, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from assistant.events import Event
+from assistant.store import EventWriter, open_db, queries
+from assistant.store.db import check_integrity
+from assistant.store.migrations import MIGRATIONS, migrate
+from tests.conftest import REPO, run_cli
+
+
+def write_events(path: Path, events: list[Event], **kwargs) -> EventWriter:
+    writer = EventWriter(path, **kwargs).start()
+    for event in events:
+        assert writer.put(event)
+    assert writer.flush()
+    return writer
+
+
+def test_round_trip_through_the_file(tmp_path):
+    path = tmp_path / "data" / "events.db"
+    now = time.time()
+    sent = Event("window", "focus", start=now - 30, duration=2.5, app="firefox",
+                 title="Flask docs", data={"pid": 42, "browser": True})
+    write_events(path, [sent]).stop()
+    db = open_db(path)
+    [(event_id, got)] = queries.recent(db, 60, now=now)
+    assert event_id == 1
+    assert (got.source, got.kind, got.app, got.title, got.data) == ("window", "focus", "firefox", "Flask docs",
+                                                                     {"pid": 42, "browser": True})
+    assert got.start == sent.start and got.duration == 2.5
+
+
+def test_private_permissions(tmp_path):
+    path = tmp_path / "data" / "events.db"
+    write_events(path, [Event("app", "start")]).stop()
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            assert oct(p.stat().st_mode & 0o777) == "0o600", p
+
+
+def test_heartbeats_extend_the_last_event(tmp_path):
+    path = tmp_path / "events.db"
+    t = 1_700_000_000.0
+    beats = [Event("window", "focus", start=t + i, app="code", title="main.py", pulsetime=2.0) for i in range(10)]
+    other = Event("window", "focus", start=t + 10, app="code", title="test.py", pulsetime=2.0)
+    late = Event("window", "focus", start=t + 20, app="code", title="test.py", pulsetime=2.0)  # outside pulse
+    input_ev = Event("input", "counts", start=t + 5, app="code", data={"keys": 3})
+    writer = write_events(path, [*beats, input_ev, other, late])
+    # a heartbeat after the row was committed still extends it in place
+    writer.put(Event("window", "focus", start=t + 21, app="code", title="test.py", pulsetime=2.0))
+    writer.stop()
+    rows = [(e.title, e.start - t, e.duration) for _, e in queries.events_between(open_db(path), t, t + 100)
+            if e.source == "window"]
+    assert rows == [("main.py", 0.0, 9.0), ("test.py", 10.0, 0.0), ("test.py", 20.0, 1.0)]
+
+
+def test_migrations_upgrade_an_old_db_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, upto=1)  # what version 0.0 of the app wrote: events only
+    conn.execute("INSERT INTO events (start, duration, source, kind, app, title) "
+                 "VALUES (1.0, 0, 'window', 'focus', 'vim', 'notes.txt')")
+    conn.close()
+    db = open_db(path)
+    assert {"events", "observations", "proposals", "labels", "state"} <= set(db.table_names())
+    assert [r[0] for r in db.conn.execute("SELECT name FROM _migrations")] == [m.__name__ for m in MIGRATIONS]
+    assert [(e.app, e.title) for _, e in queries.events_between(db, 0, 10)] == [("vim", "notes.txt")]
+    assert "events_app_start" in [i.name for i in db["events"].indexes]
+    assert open_db(path) is not None  # opening again applies nothing twice
+
+
+def test_forget_really_removes_rows(home):
+    path = home / "data" / "events.db"
+    now = time.time()
+    old = Event("window", "focus", start=now - 7200, app="code", title="keep-this-old-title")
+    new = Event("window", "focus", start=now - 600, app="code", title="SECRET-PROJECT-TITLE")
+    write_events(path, [old, new]).stop()
+    result = run_cli("forget", "--last", "1h", "--yes", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "1 events" in result.stdout
+    titles = [e.title for _, e in queries.events_between(open_db(path), 0, now + 1)]
+    assert titles == ["keep-this-old-title"]
+    raw = b"".join(Path(str(path) + s).read_bytes() for s in ("", "-wal") if Path(str(path) + s).exists())
+    assert b"SECRET-PROJECT-TITLE" not in raw  # gone from the file, not just hidden
+    assert run_cli("forget", "--all", "--yes", home=home).returncode == 0
+    assert queries.counts(open_db(path))["events"] == 0
+
+
+def test_forget_needs_a_scope(home):
+    result = run_cli("forget", home=home)
+    assert result.returncode == 2 and "--last 1h or --all" in result.stderr
+
+
+def test_retention_deletes_old_events(tmp_path):
+    path = tmp_path / "events.db"
+    now = time.time()
+    write_events(path, [Event("app", "x", start=now - 40 * 86400), Event("app", "y", start=now)]).stop()
+    db = open_db(path)
+    assert queries.apply_retention(db, 30, now=now) == 1
+    assert [e.kind for _, e in queries.events_between(db, 0, now + 1)] == ["y"]
+
+
+def test_flood_is_bounded_and_drops_are_counted(home):
+    import tracemalloc
+
+    path = home / "data" / "events.db"
+    writer = EventWriter(path, queue_size=1000).start()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    peak_queue = 0
+    t = time.time()
+    for i in range(200_000):
+        writer.put(Event("input", "counts", start=t + i * 1e-3, app="flood", data={"i": i}))
+        if i % 1000 == 0:
+            peak_queue = max(peak_queue, writer.queue.qsize())
+    grown = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    writer.flush()
+    writer.stop()
+    stats = writer.stats
+    assert stats.dropped > 0, "the producer was not faster than the writer; the test proves nothing"
+    assert stats.accepted + stats.dropped == 200_000
+    assert peak_queue <= 1000
+    assert grown < 20_000_000  # 200k queued events would need far more
+    db = open_db(path)
+    assert queries.counts(db)["events"] == stats.accepted
+    status = json.loads(run_cli("status", "--json", home=home).stdout)
+    assert status["dropped_events"] == stats.dropped
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from assistant.events import Event
+    from assistant.store import EventWriter
+    writer = EventWriter(Path(sys.argv[1]), commit_interval=0.5).start()
+    print("ready", flush=True)
+    i = 0
+    while True:
+        writer.put(Event("input", "counts", start=time.time(), data={"seq": i}))
+        i += 1
+        time.sleep(0.0005)
+""")
+
+
+def test_kill_9_keeps_everything_committed_a_second_before(tmp_path):
+    path = tmp_path / "events.db"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True,
+                             cwd=REPO)
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(3.0)
+    killed_at = time.time()
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    check_integrity(path)  # raises if damaged
+    db = open_db(path)
+    rows = db.conn.execute("SELECT json_extract(data, '$.seq'), start FROM events ORDER BY id").fetchall()
+    seqs = [r[0] for r in rows]
+    assert seqs == list(range(len(seqs))), "a committed stretch has holes"
+    assert rows[-1][1] >= killed_at - 1.0, "events sent more than 1 s before the kill are missing"
+
+
+def test_corrupt_db_is_set_aside_not_deleted(tmp_path):
+    path = tmp_path / "events.db"
+    junk = b"this is not a database" * 500
+    path.write_bytes(junk)
+    db = open_db(path)
+    aside = db.recovered_from
+    assert aside is not None and aside.read_bytes() == junk
+    assert queries.counts(db)["events"] == 0
+
+
+def test_events_command_filters_by_time_and_app(home):
+    path = home / "data" / "events.db"
+    now = time.time()
+    write_events(path, [Event("window", "focus", start=now - 3600, app="code", title="old"),
+                        Event("window", "focus", start=now - 60, app="code", title="recent code"),
+                        Event("window", "focus", start=now - 30, app="firefox", title="recent web")]).stop()
+    out = json.loads(run_cli("events", "--since", "10m", "--json", home=home).stdout)
+    assert [e["title"] for e in out] == ["recent code", "recent web"]
+    out = json.loads(run_cli("events", "--since", "2h", "--app", "code", "--json", home=home).stdout)
+    assert [e["title"] for e in out] == ["old", "recent code"]
+    bad = run_cli("events", "--since", "soon", home=home)
+    assert bad.returncode == 2 and "expected a duration like" in bad.stderr
+
+
+def test_pause_is_recorded_and_obeyed(home):
+    assert run_cli("pause", "--for", "10m", home=home).returncode == 0
+    status = json.loads(run_cli("status", "--json", home=home).stdout)
+    assert status["paused"] is True
+    result = run_cli("run", "--headless", "--for", "2s", home=home)
+    assert result.returncode == 0 and "Paused" in result.stdout
+    kinds = [e.kind for _, e in queries.recent(open_db(home / "data" / "events.db"), 60)]
+    assert "pause" in kinds
+    assert run_cli("resume", home=home).returncode == 0
+    assert json.loads(run_cli("status", "--json", home=home).stdout)["paused"] is False
