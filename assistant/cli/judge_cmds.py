@@ -1,0 +1,115 @@
+"""`proactive judge train|eval|cv`: the reward model that scores candidate tasks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.cli.common import emit_json
+
+DATA_FILES = click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+def _groups_or_exit(paths: tuple[Path, ...]):
+    from models.judge.data import DataError, group_rows, load_rows
+
+    try:
+        return group_rows(load_rows(list(paths)))
+    except DataError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _fmt(v) -> str:
+    return "-" if v is None else f"{v:.3f}"
+
+
+def print_metrics_table(columns: dict[str, dict]) -> None:
+    """One column per model/baseline, rows = metrics then accuracy per category."""
+    names = list(columns)
+    click.echo(f"{'metric':<20}" + "".join(f"{n:>26}" for n in names))
+    for m in ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc"):
+        click.echo(f"{m:<20}" + "".join(f"{_fmt(columns[n][m]):>26}" for n in names))
+    first = columns[names[0]]
+    for cat, info in first.get("per_category", {}).items():
+        cells = "".join(f"{_fmt(columns[n]['per_category'][cat]['accuracy']):>26}" for n in names)
+        click.echo(f"{'acc ' + cat + ' (n=' + str(info['n']) + ')':<20}" + cells)
+
+
+@click.group("judge")
+def judge_group() -> None:
+    """Train, evaluate and cross-validate the judge (P(you accept a proposed task))."""
+
+
+@judge_group.command("train")
+@DATA_FILES
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the artefact (judge.json). The shipped one is models/judge/artifact.")
+@JSON_FLAG
+def judge_train(data: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
+    """Train the judge on ProactiveBench-style reward rows (JSONL) and write DIR/judge.json."""
+    from models.judge.data import DataError
+    from models.judge.train import train
+
+    try:
+        summary = train(list(data), out_dir)
+    except DataError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        emit_json(summary)
+    else:
+        click.echo(f"Trained on {summary['rows']} rows, {summary['histories']} histories, "
+                   f"{summary['sessions']} sessions -> {summary['artifact']}")
+
+
+@judge_group.command("eval")
+@DATA_FILES
+@click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A folder written by `proactive judge train` (default: the shipped judge).")
+@click.option("--threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="A row counts as predicted-accepted at or above this score.")
+@JSON_FLAG
+def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float, as_json: bool) -> None:
+    """Accuracy, balanced accuracy, precision, recall, F1, ROC AUC and accuracy per category (CD/FA/CR/MN)."""
+    from assistant.evaluation.judge_eval import baselines, evaluate
+    from models.judge.infer import Judge, JudgeLoadError
+
+    groups = _groups_or_exit(data)
+    try:
+        judge = Judge.load(model_dir)
+    except JudgeLoadError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    result = {"model": str(judge.source), "judge": evaluate(judge, groups, threshold), **baselines(groups)}
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"Judge {judge.source} on {result['judge']['n']} rows:")
+    print_metrics_table({"judge": result["judge"], "reject_all": result["reject_all"],
+                         "accept_null_reject_tasks": result["accept_null_reject_tasks"]})
+
+
+@judge_group.command("cv")
+@DATA_FILES
+@click.option("--folds", default=8, show_default=True, type=click.IntRange(2, 100),
+              help="GroupKFold folds over sessions (capped at the number of sessions).")
+@JSON_FLAG
+def judge_cv(data: tuple[Path, ...], folds: int, as_json: bool) -> None:
+    """Session-grouped cross-validation of the judge next to the trivial baselines."""
+    from assistant.evaluation.judge_eval import cross_validate
+
+    groups = _groups_or_exit(data)
+    result = cross_validate(groups, folds)
+    if as_json:
+        emit_json(result)
+        return
+    fa = result["fold_accuracy"]
+    click.echo(f"GroupKFold by session: {result['folds']} folds, {result['sessions']} sessions, "
+               f"{result['histories']} histories, {result['judge']['n']} rows (out-of-fold scores pooled)")
+    print_metrics_table({"judge (grouped CV)": result["judge"], "reject_all": result["reject_all"],
+                         "accept_null_reject_tasks": result["accept_null_reject_tasks"]})
+    click.echo(f"fold accuracy: mean {fa['mean']:.3f}, min {fa['min']:.3f}, max {fa['max']:.3f}")

@@ -1,0 +1,140 @@
+"""One pynput keyboard + mouse listener pair shared by the afk and input collectors.
+
+Subscribers call `acquire(sub)` / `release(sub)`; the listeners run while anyone holds the hub. A subscriber
+may define on_key(name, char, modifiers), on_click(), on_scroll(), on_move(distance_px). `last_input` is the
+wall-clock time of the latest input event (the afk collector reads it). pynput is imported lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from typing import Any
+
+from collectors.desktop import IS_LINUX, x11_problem
+
+log = logging.getLogger("collectors")
+
+MODIFIERS = {"ctrl_l": "ctrl", "ctrl_r": "ctrl", "ctrl": "ctrl", "alt_l": "alt", "alt_r": "alt", "alt": "alt",
+             "alt_gr": "alt", "shift_l": "shift", "shift_r": "shift", "shift": "shift", "cmd": "super",
+             "cmd_l": "super", "cmd_r": "super"}
+_TYPED = {"space": " ", "enter": "\n", "tab": "\t"}
+
+
+def key_parts(key: Any) -> tuple[str, str | None]:
+    """(lower-case key name, typed character or None) for a pynput Key or KeyCode."""
+    name = getattr(key, "name", None)
+    if isinstance(name, str):  # pynput.keyboard.Key member
+        return MODIFIERS.get(name, name), _TYPED.get(name)
+    char = getattr(key, "char", None)
+    if char:
+        if len(char) == 1 and ord(char) < 32:  # ctrl+letter arrives as a control character on some systems
+            return chr(ord(char) + 96), None
+        return char.lower(), char
+    vk = getattr(key, "vk", None)
+    return (f"vk{vk}" if vk is not None else "unknown"), None
+
+
+class InputHub:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: list[Any] = []
+        self._listeners: list[Any] = []
+        self._mods: set[str] = set()
+        self._last_pos: tuple[float, float] | None = None
+        self.last_input = time.time()
+        self.events = 0
+
+    @staticmethod
+    def problem() -> str | None:
+        """Why input cannot be observed here (None when it can)."""
+        return x11_problem(need_record=True) if IS_LINUX else None
+
+    def acquire(self, sub: Any) -> None:
+        with self._lock:
+            if sub not in self._subs:
+                self._subs.append(sub)
+            if not self._alive_locked():
+                self._stop_locked()
+                self._start_locked()
+
+    def release(self, sub: Any) -> None:
+        with self._lock:
+            if sub in self._subs:
+                self._subs.remove(sub)
+            if not self._subs:
+                self._stop_locked()
+
+    def alive(self) -> bool:
+        with self._lock:
+            return self._alive_locked()
+
+    def _alive_locked(self) -> bool:
+        return bool(self._listeners) and all(lis.is_alive() for lis in self._listeners)
+
+    def _start_locked(self) -> None:
+        from pynput import keyboard, mouse  # lazy: needs DISPLAY on Linux
+
+        self.last_input = time.time()
+        self._mods.clear()
+        self._last_pos = None
+        kb = keyboard.Listener(on_press=self._press, on_release=self._release)
+        ms = mouse.Listener(on_move=self._move, on_click=self._click, on_scroll=self._scroll)
+        for lis in (kb, ms):
+            lis.daemon = True
+            lis.start()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not all(lis.running for lis in (kb, ms)):
+            if not all(lis.is_alive() for lis in (kb, ms)):
+                break
+            time.sleep(0.01)
+        self._listeners = [kb, ms]
+        if not all(lis.running and lis.is_alive() for lis in (kb, ms)):
+            self._stop_locked()
+            raise RuntimeError("the input listeners did not start")
+
+    def _stop_locked(self) -> None:
+        for lis in self._listeners:
+            try:
+                lis.stop()
+            except Exception:  # noqa: BLE001 - a dead X connection makes stop() raise
+                log.debug("stopping an input listener failed", exc_info=True)
+        self._listeners = []
+
+    # ---- pynput callbacks (listener threads)
+    def _fan_out(self, method: str, *args: Any) -> None:
+        self.last_input = time.time()
+        self.events += 1
+        for sub in list(self._subs):
+            fn = getattr(sub, method, None)
+            if fn is not None:
+                try:
+                    fn(*args)
+                except Exception:  # noqa: BLE001 - a subscriber bug must not kill the shared listener
+                    log.exception("input subscriber %r failed in %s", sub, method)
+
+    def _press(self, key: Any) -> None:
+        name, char = key_parts(key)
+        if name in ("ctrl", "alt", "shift", "super"):
+            self._mods.add(name)
+        self._fan_out("on_key", name, char, frozenset(self._mods))
+
+    def _release(self, key: Any) -> None:
+        name, _ = key_parts(key)
+        self._mods.discard(name)
+        self.last_input = time.time()
+
+    def _move(self, x: float, y: float) -> None:
+        last, self._last_pos = self._last_pos, (x, y)
+        self._fan_out("on_move", math.hypot(x - last[0], y - last[1]) if last else 0.0)
+
+    def _click(self, x: float, y: float, button: Any, pressed: bool) -> None:
+        if pressed:
+            self._fan_out("on_click")
+        else:
+            self.last_input = time.time()
+
+    def _scroll(self, x: float, y: float, dx: float, dy: float) -> None:
+        self._fan_out("on_scroll")

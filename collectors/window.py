@@ -1,0 +1,164 @@
+"""Active window collector: kind "focus" on every focus or title change, heartbeats while it stays.
+
+Event: source "window", kind "focus", app = process name of the window's PID (psutil), title = window title,
+data = {"pid": int} plus, for known browsers, {"browser": true, "page_title": str, "url": str (when the title
+carries one)}. A change is a new event (pulsetime 0); while nothing changes a heartbeat (pulsetime =
+poll_seconds + 1) is sent about once per poll so the store extends that event's duration.
+
+On X11 the window is read with python-xlib and PropertyNotify events wake the loop at once on a change;
+elsewhere (Windows, macOS) pywinctl is polled. Both are imported lazily in run().
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+import time
+from typing import Any
+
+import psutil
+
+from assistant.events import Event
+from collectors.base import Collector
+from collectors.browser_titles import page_info
+from collectors.desktop import IS_LINUX, pywinctl_problem, x11_problem
+from collectors.privacy import Emitter
+
+
+class FocusState:
+    """The active window as last seen by the window collector (the input collector attributes counts to it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: tuple[str | None, str | None, bool] = (None, None, False)
+        self.known = False  # False while no window collector runs
+
+    def set(self, app: str | None, title: str | None, excluded: bool) -> None:
+        with self._lock:
+            self._value = (app, title, excluded)
+            self.known = True
+
+    def get(self) -> tuple[str | None, str | None, bool]:
+        """(app, title, excluded)."""
+        with self._lock:
+            return self._value
+
+
+class _PywinctlActiveWindow:
+    """Fallback source for Windows and macOS."""
+
+    def __init__(self) -> None:
+        import pywinctl  # lazy: see desktop.pywinctl_problem
+
+        self._pwc = pywinctl
+
+    def active(self):
+        win = self._pwc.getActiveWindow()
+        if win is None:
+            return None
+        return _Info(0, win.title or "", win.getPID(), None)
+
+    def close(self) -> None:
+        pass
+
+
+class _Info:
+    __slots__ = ("window_id", "title", "pid", "wm_class")
+
+    def __init__(self, window_id: int, title: str, pid: int | None, wm_class: str | None):
+        self.window_id, self.title, self.pid, self.wm_class = window_id, title, pid, wm_class
+
+
+class WindowCollector(Collector):
+    name = "window"
+
+    def __init__(self, emit: Emitter, focus: FocusState, poll_seconds: float = 1.0, **kw: Any):
+        super().__init__(emit, **kw)
+        self.focus = focus
+        self.poll = poll_seconds
+        self._names: dict[int, str] = {}
+        self._wake_w: int | None = None
+
+    def unavailable(self) -> str | None:
+        return x11_problem() if IS_LINUX else pywinctl_problem()
+
+    def running_reason(self) -> str:
+        return f"polling the active window every {self.poll:g} s"
+
+    def _open(self):
+        if IS_LINUX:
+            from collectors.x11_window import X11ActiveWindow
+            return X11ActiveWindow()
+        return _PywinctlActiveWindow()
+
+    def app_name(self, pid: int | None, fallback: str | None) -> str | None:
+        if not pid:
+            return fallback
+        name = self._names.get(pid)
+        if name is None:
+            try:
+                name = psutil.Process(pid).name()
+            except (psutil.Error, OSError):
+                return fallback
+            if len(self._names) > 256:
+                self._names.clear()
+            self._names[pid] = name
+        return name
+
+    def describe(self, info) -> tuple[str | None, str, dict]:
+        app = self.app_name(info.pid, info.wm_class)
+        data: dict = {"pid": info.pid} if info.pid else {}
+        data.update(page_info(app, info.title))
+        return app, info.title, data
+
+    def run(self, stop: threading.Event) -> None:
+        source = self._open()
+        wake_r, self._wake_w = os.pipe()
+        try:
+            self._loop(source, stop, wake_r)
+        finally:
+            source.close()
+            os.close(wake_r)
+            os.close(self._wake_w)
+            self._wake_w = None
+            self.focus.set(None, None, False)
+
+    def _loop(self, source, stop: threading.Event, wake_r: int) -> None:
+        last_key: tuple | None = None
+        last_emit = 0.0
+        fds = [wake_r] + ([source.fileno()] if hasattr(source, "fileno") else [])
+        while not stop.is_set():
+            info = source.active()
+            now = time.time()
+            if info is None or self.paused.is_set():
+                last_key = None
+                self.focus.set(None, None, False)
+            else:
+                app, title, data = self.describe(info)
+                excluded = self.emit.privacy.excluded(app, title, data)
+                self.focus.set(app, title, excluded)
+                key = (app, title, tuple(sorted(data.items())))
+                if key != last_key:
+                    self.emit(Event("window", "focus", start=now, app=app, title=title, data=data))
+                    last_key, last_emit = key, now
+                elif now - last_emit >= self.poll * 0.95:
+                    self.emit(Event("window", "focus", start=now, app=app, title=title, data=data,
+                                    pulsetime=self.poll + 1.0))
+                    last_emit = now
+            if len(fds) > 1:
+                ready, _, _ = select.select(fds, [], [], self.poll)
+                if wake_r in ready:
+                    os.read(wake_r, 64)
+                source.drain()
+                time.sleep(0.02)  # let a burst of property changes settle (title + focus arrive together)
+                source.drain()
+            else:
+                stop.wait(self.poll)
+
+    def wake(self) -> None:
+        if self._wake_w is not None:
+            try:
+                os.write(self._wake_w, b"x")
+            except OSError:
+                pass
