@@ -26,3 +26,5 @@ for _command in CORE_COMMANDS:
 cli.add_command(config_group)
 from assistant.cli.judge_cmds import judge_group  # noqa: E402
 cli.add_command(judge_group)
+from assistant.cli.eval_cmds import eval_group  # noqa: E402
+cli.add_command(eval_group)

@@ -1,0 +1,167 @@
+"""`proactive eval timing|trace`: when does the engine propose, and how early does it help on real traces."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.cli.common import emit_json, load_config_or_exit
+
+JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+THRESHOLD = click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+                         help="Judge threshold (default: judge.threshold from the config).")
+MODEL_DIR = click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                         help="Judge folder from `proactive judge train` (default: judge.model_dir, else shipped).")
+
+
+def _judge_or_exit(model_dir: Path | str | None):
+    from models.judge.infer import JudgeLoadError, load_judge
+
+    try:
+        return load_judge(model_dir)
+    except JudgeLoadError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+def _pct(m: dict) -> str:
+    return (f"P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  false-alarm {m['false_alarm_rate']:.3f}"
+            f"  ({m['proposals']} proposals / {m['n']} histories, {m['needs_help']} need help)")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Evaluate the decision engine: timing on labelled histories, replays of real traces."""
+
+
+@eval_group.command("timing")
+@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@THRESHOLD
+@MODEL_DIR
+@click.option("--folds", default=8, show_default=True, type=click.IntRange(2, 100),
+              help="Session folds for the grouped-CV version (judge trained on the other sessions).")
+@JSON_FLAG
+def eval_timing(data: tuple[Path, ...], threshold: float | None, model_dir: Path | None, folds: int,
+                as_json: bool) -> None:
+    """Propose-or-not per distinct history vs. whether people wanted help there.
+
+    A history needs help if annotators accepted a task (CD) or rejected silence (MN) there; it needs none if
+    they accepted silence (CR); histories with both, or with only rejected tasks, are left out. Reported for
+    the judge in use (on its own training data this is optimistic) and for judges trained on the other
+    sessions (grouped CV), each with the generator's candidates and with the annotated candidates.
+    """
+    from assistant.evaluation.judge_eval import out_of_fold_judges
+    from assistant.evaluation.timing import dataset_candidates, engine_candidates, timing_report
+    from models.judge.data import DataError, group_rows, load_rows
+
+    cfg = load_config_or_exit()
+    threshold = cfg["judge.threshold"] if threshold is None else threshold
+    judge = _judge_or_exit(model_dir or cfg["judge.model_dir"] or None)
+    try:
+        groups = group_rows(load_rows(list(data)))
+    except DataError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    oof = [(j, g) for j, held_out in out_of_fold_judges(groups, folds) for g in held_out]
+    in_use = [(judge, g) for g in groups]
+    result = {
+        "judge": str(judge.source), "threshold": threshold, "folds": folds,
+        "judge_in_use": {"engine_candidates": timing_report(in_use, threshold, engine_candidates),
+                         "annotated_candidates": timing_report(in_use, threshold, dataset_candidates)},
+        "grouped_cv": {"engine_candidates": timing_report(oof, threshold, engine_candidates),
+                       "annotated_candidates": timing_report(oof, threshold, dataset_candidates)},
+    }
+    if as_json:
+        emit_json(result)
+        return
+    base = result["grouped_cv"]["engine_candidates"]
+    click.echo(f"Timing on {base['engine']['n']} histories ({base['left_out']} left out), threshold {threshold}:")
+    for part, label in (("judge_in_use", f"judge in use ({judge.source}; optimistic if trained on this file)"),
+                        ("grouped_cv", f"grouped CV ({folds} session folds)")):
+        click.echo(f"  {label}")
+        for cands, report in result[part].items():
+            click.echo(f"    {cands:<22} {_pct(report['engine'])}")
+    click.echo(f"  always propose           {_pct(base['always_propose'])}")
+
+
+def _proposer_or_reason(cfg, use_model: bool):
+    """(Proposer or None, reason shown when the model part is off)."""
+    if not use_model:
+        return None, "model off (--no-model)"
+    from models.backends import ModelUnavailable
+    from models.default_model import backend_from_config
+    from models.proposer import Proposer
+
+    try:
+        backend = backend_from_config(cfg)
+    except ModelUnavailable as exc:
+        return None, f"model off: {exc}"
+    return Proposer(backend, max_tokens=cfg["model.max_tokens"]), f"model: {backend.name}"
+
+
+@eval_group.command("trace")
+@click.argument("traces", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@THRESHOLD
+@MODEL_DIR
+@click.option("--no-model", "no_model", is_flag=True, help="Templates and judge only, no model wording.")
+@JSON_FLAG
+def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Path | None, no_model: bool,
+               as_json: bool) -> None:
+    """Replay real traces step by step through the engine and score how early it helps.
+
+    Score = mean stretch credit x (1 - false-alarm rate): a stretch is a run of steps where annotators were
+    shown candidate tasks; proposing at its first step earns 1, at its k-th later step 1/(1+k), never 0; a
+    proposal at any other step is a false alarm (rate = false alarms / such steps).
+    """
+    from assistant.evaluation.engine import DecisionEngine
+    from assistant.evaluation.trace import (TimeAwareScore, TraceError, load_trace, replay, score_replay,
+                                            time_aware_score)
+
+    cfg = load_config_or_exit()
+    threshold = cfg["judge.threshold"] if threshold is None else threshold
+    try:
+        loaded = [(p, load_trace(p)) for p in traces]
+    except TraceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    judge = _judge_or_exit(model_dir or cfg["judge.model_dir"] or None)
+    proposer, model_note = _proposer_or_reason(cfg, not no_model)
+    engine = DecisionEngine(judge, threshold, proposer)
+    out, total, always = [], TimeAwareScore(), TimeAwareScore()
+    latencies: list[float] = []
+    for path, steps in loaded:
+        results = replay(steps, engine)
+        score = score_replay(results)
+        total += score
+        always += time_aware_score([bool(s.shown) for s in steps], [True] * len(steps))
+        latencies += [r.latency_s for r in results]
+        out.append({"trace": str(path), "score": score.as_dict(), "steps": [r.__dict__ for r in results]})
+        if not as_json:
+            click.echo(f"== {path} ({len(steps)} steps; {model_note})")
+            for r in results:
+                mark = "PROPOSE" if r.proposed else "   -   "
+                click.echo(f"[{r.index:2d}] {r.latency_s * 1000:7.1f} ms {mark} {r.sentence[:90]}")
+                if r.proposed:
+                    click.echo(f"       engine ({r.source}, {r.score:.2f}): {r.proposed}")
+                for t in r.shown[:3]:
+                    click.echo(f"       shown: {t[:110]}")
+                if len(r.shown) > 3:
+                    click.echo(f"       shown: ... {len(r.shown) - 3} more")
+            s = score.as_dict()
+            click.echo(f"   score {s['score']:.3f} (credit {s['mean_credit']:.3f} over {s['stretches']} stretches, "
+                       f"false alarms {s['false_alarms']}/{s['non_help_steps']})")
+    summary = {"model": model_note, "threshold": threshold, "pooled": total.as_dict(),
+               "always_propose": always.as_dict(),
+               "latency_ms": {"p50": statistics.median(latencies) * 1000,
+                              "max": max(latencies) * 1000}}
+    if as_json:
+        emit_json({**summary, "traces": out})
+        return
+    p = summary["pooled"]
+    click.echo(f"\nPooled over {len(loaded)} traces: score {p['score']:.3f} (credit {p['mean_credit']:.3f}, "
+               f"{p['stretches_helped']}/{p['stretches']} stretches helped, false-alarm rate "
+               f"{p['false_alarm_rate']:.3f}); always propose: {summary['always_propose']['score']:.3f}; "
+               f"step latency p50 {summary['latency_ms']['p50']:.1f} ms, max {summary['latency_ms']['max']:.1f} ms")
