@@ -116,14 +116,15 @@ def describe_window(e: Event) -> tuple[str, str, str]:
     m = _FILE.match(bare)
     if m:
         return app, "file", _clean(m.group(1).strip().rsplit("/", 1)[-1], 80)
-    subject = _clean(re.sub(r"\s+[-\u2014\u2013]\s+" + re.escape(app) + r"\s*$", "", bare, flags=re.IGNORECASE))
+    tail = r"\s+[-\u2014\u2013]\s+[^-\u2014\u2013]*" + re.escape(app) + r"[^-\u2014\u2013]*$"
+    subject = _clean(re.sub(tail, "", bare, flags=re.IGNORECASE))
     return app, "window", "" if subject.lower() == app.lower() else subject
 
 
 def _duration(seconds: float) -> str:
     if seconds < 60:
-        return f"{max(5, int(round(seconds / 5.0)) * 5)} seconds"
-    minutes = int(round(seconds / 60.0))
+        return f"{max(5, round(seconds / 5.0) * 5)} seconds"
+    minutes = round(seconds / 60.0)
     if minutes < 90:
         return "1 minute" if minutes == 1 else f"{minutes} minutes"
     hours = round(seconds / 3600.0, 1)
@@ -175,7 +176,7 @@ def _sentence(seg: _Segment) -> str:
 
 
 def _context_of(e: Event, current: tuple[str, str, str]) -> tuple[str, str, str]:
-    if e.app is None and e.title is None:
+    if not e.title and (e.app is None or app_display_name(e.app) == current[0]):
         return current
     return describe_window(e)
 

@@ -44,6 +44,7 @@ class Runtime:
         self.paused = False
         self._stop = threading.Event()
         self.engine = None
+        self.on_proposal: Callable[[Any], None] | None = None  # the tray sets this
         self._last_status: dict[str, Any] | None = None
 
     # ------------------------------------------------------------ events in
@@ -88,20 +89,26 @@ class Runtime:
 
     def _start_engine(self) -> None:
         try:
-            from assistant.pipeline import Engine
+            from assistant.live import Engine
         except ImportError as exc:
             self.parts["engine"] = {"state": "disabled", "reason": f"decision engine unavailable: {exc}"}
             return
         try:
             self.engine = Engine(self.cfg, self.db_path, surface=self._surface)
             self.engine.start()
+            self.writer.listeners.append(self.engine.on_event)
             self.parts["engine"] = self.engine.status()
         except Exception as exc:
             log.exception("decision engine failed to start")
             self.parts["engine"] = {"state": "disabled", "reason": str(exc)}
 
-    def _surface(self, text: str) -> None:
-        self.say(text)
+    def _surface(self, proposal: Any) -> None:
+        if self.on_proposal is not None:
+            self.on_proposal(proposal)
+            return
+        self.say(f"\nSuggestion #{proposal.id}: {proposal.task}\n"
+                 f"  (judge {proposal.score:.2f}; answer with: proactive answer {proposal.id} "
+                 f"accept|reject|not-now)")
 
     def collector_status(self) -> list[dict[str, Any]]:
         out = []

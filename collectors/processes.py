@@ -28,12 +28,14 @@ Sample = dict[int, tuple[str, float]]  # pid -> (name, create_time)
 
 def sample_user_processes(uid: int | None, user: str | None) -> Sample:
     """Named processes of this user (kernel threads and other users' processes are left out)."""
-    attrs = ["name", "create_time", "ppid"] + (["uids"] if uid is not None else ["username"])
+    attrs = ["name", "create_time", "ppid", "status"] + (["uids"] if uid is not None else ["username"])
     out: Sample = {}
     for proc in psutil.process_iter(attrs):
         info = proc.info
         name = info.get("name")
         if not name or info.get("create_time") is None:
+            continue
+        if info.get("status") == psutil.STATUS_ZOMBIE:
             continue
         if IS_LINUX and (proc.pid == 2 or info.get("ppid") == 2):  # kthreadd and its kernel threads
             continue

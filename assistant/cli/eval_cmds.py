@@ -117,8 +117,14 @@ def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Pat
     proposal at any other step is a false alarm (rate = false alarms / such steps).
     """
     from assistant.evaluation.engine import DecisionEngine
-    from assistant.evaluation.trace import (TimeAwareScore, TraceError, load_trace, replay, score_replay,
-                                            time_aware_score)
+    from assistant.evaluation.trace import (
+        TimeAwareScore,
+        TraceError,
+        load_trace,
+        replay,
+        score_replay,
+        time_aware_score,
+    )
 
     cfg = load_config_or_exit()
     threshold = cfg["judge.threshold"] if threshold is None else threshold

@@ -15,14 +15,20 @@ def classification_metrics(y_true: Sequence[int], prob: Sequence[float], categor
 
     A row is predicted accepted when prob >= threshold. ROC AUC is None when only one class is present.
     """
-    from sklearn.metrics import (accuracy_score, balanced_accuracy_score, f1_score, precision_score,
-                                 recall_score, roc_auc_score)
+    from sklearn.metrics import (
+        accuracy_score,
+        balanced_accuracy_score,
+        f1_score,
+        precision_score,
+        recall_score,
+        roc_auc_score,
+    )
 
     y = np.asarray(y_true, dtype=int)
     p = np.asarray(prob, dtype=float)
     pred = (p >= threshold).astype(int)
     out = {
-        "n": int(len(y)),
+        "n": len(y),
         "accuracy": float(accuracy_score(y, pred)),
         "balanced_accuracy": float(balanced_accuracy_score(y, pred)) if len(set(y)) > 1 else None,
         "precision": float(precision_score(y, pred, zero_division=0)),
@@ -53,6 +59,6 @@ def binary_decision_metrics(needs_help: Sequence[bool], proposed: Sequence[bool]
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"n": int(len(need)), "needs_help": int(need.sum()), "proposals": int(prop.sum()), "tp": tp, "fp": fp,
+    return {"n": len(need), "needs_help": int(need.sum()), "proposals": int(prop.sum()), "tp": tp, "fp": fp,
             "fn": fn, "precision": precision, "recall": recall, "f1": f1,
             "false_alarm_rate": fp / (tp + fp) if tp + fp else 0.0}

@@ -86,7 +86,7 @@ class TimeAwareScore:
     def score(self) -> float:
         return self.mean_credit * (1.0 - self.false_alarm_rate)
 
-    def __add__(self, other: "TimeAwareScore") -> "TimeAwareScore":
+    def __add__(self, other: TimeAwareScore) -> TimeAwareScore:
         return TimeAwareScore(self.credits + other.credits, self.false_alarms + other.false_alarms,
                               self.non_help_steps + other.non_help_steps)
 

@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,9 @@ class EventWriter:
         self._next_id = 1
         self._ready = threading.Event()
         self._last_state = ""
+        # called from the writer thread as (event_id, event, merged) when an event is staged or extended;
+        # ids are final at that point, so listeners can act before the commit lands
+        self.listeners: list[Callable[[int, Event, bool], None]] = []
         self._state_written = 0.0
 
     # ------------------------------------------------------------ producer side (any thread)
@@ -164,12 +168,25 @@ class EventWriter:
             else:
                 self._pending_updates[last.event_id] = duration
             self.stats.merged += 1
+            if self.listeners:
+                self._notify(last.event_id, event, duration, last.start)
             return False
         row = [self._next_id, event.start, event.duration, event.source, event.kind, event.app, event.title, data]
         self._pending_rows.append(row)
         self._last[event.source] = _Last(self._next_id, event.start, event.end, key, row)
+        if self.listeners:
+            self._notify(self._next_id, event, event.duration, event.start)
         self._next_id += 1
         return True
+
+    def _notify(self, event_id: int, event: Event, duration: float, start: float) -> None:
+        merged = start != event.start or duration != event.duration
+        shown = Event(event.source, event.kind, start, duration, event.app, event.title, event.data) if merged else event
+        for listener in self.listeners:
+            try:
+                listener(event_id, shown, merged)
+            except Exception:
+                log.exception("event listener failed")
 
     def _commit(self) -> None:
         conn = self.db.conn

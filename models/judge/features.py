@@ -10,6 +10,7 @@ Everything here is numpy + the standard library, so scoring loads fast and needs
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import zlib
@@ -24,13 +25,16 @@ FILE_RE = re.compile(r"\b[\w\-/]+\.(?:py|rb|js|ts|go|rs|swift|java|c|cpp|h|m|md|
                      r"css|sh|ipynb|tex|docx?|pdf|xlsx?|pptx?)\b", re.IGNORECASE)
 ERROR_RE = re.compile(r"\b(error|errors|exception|traceback|fail(?:ed|s|ure)?|bug|crash(?:ed)?|warning)\b",
                       re.IGNORECASE)
-STOPWORDS = frozenset(
-    "the a an and or of to in on for with by at from as is are was were be been it its this that these those "
-    "user user's their them they he she his her you your i me my we our can could would should will may might "
-    "do does did not no if then than so such into onto about any some more most also just which what when "
-    "while who how all each other there here up out over under again new help provide offer suggest assist "
-    "task related relevant".split()
-)
+STOPWORDS = frozenset([
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from", "as",
+    "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "user",
+    "user's", "their", "them", "they", "he", "she", "his", "her", "you", "your", "i", "me", "my", "we",
+    "our", "can", "could", "would", "should", "will", "may", "might", "do", "does", "did", "not", "no",
+    "if", "then", "than", "so", "such", "into", "onto", "about", "any", "some", "more", "most", "also",
+    "just", "which", "what", "when", "while", "who", "how", "all", "each", "other", "there", "here",
+    "up", "out", "over", "under", "again", "new", "help", "provide", "offer", "suggest", "assist",
+    "task", "related", "relevant",
+])
 
 # First word of a task -> coarse verb kind (what sort of help is offered).
 VERB_KINDS: dict[str, str] = {}
@@ -87,7 +91,7 @@ def hashed_counts(text: str) -> dict[int, float]:
     """Bag of hashed unigrams + bigrams of content words."""
     words = [t for t in tokens(text) if t not in STOPWORDS]
     counts: dict[int, float] = {}
-    for gram in words + [f"{a} {b}" for a, b in zip(words, words[1:])]:
+    for gram in words + [f"{a} {b}" for a, b in itertools.pairwise(words)]:
         b = bucket(gram)
         counts[b] = counts.get(b, 0.0) + 1.0
     return counts
@@ -150,7 +154,7 @@ def _task_features(task: str, ctx: dict, tfidf: HashedTfidf) -> list[float]:
         1.0 if ents_task & ctx["e3"] else 0.0,
         len(ents_task & ctx["eall"]) / max(len(ctx["eall"]), 1) ** 0.5,
         1.0 if FILE_RE.search(task) else 0.0,
-        1.0 if (ERROR_RE.search(task) or re.search(r"\b(fix|debug)\b", task, re.I)) and ctx["err"] else 0.0,
+        1.0 if (ERROR_RE.search(task) or re.search(r"\b(fix|debug)\b", task, re.IGNORECASE)) and ctx["err"] else 0.0,
         math.log1p(len(tokens(task))),
         1.0 if not (words & ctx["wall"]) else 0.0,
     ]

@@ -52,7 +52,7 @@ class Judge:
 
     # ---- loading / saving ----
     @classmethod
-    def load(cls, model_dir: str | Path | None = None) -> "Judge":
+    def load(cls, model_dir: str | Path | None = None) -> Judge:
         """The judge in `model_dir` (a `proactive judge train --out` folder); None or "" = the shipped one."""
         directory = Path(model_dir) if model_dir else SHIPPED_DIR
         path = directory / ARTIFACT_NAME

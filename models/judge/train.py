@@ -16,7 +16,13 @@ import numpy as np
 
 from models.judge.data import Group, group_rows, load_rows
 from models.judge.features import (
-    FEATURE_NAMES, HISTORY_FEATURES, N_BUCKETS, HashedTfidf, hashed_counts, history_features, pair_features,
+    FEATURE_NAMES,
+    HISTORY_FEATURES,
+    N_BUCKETS,
+    HashedTfidf,
+    hashed_counts,
+    history_features,
+    pair_features,
 )
 
 ARTIFACT_NAME = "judge.json"

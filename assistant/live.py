@@ -1,0 +1,172 @@
+"""The live decision loop: a thread that feeds stored events to the Pipeline and surfaces proposals.
+
+The model loads in the background; until it is ready (or if it cannot load) templates and the judge decide
+alone and `status()` says why. User answers arrive through the `labels` table (from the tray, or from
+`proactive answer` in a terminal) and change what happens next: cooldowns, remembered tasks, the judge.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant import labels as labels_mod
+from assistant.config import Config
+from assistant.evaluation.engine import DecisionEngine
+from assistant.events import Event
+from assistant.pipeline import Pipeline, Proposal
+from assistant.policy import Policy, PolicySettings
+from assistant.store import open_db
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+LABEL_POLL_SECONDS = 2.0
+OBSERVATION_SETTLE_SECONDS = 60.0
+MODEL_BUDGET_SECONDS = 2.0
+
+
+class Engine:
+    def __init__(self, cfg: Config, db_path: Path, surface: Callable[[Proposal], None],
+                 load_model: bool = True):
+        self.cfg = cfg
+        self.db_path = db_path
+        self.surface = surface
+        self.load_model = load_model
+        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.model_state = {"state": "loading", "reason": ""}
+        self.judge_state = {"state": "loading", "reason": ""}
+        self.last_label_id = 0
+        self.last_obs_event_id = 0
+        self.shown: dict[int, str] = {}  # proposal id -> context, to apply labels to the right place
+        self.last_verdict = ""
+
+    # ------------------------------------------------------------ wiring
+
+    def on_event(self, event_id: int, event: Event, merged: bool) -> None:
+        """Writer-thread callback: never blocks."""
+        self.inbox.put((event_id, event, merged))
+
+    def status(self) -> dict[str, Any]:
+        state = "running" if self._thread and self._thread.is_alive() else "stopped"
+        reason = f"judge {self.judge_state['state']}; model {self.model_state['state']}"
+        if self.model_state.get("reason"):
+            reason += f" ({self.model_state['reason']})"
+        return {"state": state, "reason": reason}
+
+    def start(self) -> None:
+        from models.judge.infer import load_judge
+
+        self.judge = load_judge(self.cfg["judge.model_dir"])
+        self.judge_state = {"state": "ready", "reason": str(self.judge.source)}
+        self.decider = DecisionEngine(self.judge, self.cfg["judge.threshold"], proposer=None,
+                                      model_budget_s=MODEL_BUDGET_SECONDS)
+        self.pipeline = Pipeline(Policy(PolicySettings.from_config(self.cfg)), self.decider)
+        self.db = open_db(self.db_path, check=False)
+        self._learn_from_history()
+        if self.load_model:
+            threading.Thread(target=self._load_model, name="model-loader", daemon=True).start()
+        else:
+            self.model_state = {"state": "off", "reason": "templates and judge only"}
+        self._thread = threading.Thread(target=self._run, name="decision-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(10)
+
+    def _load_model(self) -> None:
+        from models.backends import BackendError
+        from models.default_model import backend_from_config
+        from models.proposer import Proposer
+
+        try:
+            backend = backend_from_config(self.cfg)
+            self.decider.proposer = Proposer(backend, max_tokens=self.cfg["model.max_tokens"])
+            self.pipeline.model_name = backend.name
+            self.model_state = {"state": "ready", "reason": backend.name}
+        except (BackendError, OSError, ValueError) as exc:
+            self.model_state = {"state": "disabled", "reason": f"{exc}; proposing from templates only"}
+            log.warning("model unavailable: %s", exc)
+
+    # ------------------------------------------------------------ the loop
+
+    def _run(self) -> None:
+        last_labels = 0.0
+        while not self._stop.is_set():
+            self._drain()
+            now = time.time()
+            try:
+                verdict, proposal = self.pipeline.tick(now)
+                self.last_verdict = verdict.reason
+                if proposal is not None:
+                    self._handle(proposal)
+                if now - last_labels >= LABEL_POLL_SECONDS:
+                    self._poll_labels(now)
+                    self._store_observations(now)
+                    last_labels = now
+            except Exception:  # one bad moment must not end the loop
+                log.exception("decision step failed")
+            self._stop.wait(TICK_SECONDS)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                event_id, event, merged = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.pipeline.feed(event_id, event, merged)
+
+    def _handle(self, proposal: Proposal) -> None:
+        surfaced = proposal.task is not None
+        proposal.id = labels_mod.record_proposal(self.db, proposal, surfaced)
+        if surfaced:
+            self.shown[proposal.id] = proposal.context
+            self.surface(proposal)
+
+    # ------------------------------------------------------------ learning from answers
+
+    def _learn_from_history(self) -> None:
+        rows = labels_mod.labels_since(self.db, 0)
+        self.last_label_id = rows[-1]["id"] if rows else 0
+        self._learn(rows)
+
+    def _learn(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            if row["label"] == "accepted" and row["task"]:
+                self.decider.accepted_before.append((row["context"]["history"], row["task"]))
+            self.pipeline.policy.record_label(row["context"].get("where", ""), row["label"], row["time"])
+        examples = labels_mod.training_examples(rows)
+        if examples and self.cfg["judge.learn_from_labels"]:
+            self.judge.update(examples)
+
+    def _poll_labels(self, now: float) -> None:
+        timeout = self.cfg["ui.card_timeout_seconds"]
+        for proposal_id in labels_mod.unanswered(self.db, now - timeout):
+            labels_mod.record_label(self.db, proposal_id, "ignored", "no answer before the card closed", now)
+        rows = labels_mod.labels_since(self.db, self.last_label_id)
+        if rows:
+            self.last_label_id = rows[-1]["id"]
+            self._learn(rows)
+
+    def _store_observations(self, now: float) -> None:
+        """Keep settled narrated sentences (their events ended a minute ago) in `observations`."""
+        import json
+
+        fresh = []
+        for obs in self.pipeline.observations():
+            ids = list(obs.event_ids)
+            if not ids or min(ids) <= self.last_obs_event_id or obs.time > now - OBSERVATION_SETTLE_SECONDS:
+                continue
+            fresh.append((obs.time, obs.sentence, json.dumps(ids)))
+            self.last_obs_event_id = max(ids)
+        if fresh:
+            self.db.conn.executemany("INSERT INTO observations (time, sentence, event_ids) VALUES (?,?,?)", fresh)

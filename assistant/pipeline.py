@@ -1,0 +1,102 @@
+"""Events in, at most one proposal out: policy -> narrator -> candidates -> (model) -> judge -> decision.
+
+`Pipeline` is clock-driven and thread-free so the live app, `proactive replay` and tests share one path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from assistant.events import Event
+from assistant.evaluation.engine import DecisionEngine
+from assistant.narrator import Observation, narrate
+from assistant.policy import Policy, Verdict
+
+WINDOW_SECONDS = 30 * 60
+HISTORY_SENTENCES = 12
+REPEAT_SECONDS = 3600  # the same task is not shown twice within this long
+
+
+@dataclass
+class Proposal:
+    time: float
+    task: str | None
+    score: float
+    context: str
+    trigger: str
+    history: list[str]
+    observation_event_ids: list[list[int]]
+    kind: str = "none"
+    source: str = "template"
+    latency_ms: float = 0.0
+    reason: str = ""
+    model: str = ""
+    id: int | None = None
+    candidates: list[tuple[str | None, float]] = field(default_factory=list)
+
+
+class Pipeline:
+    """Feed it stored events (with their ids); `tick(now)` returns a Proposal when the policy consults."""
+
+    def __init__(self, policy: Policy, engine: DecisionEngine, model_name: str = "",
+                 window_seconds: float = WINDOW_SECONDS):
+        self.policy = policy
+        self.engine = engine
+        self.model_name = model_name
+        self.window_seconds = window_seconds
+        self.window: deque[tuple[int, Event]] = deque()
+        self.shown: deque[tuple[float, str]] = deque()
+
+    def feed(self, event_id: int, event: Event, merged: bool = False) -> None:
+        if merged and self.window and self.window[-1][0] == event_id:
+            self.window[-1] = (event_id, event)  # a heartbeat lengthened the newest event
+        elif merged:
+            for i in range(len(self.window) - 1, max(-1, len(self.window) - 50), -1):
+                if self.window[i][0] == event_id:
+                    self.window[i] = (event_id, event)
+                    break
+        else:
+            self.window.append((event_id, event))
+        while self.window and self.window[0][1].end < event.start - self.window_seconds:
+            self.window.popleft()
+        self.policy.observe(event)
+
+    def observations(self) -> list[Observation]:
+        return narrate(list(self.window))
+
+    def tick(self, now: float | None = None) -> tuple[Verdict, Proposal | None]:
+        now = time.time() if now is None else now
+        verdict = self.policy.check(now)
+        if not verdict.consult:
+            return verdict, None
+        self.policy.consulted(now, verdict)
+        return verdict, self.decide(now, verdict)
+
+    def decide(self, now: float, verdict: Verdict) -> Proposal:
+        started = time.perf_counter()
+        observations = self.observations()[-HISTORY_SENTENCES:]
+        history = [o.sentence for o in observations]
+        decision, _timing = self.engine.step(history)
+        chosen = decision.candidate
+        proposal = Proposal(
+            time=now, task=decision.task, score=decision.score, context=verdict.context, trigger=verdict.trigger,
+            history=history, observation_event_ids=[list(o.event_ids) for o in observations],
+            kind=chosen.kind if chosen else "none", source=chosen.source if chosen else "template",
+            latency_ms=(time.perf_counter() - started) * 1000, reason=decision.reason,
+            model=self.model_name if chosen and chosen.source == "model" else "",
+            candidates=[(c.task, round(p, 4)) for c, p in decision.scores],
+        )
+        if proposal.task and self._recently_shown(proposal.task, now):
+            proposal.reason = f"already suggested within the hour: {proposal.task!r}"
+            proposal.task, proposal.kind, proposal.source = None, "none", "template"
+        if proposal.task:
+            self.policy.record_surfaced(now)
+            self.shown.append((now, proposal.task.lower()))
+        return proposal
+
+    def _recently_shown(self, task: str, now: float) -> bool:
+        while self.shown and self.shown[0][0] < now - REPEAT_SECONDS:
+            self.shown.popleft()
+        return any(t == task.lower() for _, t in self.shown)

@@ -1,0 +1,140 @@
+"""A real X server for tests: Xvfb + openbox, started once per session, plus xdotool helpers.
+
+Use it from a test module with ``from tests.display import xserver, x_env  # noqa: F401`` and then the
+fixtures `xserver` (session: the server) or `x_env` (a test: DISPLAY set in os.environ for in-process code,
+windows it opened closed afterwards). Needs the Debian packages xvfb, openbox, xdotool, x11-utils and xterm.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+NEEDED = ("Xvfb", "openbox", "xdotool", "xprop", "xterm")
+
+
+def _free_display() -> int:
+    for n in range(80, 400):
+        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
+            return n
+    raise RuntimeError("no free X display number between :80 and :399")
+
+
+def _wait(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+class XServer:
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen] = []
+        for _ in range(5):
+            n = _free_display()
+            xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                _wait(lambda: Path(f"/tmp/.X11-unix/X{n}").exists() or xvfb.poll() is not None, 10, "Xvfb")
+            except RuntimeError:
+                xvfb.kill()
+                continue
+            if xvfb.poll() is None:
+                break
+        else:
+            raise RuntimeError("Xvfb did not start")
+        self.display = f":{n}"
+        self.env = {**os.environ, "DISPLAY": self.display}
+        self.env.pop("WAYLAND_DISPLAY", None)
+        self.procs.append(xvfb)
+        self.procs.append(subprocess.Popen(["openbox"], env=self.env, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL))
+        _wait(lambda: "window id" in self._out("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), 10, "openbox")
+        self.windows: list[subprocess.Popen] = []
+
+    def _out(self, *args: str) -> str:
+        return subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=10).stdout
+
+    def xdotool(self, *args: str) -> str:
+        out = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=20)
+        return out.stdout
+
+    def open_window(self, title: str, command: list[str] | None = None) -> subprocess.Popen:
+        """Open a window (an xterm by default) titled `title` and wait until it is mapped and focused."""
+        cmd = command or ["xterm", "-T", title, "-e", "sleep", "600"]
+        proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.windows.append(proc)
+        _wait(lambda: self.window_id(title) is not None, 15, f"window {title!r}")
+        self.activate(title)
+        return proc
+
+    def window_id(self, title: str) -> str | None:
+        ids = self.xdotool("search", "--name", f"^{title}$").split()
+        return ids[0] if ids else None
+
+    def activate(self, title: str) -> None:
+        wid = self.window_id(title)
+        if wid is None:
+            raise RuntimeError(f"no window titled {title!r}")
+        self.xdotool("windowactivate", "--sync", wid)
+
+    def type(self, text: str, delay_ms: int = 5) -> None:
+        self.xdotool("type", "--delay", str(delay_ms), text)
+
+    def key(self, *combos: str) -> None:
+        self.xdotool("key", *combos)
+
+    def click(self, button: int = 1) -> None:
+        self.xdotool("click", str(button))
+
+    def move(self, x: int, y: int) -> None:
+        self.xdotool("mousemove", str(x), str(y))
+
+    def close_windows(self) -> None:
+        for proc in self.windows:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self.windows.clear()
+
+    def shutdown(self) -> None:
+        self.close_windows()
+        for proc in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def xserver() -> Iterator[XServer]:
+    missing = [tool for tool in NEEDED if not shutil.which(tool)]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (apt-get install xvfb openbox xdotool x11-utils xterm)")
+    server = XServer()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def x_env(xserver: XServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[XServer]:
+    monkeypatch.setenv("DISPLAY", xserver.display)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    try:
+        yield xserver
+    finally:
+        xserver.close_windows()

@@ -1,0 +1,83 @@
+"""Window collector against a real X server (Xvfb + openbox + xterm windows switched with xdotool)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.config import default_config
+from assistant.events import Event
+from collectors.browser_titles import page_info
+from collectors.privacy import Emitter, PrivacyFilter
+from collectors.window import FocusState, WindowCollector
+from tests.display import x_env, xserver  # noqa: F401
+
+pytestmark = pytest.mark.display
+
+
+def _collector(got: list[Event]) -> WindowCollector:
+    return WindowCollector(Emitter(PrivacyFilter.from_config(default_config()), got.append), FocusState(), 0.5)
+
+
+def test_focus_changes_are_events_with_app_title_and_pid(x_env) -> None:  # noqa: F811
+    x_env.open_window("Report draft")
+    x_env.open_window("Budget 2025")
+    got: list[Event] = []
+    c = _collector(got)
+    c.start()
+    try:
+        time.sleep(1.0)
+        for title in ["Report draft", "Budget 2025", "Report draft"]:
+            x_env.activate(title)
+            time.sleep(1.2)
+    finally:
+        c.stop()
+    changes = [e for e in got if e.pulsetime == 0]
+    assert [e.title for e in changes] == ["Budget 2025", "Report draft", "Budget 2025", "Report draft"]
+    assert {e.app for e in changes} == {"xterm"}
+    assert all(e.source == "window" and e.kind == "focus" and e.data["pid"] > 0 for e in changes)
+    beats = [e for e in got if e.pulsetime > 0]
+    assert beats and all(b.pulsetime == 1.5 for b in beats), "heartbeats while a window stays focused"
+    assert c.status()["state"] == "stopped"
+
+
+def test_secret_in_title_is_redacted_and_private_window_leaves_no_trace(x_env) -> None:  # noqa: F811
+    x_env.open_window("Deploy token ghp_abcdefghijklmnopqrstuvwxyz0123456789")
+    x_env.open_window("Shopping - Private Browsing")
+    got: list[Event] = []
+    c = _collector(got)
+    c.start()
+    try:
+        time.sleep(0.8)
+        x_env.activate("Deploy token ghp_abcdefghijklmnopqrstuvwxyz0123456789")
+        time.sleep(1.0)
+        x_env.activate("Shopping - Private Browsing")
+        time.sleep(1.0)
+    finally:
+        c.stop()
+    titles = {e.title for e in got}
+    assert "Deploy token [redacted:api-key]" in titles
+    assert not any("ghp_" in (t or "") or "Private" in (t or "") for t in titles)
+
+
+def test_browser_titles_give_page_title_and_url() -> None:
+    assert page_info("firefox", "Pull requests · acme/app — Mozilla Firefox") == {
+        "browser": True, "page_title": "Pull requests · acme/app"}
+    assert page_info("chrome", "example.org/docs/start - Google Chrome") == {
+        "browser": True, "page_title": "example.org/docs/start", "url": "https://example.org/docs/start"}
+    assert page_info("msedge.exe", "Inbox - Profile 1 - Microsoft\u200b Edge")["page_title"] == "Inbox"
+    assert page_info("brave", "Search https://duck.com/?q=x - Brave")["url"] == "https://duck.com/?q=x"
+    assert page_info("xterm", "Report draft") == {}
+
+
+def test_without_display_the_collector_is_disabled_with_a_reason(monkeypatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    c = _collector([])
+    c.start()
+    st = c.status()
+    assert st["state"] == "disabled" and "Wayland" in st["reason"]
+    monkeypatch.delenv("WAYLAND_DISPLAY")
+    c.start()
+    assert c.status()["reason"] == "no X display (DISPLAY unset)"

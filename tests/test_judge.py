@@ -1,0 +1,119 @@
+"""The judge: train/eval round trip on a slice of the real reward data, the shipped artefact, user updates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.judge.data import DataError, default_data_dir, group_rows, load_rows, session_id
+from models.judge.infer import SHIPPED_DIR, Judge, JudgeLoadError, load_judge
+from tests.conftest import run_cli
+
+DATA = default_data_dir() / "reward_train.jsonl"
+HISTORY = [
+    "The user opens the file 'invoice_parser.py' in an editor.",
+    "The user runs 'invoice_parser.py' in a terminal and a KeyError about 'total' is printed.",
+    "The user searches the web for 'python KeyError total dict'.",
+]
+TASKS = [None, "Explain the KeyError about 'total' in 'invoice_parser.py' and suggest a fix.",
+         "Play some music."]
+
+
+@pytest.fixture(scope="module")
+def data_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Rows of 4 of the real sessions, written to a tmp file (never into the repository)."""
+    lines = DATA.read_text(encoding="utf-8").splitlines()
+    sessions = sorted({session_id([o["event"] for o in json.loads(line)["obs"]]) for line in lines})[:4]
+    keep = [line for line in lines if session_id([o["event"] for o in json.loads(line)["obs"]]) in sessions]
+    path = tmp_path_factory.mktemp("slice") / "slice.jsonl"
+    path.write_text("\n".join(keep) + "\n", encoding="utf-8")
+    return path
+
+
+def test_sessions_are_recovered_from_history_prefixes() -> None:
+    groups = group_rows(load_rows([DATA]))
+    assert len({g.session for g in groups}) == 16
+    assert len(groups) == 313
+
+
+def test_train_then_eval_round_trip(data_slice: Path, tmp_path: Path) -> None:
+    out = tmp_path / "judge"
+    trained = run_cli("judge", "train", str(data_slice), "--out", str(out), "--json", home=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert json.loads(trained.stdout)["sessions"] == 4
+    evaluated = run_cli("judge", "eval", str(data_slice), "--model", str(out), "--json", home=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    result = json.loads(evaluated.stdout)
+    judge = result["judge"]
+    for key in ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc"):
+        assert 0.0 <= judge[key] <= 1.0
+    assert set(judge["per_category"]) == {"CD", "FA", "CR", "MN"}
+    # on its own training rows it must rank accepted above rejected and beat rejecting everything
+    assert judge["roc_auc"] > 0.6
+    assert judge["accuracy"] > result["reject_all"]["accuracy"]
+
+
+def test_eval_with_missing_data_file_is_a_usage_error(tmp_path: Path) -> None:
+    res = run_cli("judge", "eval", str(tmp_path / "nope.jsonl"), home=tmp_path)
+    assert res.returncode == 2
+    assert "nope.jsonl" in res.stderr
+
+
+def test_bad_row_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"obs": [], "pred_task": null, "valid": true, "category": "Correct-Rejection (CR)"}\n'
+                   '{"obs": "oops"}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad.jsonl:2"):
+        load_rows([bad])
+
+
+def test_missing_artefact_gives_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(JudgeLoadError, match="no judge artefact"):
+        Judge.load(tmp_path)
+
+
+def test_shipped_artefact_holds_numbers_not_text() -> None:
+    params = json.loads((SHIPPED_DIR / "judge.json").read_text(encoding="utf-8"))
+    strings: list[str] = []
+
+    def walk(x) -> None:
+        if isinstance(x, str):
+            strings.append(x)
+        elif isinstance(x, dict):
+            strings.extend(x)
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(params)
+    allowed = set(params["feature_names"]) | set(params["gate"]["feature_names"])
+    for s in strings:
+        assert s in allowed or s.isidentifier() or s.isdigit() or all(c in "0123456789abcdef" for c in s), s
+
+
+def test_shipped_judge_scores_every_candidate_jointly() -> None:
+    judge = load_judge()
+    scores = judge.score(HISTORY, TASKS)
+    assert len(scores) == 3 and all(0.0 < s < 1.0 for s in scores)
+    # a task grounded in the file and error the user just hit beats an unrelated one
+    assert scores[1] > scores[2]
+    assert judge.score(HISTORY, []) == []
+    assert 0.0 < judge.help_needed(HISTORY) < 1.0
+
+
+def test_user_labels_move_the_judge_and_survive_save(tmp_path: Path) -> None:
+    judge = Judge.load()
+    task = TASKS[1]
+    before = judge.score(HISTORY, TASKS)[1]
+    held = judge.update([(HISTORY, task, False), (HISTORY, None, True)] * 10)
+    assert held == 20
+    after = judge.score(HISTORY, TASKS)[1]
+    assert after < before
+    judge.save(tmp_path)
+    reloaded = Judge.load(tmp_path)
+    assert reloaded.score(HISTORY, TASKS)[1] == pytest.approx(after)
+    assert Judge.load().score(HISTORY, TASKS)[1] == pytest.approx(before)  # the shipped one is untouched

@@ -1,0 +1,92 @@
+"""Narrator on hand-recorded event sequences (as the collectors emit them)."""
+
+from __future__ import annotations
+
+from assistant.events import Event
+from assistant.narrator import narrate, sentences
+from models.candidates import generate_candidates
+
+VSCODE = "main.py - project - Visual Studio Code"
+
+
+def pairs(*events: Event) -> list[tuple[int, Event]]:
+    return [(100 + i, e) for i, e in enumerate(events)]
+
+
+def test_coding_session_reads_like_the_benchmark() -> None:
+    events = pairs(
+        Event("window", "focus", start=0, app="code", title=VSCODE),
+        *[Event("input", "counts", start=5 * i, duration=5, app="code", title=VSCODE, data={"keys": 20})
+          for i in range(24)],
+        Event("input", "counts", start=120, duration=5, app="code", title=VSCODE,
+              data={"keys": 3, "shortcuts": ["ctrl+s"]}),
+        Event("window", "focus", start=130, app="firefox", title="pandas read csv - Google Search — Mozilla Firefox",
+              data={"browser": True, "page_title": "pandas read csv - Google Search"}),
+    )
+    obs = narrate(events)
+    assert [o.sentence for o in obs] == [
+        "The user opens 'main.py' in Visual Studio Code.",
+        "The user types in 'main.py' in Visual Studio Code for 2 minutes.",
+        "The user saves 'main.py' in Visual Studio Code (ctrl+s).",
+        "The user searches Google for 'pandas read csv'.",
+    ]
+    assert obs[1].event_ids == list(range(101, 126))  # 25 buckets merged into one sentence
+    assert obs[0].time == 0 and obs[3].event_ids == [126]
+
+
+def test_focus_flicker_and_repeats_collapse() -> None:
+    page = {"browser": True, "page_title": "ImportError: cannot import name Flask - Stack Overflow"}
+    out = sentences(pairs(
+        Event("window", "focus", start=0, app="code", title=VSCODE),
+        Event("window", "focus", start=10, app="nautilus", title="Downloads"),
+        Event("window", "focus", start=10.4, app="firefox", title="x", data=page),
+        Event("window", "focus", start=11.4, app="firefox", title="x", data=page),
+        Event("input", "counts", start=12, duration=5, app="firefox", data={"scrolls": 8}),
+    ))
+    assert out == ["The user opens 'main.py' in Visual Studio Code.",
+                   "The user switches to Firefox and reads 'ImportError: cannot import name Flask - Stack Overflow'.",
+                   "The user scrolls through 'ImportError: cannot import name Flask - Stack Overflow' in Firefox "
+                   "for 5 seconds."]
+
+
+def test_idle_launch_and_redaction() -> None:
+    out = sentences([
+        Event("afk", "afk", start=0, duration=180, data={"_id": 7}),
+        Event("afk", "afk", start=240, data={"_id": 8}),
+        Event("afk", "not-afk", start=250, data={"_id": 9}),
+        Event("process", "launch", start=260, app="thunderbird", data={"_id": 10}),
+        Event("window", "focus", start=270, app="thunderbird",
+              title="Re: invoice for [redacted:email] - Mozilla Thunderbird", data={"_id": 11}),
+        Event("input", "text", start=280, app="thunderbird", data={"text": "my key is [redacted:secret]", "_id": 12}),
+    ])
+    assert out[:3] == ["The user is idle for 4 minutes.", "The user launches Thunderbird.",
+                       "The user switches to Thunderbird ('Re: invoice for')."]
+    assert out[3] == "The user types 'my key is' in Thunderbird."
+    assert not any("redacted" in s for s in out)
+
+
+def test_short_pause_and_own_events_are_not_narrated() -> None:
+    out = sentences(pairs(Event("afk", "afk", start=0, duration=10), Event("app", "pause", start=5)))
+    assert out == []
+
+
+def test_urls_are_never_narrated_and_quotes_stay_parseable() -> None:
+    out = sentences(pairs(
+        Event("window", "focus", start=0, app="firefox", title="https://evil.example/a?token=1",
+              data={"browser": True, "page_title": "https://evil.example/a?token=1",
+                    "url": "https://evil.example/a?token=1"}),
+        Event("window", "focus", start=5, app="firefox", title="Kimi's notes",
+              data={"browser": True, "page_title": "Kimi's notes"}),
+    ))
+    assert out == ["The user switches to Firefox and reads 'evil.example'.",
+                   "The user switches to Firefox and reads 'Kimi\u2019s notes'."]
+
+
+def test_narrated_history_feeds_grounded_candidates() -> None:
+    history = sentences(pairs(
+        Event("window", "focus", start=0, app="code", title="app.py - web - Visual Studio Code"),
+        Event("window", "focus", start=30, app="gnome-terminal-server",
+              title="ImportError: cannot import name 'Flask' - Terminal"),
+    ))
+    first = generate_candidates(history)[0]
+    assert first.kind == "explain_error" and "'app.py'" in first.task and "ImportError" in first.task
