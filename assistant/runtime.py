@@ -33,9 +33,11 @@ def display_available() -> tuple[bool, str]:
 class Runtime:
     """Wires the parts together and keeps running until stopped; every part may be disabled with a reason."""
 
-    def __init__(self, cfg: Config, headless: bool = False, say: Callable[[str], None] = print):
+    def __init__(self, cfg: Config, headless: bool = False, say: Callable[[str], None] = print,
+                 load_model: bool = True):
         self.cfg = cfg
         self.headless = headless
+        self.load_model = load_model
         self.say = say
         self.db_path = None
         self.writer: EventWriter | None = None
@@ -94,7 +96,7 @@ class Runtime:
             self.parts["engine"] = {"state": "disabled", "reason": f"decision engine unavailable: {exc}"}
             return
         try:
-            self.engine = Engine(self.cfg, self.db_path, surface=self._surface)
+            self.engine = Engine(self.cfg, self.db_path, surface=self._surface, load_model=self.load_model)
             self.engine.start()
             self.writer.listeners.append(self.engine.on_event)
             self.parts["engine"] = self.engine.status()

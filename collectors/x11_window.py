@@ -31,6 +31,7 @@ class X11ActiveWindow:
         self.NET_WM_PID = atom("_NET_WM_PID")
         self.UTF8_STRING = atom("UTF8_STRING")
         self._watched: int | None = None
+        self._has_res = self.conn.has_extension("X-Resource")
         self.root.change_attributes(event_mask=X.PropertyChangeMask)
         self.conn.flush()
 
@@ -67,11 +68,25 @@ class X11ActiveWindow:
             title = _text(raw)
             pid_value = self._prop(win, self.NET_WM_PID, Xatom.CARDINAL)
             pid = int(pid_value[0]) if pid_value is not None and len(pid_value) else None
+            if pid is None:
+                pid = self._client_pid(wid)
             wm_class = win.get_wm_class()
             return WindowInfo(wid, title, pid, wm_class[0] if wm_class else None)
         except XError:
             self._watched = None
             return None
+
+    def _client_pid(self, wid: int) -> int | None:
+        """PID of the client owning `wid` from the X-Resource extension (for apps without _NET_WM_PID)."""
+        if not self._has_res:
+            return None
+        from Xlib.ext import res
+
+        reply = self.conn.res_query_client_ids([{"client": wid, "mask": res.LocalClientPIDMask}])
+        for item in reply.ids:
+            if item.spec.mask & res.LocalClientPIDMask and item.value:
+                return int(item.value[0])
+        return None
 
     def close(self) -> None:
         try:

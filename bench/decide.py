@@ -1,0 +1,111 @@
+"""Event-to-decision latency with the default model (warm), peak RSS, and judge latency per call.
+
+    .venv/bin/python -m bench.decide [--events N] [--threads 2]
+
+Event-to-decision: a window event (invented apps/titles, cycling editor / terminal error / browser search /
+browser page) is fed to the real Pipeline (narrator -> candidates -> model wording -> judge -> decision) and a
+decision is forced at once, timed from feed to decision. The first WARMUP decisions (model load, first prompt)
+are not counted. Judge latency: `Judge.score` on growing histories with 6 candidates.
+Writes bench/results/decide.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from bench.harness import peak_rss_mb, percentile, report
+
+WARMUP = 3
+# Invented desktop activity (not from any data set): (app, title, extra data)
+SCRIPT = [
+    ("code", "invoice_parser.py - billing - Visual Studio Code", {}),
+    ("gnome-terminal-server", "python invoice_parser.py: KeyError 'total'", {}),
+    ("firefox", "python dict KeyError total - Google Search", {"browser": "firefox"}),
+    ("firefox", "How to handle missing keys in a dict - Stack Overflow", {"browser": "firefox"}),
+    ("code", "invoice_parser.py - billing - Visual Studio Code", {}),
+    ("soffice.bin", "quarterly_report.odt - LibreOffice Writer", {}),
+    ("firefox", "pandas merge two dataframes on column - Google Search", {"browser": "firefox"}),
+    ("code", "merge_tables.py - billing - Visual Studio Code", {}),
+]
+
+
+def event_stream(n: int, start: float):
+    from assistant.events import Event
+
+    for i in range(n):
+        app, title, data = SCRIPT[i % len(SCRIPT)]
+        yield i + 1, Event("window", "focus", start=start + 20.0 * i, duration=19.0, app=app, title=title,
+                           data=dict(data))
+
+
+def bench_pipeline(n_events: int, with_model: bool) -> tuple[list[float], list[float], str]:
+    """(event-to-decision seconds, model seconds per decision, model name) over n_events, warm-up excluded."""
+    from assistant.config import default_config
+    from assistant.policy import Verdict
+    from assistant.replay import build_pipeline
+
+    cfg = default_config()
+    pipeline = build_pipeline(cfg, with_model=with_model)
+    latencies, model_s = [], []
+    for i, (event_id, event) in enumerate(event_stream(n_events + WARMUP, time.time() - 3600)):
+        t0 = time.perf_counter()
+        pipeline.feed(event_id, event)
+        proposal = pipeline.decide(event.end, Verdict(True, "bench", "bench", "bench"))
+        elapsed = time.perf_counter() - t0
+        assert proposal is not None
+        if i >= WARMUP:
+            latencies.append(elapsed)
+            proposer = pipeline.engine.proposer
+            model_s.append(proposer.last_latency_s or 0.0 if proposer else 0.0)
+    return latencies, model_s, pipeline.model_name
+
+
+def bench_judge(calls: int) -> list[float]:
+    from models.candidates import generate_candidates
+    from models.judge.infer import load_judge
+
+    judge = load_judge()
+    histories = [[f"The user works on 'part_{k}.py' in Visual Studio Code and step {j} runs."
+                  for j in range(1 + k % 12)] for k in range(calls)]
+    out = []
+    for h in histories:
+        tasks = [c.task for c in generate_candidates(h)]
+        tasks = (tasks + [f"Review 'part_{len(h)}.py' for bugs.", "Find examples of this in the docs."] * 3)[:6]
+        t0 = time.perf_counter()
+        judge.score(h, tasks)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=40, help="timed events (after warm-up)")
+    ap.add_argument("--threads", type=int, default=2, help="CPU cores the process may use")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        cores = sorted(os.sched_getaffinity(0))[: args.threads]
+        os.sched_setaffinity(0, cores)
+    t0 = time.perf_counter()
+    judge_s = bench_judge(500)
+    rss_judge = peak_rss_mb()
+    lat, model_s, model_name = bench_pipeline(args.events, with_model=True)
+    ms = [x * 1000 for x in lat]
+    jms = [x * 1000 for x in judge_s]
+    rows = [
+        ("event_to_decision_p50", percentile(ms, 50), "ms", ""),
+        ("event_to_decision_p95", percentile(ms, 95), "ms", "<= 1000"),
+        ("event_to_decision_max", max(ms), "ms", ""),
+        ("model_call_p50", percentile([x * 1000 for x in model_s], 50), "ms", ""),
+        ("judge_call_p50", percentile(jms, 50), "ms", ""),
+        ("judge_call_p95", percentile(jms, 95), "ms", "<= 20"),
+        ("peak_rss_judge_only", rss_judge, "MB", ""),
+        ("peak_rss_with_model", peak_rss_mb(), "MB", "<= 400"),
+    ]
+    report("decide", rows, {"model": model_name, "events": args.events, "warmup": WARMUP,
+                            "cores": args.threads, "wall_s": time.perf_counter() - t0})
+
+
+if __name__ == "__main__":
+    main()
