@@ -31,6 +31,21 @@ OBSERVATION_SETTLE_SECONDS = 60.0
 MODEL_BUDGET_SECONDS = 2.0
 
 
+class AsyncModel:
+    """The model never holds up a decision: each consultation starts a background proposal for the current
+    history, and a finished one joins the judge's ranking while the history is still the same (e.g. the user
+    is still stuck at the same place), so the model helps where it has time to."""
+
+    def __init__(self, background: Any):
+        self.background = background
+
+    def propose(self, history: list[str], candidates: list, budget_s: float | None = None) -> list:
+        ready = self.background.latest(history)
+        if not ready:
+            self.background.submit(history, candidates)
+        return ready
+
+
 class Engine:
     def __init__(self, cfg: Config, db_path: Path, surface: Callable[[Proposal], None],
                  load_model: bool = True):
@@ -86,11 +101,12 @@ class Engine:
     def _load_model(self) -> None:
         from models.backends import BackendError
         from models.default_model import backend_from_config
-        from models.proposer import Proposer
+        from models.proposer import BackgroundProposer, Proposer
 
         try:
             backend = backend_from_config(self.cfg)
-            self.decider.proposer = Proposer(backend, max_tokens=self.cfg["model.max_tokens"])
+            proposer = Proposer(backend, max_tokens=self.cfg["model.max_tokens"])
+            self.decider.proposer = AsyncModel(BackgroundProposer(proposer))
             self.pipeline.model_name = backend.name
             self.model_state = {"state": "ready", "reason": backend.name}
         except (BackendError, OSError, ValueError) as exc:

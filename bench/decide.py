@@ -41,13 +41,26 @@ def event_stream(n: int, start: float):
 
 
 def bench_pipeline(n_events: int, with_model: bool) -> tuple[list[float], list[float], str]:
-    """(event-to-decision seconds, model seconds per decision, model name) over n_events, warm-up excluded."""
+    """(event-to-decision seconds, seconds of each model call made, model name), warm-up excluded."""
     from assistant.config import default_config
-    from assistant.policy import Verdict
-    from assistant.replay import build_pipeline
+    from assistant.evaluation.engine import DecisionEngine
+    from assistant.live import MODEL_BUDGET_SECONDS
+    from assistant.pipeline import Pipeline
+    from assistant.policy import Policy, PolicySettings, Verdict
+    from models.judge.infer import load_judge
 
     cfg = default_config()
-    pipeline = build_pipeline(cfg, with_model=with_model)
+    proposer, name = None, ""
+    if with_model:
+        from models.default_model import backend_from_config
+        from models.proposer import Proposer
+
+        backend = backend_from_config(cfg)
+        proposer, name = Proposer(backend, max_tokens=cfg["model.max_tokens"]), backend.name
+    # the same engine settings as the live app (the model is skipped while its last call overran the budget)
+    engine = DecisionEngine(load_judge(cfg["judge.model_dir"]), cfg["judge.threshold"], proposer=proposer,
+                            model_budget_s=MODEL_BUDGET_SECONDS)
+    pipeline = Pipeline(Policy(PolicySettings.from_config(cfg)), engine, model_name=name)
     latencies, model_s = [], []
     for i, (event_id, event) in enumerate(event_stream(n_events + WARMUP, time.time() - 3600)):
         t0 = time.perf_counter()
@@ -57,8 +70,9 @@ def bench_pipeline(n_events: int, with_model: bool) -> tuple[list[float], list[f
         assert proposal is not None
         if i >= WARMUP:
             latencies.append(elapsed)
-            proposer = pipeline.engine.proposer
-            model_s.append(proposer.last_latency_s or 0.0 if proposer else 0.0)
+            skipped = proposer is None or (proposer.last_reason or "").startswith("skipped")
+            if not skipped:
+                model_s.append(proposer.last_latency_s or 0.0)
     return latencies, model_s, pipeline.model_name
 
 
@@ -97,7 +111,9 @@ def main() -> None:
         ("event_to_decision_p50", percentile(ms, 50), "ms", ""),
         ("event_to_decision_p95", percentile(ms, 95), "ms", "<= 1000"),
         ("event_to_decision_max", max(ms), "ms", ""),
+        ("model_calls_made", float(len(model_s)), "calls", f"of {len(lat)} decisions"),
         ("model_call_p50", percentile([x * 1000 for x in model_s], 50), "ms", ""),
+        ("model_call_p95", percentile([x * 1000 for x in model_s], 95), "ms", ""),
         ("judge_call_p50", percentile(jms, 50), "ms", ""),
         ("judge_call_p95", percentile(jms, 95), "ms", "<= 20"),
         ("peak_rss_judge_only", rss_judge, "MB", ""),

@@ -17,10 +17,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.backends import LlamaCppBackend  # noqa: E402
-from models.candidates import generate_candidates  # noqa: E402
-from models.default_model import default_gguf_path  # noqa: E402
-from models.proposer import Proposer  # noqa: E402
+from models.backends import LlamaCppBackend
+from models.candidates import generate_candidates
+from models.default_model import default_gguf_path
+from models.proposer import Proposer
 
 # Invented histories (not from any data set).
 HISTORIES = [
@@ -36,7 +36,7 @@ HISTORIES = [
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
 def main() -> None:
@@ -53,7 +53,7 @@ def main() -> None:
     t0 = time.perf_counter()
     proposer.propose(HISTORIES[0], [])  # first call: grammar compile + full prompt evaluation
     first_s = time.perf_counter() - t0
-    template_s, warm_s, tokens, accepted = [], [], [], 0
+    template_s, warm_s, accepted = [], [], 0
     for i in range(args.runs):
         history = HISTORIES[i % len(HISTORIES)] + [f"The user scrolls through the page for {5 + i} seconds."]
         t0 = time.perf_counter()

@@ -37,6 +37,21 @@ def key_parts(key: Any) -> tuple[str, str | None]:
     return (f"vk{vk}" if vk is not None else "unknown"), None
 
 
+def _quiet_after_stop(listener: Any) -> None:
+    """pynput's X listener may hit a closed connection while it shuts down; that is not a failure."""
+    run = listener._run
+
+    def guarded() -> None:
+        try:
+            run()
+        except Exception:  # noqa: BLE001
+            if listener.running:
+                raise
+            log.debug("input listener raised while stopping", exc_info=True)
+
+    listener._run = guarded
+
+
 class InputHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -84,6 +99,7 @@ class InputHub:
         ms = mouse.Listener(on_move=self._move, on_click=self._click, on_scroll=self._scroll)
         for lis in (kb, ms):
             lis.daemon = True
+            _quiet_after_stop(lis)
             lis.start()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not all(lis.running for lis in (kb, ms)):

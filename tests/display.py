@@ -12,18 +12,10 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 NEEDED = ("Xvfb", "openbox", "xdotool", "xprop", "xterm")
-
-
-def _free_display() -> int:
-    for n in range(80, 400):
-        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
-            return n
-    raise RuntimeError("no free X display number between :80 and :399")
 
 
 def _wait(check, timeout: float, what: str) -> None:
@@ -38,18 +30,14 @@ def _wait(check, timeout: float, what: str) -> None:
 class XServer:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen] = []
-        for _ in range(5):
-            n = _free_display()
-            xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                _wait(lambda: Path(f"/tmp/.X11-unix/X{n}").exists() or xvfb.poll() is not None, 10, "Xvfb")
-            except RuntimeError:
-                xvfb.kill()
-                continue
-            if xvfb.poll() is None:
-                break
-        else:
+        read_fd, write_fd = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24",
+                                 "-nolisten", "tcp"], pass_fds=(write_fd,),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        with os.fdopen(read_fd) as pipe:  # Xvfb picks a free display and tells us its number
+            n = int(pipe.readline().strip() or -1)
+        if n < 0 or xvfb.poll() is not None:
             raise RuntimeError("Xvfb did not start")
         self.display = f":{n}"
         self.env = {**os.environ, "DISPLAY": self.display}
@@ -57,7 +45,7 @@ class XServer:
         self.procs.append(xvfb)
         self.procs.append(subprocess.Popen(["openbox"], env=self.env, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL))
-        _wait(lambda: "window id" in self._out("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), 10, "openbox")
+        _wait(lambda: "window id" in self._out("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), 30, "openbox")
         self.windows: list[subprocess.Popen] = []
 
     def _out(self, *args: str) -> str:

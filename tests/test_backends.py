@@ -31,7 +31,7 @@ def canned_server(contents: list[str], reject_schema: bool = False) -> Iterator[
     seen: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
             if reject_schema and "response_format" in body:

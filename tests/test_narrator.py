@@ -45,8 +45,8 @@ def test_focus_flicker_and_repeats_collapse() -> None:
     ))
     assert out == ["The user opens 'main.py' in Visual Studio Code.",
                    "The user switches to Firefox and reads 'ImportError: cannot import name Flask - Stack Overflow'.",
-                   "The user scrolls through 'ImportError: cannot import name Flask - Stack Overflow' in Firefox "
-                   "for 5 seconds."]
+                   ("The user scrolls through 'ImportError: cannot import name Flask - Stack Overflow' in Firefox "
+                   "for 5 seconds.")]
 
 
 def test_idle_launch_and_redaction() -> None:

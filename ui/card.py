@@ -1,0 +1,349 @@
+"""The suggestion card: a small always-on-top window that never takes the keyboard from what you type.
+
+It shows one proposal (the task, and the last narrated sentence as "why now"), records the answer with
+`assistant.labels.record_label` on the UI's own DB connection, and closes by itself when the engine would
+count the card as ignored (proposal time + ui.card_timeout_seconds); a card that times out records nothing.
+Accepting copies the task text to the clipboard: the assistant shows, it never acts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import sqlite_utils
+from PySide6.QtCore import QPropertyAnimation, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from assistant.labels import record_label
+from assistant.pipeline import Proposal
+from ui import theme
+
+CARD_WIDTH = 384
+REASONS = ("Not useful", "Wrong time", "Already done")
+REASON_SECONDS = 25.0  # how long the "why?" row waits before the rejection is recorded without a reason
+MIN_REASON_SECONDS = 6.0  # with less time left before the engine's deadline, reject at once
+FEEDBACK_MS = {"accepted": 1400, "default": 700, "error": 4000}
+
+
+def why_now(proposal: Proposal) -> str:
+    """The last narrated sentence, or what triggered the proposal."""
+    if proposal.history:
+        return proposal.history[-1]
+    return f"Triggered by: {proposal.trigger}" if proposal.trigger else ""
+
+
+class _Pages(QStackedWidget):
+    """A stack as tall as its current page (QStackedWidget reserves the tallest page's height)."""
+
+    def sizeHint(self):  # noqa: N802 (Qt name)
+        return self.currentWidget().sizeHint()
+
+    def minimumSizeHint(self):  # noqa: N802 (Qt name)
+        return self.currentWidget().minimumSizeHint()
+
+
+class SuggestionCard(QWidget):
+    """One proposal. `answered(id, label, reason)` after a recorded answer; `finished` when it closes."""
+
+    answered = Signal(int, str, object)
+    finished = Signal()
+
+    def __init__(self, proposal: Proposal, db: sqlite_utils.Database, timeout_seconds: float,
+                 clock: Callable[[], float] = time.time, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.proposal = proposal
+        self.db = db
+        self.clock = clock
+        self.label: str | None = None
+        self.reason_text: str | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWindowTitle("Suggestion")
+        self.setFixedWidth(CARD_WIDTH)
+        self.deadline = proposal.time + timeout_seconds
+        self._build()
+        self._close_timer = QTimer(self, singleShot=True)
+        self._close_timer.timeout.connect(self._on_deadline)
+        self._arm(max(0.0, self.deadline - clock()))
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        c = theme.Colors.from_palette(self.palette())
+        self.setStyleSheet(theme.buttons_css(c) + f"""
+            QFrame#card {{ background: {theme.css(c.surface)}; border: 1px solid {theme.css(c.border)};
+                           border-radius: 14px; }}
+            QLabel {{ background: transparent; border: none; }}
+            QLabel#kicker, QLabel#why, QLabel#hint {{ color: {theme.css(c.muted)}; }}
+            QLabel#done {{ color: {theme.css(c.ok)}; font-weight: 600; }}
+            QLabel#error {{ color: {theme.css(c.danger)}; }}
+            QProgressBar {{ background: {theme.css(c.border, 0.5)}; border: none; border-radius: 1px; }}
+            QProgressBar::chunk {{ background: {theme.css(c.accent, 0.7)}; border-radius: 1px; }}
+            QLineEdit {{ border: 1px solid {theme.css(c.border)}; border-radius: 7px; padding: 5px 8px;
+                         background: {theme.css(c.window)}; }}
+        """)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        frame = QFrame(self, objectName="card")
+        outer.addWidget(frame)
+        box = QVBoxLayout(frame)
+        box.setContentsMargins(18, 14, 18, 14)
+        box.setSpacing(8)
+
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        badge = QLabel()
+        badge.setPixmap(theme.icon("assistant").pixmap(18, 18))
+        head.addWidget(badge)
+        kicker = QLabel("Suggestion", objectName="kicker")
+        kicker.setFont(theme.scaled_font(self.font(), 0.9, QFont.Weight.DemiBold))
+        head.addWidget(kicker)
+        head.addStretch(1)
+        box.addLayout(head)
+
+        self.task_label = QLabel(self.proposal.task or "", wordWrap=True)
+        self.task_label.setFont(theme.scaled_font(self.font(), 1.15, QFont.Weight.Bold))
+        self.task_label.setTextFormat(Qt.TextFormat.PlainText)
+        box.addWidget(self.task_label)
+
+        why = why_now(self.proposal)
+        why_row = QHBoxLayout()
+        why_row.setSpacing(6)
+        why_title = QLabel("Why now", objectName="why")
+        why_title.setFont(theme.scaled_font(self.font(), 0.92, QFont.Weight.Bold))
+        self.why_label = QLabel(objectName="why")
+        self.why_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.why_label.setFont(theme.scaled_font(self.font(), 0.92))
+        room = CARD_WIDTH - 36 - why_title.sizeHint().width() - 6
+        self.why_label.setText(self.why_label.fontMetrics().elidedText(why, Qt.TextElideMode.ElideRight, room))
+        self.why_label.setToolTip(why)
+        why_row.addWidget(why_title)
+        why_row.addWidget(self.why_label, 1)
+        if why:
+            box.addLayout(why_row)
+        else:
+            why_title.hide()
+            self.why_label.hide()
+
+        self.countdown = QProgressBar(textVisible=False, maximum=1000, value=1000)
+        self.countdown.setFixedHeight(2)
+        box.addSpacing(2)
+        box.addWidget(self.countdown)
+        box.addSpacing(2)
+
+        self.pages = _Pages()
+        self.pages.addWidget(self._answer_page())
+        self.pages.addWidget(self._reason_page())
+        self.pages.addWidget(self._feedback_page())
+        box.addWidget(self.pages)
+
+    def _button(self, text: str, name: str = "", slot: Callable[[], None] | None = None) -> QPushButton:
+        button = QPushButton(text, objectName=name)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        if slot is not None:
+            button.clicked.connect(slot)
+        return button
+
+    def _answer_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        self.reject_button = self._button("Reject", "danger", self._on_reject)
+        self.not_now_button = self._button("Not now", "", lambda: self._answer("not-now"))
+        self.accept_button = self._button("Accept", "primary", lambda: self._answer("accepted"))
+        row.addWidget(self.reject_button)
+        row.addStretch(1)
+        row.addWidget(self.not_now_button)
+        row.addWidget(self.accept_button)
+        return page
+
+    def _reason_page(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(8)
+        box.addWidget(QLabel("Why not? (optional)", objectName="hint"))
+        chips = QHBoxLayout()
+        chips.setSpacing(6)
+        self.reason_chips: list[QPushButton] = []
+        for text in REASONS:
+            chip = self._button(text, "", lambda _=False, t=text: self._answer("rejected", t.lower()))
+            chip.setProperty("chip", True)
+            chips.addWidget(chip)
+            self.reason_chips.append(chip)
+        self.other_chip = self._button("Other…", "", self._on_other)
+        self.other_chip.setProperty("chip", True)
+        chips.addWidget(self.other_chip)
+        chips.addStretch(1)
+        box.addLayout(chips)
+        self.reason_row = QWidget()
+        row = QHBoxLayout(self.reason_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        self.reason_edit = QLineEdit(placeholderText="What was wrong with it?")
+        self.reason_edit.setMaxLength(300)
+        self.reason_edit.returnPressed.connect(self._send_reason)
+        self.send_button = self._button("Send", "primary", self._send_reason)
+        row.addWidget(self.reason_edit, 1)
+        row.addWidget(self.send_button)
+        self.reason_row.hide()
+        box.addWidget(self.reason_row)
+        skip = QHBoxLayout()
+        skip.addStretch(1)
+        self.skip_button = self._button("Skip", "", lambda: self._answer("rejected", self._typed_reason()))
+        self.skip_button.setProperty("flat", True)
+        skip.addWidget(self.skip_button)
+        box.addLayout(skip)
+        return page
+
+    def _feedback_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 4, 0, 4)
+        self.feedback = QLabel(objectName="done", wordWrap=True)
+        row.addWidget(self.feedback, 1)
+        return page
+
+    # ------------------------------------------------------------ timing
+
+    def _arm(self, seconds: float) -> None:
+        """Close (or record the pending rejection) in `seconds`; the thin bar shows the time left."""
+        self._close_timer.start(int(seconds * 1000))
+        self._bar_animation = QPropertyAnimation(self.countdown, b"value", self)
+        self._bar_animation.setDuration(max(1, int(seconds * 1000)))
+        self._bar_animation.setStartValue(1000)
+        self._bar_animation.setEndValue(0)
+        self._bar_animation.start()
+
+    def _on_deadline(self) -> None:
+        if self.pages.currentIndex() == 1:  # the user rejected and did not pick a reason in time
+            self._answer("rejected", self._typed_reason())
+        else:
+            self.close()  # unanswered: the engine records 'ignored' itself
+
+    # ------------------------------------------------------------ answers
+
+    def _on_reject(self) -> None:
+        left = self.deadline - self.clock()
+        if left < MIN_REASON_SECONDS:
+            self._answer("rejected")
+            return
+        self.pages.setCurrentIndex(1)
+        self.pages.updateGeometry()
+        self._arm(min(REASON_SECONDS, left - 1.0))
+        self.adjustSize()
+        self.geometry_changed()
+
+    def _on_other(self) -> None:
+        """Typing needs the keyboard: only now, on the user's request, may the card take focus."""
+        self.reason_row.show()
+        self.other_chip.hide()
+        self.pages.updateGeometry()
+        self.adjustSize()
+        self.geometry_changed()
+        if self.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus:
+            self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, False)
+            self.show()
+        self.activateWindow()
+        self.reason_edit.setFocus()
+
+    def _typed_reason(self) -> str | None:
+        text = self.reason_edit.text().strip()
+        return text or None
+
+    def _send_reason(self) -> None:
+        self._answer("rejected", self._typed_reason())
+
+    def _answer(self, label: str, reason: str | None = None) -> None:
+        if self.label is not None:
+            return  # one answer per card
+        self._close_timer.stop()
+        try:
+            record_label(self.db, int(self.proposal.id), label, reason)
+        except Exception as exc:  # a locked DB or a forgotten proposal: say so instead of failing silently
+            self.feedback.setObjectName("error")
+            self._show_feedback(f"Could not save your answer: {exc}", FEEDBACK_MS["error"])
+            return
+        self.label, self.reason_text = label, reason
+        if label == "accepted":
+            QGuiApplication.clipboard().setText(self.proposal.task or "")
+            message = "✓  Copied to the clipboard — it is yours to use."
+        elif label == "not-now":
+            message = "Okay, not now."
+        else:
+            message = "Thanks — noted." if reason else "Rejected."
+        self.answered.emit(int(self.proposal.id), label, reason)
+        self._show_feedback(message, FEEDBACK_MS.get(label, FEEDBACK_MS["default"]))
+
+    def _show_feedback(self, message: str, ms: int) -> None:
+        self.feedback.style().unpolish(self.feedback)
+        self.feedback.style().polish(self.feedback)
+        self.feedback.setText(message)
+        self.pages.setCurrentIndex(2)
+        self.pages.updateGeometry()
+        self.countdown.hide()
+        self.adjustSize()
+        self.geometry_changed()
+        QTimer.singleShot(ms, self, self.close)
+
+    # ------------------------------------------------------------ placement hooks
+
+    def geometry_changed(self) -> None:
+        """Called after the card changed height; the stack re-places the cards."""
+        stack = getattr(self, "stack", None)
+        if stack is not None:
+            stack.place()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        self._close_timer.stop()
+        self.finished.emit()
+        super().closeEvent(event)
+
+
+class CardStack:
+    """Cards at the bottom-right of the primary screen, newest at the bottom, at most MAX_CARDS at once."""
+
+    MAX_CARDS = 3
+    MARGIN = 18
+    GAP = 10
+
+    def __init__(self) -> None:
+        self.cards: list[SuggestionCard] = []
+
+    def add(self, card: SuggestionCard) -> None:
+        while len(self.cards) >= self.MAX_CARDS:
+            self.cards[0].close()  # the oldest goes unanswered; the engine counts it as ignored
+        card.stack = self
+        card.finished.connect(lambda c=card: self._remove(c))
+        self.cards.append(card)
+        card.adjustSize()
+        self.place()
+        card.show()
+
+    def _remove(self, card: SuggestionCard) -> None:
+        if card in self.cards:
+            self.cards.remove(card)
+            self.place()
+
+    def place(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        bottom = area.bottom() - self.MARGIN
+        for card in reversed(self.cards):
+            height = card.sizeHint().height()
+            card.setGeometry(area.right() - self.MARGIN - card.width(), bottom - height, card.width(), height)
+            bottom -= height + self.GAP
+
+    def close_all(self) -> None:
+        for card in list(self.cards):
+            card.close()
