@@ -29,6 +29,7 @@ TICK_SECONDS = 1.0
 LABEL_POLL_SECONDS = 2.0
 OBSERVATION_SETTLE_SECONDS = 60.0
 MODEL_BUDGET_SECONDS = 2.0
+MODEL_WAIT_SECONDS = 30.0  # how long a silent decision waits for the model's own proposal
 
 
 class AsyncModel:
@@ -62,6 +63,8 @@ class Engine:
         self.last_obs_event_id = 0
         self.shown: dict[int, str] = {}  # proposal id -> context, to apply labels to the right place
         self.last_verdict = ""
+        self.backend: Any = None
+        self._retry: tuple[float, Any, list[str]] | None = None
 
     # ------------------------------------------------------------ wiring
 
@@ -97,6 +100,9 @@ class Engine:
         self._stop.set()
         if self._thread:
             self._thread.join(10)
+        close = getattr(self.backend, "close", None)
+        if close is not None:
+            close()  # waits for a generation in flight; freeing llama.cpp under it would segfault
 
     def _load_model(self) -> None:
         from models.backends import BackendError
@@ -105,10 +111,13 @@ class Engine:
 
         try:
             backend = backend_from_config(self.cfg)
+            self.backend = backend
             proposer = Proposer(backend, max_tokens=self.cfg["model.max_tokens"])
             self.decider.proposer = AsyncModel(BackgroundProposer(proposer))
             self.pipeline.model_name = backend.name
             self.model_state = {"state": "ready", "reason": backend.name}
+            if self._stop.is_set() and hasattr(backend, "close"):
+                backend.close()  # stopped while loading
         except (BackendError, OSError, ValueError) as exc:
             self.model_state = {"state": "disabled", "reason": f"{exc}; proposing from templates only"}
             log.warning("model unavailable: %s", exc)
@@ -125,6 +134,10 @@ class Engine:
                 self.last_verdict = verdict.reason
                 if proposal is not None:
                     self._handle(proposal)
+                    if proposal.task is None and isinstance(self.decider.proposer, AsyncModel):
+                        self._retry = (now, verdict, proposal.history)
+                elif self._retry is not None:
+                    self._retry_with_model(now)
                 if now - last_labels >= LABEL_POLL_SECONDS:
                     self._poll_labels(now)
                     self._store_observations(now)
@@ -132,6 +145,19 @@ class Engine:
             except Exception:  # one bad moment must not end the loop
                 log.exception("decision step failed")
             self._stop.wait(TICK_SECONDS)
+
+    def _retry_with_model(self, now: float) -> None:
+        """A silent decision may be revisited once, when the model's proposal for that same moment lands."""
+        started, verdict, history = self._retry
+        background = self.decider.proposer.background
+        if now - started > MODEL_WAIT_SECONDS:
+            self._retry = None
+        elif not background.busy:
+            self._retry = None
+            if background.latest(history):
+                proposal = self.pipeline.decide(now, verdict)
+                if proposal.task is not None:
+                    self._handle(proposal)
 
     def _drain(self) -> None:
         while True:

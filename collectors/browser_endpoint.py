@@ -131,8 +131,11 @@ class BrowserEndpoint(Collector):
                 token = self.headers.get(TOKEN_HEADER, "")
                 if not hmac.compare_digest(token.encode(), collector.token.encode()):
                     return self._answer(401, f"missing or wrong {TOKEN_HEADER}")
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_BODY:
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                except ValueError:
+                    return self._answer(400, "Content-Length is not a number")
+                if length < 0 or length > MAX_BODY:
                     return self._answer(413, f"body larger than {MAX_BODY} bytes")
                 try:
                     event = parse_tab(self.rfile.read(length), time.time())

@@ -78,10 +78,20 @@ class LlamaCppBackend:
             self._grammars[key] = self._llama_cpp.LlamaGrammar.from_json_schema(key, verbose=False)
         return self._grammars[key]
 
+    def close(self) -> None:
+        """Free the model after any running generation ends (freeing it mid-call would crash the process)."""
+        with self._lock:
+            llm, self._llm = self._llm, None
+            self._grammars.clear()
+            if llm is not None:
+                llm.close()
+
     def complete(self, messages: list[dict[str, str]], max_tokens: int,
                  json_schema: dict | None = None, stop: list[str] | None = None) -> Completion:
         grammar = self._grammar(json_schema) if json_schema else None
         with self._lock:
+            if self._llm is None:
+                raise BackendError(f"{self.name} is closed")
             t0 = time.perf_counter()
             try:
                 out = self._llm.create_chat_completion(

@@ -86,6 +86,10 @@ class XServer:
     def move(self, x: int, y: int) -> None:
         self.xdotool("mousemove", str(x), str(y))
 
+    def move_into(self, title: str, x: int = 30, y: int = 30) -> None:
+        """Put the pointer inside the window titled `title` (so clicks land on it, not the desktop)."""
+        self.xdotool("mousemove", "--window", self.window_id(title) or "", str(x), str(y))
+
     def close_windows(self) -> None:
         for proc in self.windows:
             if proc.poll() is None:

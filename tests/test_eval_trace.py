@@ -90,3 +90,15 @@ def test_eval_trace_cli_replays_every_step(tmp_path: Path) -> None:
 def test_eval_trace_missing_file_is_usage_error(tmp_path: Path) -> None:
     res = run_cli("eval", "trace", str(tmp_path / "none.json"), "--no-model", home=tmp_path)
     assert res.returncode == 2 and "none.json" in res.stderr
+
+
+def test_eval_trace_heldout_judge_excludes_the_trace_session(tmp_path: Path) -> None:
+    from tests.test_eval_timing import _handmade
+
+    rows = _handmade(tmp_path / "rows.jsonl")
+    res = run_cli("eval", "trace", str(_trace(tmp_path / "t.json")), "--no-model", "--heldout", str(rows),
+                  "--json", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert "minus each trace's session" in out["judge"]
+    assert len(out["traces"][0]["steps"]) == 4

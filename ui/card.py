@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 
 import sqlite_utils
-from PySide6.QtCore import QPropertyAnimation, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QPropertyAnimation, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from assistant.labels import record_label
 from assistant.pipeline import Proposal
@@ -35,14 +35,29 @@ def why_now(proposal: Proposal) -> str:
     return f"Triggered by: {proposal.trigger}" if proposal.trigger else ""
 
 
-class _Pages(QStackedWidget):
-    """A stack as tall as its current page (QStackedWidget reserves the tallest page's height)."""
+class _Pages(QWidget):
+    """Pages of which only the current one is visible, so the card is as tall as that page
+    (QStackedWidget keeps the tallest page's height when a label wraps)."""
 
-    def sizeHint(self):  # noqa: N802 (Qt name)
-        return self.currentWidget().sizeHint()
+    def __init__(self) -> None:
+        super().__init__()
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._pages: list[QWidget] = []
+        self._current = 0
 
-    def minimumSizeHint(self):  # noqa: N802 (Qt name)
-        return self.currentWidget().minimumSizeHint()
+    def addWidget(self, page: QWidget) -> None:  # noqa: N802 (mirrors QStackedWidget)
+        self._box.addWidget(page)
+        page.setVisible(not self._pages)
+        self._pages.append(page)
+
+    def currentIndex(self) -> int:  # noqa: N802
+        return self._current
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+        self._current = index
+        for i, page in enumerate(self._pages):
+            page.setVisible(i == index)
 
 
 class SuggestionCard(QWidget):
@@ -90,7 +105,7 @@ class SuggestionCard(QWidget):
         """)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        frame = QFrame(self, objectName="card")
+        self.frame = frame = QFrame(self, objectName="card")
         outer.addWidget(frame)
         box = QVBoxLayout(frame)
         box.setContentsMargins(18, 14, 18, 14)
@@ -170,7 +185,13 @@ class SuggestionCard(QWidget):
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(8)
-        box.addWidget(QLabel("Why not? (optional)", objectName="hint"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Why not? (optional)", objectName="hint"))
+        top.addStretch(1)
+        self.skip_button = self._button("Skip", "", lambda: self._answer("rejected", self._typed_reason()))
+        self.skip_button.setProperty("flat", True)
+        top.addWidget(self.skip_button)
+        box.addLayout(top)
         chips = QHBoxLayout()
         chips.setSpacing(6)
         self.reason_chips: list[QPushButton] = []
@@ -179,29 +200,23 @@ class SuggestionCard(QWidget):
             chip.setProperty("chip", True)
             chips.addWidget(chip)
             self.reason_chips.append(chip)
-        self.other_chip = self._button("Other…", "", self._on_other)
-        self.other_chip.setProperty("chip", True)
-        chips.addWidget(self.other_chip)
         chips.addStretch(1)
         box.addLayout(chips)
         self.reason_row = QWidget()
         row = QHBoxLayout(self.reason_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
-        self.reason_edit = QLineEdit(placeholderText="What was wrong with it?")
+        self.reason_edit = QLineEdit(placeholderText="Something else? Click to type…")
         self.reason_edit.setMaxLength(300)
         self.reason_edit.returnPressed.connect(self._send_reason)
+        self.reason_edit.installEventFilter(self)
+        palette = self.reason_edit.palette()
+        palette.setColor(QPalette.ColorRole.PlaceholderText, theme.Colors.from_palette(self.palette()).muted)
+        self.reason_edit.setPalette(palette)
         self.send_button = self._button("Send", "primary", self._send_reason)
         row.addWidget(self.reason_edit, 1)
         row.addWidget(self.send_button)
-        self.reason_row.hide()
         box.addWidget(self.reason_row)
-        skip = QHBoxLayout()
-        skip.addStretch(1)
-        self.skip_button = self._button("Skip", "", lambda: self._answer("rejected", self._typed_reason()))
-        self.skip_button.setProperty("flat", True)
-        skip.addWidget(self.skip_button)
-        box.addLayout(skip)
         return page
 
     def _feedback_page(self) -> QWidget:
@@ -237,18 +252,16 @@ class SuggestionCard(QWidget):
             self._answer("rejected")
             return
         self.pages.setCurrentIndex(1)
-        self.pages.updateGeometry()
         self._arm(min(REASON_SECONDS, left - 1.0))
-        self.adjustSize()
-        self.geometry_changed()
+        self._fit()
 
-    def _on_other(self) -> None:
-        """Typing needs the keyboard: only now, on the user's request, may the card take focus."""
-        self.reason_row.show()
-        self.other_chip.hide()
-        self.pages.updateGeometry()
-        self.adjustSize()
-        self.geometry_changed()
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.reason_edit and event.type() == QEvent.Type.MouseButtonPress:
+            self.enable_typing()
+        return super().eventFilter(watched, event)
+
+    def enable_typing(self) -> None:
+        """Typing needs the keyboard: only now, on the user's click, may the card take focus."""
         if self.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus:
             self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, False)
             self.show()
@@ -288,13 +301,20 @@ class SuggestionCard(QWidget):
         self.feedback.style().polish(self.feedback)
         self.feedback.setText(message)
         self.pages.setCurrentIndex(2)
-        self.pages.updateGeometry()
         self.countdown.hide()
-        self.adjustSize()
-        self.geometry_changed()
+        self._fit()
         QTimer.singleShot(ms, self, self.close)
 
     # ------------------------------------------------------------ placement hooks
+
+    def _fit(self) -> None:
+        """Shrink or grow to the current page, then let the stack re-place the cards."""
+        self.pages.updateGeometry()
+        for layout in (self.frame.layout(), self.layout()):
+            layout.invalidate()
+            layout.activate()
+        self.adjustSize()
+        self.geometry_changed()
 
     def geometry_changed(self) -> None:
         """Called after the card changed height; the stack re-places the cards."""

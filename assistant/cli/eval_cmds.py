@@ -27,6 +27,16 @@ def _judge_or_exit(model_dir: Path | str | None):
         sys.exit(1)
 
 
+def _groups_or_exit(paths: list[Path]):
+    from models.judge.data import DataError, group_rows, load_rows
+
+    try:
+        return group_rows(load_rows(paths))
+    except DataError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
 def _pct(m: dict) -> str:
     return (f"P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  false-alarm {m['false_alarm_rate']:.3f}"
             f"  ({m['proposals']} proposals / {m['n']} histories, {m['needs_help']} need help)")
@@ -55,16 +65,11 @@ def eval_timing(data: tuple[Path, ...], threshold: float | None, model_dir: Path
     """
     from assistant.evaluation.judge_eval import out_of_fold_judges
     from assistant.evaluation.timing import dataset_candidates, engine_candidates, timing_report
-    from models.judge.data import DataError, group_rows, load_rows
 
     cfg = load_config_or_exit()
     threshold = cfg["judge.threshold"] if threshold is None else threshold
     judge = _judge_or_exit(model_dir or cfg["judge.model_dir"] or None)
-    try:
-        groups = group_rows(load_rows(list(data)))
-    except DataError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    groups = _groups_or_exit(list(data))
     oof = [(j, g) for j, held_out in out_of_fold_judges(groups, folds) for g in held_out]
     in_use = [(judge, g) for g in groups]
     result = {
@@ -102,14 +107,27 @@ def _proposer_or_reason(cfg, use_model: bool):
     return Proposer(backend, max_tokens=cfg["model.max_tokens"]), f"model: {backend.name}"
 
 
+def _judge_without_session(groups, first_sentence: str):
+    """A judge trained on `groups` minus the session that starts with `first_sentence`."""
+    from models.judge.data import session_id
+    from models.judge.infer import Judge
+    from models.judge.train import fit_params
+
+    session = session_id([first_sentence])
+    return Judge(fit_params([g for g in groups if g.session != session]), source=None)
+
+
 @eval_group.command("trace")
 @click.argument("traces", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @THRESHOLD
 @MODEL_DIR
 @click.option("--no-model", "no_model", is_flag=True, help="Templates and judge only, no model wording.")
+@click.option("--heldout", "heldout", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Reward rows (JSONL): judge each trace with a judge trained on these rows minus the trace's "
+                   "own session (honest when the traces' sessions are in the judge's training data).")
 @JSON_FLAG
 def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Path | None, no_model: bool,
-               as_json: bool) -> None:
+               heldout: Path | None, as_json: bool) -> None:
     """Replay real traces step by step through the engine and score how early it helps.
 
     Score = mean stretch credit x (1 - false-alarm rate): a stretch is a run of steps where annotators were
@@ -136,9 +154,12 @@ def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Pat
     judge = _judge_or_exit(model_dir or cfg["judge.model_dir"] or None)
     proposer, model_note = _proposer_or_reason(cfg, not no_model)
     engine = DecisionEngine(judge, threshold, proposer)
+    heldout_groups = _groups_or_exit([heldout]) if heldout else None
     out, total, always = [], TimeAwareScore(), TimeAwareScore()
     latencies: list[float] = []
     for path, steps in loaded:
+        if heldout_groups is not None:
+            engine.judge = _judge_without_session(heldout_groups, steps[0].sentence)
         results = replay(steps, engine)
         score = score_replay(results)
         total += score
@@ -159,7 +180,9 @@ def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Pat
             s = score.as_dict()
             click.echo(f"   score {s['score']:.3f} (credit {s['mean_credit']:.3f} over {s['stretches']} stretches, "
                        f"false alarms {s['false_alarms']}/{s['non_help_steps']})")
-    summary = {"model": model_note, "threshold": threshold, "pooled": total.as_dict(),
+    summary = {"model": model_note, "threshold": threshold,
+               "judge": f"trained on {heldout} minus each trace's session" if heldout else str(judge.source),
+               "pooled": total.as_dict(),
                "always_propose": always.as_dict(),
                "latency_ms": {"p50": statistics.median(latencies) * 1000,
                               "max": max(latencies) * 1000}}
@@ -167,7 +190,8 @@ def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Pat
         emit_json({**summary, "traces": out})
         return
     p = summary["pooled"]
-    click.echo(f"\nPooled over {len(loaded)} traces: score {p['score']:.3f} (credit {p['mean_credit']:.3f}, "
+    click.echo(f"\njudge: {summary['judge']}")
+    click.echo(f"Pooled over {len(loaded)} traces: score {p['score']:.3f} (credit {p['mean_credit']:.3f}, "
                f"{p['stretches_helped']}/{p['stretches']} stretches helped, false-alarm rate "
                f"{p['false_alarm_rate']:.3f}); always propose: {summary['always_propose']['score']:.3f}; "
                f"step latency p50 {summary['latency_ms']['p50']:.1f} ms, max {summary['latency_ms']['max']:.1f} ms")
