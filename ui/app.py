@@ -1,0 +1,248 @@
+"""The tray app: `run_tray(runtime, seconds)` owns the main thread while the assistant runs with a desktop.
+
+The runtime's status loop (`Runtime.run`: pause checks, status writes) runs in a background thread; the engine
+calls `runtime.on_proposal` from its own thread, so proposals cross to the Qt thread through a Signal. Without a
+system tray the cards still appear at the bottom-right of the screen and Ctrl+C quits.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
+
+from assistant.store import open_db, queries
+from ui import data, theme
+from ui.card import CardStack, SuggestionCard
+
+STATUS_MS = 5000
+SIGNAL_POLL_MS = 250  # lets Python run its signal handlers (Ctrl+C) while Qt's loop runs
+FORGET_SECONDS = 3600
+
+
+class _Bridge(QObject):
+    """Carries objects from the engine's thread to the Qt thread (queued connection)."""
+
+    proposal = Signal(object)
+    forgotten = Signal(object)
+
+
+class TrayApp(QObject):
+    def __init__(self, app: QApplication, runtime: Any):
+        super().__init__()
+        self.app = app
+        self.runtime = runtime
+        self.say = getattr(runtime, "say", print)
+        self.db = open_db(runtime.db_path, check=False)
+        self.cards = CardStack()
+        self.dashboard = None
+        self.settings = None
+        self.bridge = _Bridge()
+        self.bridge.proposal.connect(self.show_proposal)
+        self.bridge.forgotten.connect(self._forgotten)
+        runtime.on_proposal = self.bridge.proposal.emit
+        self.has_tray = QSystemTrayIcon.isSystemTrayAvailable()
+        self.tray: QSystemTrayIcon | None = None
+        if self.has_tray:
+            self._build_tray()
+        else:
+            self.say("No system tray on this desktop: suggestions appear as cards at the bottom-right of the "
+                     "screen. Press Ctrl+C to quit.")
+        self.status_timer = QTimer(self, interval=STATUS_MS)
+        self.status_timer.timeout.connect(self.update_status)
+        self.status_timer.start()
+        self.signal_timer = QTimer(self, interval=SIGNAL_POLL_MS)
+        self.signal_timer.timeout.connect(lambda: None)
+        self.signal_timer.start()
+        self._loop: threading.Thread | None = None
+
+    # ------------------------------------------------------------ tray and menu
+
+    def _build_tray(self) -> None:
+        self.tray = QSystemTrayIcon(theme.icon("assistant"), self)
+        menu = QMenu()
+        self.status_action = menu.addAction("")
+        self.status_action.setEnabled(False)
+        menu.addSeparator()
+        self.pause30_action = menu.addAction("Pause for 30 min", lambda: self.pause(30))
+        self.pause_action = menu.addAction("Pause until I resume", lambda: self.pause(None))
+        self.resume_action = menu.addAction("Resume", self.resume)
+        menu.addSeparator()
+        menu.addAction("Dashboard…", self.open_dashboard)
+        menu.addAction("Settings…", self.open_settings)
+        menu.addAction("Forget last hour…", self.ask_forget)
+        menu.addSeparator()
+        menu.addAction("Quit", self.app.quit)
+        menu.aboutToShow.connect(self.update_status)
+        self.menu = menu
+        self.tray.setContextMenu(menu)
+        self.tray.activated.connect(self._activated)
+        self.update_status()
+        self.tray.show()
+
+    def menu_entries(self) -> list[str]:
+        return [a.text() for a in self.menu.actions() if not a.isSeparator() and a.isVisible()]
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.open_dashboard()
+
+    def status_text(self) -> str:
+        pause = data.pause_info(self.db)
+        if pause.paused:
+            return pause.describe()
+        collectors = self.runtime.collector_status()
+        active = sum(1 for c in collectors if c.get("state") == "running")
+        return f"Running · {active} of {len(collectors)} collectors active"
+
+    def update_status(self) -> None:
+        """Cheap: one small query and the collectors' in-memory states."""
+        if self.tray is None:
+            return
+        paused = data.pause_info(self.db).paused
+        text = self.status_text()
+        self.status_action.setText(text)
+        self.pause30_action.setVisible(not paused)
+        self.pause_action.setVisible(not paused)
+        self.resume_action.setVisible(paused)
+        self.tray.setIcon(theme.icon("assistant-paused" if paused else "assistant"))
+        self.tray.setToolTip(f"Proactive assistant — {text}")
+
+    # ------------------------------------------------------------ actions
+
+    def pause(self, minutes: float | None) -> None:
+        data.pause(self.db, minutes)
+        self.update_status()
+
+    def resume(self) -> None:
+        data.resume(self.db)
+        self.update_status()
+
+    def runtime_status(self) -> dict[str, Any]:
+        return {"running": True, "collectors": self.runtime.collector_status(), "parts": dict(self.runtime.parts)}
+
+    def open_dashboard(self) -> None:
+        from ui.dashboard import Dashboard
+
+        if self.dashboard is None:
+            self.dashboard = Dashboard(self.db, self.runtime_status)
+            self.dashboard.settings_requested.connect(self.open_settings)
+        self.dashboard.show()
+        self.dashboard.raise_()
+        self.dashboard.activateWindow()
+
+    def open_settings(self) -> None:
+        from ui.settings import SettingsDialog
+
+        if self.settings is None or not self.settings.isVisible():
+            self.settings = SettingsDialog()
+            self.settings.accepted.connect(self._settings_saved)
+        self.settings.show()
+        self.settings.raise_()
+        self.settings.activateWindow()
+
+    def _settings_saved(self) -> None:
+        self.notify("Settings saved", "Changes apply the next time the assistant starts.")
+
+    def ask_forget(self) -> None:
+        answer = QMessageBox.question(
+            None, "Forget the last hour?",
+            "Delete everything collected in the last hour: events, observations, suggestions and your answers "
+            "to them? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.forget_recent(FORGET_SECONDS)
+
+    def forget_recent(self, seconds: float) -> threading.Thread:
+        """Delete the last `seconds` on a fresh connection in a thread (VACUUM can take a moment)."""
+        def work() -> None:
+            try:
+                db = open_db(self.runtime.db_path, check=False)
+                try:
+                    result: Any = queries.forget(db, last_seconds=seconds)
+                finally:
+                    db.conn.close()
+            except Exception as exc:  # a locked DB: say so
+                result = exc
+            self.bridge.forgotten.emit(result)
+
+        thread = threading.Thread(target=work, name="forget", daemon=True)
+        thread.start()
+        return thread
+
+    def _forgotten(self, result: Any) -> None:
+        if isinstance(result, Exception):
+            self.notify("Could not forget", str(result), error=True)
+            return
+        self.notify("Forgotten", "Deleted " + ", ".join(f"{n} {table}" for table, n in result.items()) + ".")
+        if self.dashboard is not None:
+            self.dashboard.refresh()
+
+    def notify(self, title: str, message: str, error: bool = False) -> None:
+        if self.tray is not None and self.tray.supportsMessages():
+            icon = QSystemTrayIcon.MessageIcon.Warning if error else QSystemTrayIcon.MessageIcon.Information
+            self.tray.showMessage(title, message, icon, 5000)
+        else:
+            self.say(f"{title}: {message}")
+
+    # ------------------------------------------------------------ proposals
+
+    def show_proposal(self, proposal: Any) -> SuggestionCard:
+        card = SuggestionCard(proposal, self.db, self.runtime.cfg["ui.card_timeout_seconds"])
+        card.answered.connect(self._answered)
+        self.cards.add(card)
+        return card
+
+    def _answered(self, proposal_id: int, label: str, reason: object) -> None:
+        if self.dashboard is not None and self.dashboard.isVisible():
+            self.dashboard.refresh()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self, seconds: float | None) -> None:
+        """Run the runtime's status loop in a thread; quit when it ends (SIGTERM) or after `seconds`."""
+        self._loop = threading.Thread(target=self.runtime.run, name="runtime-loop", daemon=True)
+        self._loop.start()
+        self.loop_watch = QTimer(self, interval=500)
+        self.loop_watch.timeout.connect(lambda: self._loop.is_alive() or self.app.quit())
+        self.loop_watch.start()
+        if seconds:
+            QTimer.singleShot(int(seconds * 1000), self.app.quit)
+
+    def shutdown(self) -> None:
+        self.status_timer.stop()
+        self.signal_timer.stop()
+        self.cards.close_all()
+        for window in (self.dashboard, self.settings):
+            if window is not None:
+                window.close()
+        if self.tray is not None:
+            self.tray.hide()
+        self.runtime.on_proposal = None
+        stop = getattr(self.runtime, "_stop", None)  # ends Runtime.run; runtime.stop() follows in the caller
+        if stop is not None:
+            stop.set()
+        if self._loop is not None:
+            self._loop.join(5)
+        self.db.conn.close()
+
+
+def run_tray(runtime: Any, seconds: float | None) -> None:
+    """Show the tray (or bare cards) until Quit, Ctrl+C, SIGTERM or `seconds`. Returns; the caller stops."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    app.setApplicationName("Proactive assistant")
+    app.setWindowIcon(theme.icon("assistant"))
+    tray_app = TrayApp(app, runtime)
+    tray_app.start(seconds)
+    previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
+    try:
+        app.exec()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        tray_app.shutdown()

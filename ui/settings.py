@@ -1,0 +1,273 @@
+"""The settings dialog: the most used config keys, validated before anything is written.
+
+Problems appear under the field they concern and Save refuses an invalid config. Changes apply the next time
+the assistant starts (the running collectors and engine keep the settings they started with).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from assistant import paths
+from assistant.config import ConfigProblem, validate
+from assistant.config_schema import SCHEMA
+from ui import settings_io, theme
+
+COLLECTORS = ("window", "afk", "input", "processes", "clipboard", "browser_endpoint")
+COLLECTOR_NAMES = {"window": "Active window", "afk": "Away from keyboard", "input": "Input counts",
+                   "processes": "App launches", "clipboard": "Clipboard", "browser_endpoint": "Browser extension"}
+TEXT_WARNING = ("<b>Privacy:</b> these keep the <i>text</i> you type or copy in the event log on this computer "
+                "(secrets are redacted, password fields and excluded apps are skipped). Anyone who can read your "
+                "files can read it. Leave them off unless you want suggestions about what you write.")
+
+
+def _key(dotted: str) -> Any:
+    node: Any = SCHEMA
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def _help(dotted: str) -> str:
+    return _key(dotted).help
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, path: Path | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.path = path or paths.config_path()
+        self.cfg = settings_io.current(self.path)
+        self.colors = theme.Colors.from_palette(self.palette())
+        self.fields: dict[str, tuple[Callable[[], Any], QLabel]] = {}
+        self.setWindowTitle("Proactive assistant — Settings")
+        self.setWindowIcon(theme.icon("assistant"))
+        self.setStyleSheet(theme.window_css(self.colors))
+        self.setMinimumWidth(640)
+        self._build()
+
+    # ------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(20, 18, 20, 16)
+        root.setSpacing(theme.SPACING)
+        title = QLabel("Settings")
+        title.setFont(theme.scaled_font(self.font(), 1.35, QFont.Weight.Bold))
+        root.addWidget(title)
+        where = QLabel(f"Saved to {self.path}", objectName="muted")
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        root.addWidget(where)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._suggestions_tab(), "Suggestions")
+        self.tabs.addTab(self._collectors_tab(), "Collectors")
+        self.tabs.addTab(self._privacy_tab(), "Privacy")
+        self.tabs.addTab(self._model_tab(), "Model")
+        root.addWidget(self.tabs, 1)
+
+        self.problems = QLabel(objectName="problem", wordWrap=True)
+        self.problems.hide()
+        root.addWidget(self.problems)
+        bottom = QHBoxLayout()
+        bottom.addWidget(QLabel("Changes apply the next time the assistant starts.", objectName="muted"))
+        bottom.addStretch(1)
+        self.cancel_button = QPushButton("Cancel", clicked=self.reject)
+        self.save_button = QPushButton("Save", objectName="primary", clicked=self.save)
+        self.save_button.setDefault(True)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.save_button)
+        root.addLayout(bottom)
+
+    def _page(self) -> tuple[QWidget, QVBoxLayout]:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(4, 16, 4, 8)
+        box.setSpacing(10)
+        return page, box
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(6)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        return form
+
+    def _add(self, form: QFormLayout | QVBoxLayout, dotted: str, label: str, widget: QWidget,
+             getter: Callable[[], Any], hint: bool = True) -> None:
+        """Put `widget` in the form with the key's help below it and a (hidden) problem line."""
+        column = QVBoxLayout()
+        column.setSpacing(3)
+        column.addWidget(widget)
+        if hint:
+            help_label = QLabel(_help(dotted), objectName="muted", wordWrap=True)
+            column.addWidget(help_label)
+        problem = QLabel(objectName="problem", wordWrap=True)
+        problem.hide()
+        column.addWidget(problem)
+        if isinstance(form, QFormLayout):
+            form.addRow(label, column)
+        else:
+            form.addLayout(column)
+        widget.setToolTip(dotted)
+        self.fields[dotted] = (getter, problem)
+
+    def _spin(self, dotted: str, double: bool = False, step: float = 1, maximum: float = 10_000):
+        spec = _key(dotted)
+        spin = QDoubleSpinBox() if double else QSpinBox()
+        if double:
+            spin.setDecimals(2)
+        spin.setSingleStep(step)
+        spin.setRange(spec.minimum if spec.minimum is not None else 0,
+                      spec.maximum if spec.maximum is not None else maximum)
+        spin.setValue(self.cfg[dotted])
+        spin.setMaximumWidth(140)
+        return spin
+
+    def _suggestions_tab(self) -> QWidget:
+        page, box = self._page()
+        form = self._form()
+        per_hour = self._spin("policy.max_proposals_per_hour", maximum=120)
+        self._add(form, "policy.max_proposals_per_hour", "At most per hour", per_hour, per_hour.value)
+        threshold = self._spin("judge.threshold", double=True, step=0.05)
+        self._add(form, "judge.threshold", "Judge threshold", threshold, threshold.value)
+        timeout = self._spin("ui.card_timeout_seconds", double=True, step=5, maximum=3600)
+        self._add(form, "ui.card_timeout_seconds", "Card stays (seconds)", timeout, timeout.value)
+        learn = QCheckBox("Learn from my answers")
+        learn.setChecked(self.cfg["judge.learn_from_labels"])
+        self._add(form, "judge.learn_from_labels", "", learn, learn.isChecked)
+        box.addLayout(form)
+        box.addStretch(1)
+        return page
+
+    def _collectors_tab(self) -> QWidget:
+        page, box = self._page()
+        for name in COLLECTORS:
+            check = QCheckBox(COLLECTOR_NAMES[name])
+            check.setChecked(self.cfg[f"collectors.{name}.enabled"])
+            self._add(box, f"collectors.{name}.enabled", "", check, check.isChecked)
+        box.addSpacing(6)
+        heading = QLabel("Text recording (opt-in)", objectName="title")
+        box.addWidget(heading)
+        warning = QLabel(TEXT_WARNING, objectName="warning", wordWrap=True)
+        warning.setTextFormat(Qt.TextFormat.RichText)
+        box.addWidget(warning)
+        self.text_checks: dict[str, QCheckBox] = {}
+        for dotted, text in (("collectors.input.record_text", "Keep typed text"),
+                             ("collectors.clipboard.record_text", "Keep clipboard text")):
+            check = QCheckBox(text)
+            check.setChecked(self.cfg[dotted])
+            self._add(box, dotted, "", check, check.isChecked)
+            self.text_checks[dotted] = check
+        box.addStretch(1)
+        return page
+
+    def _privacy_tab(self) -> QWidget:
+        page, box = self._page()
+        intro = QLabel("One regular expression per line. Matching apps or window titles leave no trace at all.",
+                       objectName="muted", wordWrap=True)
+        box.addWidget(intro)
+        self.regex_edits: dict[str, QPlainTextEdit] = {}
+        for dotted, title in (("privacy.exclude_apps", "Excluded apps (process name)"),
+                              ("privacy.exclude_titles", "Excluded window titles")):
+            box.addWidget(QLabel(title, objectName="title"))
+            edit = QPlainTextEdit("\n".join(self.cfg[dotted]))
+            edit.setFont(theme.scaled_font(QFont("monospace"), 1.0))
+            edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            edit.setMinimumHeight(110)
+            edit.textChanged.connect(lambda d=dotted: self._check_live(d))
+            self._add(box, dotted, "", edit, lambda e=edit: _lines(e.toPlainText()), hint=False)
+            self.regex_edits[dotted] = edit
+        return page
+
+    def _model_tab(self) -> QWidget:
+        page, box = self._page()
+        form = self._form()
+        self.backend = QComboBox()
+        self.backend.addItem("Local GGUF model (llama.cpp)", "llama")
+        self.backend.addItem("OpenAI-compatible server", "openai")
+        self.backend.setCurrentIndex(max(0, self.backend.findData(self.cfg["model.backend"])))
+        self.backend.currentIndexChanged.connect(self._backend_changed)
+        self._add(form, "model.backend", "Backend", self.backend, self.backend.currentData)
+
+        row = QWidget()
+        row_box = QHBoxLayout(row)
+        row_box.setContentsMargins(0, 0, 0, 0)
+        self.gguf = QLineEdit(self.cfg["model.gguf_path"], placeholderText="(the embedded SmolLM2-135M)")
+        browse = QPushButton("Browse…", clicked=self._browse)
+        row_box.addWidget(self.gguf, 1)
+        row_box.addWidget(browse)
+        self._add(form, "model.gguf_path", "GGUF file", row, lambda: self.gguf.text().strip())
+        self.server_url = QLineEdit(self.cfg["model.server_url"], placeholderText="http://127.0.0.1:8080/v1")
+        self._add(form, "model.server_url", "Server URL", self.server_url, lambda: self.server_url.text().strip())
+        self.server_model = QLineEdit(self.cfg["model.server_model"])
+        self._add(form, "model.server_model", "Server model", self.server_model,
+                  lambda: self.server_model.text().strip())
+        box.addLayout(form)
+        box.addStretch(1)
+        self._backend_changed()
+        return page
+
+    # ------------------------------------------------------------ behaviour
+
+    def _backend_changed(self) -> None:
+        server = self.backend.currentData() == "openai"
+        self.server_url.setEnabled(server)
+        self.server_model.setEnabled(server)
+        self.gguf.setEnabled(not server)
+
+    def _browse(self) -> None:
+        start = self.gguf.text() or str(Path.home())
+        chosen, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model", start,
+                                                "GGUF models (*.gguf);;All files (*)")
+        if chosen:
+            self.gguf.setText(chosen)
+
+    def _check_live(self, dotted: str) -> None:
+        getter, _ = self.fields[dotted]
+        _, problems = validate(settings_io.with_changes({}, {dotted: getter()}), "settings")
+        self._show_problems([p for p in problems if p.key == dotted], only=dotted)
+
+    def _show_problems(self, problems: list[ConfigProblem], only: str | None = None) -> None:
+        """Each problem under its field; problems about keys not shown here go to the bottom line."""
+        by_key = {p.key: p.message for p in problems}
+        for dotted, (_, label) in self.fields.items():
+            if only is not None and dotted != only:
+                continue
+            label.setText(by_key.get(dotted, ""))
+            label.setVisible(dotted in by_key)
+        if only is None:
+            other = [str(p) for p in problems if p.key not in self.fields]
+            self.problems.setText("\n".join(other))
+            self.problems.setVisible(bool(other))
+
+    def changes(self) -> dict[str, Any]:
+        return {dotted: getter() for dotted, (getter, _) in self.fields.items()}
+
+    def save(self) -> bool:
+        """Write the config when valid and close; otherwise show the problems and keep the dialog open."""
+        cfg, problems = settings_io.save(self.changes(), self.path)
+        self._show_problems(problems)
+        if cfg is None:
+            for index in range(self.tabs.count()):  # bring the first tab with a problem to the front
+                page = self.tabs.widget(index)
+                if any(page.isAncestorOf(label) and not label.isHidden() for _, label in self.fields.values()):
+                    self.tabs.setCurrentIndex(index)
+                    break
+            return False
+        self.cfg = cfg
+        self.accept()
+        return True
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
