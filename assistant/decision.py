@@ -22,7 +22,7 @@ class ScoringJudge(Protocol):
 @dataclass
 class Decision:
     task: str | None
-    score: float                       # judge score of the chosen candidate (the null's when no task)
+    score: float  # judge score of the chosen candidate (the null's when no task)
     scores: list[tuple[Candidate, float]] = field(default_factory=list)
     reason: str = ""
     candidate: Candidate | None = None  # the chosen task candidate, None when no task
@@ -32,8 +32,13 @@ class Decision:
         return self.task is not None
 
 
-def decide(history: Sequence[str], candidates: Sequence[Candidate], judge: ScoringJudge, threshold: float,
-           gate_threshold: float | None = None) -> Decision:
+def decide(
+    history: Sequence[str],
+    candidates: Sequence[Candidate],
+    judge: ScoringJudge,
+    threshold: float,
+    gate_threshold: float | None = None,
+) -> Decision:
     """Score all candidates together (the null is added if missing) and pick one task or none."""
     cands = list(candidates)
     if not any(c.task is None for c in cands):
@@ -46,11 +51,17 @@ def decide(history: Sequence[str], candidates: Sequence[Candidate], judge: Scori
         return Decision(None, null_score, scored, "no task candidates")
     best, best_score = max(tasks, key=lambda cp: cp[1])
     if best_score < threshold:
-        return Decision(None, null_score, scored, f"best task {best_score:.2f} below threshold {threshold:.2f}")
+        return Decision(
+            None, null_score, scored, f"best task {best_score:.2f} below threshold {threshold:.2f}"
+        )
     if null_score >= best_score:
         return Decision(None, null_score, scored, f"no task {null_score:.2f} >= best task {best_score:.2f}")
     if gate_threshold is not None:
         need = judge.help_needed(list(history))
         if need < gate_threshold:
-            return Decision(None, null_score, scored, f"help needed {need:.2f} below gate {gate_threshold:.2f}")
-    return Decision(best.task, best_score, scored, f"best task {best_score:.2f} (no task {null_score:.2f})", best)
+            return Decision(
+                None, null_score, scored, f"help needed {need:.2f} below gate {gate_threshold:.2f}"
+            )
+    return Decision(
+        best.task, best_score, scored, f"best task {best_score:.2f} (no task {null_score:.2f})", best
+    )

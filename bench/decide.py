@@ -36,8 +36,18 @@ def event_stream(n: int, start: float):
 
     for i in range(n):
         app, title, data = SCRIPT[i % len(SCRIPT)]
-        yield i + 1, Event("window", "focus", start=start + 20.0 * i, duration=19.0, app=app, title=title,
-                           data=dict(data))
+        yield (
+            i + 1,
+            Event(
+                "window",
+                "focus",
+                start=start + 20.0 * i,
+                duration=19.0,
+                app=app,
+                title=title,
+                data=dict(data),
+            ),
+        )
 
 
 def bench_pipeline(n_events: int, with_model: bool) -> tuple[list[float], list[float], str]:
@@ -58,8 +68,12 @@ def bench_pipeline(n_events: int, with_model: bool) -> tuple[list[float], list[f
         backend = backend_from_config(cfg)
         proposer, name = Proposer(backend, max_tokens=cfg["model.max_tokens"]), backend.name
     # the same engine settings as the live app (the model is skipped while its last call overran the budget)
-    engine = DecisionEngine(load_judge(cfg["judge.model_dir"]), cfg["judge.threshold"], proposer=proposer,
-                            model_budget_s=MODEL_BUDGET_SECONDS)
+    engine = DecisionEngine(
+        load_judge(cfg["judge.model_dir"]),
+        cfg["judge.threshold"],
+        proposer=proposer,
+        model_budget_s=MODEL_BUDGET_SECONDS,
+    )
     pipeline = Pipeline(Policy(PolicySettings.from_config(cfg)), engine, model_name=name)
     latencies, model_s = [], []
     for i, (event_id, event) in enumerate(event_stream(n_events + WARMUP, time.time() - 3600)):
@@ -81,12 +95,19 @@ def bench_judge(calls: int) -> list[float]:
     from models.judge.infer import load_judge
 
     judge = load_judge()
-    histories = [[f"The user works on 'part_{k}.py' in Visual Studio Code and step {j} runs."
-                  for j in range(1 + k % 12)] for k in range(calls)]
+    histories = [
+        [
+            f"The user works on 'part_{k}.py' in Visual Studio Code and step {j} runs."
+            for j in range(1 + k % 12)
+        ]
+        for k in range(calls)
+    ]
     out = []
     for h in histories:
         tasks = [c.task for c in generate_candidates(h)]
-        tasks = (tasks + [f"Review 'part_{len(h)}.py' for bugs.", "Find examples of this in the docs."] * 3)[:6]
+        tasks = (tasks + [f"Review 'part_{len(h)}.py' for bugs.", "Find examples of this in the docs."] * 3)[
+            :6
+        ]
         t0 = time.perf_counter()
         judge.score(h, tasks)
         out.append(time.perf_counter() - t0)
@@ -119,8 +140,17 @@ def main() -> None:
         ("peak_rss_judge_only", rss_judge, "MB", ""),
         ("peak_rss_with_model", peak_rss_mb(), "MB", "<= 400"),
     ]
-    report("decide", rows, {"model": model_name, "events": args.events, "warmup": WARMUP,
-                            "cores": args.threads, "wall_s": time.perf_counter() - t0})
+    report(
+        "decide",
+        rows,
+        {
+            "model": model_name,
+            "events": args.events,
+            "warmup": WARMUP,
+            "cores": args.threads,
+            "wall_s": time.perf_counter() - t0,
+        },
+    )
 
 
 if __name__ == "__main__":

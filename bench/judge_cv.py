@@ -27,8 +27,10 @@ def main() -> None:
     groups = group_rows(load_rows(args.data))
     cv = cross_validate(groups, args.folds, args.threshold)
     oof = [(j, g) for j, held_out in out_of_fold_judges(groups, args.folds) for g in held_out]
-    timing = {"engine_candidates": timing_report(oof, args.threshold, engine_candidates),
-              "annotated_candidates": timing_report(oof, args.threshold, dataset_candidates)}
+    timing = {
+        "engine_candidates": timing_report(oof, args.threshold, engine_candidates),
+        "annotated_candidates": timing_report(oof, args.threshold, dataset_candidates),
+    }
     rows = []
     for name in ("judge", "reject_all", "accept_null_reject_tasks"):
         m = cv[name]
@@ -39,10 +41,21 @@ def main() -> None:
     for cands, rep in timing.items():
         for who in ("engine", "always_propose"):
             for key in ("precision", "recall", "f1", "false_alarm_rate"):
-                target = {"f1": ">= 0.85", "false_alarm_rate": "<= 0.15"}.get(key, "") if who == "engine" else ""
+                target = (
+                    {"f1": ">= 0.85", "false_alarm_rate": "<= 0.15"}.get(key, "") if who == "engine" else ""
+                )
                 rows.append((f"timing.{cands}.{who}.{key}", rep[who][key], "", target))
-    report("judge_cv", rows, {"folds": cv["folds"], "sessions": cv["sessions"], "histories": cv["histories"],
-                              "threshold": args.threshold, "fold_accuracy": cv["fold_accuracy"]})
+    report(
+        "judge_cv",
+        rows,
+        {
+            "folds": cv["folds"],
+            "sessions": cv["sessions"],
+            "histories": cv["histories"],
+            "threshold": args.threshold,
+            "fold_accuracy": cv["fold_accuracy"],
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -10,24 +10,36 @@ from assistant.evaluation.timing import NEEDS, NO_NEED, classify_history, timing
 from models.judge.data import group_rows, load_rows
 from tests.conftest import run_cli
 
-CAT = {"CD": "Correct-Detection (CD)", "FA": "False-Alarm (FA)", "CR": "Correct-Rejection (CR)",
-       "MN": "Missed-Need (MN)"}
+CAT = {
+    "CD": "Correct-Detection (CD)",
+    "FA": "False-Alarm (FA)",
+    "CR": "Correct-Rejection (CR)",
+    "MN": "Missed-Need (MN)",
+}
 
 
 def test_history_classification() -> None:
     assert classify_history(["CD", "FA"]) == NEEDS
     assert classify_history(["MN", "FA", "FA"]) == NEEDS
     assert classify_history(["CR", "FA"]) == NO_NEED
-    assert classify_history(["CD", "CR"]) is None   # contradictory evidence: left out
-    assert classify_history(["FA", "FA"]) is None   # only wrong tasks: says nothing about timing
+    assert classify_history(["CD", "CR"]) is None  # contradictory evidence: left out
+    assert classify_history(["FA", "FA"]) is None  # only wrong tasks: says nothing about timing
     assert classify_history([]) is None
 
 
 def _row(session: str, steps: list[str], task: str | None, cat: str) -> str:
     obs = [{"time": str(1000 + 60 * i), "event": f"[{session}] {s}"} for i, s in enumerate(steps)]
     accepted = cat in ("CD", "CR")
-    return json.dumps({"obs": obs, "pred_task": task, "valid": accepted, "help_needed": cat in ("CD", "MN"),
-                       "annotation": [accepted, accepted], "category": CAT[cat]})
+    return json.dumps(
+        {
+            "obs": obs,
+            "pred_task": task,
+            "valid": accepted,
+            "help_needed": cat in ("CD", "MN"),
+            "annotation": [accepted, accepted],
+            "category": CAT[cat],
+        }
+    )
 
 
 def _handmade(path: Path) -> Path:
@@ -36,14 +48,16 @@ def _handmade(path: Path) -> Path:
         start = ["The user opens 'report.txt' in an editor."]
         err = start + ["The user runs a build and a SyntaxError in 'report.txt' is shown."]
         idle = start + ["The user is idle for ten minutes."]
-        lines += [_row(s, err, "Explain the SyntaxError in 'report.txt' and suggest a fix.", "CD"),
-                  _row(s, err, "Order a pizza.", "FA"),
-                  _row(s, err, None, "MN"),
-                  _row(s, idle, None, "CR"),
-                  _row(s, idle, "Recap where you left off in 'report.txt'.", "FA"),
-                  _row(s, start, None, "CR"),
-                  _row(s, start, "Review 'report.txt' for typos.", "CD"),
-                  _row(s, start + ["The user scrolls."], "Buy a new keyboard.", "FA")]
+        lines += [
+            _row(s, err, "Explain the SyntaxError in 'report.txt' and suggest a fix.", "CD"),
+            _row(s, err, "Order a pizza.", "FA"),
+            _row(s, err, None, "MN"),
+            _row(s, idle, None, "CR"),
+            _row(s, idle, "Recap where you left off in 'report.txt'.", "FA"),
+            _row(s, start, None, "CR"),
+            _row(s, start, "Review 'report.txt' for typos.", "CD"),
+            _row(s, start + ["The user scrolls."], "Buy a new keyboard.", "FA"),
+        ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

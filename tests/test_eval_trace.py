@@ -54,14 +54,26 @@ def test_scores_pool_over_traces() -> None:
 def _trace(path: Path) -> Path:
     steps = [
         ("The user opens 'thesis.tex' in an editor.", []),
-        ("The user compiles 'thesis.tex' and an Undefined control sequence error is shown.",
-         ["Explain the undefined control sequence error in 'thesis.tex'."]),
+        (
+            "The user compiles 'thesis.tex' and an Undefined control sequence error is shown.",
+            ["Explain the undefined control sequence error in 'thesis.tex'."],
+        ),
         ("The user searches the web for 'latex undefined control sequence'.", ["Find the usual fix."]),
         ("The user is idle for a few minutes.", []),
     ]
-    path.write_text(json.dumps([{"observation": {"time": str(100 + i), "event": s},
-                                 "agent_response": {"candidate_task": shown}, "task_status": bool(shown)}
-                                for i, (s, shown) in enumerate(steps)]), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "observation": {"time": str(100 + i), "event": s},
+                    "agent_response": {"candidate_task": shown},
+                    "task_status": bool(shown),
+                }
+                for i, (s, shown) in enumerate(steps)
+            ]
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -96,8 +108,16 @@ def test_eval_trace_heldout_judge_excludes_the_trace_session(tmp_path: Path) -> 
     from tests.test_eval_timing import _handmade
 
     rows = _handmade(tmp_path / "rows.jsonl")
-    res = run_cli("eval", "trace", str(_trace(tmp_path / "t.json")), "--no-model", "--heldout", str(rows),
-                  "--json", home=tmp_path)
+    res = run_cli(
+        "eval",
+        "trace",
+        str(_trace(tmp_path / "t.json")),
+        "--no-model",
+        "--heldout",
+        str(rows),
+        "--json",
+        home=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert "minus each trace's session" in out["judge"]

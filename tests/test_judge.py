@@ -17,8 +17,11 @@ HISTORY = [
     "The user runs 'invoice_parser.py' in a terminal and a KeyError about 'total' is printed.",
     "The user searches the web for 'python KeyError total dict'.",
 ]
-TASKS = [None, "Explain the KeyError about 'total' in 'invoice_parser.py' and suggest a fix.",
-         "Play some music."]
+TASKS = [
+    None,
+    "Explain the KeyError about 'total' in 'invoice_parser.py' and suggest a fix.",
+    "Play some music.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +66,11 @@ def test_eval_with_missing_data_file_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_bad_row_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"obs": [], "pred_task": null, "valid": true, "category": "Correct-Rejection (CR)"}\n'
-                   '{"obs": "oops"}\n', encoding="utf-8")
+    bad.write_text(
+        '{"obs": [], "pred_task": null, "valid": true, "category": "Correct-Rejection (CR)"}\n'
+        '{"obs": "oops"}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DataError, match=r"bad.jsonl:2"):
         load_rows([bad])
 

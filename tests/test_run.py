@@ -29,3 +29,13 @@ def test_headless_run_says_what_runs_and_stops_cleanly(home):
     assert {c["name"] for c in status["collectors"]} >= {"window", "afk", "input", "processes"}
     after = json.loads(run_cli("status", "--json", home=home).stdout)
     assert after["running"] is False
+
+
+def test_autostart_entry_round_trip(home, tmp_path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    assert run_cli("autostart", "status", home=home, env=env).stdout.strip() == "off"
+    assert run_cli("autostart", "on", home=home, env=env).returncode == 0
+    entry = (tmp_path / "xdg" / "autostart" / "proactive-assistant.desktop").read_text()
+    assert "[Desktop Entry]" in entry and entry.count("Exec=") == 1 and " run" in entry
+    assert run_cli("autostart", "status", home=home, env=env).stdout.startswith("on")
+    assert run_cli("autostart", "off", home=home, env=env).stdout.strip() == "Autostart removed."

@@ -47,6 +47,7 @@ class SettingsDialog(QDialog):
         self.cfg = settings_io.current(self.path)
         self.colors = theme.Colors.from_palette(self.palette())
         self.fields: dict[str, tuple[Callable[[], Any], QLabel]] = {}
+        self.widgets: dict[str, QWidget] = {}
         self.setWindowTitle("Proactive assistant — Settings")
         self.setWindowIcon(theme.icon("assistant"))
         self.setStyleSheet(theme.window_css(self.colors))
@@ -120,6 +121,7 @@ class SettingsDialog(QDialog):
             form.addLayout(column)
         widget.setToolTip(dotted)
         self.fields[dotted] = (getter, problem)
+        self.widgets[dotted] = widget
 
     def _spin(self, dotted: str, double: bool = False, step: float = 1, maximum: float = 10_000):
         spec = _key(dotted)

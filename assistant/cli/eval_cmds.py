@@ -11,10 +11,18 @@ import click
 from assistant.cli.common import emit_json, load_config_or_exit
 
 JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-THRESHOLD = click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-                         help="Judge threshold (default: judge.threshold from the config).")
-MODEL_DIR = click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-                         help="Judge folder from `proactive judge train` (default: judge.model_dir, else shipped).")
+THRESHOLD = click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Judge threshold (default: judge.threshold from the config).",
+)
+MODEL_DIR = click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Judge folder from `proactive judge train` (default: judge.model_dir, else shipped).",
+)
 
 
 def _judge_or_exit(model_dir: Path | str | None):
@@ -38,8 +46,10 @@ def _groups_or_exit(paths: list[Path]):
 
 
 def _pct(m: dict) -> str:
-    return (f"P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  false-alarm {m['false_alarm_rate']:.3f}"
-            f"  ({m['proposals']} proposals / {m['n']} histories, {m['needs_help']} need help)")
+    return (
+        f"P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  false-alarm {m['false_alarm_rate']:.3f}"
+        f"  ({m['proposals']} proposals / {m['n']} histories, {m['needs_help']} need help)"
+    )
 
 
 @click.group("eval")
@@ -51,11 +61,17 @@ def eval_group() -> None:
 @click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @THRESHOLD
 @MODEL_DIR
-@click.option("--folds", default=8, show_default=True, type=click.IntRange(2, 100),
-              help="Session folds for the grouped-CV version (judge trained on the other sessions).")
+@click.option(
+    "--folds",
+    default=8,
+    show_default=True,
+    type=click.IntRange(2, 100),
+    help="Session folds for the grouped-CV version (judge trained on the other sessions).",
+)
 @JSON_FLAG
-def eval_timing(data: tuple[Path, ...], threshold: float | None, model_dir: Path | None, folds: int,
-                as_json: bool) -> None:
+def eval_timing(
+    data: tuple[Path, ...], threshold: float | None, model_dir: Path | None, folds: int, as_json: bool
+) -> None:
     """Propose-or-not per distinct history vs. whether people wanted help there.
 
     A history needs help if annotators accepted a task (CD) or rejected silence (MN) there; it needs none if
@@ -73,19 +89,29 @@ def eval_timing(data: tuple[Path, ...], threshold: float | None, model_dir: Path
     oof = [(j, g) for j, held_out in out_of_fold_judges(groups, folds) for g in held_out]
     in_use = [(judge, g) for g in groups]
     result = {
-        "judge": str(judge.source), "threshold": threshold, "folds": folds,
-        "judge_in_use": {"engine_candidates": timing_report(in_use, threshold, engine_candidates),
-                         "annotated_candidates": timing_report(in_use, threshold, dataset_candidates)},
-        "grouped_cv": {"engine_candidates": timing_report(oof, threshold, engine_candidates),
-                       "annotated_candidates": timing_report(oof, threshold, dataset_candidates)},
+        "judge": str(judge.source),
+        "threshold": threshold,
+        "folds": folds,
+        "judge_in_use": {
+            "engine_candidates": timing_report(in_use, threshold, engine_candidates),
+            "annotated_candidates": timing_report(in_use, threshold, dataset_candidates),
+        },
+        "grouped_cv": {
+            "engine_candidates": timing_report(oof, threshold, engine_candidates),
+            "annotated_candidates": timing_report(oof, threshold, dataset_candidates),
+        },
     }
     if as_json:
         emit_json(result)
         return
     base = result["grouped_cv"]["engine_candidates"]
-    click.echo(f"Timing on {base['engine']['n']} histories ({base['left_out']} left out), threshold {threshold}:")
-    for part, label in (("judge_in_use", f"judge in use ({judge.source}; optimistic if trained on this file)"),
-                        ("grouped_cv", f"grouped CV ({folds} session folds)")):
+    click.echo(
+        f"Timing on {base['engine']['n']} histories ({base['left_out']} left out), threshold {threshold}:"
+    )
+    for part, label in (
+        ("judge_in_use", f"judge in use ({judge.source}; optimistic if trained on this file)"),
+        ("grouped_cv", f"grouped CV ({folds} session folds)"),
+    ):
         click.echo(f"  {label}")
         for cands, report in result[part].items():
             click.echo(f"    {cands:<22} {_pct(report['engine'])}")
@@ -122,12 +148,22 @@ def _judge_without_session(groups, first_sentence: str):
 @THRESHOLD
 @MODEL_DIR
 @click.option("--no-model", "no_model", is_flag=True, help="Templates and judge only, no model wording.")
-@click.option("--heldout", "heldout", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Reward rows (JSONL): judge each trace with a judge trained on these rows minus the trace's "
-                   "own session (honest when the traces' sessions are in the judge's training data).")
+@click.option(
+    "--heldout",
+    "heldout",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Reward rows (JSONL): judge each trace with a judge trained on these rows minus the trace's "
+    "own session (honest when the traces' sessions are in the judge's training data).",
+)
 @JSON_FLAG
-def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Path | None, no_model: bool,
-               heldout: Path | None, as_json: bool) -> None:
+def eval_trace(
+    traces: tuple[Path, ...],
+    threshold: float | None,
+    model_dir: Path | None,
+    no_model: bool,
+    heldout: Path | None,
+    as_json: bool,
+) -> None:
     """Replay real traces step by step through the engine and score how early it helps.
 
     Score = mean stretch credit x (1 - false-alarm rate): a stretch is a run of steps where annotators were
@@ -178,20 +214,26 @@ def eval_trace(traces: tuple[Path, ...], threshold: float | None, model_dir: Pat
                 if len(r.shown) > 3:
                     click.echo(f"       shown: ... {len(r.shown) - 3} more")
             s = score.as_dict()
-            click.echo(f"   score {s['score']:.3f} (credit {s['mean_credit']:.3f} over {s['stretches']} stretches, "
-                       f"false alarms {s['false_alarms']}/{s['non_help_steps']})")
-    summary = {"model": model_note, "threshold": threshold,
-               "judge": f"trained on {heldout} minus each trace's session" if heldout else str(judge.source),
-               "pooled": total.as_dict(),
-               "always_propose": always.as_dict(),
-               "latency_ms": {"p50": statistics.median(latencies) * 1000,
-                              "max": max(latencies) * 1000}}
+            click.echo(
+                f"   score {s['score']:.3f} (credit {s['mean_credit']:.3f} over {s['stretches']} stretches, "
+                f"false alarms {s['false_alarms']}/{s['non_help_steps']})"
+            )
+    summary = {
+        "model": model_note,
+        "threshold": threshold,
+        "judge": f"trained on {heldout} minus each trace's session" if heldout else str(judge.source),
+        "pooled": total.as_dict(),
+        "always_propose": always.as_dict(),
+        "latency_ms": {"p50": statistics.median(latencies) * 1000, "max": max(latencies) * 1000},
+    }
     if as_json:
         emit_json({**summary, "traces": out})
         return
     p = summary["pooled"]
     click.echo(f"\njudge: {summary['judge']}")
-    click.echo(f"Pooled over {len(loaded)} traces: score {p['score']:.3f} (credit {p['mean_credit']:.3f}, "
-               f"{p['stretches_helped']}/{p['stretches']} stretches helped, false-alarm rate "
-               f"{p['false_alarm_rate']:.3f}); always propose: {summary['always_propose']['score']:.3f}; "
-               f"step latency p50 {summary['latency_ms']['p50']:.1f} ms, max {summary['latency_ms']['max']:.1f} ms")
+    click.echo(
+        f"Pooled over {len(loaded)} traces: score {p['score']:.3f} (credit {p['mean_credit']:.3f}, "
+        f"{p['stretches_helped']}/{p['stretches']} stretches helped, false-alarm rate "
+        f"{p['false_alarm_rate']:.3f}); always propose: {summary['always_propose']['score']:.3f}; "
+        f"step latency p50 {summary['latency_ms']['p50']:.1f} ms, max {summary['latency_ms']['max']:.1f} ms"
+    )

@@ -46,8 +46,13 @@ def judge_group() -> None:
 
 @judge_group.command("train")
 @DATA_FILES
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the artefact (judge.json). The shipped one is models/judge/artifact.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the artefact (judge.json). The shipped one is models/judge/artifact.",
+)
 @JSON_FLAG
 def judge_train(data: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
     """Train the judge on ProactiveBench-style reward rows (JSONL) and write DIR/judge.json."""
@@ -62,16 +67,27 @@ def judge_train(data: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
     if as_json:
         emit_json(summary)
     else:
-        click.echo(f"Trained on {summary['rows']} rows, {summary['histories']} histories, "
-                   f"{summary['sessions']} sessions -> {summary['artifact']}")
+        click.echo(
+            f"Trained on {summary['rows']} rows, {summary['histories']} histories, "
+            f"{summary['sessions']} sessions -> {summary['artifact']}"
+        )
 
 
 @judge_group.command("eval")
 @DATA_FILES
-@click.option("--model", "model_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="A folder written by `proactive judge train` (default: the shipped judge).")
-@click.option("--threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
-              help="A row counts as predicted-accepted at or above this score.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder written by `proactive judge train` (default: the shipped judge).",
+)
+@click.option(
+    "--threshold",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="A row counts as predicted-accepted at or above this score.",
+)
 @JSON_FLAG
 def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float, as_json: bool) -> None:
     """Accuracy, balanced accuracy, precision, recall, F1, ROC AUC and accuracy per category (CD/FA/CR/MN)."""
@@ -89,14 +105,24 @@ def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float,
         emit_json(result)
         return
     click.echo(f"Judge {judge.source} on {result['judge']['n']} rows:")
-    print_metrics_table({"judge": result["judge"], "reject_all": result["reject_all"],
-                         "accept_null_reject_tasks": result["accept_null_reject_tasks"]})
+    print_metrics_table(
+        {
+            "judge": result["judge"],
+            "reject_all": result["reject_all"],
+            "accept_null_reject_tasks": result["accept_null_reject_tasks"],
+        }
+    )
 
 
 @judge_group.command("cv")
 @DATA_FILES
-@click.option("--folds", default=8, show_default=True, type=click.IntRange(2, 100),
-              help="GroupKFold folds over sessions (capped at the number of sessions).")
+@click.option(
+    "--folds",
+    default=8,
+    show_default=True,
+    type=click.IntRange(2, 100),
+    help="GroupKFold folds over sessions (capped at the number of sessions).",
+)
 @JSON_FLAG
 def judge_cv(data: tuple[Path, ...], folds: int, as_json: bool) -> None:
     """Session-grouped cross-validation of the judge next to the trivial baselines."""
@@ -108,8 +134,15 @@ def judge_cv(data: tuple[Path, ...], folds: int, as_json: bool) -> None:
         emit_json(result)
         return
     fa = result["fold_accuracy"]
-    click.echo(f"GroupKFold by session: {result['folds']} folds, {result['sessions']} sessions, "
-               f"{result['histories']} histories, {result['judge']['n']} rows (out-of-fold scores pooled)")
-    print_metrics_table({"judge (grouped CV)": result["judge"], "reject_all": result["reject_all"],
-                         "accept_null_reject_tasks": result["accept_null_reject_tasks"]})
+    click.echo(
+        f"GroupKFold by session: {result['folds']} folds, {result['sessions']} sessions, "
+        f"{result['histories']} histories, {result['judge']['n']} rows (out-of-fold scores pooled)"
+    )
+    print_metrics_table(
+        {
+            "judge (grouped CV)": result["judge"],
+            "reject_all": result["reject_all"],
+            "accept_null_reject_tasks": result["accept_null_reject_tasks"],
+        }
+    )
     click.echo(f"fold accuracy: mean {fa['mean']:.3f}, min {fa['min']:.3f}, max {fa['max']:.3f}")

@@ -28,8 +28,14 @@ class StepTiming:
 class DecisionEngine:
     """`step(history)` decides propose-or-not for one moment; `proposer` (models.proposer.Proposer) is optional."""
 
-    def __init__(self, judge: ScoringJudge, threshold: float, proposer=None, gate_threshold: float | None = None,
-                 model_budget_s: float | None = None) -> None:
+    def __init__(
+        self,
+        judge: ScoringJudge,
+        threshold: float,
+        proposer=None,
+        gate_threshold: float | None = None,
+        model_budget_s: float | None = None,
+    ) -> None:
         self.judge = judge
         self.threshold = threshold
         self.proposer = proposer
@@ -43,7 +49,9 @@ class DecisionEngine:
         t1 = time.perf_counter()
         if self.proposer is not None:
             extra = self.proposer.propose(list(history), cands, budget_s=self.model_budget_s)
-            cands = [c for c in cands if c.task is not None] + list(extra) + [c for c in cands if c.task is None]
+            cands = (
+                [c for c in cands if c.task is not None] + list(extra) + [c for c in cands if c.task is None]
+            )
         t2 = time.perf_counter()
         decision = decide(history, cands, self.judge, self.threshold, self.gate_threshold)
         t3 = time.perf_counter()

@@ -34,8 +34,10 @@ def baselines(groups: list[Group]) -> dict:
     y = [int(a) for g in groups for a in g.accepted]
     cats = [c for g in groups for c in g.categories]
     null = [1.0 if t is None else 0.0 for g in groups for t in g.tasks]
-    return {"reject_all": classification_metrics(y, [0.0] * len(y), cats),
-            "accept_null_reject_tasks": classification_metrics(y, null, cats)}
+    return {
+        "reject_all": classification_metrics(y, [0.0] * len(y), cats),
+        "accept_null_reject_tasks": classification_metrics(y, null, cats),
+    }
 
 
 def session_folds(groups: list[Group], n_folds: int) -> list[tuple[list[Group], list[Group]]]:
@@ -45,8 +47,10 @@ def session_folds(groups: list[Group], n_folds: int) -> list[tuple[list[Group], 
     sessions = [g.session for g in groups]
     n_folds = max(2, min(n_folds, len(set(sessions))))
     idx = np.arange(len(groups))
-    return [([groups[i] for i in tr], [groups[i] for i in va])
-            for tr, va in GroupKFold(n_splits=n_folds).split(idx, groups=sessions)]
+    return [
+        ([groups[i] for i in tr], [groups[i] for i in va])
+        for tr, va in GroupKFold(n_splits=n_folds).split(idx, groups=sessions)
+    ]
 
 
 def cross_validate(groups: list[Group], n_folds: int = 8, threshold: float = 0.5) -> dict:
@@ -64,8 +68,11 @@ def cross_validate(groups: list[Group], n_folds: int = 8, threshold: float = 0.5
         "sessions": len({g.session for g in groups}),
         "histories": len(groups),
         "judge": classification_metrics(y_all, p_all, c_all, threshold),
-        "fold_accuracy": {"mean": float(np.mean(fold_acc)), "min": float(np.min(fold_acc)),
-                          "max": float(np.max(fold_acc))},
+        "fold_accuracy": {
+            "mean": float(np.mean(fold_acc)),
+            "min": float(np.min(fold_acc)),
+            "max": float(np.max(fold_acc)),
+        },
         **baselines(groups),
     }
 

@@ -9,8 +9,12 @@ import numpy as np
 from models.judge.data import CATEGORY_CODES
 
 
-def classification_metrics(y_true: Sequence[int], prob: Sequence[float], categories: Sequence[str] | None = None,
-                           threshold: float = 0.5) -> dict:
+def classification_metrics(
+    y_true: Sequence[int],
+    prob: Sequence[float],
+    categories: Sequence[str] | None = None,
+    threshold: float = 0.5,
+) -> dict:
     """Accuracy, balanced accuracy, precision, recall, F1, ROC AUC and accuracy per category (CD/FA/CR/MN).
 
     A row is predicted accepted when prob >= threshold. ROC AUC is None when only one class is present.
@@ -39,8 +43,10 @@ def classification_metrics(y_true: Sequence[int], prob: Sequence[float], categor
     if categories is not None:
         cats = np.asarray(categories)
         out["per_category"] = {
-            c: {"n": int((cats == c).sum()),
-                "accuracy": float((pred[cats == c] == y[cats == c]).mean()) if (cats == c).any() else None}
+            c: {
+                "n": int((cats == c).sum()),
+                "accuracy": float((pred[cats == c] == y[cats == c]).mean()) if (cats == c).any() else None,
+            }
             for c in CATEGORY_CODES
         }
     return out
@@ -59,6 +65,15 @@ def binary_decision_metrics(needs_help: Sequence[bool], proposed: Sequence[bool]
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"n": len(need), "needs_help": int(need.sum()), "proposals": int(prop.sum()), "tp": tp, "fp": fp,
-            "fn": fn, "precision": precision, "recall": recall, "f1": f1,
-            "false_alarm_rate": fp / (tp + fp) if tp + fp else 0.0}
+    return {
+        "n": len(need),
+        "needs_help": int(need.sum()),
+        "proposals": int(prop.sum()),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "false_alarm_rate": fp / (tp + fp) if tp + fp else 0.0,
+    }

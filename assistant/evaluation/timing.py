@@ -44,9 +44,12 @@ def dataset_candidates(group: Group) -> list:
     return [Candidate(t, "dataset" if t else "none", "template") for t in group.tasks]
 
 
-def timing_decisions(pairs: Sequence[tuple[ScoringJudge, Group]], threshold: float,
-                     candidates: CandidateSource = engine_candidates,
-                     gate_threshold: float | None = None) -> tuple[list[bool], list[bool]]:
+def timing_decisions(
+    pairs: Sequence[tuple[ScoringJudge, Group]],
+    threshold: float,
+    candidates: CandidateSource = engine_candidates,
+    gate_threshold: float | None = None,
+) -> tuple[list[bool], list[bool]]:
     """(needs help, proposed) for every classified history; each history is decided by its paired judge."""
     needs, proposed = [], []
     for judge, g in pairs:
@@ -59,8 +62,12 @@ def timing_decisions(pairs: Sequence[tuple[ScoringJudge, Group]], threshold: flo
     return needs, proposed
 
 
-def timing_report(pairs: Sequence[tuple[ScoringJudge, Group]], threshold: float,
-                  candidates: CandidateSource = engine_candidates, gate_threshold: float | None = None) -> dict:
+def timing_report(
+    pairs: Sequence[tuple[ScoringJudge, Group]],
+    threshold: float,
+    candidates: CandidateSource = engine_candidates,
+    gate_threshold: float | None = None,
+) -> dict:
     """Engine metrics next to the always-propose baseline, plus how many histories were left out."""
     needs, proposed = timing_decisions(pairs, threshold, candidates, gate_threshold)
     return {

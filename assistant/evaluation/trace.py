@@ -49,8 +49,10 @@ def load_trace(path: str | Path) -> list[TraceStep]:
             shown = (item.get("agent_response") or {}).get("candidate_task") or []
             steps.append(TraceStep(str(obs.get("time", "")), str(obs["event"]), [str(t) for t in shown]))
         except (KeyError, TypeError, AttributeError) as exc:
-            raise TraceError(f"{path}: step {i}: expected {{observation: {{time, event}}, agent_response: "
-                             f"{{candidate_task: [...]}}}} ({exc.__class__.__name__}: {exc})") from exc
+            raise TraceError(
+                f"{path}: step {i}: expected {{observation: {{time, event}}, agent_response: "
+                f"{{candidate_task: [...]}}}} ({exc.__class__.__name__}: {exc})"
+            ) from exc
     if not steps:
         raise TraceError(f"{path}: no steps")
     return steps
@@ -87,13 +89,22 @@ class TimeAwareScore:
         return self.mean_credit * (1.0 - self.false_alarm_rate)
 
     def __add__(self, other: TimeAwareScore) -> TimeAwareScore:
-        return TimeAwareScore(self.credits + other.credits, self.false_alarms + other.false_alarms,
-                              self.non_help_steps + other.non_help_steps)
+        return TimeAwareScore(
+            self.credits + other.credits,
+            self.false_alarms + other.false_alarms,
+            self.non_help_steps + other.non_help_steps,
+        )
 
     def as_dict(self) -> dict:
-        return {"score": self.score, "mean_credit": self.mean_credit, "stretches": len(self.credits),
-                "stretches_helped": sum(1 for c in self.credits if c > 0), "false_alarms": self.false_alarms,
-                "non_help_steps": self.non_help_steps, "false_alarm_rate": self.false_alarm_rate}
+        return {
+            "score": self.score,
+            "mean_credit": self.mean_credit,
+            "stretches": len(self.credits),
+            "stretches_helped": sum(1 for c in self.credits if c > 0),
+            "false_alarms": self.false_alarms,
+            "non_help_steps": self.non_help_steps,
+            "false_alarm_rate": self.false_alarm_rate,
+        }
 
 
 def time_aware_score(help_steps: Sequence[bool], proposed: Sequence[bool]) -> TimeAwareScore:
@@ -128,9 +139,19 @@ def replay(steps: Sequence[TraceStep], engine) -> list[StepResult]:
     for i, step in enumerate(steps):
         history.append(step.sentence)
         decision, timing = engine.step(history)
-        results.append(StepResult(i, step.sentence, step.shown, decision.task,
-                                  decision.candidate.source if decision.candidate else None, decision.score,
-                                  decision.reason, timing.total_s, timing.model_s))
+        results.append(
+            StepResult(
+                i,
+                step.sentence,
+                step.shown,
+                decision.task,
+                decision.candidate.source if decision.candidate else None,
+                decision.score,
+                decision.reason,
+                timing.total_s,
+                timing.model_s,
+            )
+        )
     return results
 
 

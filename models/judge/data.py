@@ -54,14 +54,16 @@ def load_rows(paths: list[str | Path]) -> list[Row]:
                 try:
                     raw = json.loads(line)
                     obs = raw["obs"]
-                    rows.append(Row(
-                        history=[str(o["event"]) for o in obs],
-                        times=[str(o.get("time", "")) for o in obs],
-                        task=raw["pred_task"],
-                        accepted=bool(raw["valid"]),
-                        help_needed=bool(raw.get("help_needed", False)),
-                        category=category_code(raw["category"]),
-                    ))
+                    rows.append(
+                        Row(
+                            history=[str(o["event"]) for o in obs],
+                            times=[str(o.get("time", "")) for o in obs],
+                            task=raw["pred_task"],
+                            accepted=bool(raw["valid"]),
+                            help_needed=bool(raw.get("help_needed", False)),
+                            category=category_code(raw["category"]),
+                        )
+                    )
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     raise DataError(f"{path}:{n}: bad row ({exc.__class__.__name__}: {exc})") from exc
     if not rows:
@@ -92,7 +94,9 @@ def group_rows(rows: list[Row]) -> list[Group]:
         key = (tuple(r.history), tuple(r.times))
         g = groups.get(key)
         if g is None:
-            g = groups[key] = Group(history=r.history, session=session_id(r.history), help_needed=r.help_needed)
+            g = groups[key] = Group(
+                history=r.history, session=session_id(r.history), help_needed=r.help_needed
+            )
         g.tasks.append(r.task)
         g.accepted.append(r.accepted)
         g.categories.append(r.category)

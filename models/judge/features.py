@@ -21,20 +21,112 @@ import numpy as np
 N_BUCKETS = 1 << 15
 TOKEN_RE = re.compile(r"\w\w+", re.UNICODE)
 QUOTED_RE = re.compile(r"['\"‘’“”]([^'\"‘’“”]{2,80})['\"‘’“”]")
-FILE_RE = re.compile(r"\b[\w\-/]+\.(?:py|rb|js|ts|go|rs|swift|java|c|cpp|h|m|md|txt|json|csv|yaml|yml|html|"
-                     r"css|sh|ipynb|tex|docx?|pdf|xlsx?|pptx?)\b", re.IGNORECASE)
-ERROR_RE = re.compile(r"\b(error|errors|exception|traceback|fail(?:ed|s|ure)?|bug|crash(?:ed)?|warning)\b",
-                      re.IGNORECASE)
-STOPWORDS = frozenset([
-    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from", "as",
-    "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "user",
-    "user's", "their", "them", "they", "he", "she", "his", "her", "you", "your", "i", "me", "my", "we",
-    "our", "can", "could", "would", "should", "will", "may", "might", "do", "does", "did", "not", "no",
-    "if", "then", "than", "so", "such", "into", "onto", "about", "any", "some", "more", "most", "also",
-    "just", "which", "what", "when", "while", "who", "how", "all", "each", "other", "there", "here",
-    "up", "out", "over", "under", "again", "new", "help", "provide", "offer", "suggest", "assist",
-    "task", "related", "relevant",
-])
+FILE_RE = re.compile(
+    r"\b[\w\-/]+\.(?:py|rb|js|ts|go|rs|swift|java|c|cpp|h|m|md|txt|json|csv|yaml|yml|html|"
+    r"css|sh|ipynb|tex|docx?|pdf|xlsx?|pptx?)\b",
+    re.IGNORECASE,
+)
+ERROR_RE = re.compile(
+    r"\b(error|errors|exception|traceback|fail(?:ed|s|ure)?|bug|crash(?:ed)?|warning)\b", re.IGNORECASE
+)
+STOPWORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "user",
+        "user's",
+        "their",
+        "them",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "may",
+        "might",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "if",
+        "then",
+        "than",
+        "so",
+        "such",
+        "into",
+        "onto",
+        "about",
+        "any",
+        "some",
+        "more",
+        "most",
+        "also",
+        "just",
+        "which",
+        "what",
+        "when",
+        "while",
+        "who",
+        "how",
+        "all",
+        "each",
+        "other",
+        "there",
+        "here",
+        "up",
+        "out",
+        "over",
+        "under",
+        "again",
+        "new",
+        "help",
+        "provide",
+        "offer",
+        "suggest",
+        "assist",
+        "task",
+        "related",
+        "relevant",
+    ]
+)
 
 # First word of a task -> coarse verb kind (what sort of help is offered).
 VERB_KINDS: dict[str, str] = {}
@@ -56,23 +148,43 @@ VERB_KIND_NAMES = ("provide", "help", "suggest", "search", "open", "explain", "c
 LAST_KINDS = (
     ("error", ERROR_RE),
     ("search", re.compile(r"\b(search(?:es|ed|ing)?|google|query|types? .* into)\b", re.IGNORECASE)),
-    ("read", re.compile(r"\b(reads?|scroll(?:s|ed|ing)?|reviews?|views?|browses?|watch(?:es)?)\b",
-                        re.IGNORECASE)),
-    ("write", re.compile(r"\b(types?|typed|typing|writes?|edit(?:s|ed|ing)?|cod(?:es|ing))\b", re.IGNORECASE)),
+    (
+        "read",
+        re.compile(r"\b(reads?|scroll(?:s|ed|ing)?|reviews?|views?|browses?|watch(?:es)?)\b", re.IGNORECASE),
+    ),
+    (
+        "write",
+        re.compile(r"\b(types?|typed|typing|writes?|edit(?:s|ed|ing)?|cod(?:es|ing))\b", re.IGNORECASE),
+    ),
     ("switch", re.compile(r"\b(switch(?:es|ed)?|opens?|opened|navigat\w*|returns?)\b", re.IGNORECASE)),
     ("idle", re.compile(r"\b(idle|inactive|no specific action|stays?|stayed|pause[sd]?)\b", re.IGNORECASE)),
 )
 
 TASK_FEATURES = (
-    "cos_last1", "cos_last3", "cos_all", "ovl_last1", "ovl_last3", "ovl_all",
-    "entity_last3", "entity_all", "file_in_task", "error_task_match", "log_task_words", "no_overlap",
+    "cos_last1",
+    "cos_last3",
+    "cos_all",
+    "ovl_last1",
+    "ovl_last3",
+    "ovl_all",
+    "entity_last3",
+    "entity_all",
+    "file_in_task",
+    "error_task_match",
+    "log_task_words",
+    "no_overlap",
 ) + tuple(f"verb_{k}" for k in VERB_KIND_NAMES)
 RELATIVE_SOURCES = ("cos_last3", "ovl_all", "entity_all", "log_task_words")
 RELATIVE_FEATURES = tuple(f"{s}_{r}" for s in RELATIVE_SOURCES for r in ("rank", "minus_mean", "minus_max"))
 HISTORY_FEATURES = ("log_hist_len", "error_recent", "files_named") + tuple(f"last_{k}" for k, _ in LAST_KINDS)
-NULL_FEATURES = ("is_null",) + tuple(f"null_x_{h}" for h in HISTORY_FEATURES) + (
-    "null_x_best_cos_last3", "null_x_best_ovl_all")
-FEATURE_NAMES = TASK_FEATURES + RELATIVE_FEATURES + tuple(f"task_x_{h}" for h in HISTORY_FEATURES) + NULL_FEATURES
+NULL_FEATURES = (
+    ("is_null",)
+    + tuple(f"null_x_{h}" for h in HISTORY_FEATURES)
+    + ("null_x_best_cos_last3", "null_x_best_ovl_all")
+)
+FEATURE_NAMES = (
+    TASK_FEATURES + RELATIVE_FEATURES + tuple(f"task_x_{h}" for h in HISTORY_FEATURES) + NULL_FEATURES
+)
 
 
 def tokens(text: str) -> list[str]:
@@ -105,7 +217,9 @@ class HashedTfidf:
         self.default_idf = default_idf
 
     def vector(self, text: str) -> dict[int, float]:
-        vec = {b: (1.0 + math.log(c)) * self.idf.get(b, self.default_idf) for b, c in hashed_counts(text).items()}
+        vec = {
+            b: (1.0 + math.log(c)) * self.idf.get(b, self.default_idf) for b, c in hashed_counts(text).items()
+        }
         norm = math.sqrt(sum(v * v for v in vec.values()))
         return {b: v / norm for b, v in vec.items()} if norm else {}
 
@@ -149,12 +263,18 @@ def _task_features(task: str, ctx: dict, tfidf: HashedTfidf) -> list[float]:
     verb = VERB_KINDS.get(first, "other")
     ents_task = words
     row = [
-        tfidf.cosine(tvec, ctx["v1"]), tfidf.cosine(tvec, ctx["v3"]), tfidf.cosine(tvec, ctx["vall"]),
-        _overlap(words, ctx["w1"]), _overlap(words, ctx["w3"]), _overlap(words, ctx["wall"]),
+        tfidf.cosine(tvec, ctx["v1"]),
+        tfidf.cosine(tvec, ctx["v3"]),
+        tfidf.cosine(tvec, ctx["vall"]),
+        _overlap(words, ctx["w1"]),
+        _overlap(words, ctx["w3"]),
+        _overlap(words, ctx["wall"]),
         1.0 if ents_task & ctx["e3"] else 0.0,
         len(ents_task & ctx["eall"]) / max(len(ctx["eall"]), 1) ** 0.5,
         1.0 if FILE_RE.search(task) else 0.0,
-        1.0 if (ERROR_RE.search(task) or re.search(r"\b(fix|debug)\b", task, re.IGNORECASE)) and ctx["err"] else 0.0,
+        1.0
+        if (ERROR_RE.search(task) or re.search(r"\b(fix|debug)\b", task, re.IGNORECASE)) and ctx["err"]
+        else 0.0,
         math.log1p(len(tokens(task))),
         1.0 if not (words & ctx["wall"]) else 0.0,
     ]
@@ -173,8 +293,12 @@ def pair_features(history: Sequence[str], tasks: Sequence[str | None], tfidf: Ha
     """
     last1, last3, full = (history[-1] if history else ""), " ".join(history[-3:]), " ".join(history)
     ctx = {
-        "v1": tfidf.vector(last1), "v3": tfidf.vector(last3), "vall": tfidf.vector(full),
-        "w1": content_tokens(last1), "w3": content_tokens(last3), "wall": content_tokens(full),
+        "v1": tfidf.vector(last1),
+        "v3": tfidf.vector(last3),
+        "vall": tfidf.vector(full),
+        "w1": content_tokens(last1),
+        "w3": content_tokens(last3),
+        "wall": content_tokens(full),
         "e3": set().union(*(entities(s) for s in history[-3:])) if history else set(),
         "eall": set().union(*(entities(s) for s in history)) if history else set(),
         "err": bool(ERROR_RE.search(last3)),

@@ -18,7 +18,7 @@ from models.judge.train import ARTIFACT_NAME, FORMAT_VERSION
 SHIPPED_DIR = Path(__file__).resolve().parent / "artifact"
 USER_EXAMPLES = "user_examples.jsonl"
 UPDATE_EPOCHS = 5
-UPDATE_STEP = 0.05     # constant SGD step: each label nudges, the shipped fit stays the prior
+UPDATE_STEP = 0.05  # constant SGD step: each label nudges, the shipped fit stays the prior
 UPDATE_L2 = 1e-3
 
 Example = tuple[Sequence[str], "str | None", bool]
@@ -35,8 +35,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 class Judge:
     def __init__(self, params: dict, source: Path | None = None) -> None:
         if params.get("format") != FORMAT_VERSION or params.get("feature_names") != list(FEATURE_NAMES):
-            raise JudgeLoadError(f"{source}: judge artefact of another format/feature set; retrain it with "
-                                 "`proactive judge train`")
+            raise JudgeLoadError(
+                f"{source}: judge artefact of another format/feature set; retrain it with "
+                "`proactive judge train`"
+            )
         self.params = params
         self.source = source
         self.tfidf = HashedTfidf({int(k): v for k, v in params["idf"].items()}, params["default_idf"])
@@ -46,8 +48,12 @@ class Judge:
         self.base_intercept = float(params["intercept"])
         self.coef, self.intercept = self.base_coef.copy(), self.base_intercept
         gate = params["gate"]
-        self._gate = (np.asarray(gate["mean"]), np.asarray(gate["scale"]), np.asarray(gate["coef"]),
-                      float(gate["intercept"]))
+        self._gate = (
+            np.asarray(gate["mean"]),
+            np.asarray(gate["scale"]),
+            np.asarray(gate["coef"]),
+            float(gate["intercept"]),
+        )
         self.user_examples: list[tuple[list[str], str | None, bool]] = []
 
     # ---- loading / saving ----
@@ -59,7 +65,9 @@ class Judge:
         try:
             params = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise JudgeLoadError(f"{path}: no judge artefact (train one with `proactive judge train`)") from exc
+            raise JudgeLoadError(
+                f"{path}: no judge artefact (train one with `proactive judge train`)"
+            ) from exc
         except (OSError, json.JSONDecodeError) as exc:
             raise JudgeLoadError(f"{path}: unreadable judge artefact ({exc})") from exc
         judge = cls(params, directory)
@@ -73,9 +81,13 @@ class Judge:
         """Write the base artefact and the user's examples (private: only into the user's own data dir)."""
         directory = Path(model_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / ARTIFACT_NAME).write_text(json.dumps(self.params, separators=(",", ":")), encoding="utf-8")
-        lines = [json.dumps({"history": h, "task": t, "accepted": a}, ensure_ascii=False)
-                 for h, t, a in self.user_examples]
+        (directory / ARTIFACT_NAME).write_text(
+            json.dumps(self.params, separators=(",", ":")), encoding="utf-8"
+        )
+        lines = [
+            json.dumps({"history": h, "task": t, "accepted": a}, ensure_ascii=False)
+            for h, t, a in self.user_examples
+        ]
         (directory / USER_EXAMPLES).write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
         return directory
 
@@ -113,8 +125,9 @@ class Judge:
             by_history.setdefault(tuple(h), []).append((t, a))
         X = np.vstack([self.features(list(h), [t for t, _ in items]) for h, items in by_history.items()])
         y = np.asarray([int(a) for items in by_history.values() for _, a in items])
-        sgd = SGDClassifier(loss="log_loss", learning_rate="constant", eta0=UPDATE_STEP, alpha=UPDATE_L2,
-                            shuffle=False)
+        sgd = SGDClassifier(
+            loss="log_loss", learning_rate="constant", eta0=UPDATE_STEP, alpha=UPDATE_L2, shuffle=False
+        )
         sgd.coef_ = self.base_coef.reshape(1, -1).copy()
         sgd.intercept_ = np.asarray([self.base_intercept])
         for _ in range(UPDATE_EPOCHS):

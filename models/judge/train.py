@@ -27,7 +27,7 @@ from models.judge.features import (
 
 ARTIFACT_NAME = "judge.json"
 FORMAT_VERSION = 1
-C_PAIR = 0.1   # strong L2: only ~16 sessions (C in 0.03..0.3 and a boosted-tree model were compared once)
+C_PAIR = 0.1  # strong L2: only ~16 sessions (C in 0.03..0.3 and a boosted-tree model were compared once)
 C_GATE = 0.1
 
 

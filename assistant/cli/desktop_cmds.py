@@ -1,0 +1,30 @@
+"""`proactive autostart on|off|status`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from assistant import autostart as autostart_mod
+
+
+@click.command()
+@click.argument("action", type=click.Choice(["on", "off", "status"]))
+def autostart(action: str) -> None:
+    """Start the assistant with your desktop session (on), stop doing so (off), or show which."""
+    if action == "on":
+        try:
+            path = autostart_mod.enable()
+        except RuntimeError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        click.echo(f"Starts with your session: {path}")
+    elif action == "off":
+        click.echo("Autostart removed." if autostart_mod.disable() else "Autostart was not on.")
+    else:
+        path = autostart_mod.autostart_path()
+        click.echo(f"on ({path})" if path.exists() else "off")
+
+
+COMMANDS = [autostart]

@@ -1,0 +1,287 @@
+"""Cards, dashboard and settings rendered offscreen (QT_QPA_PLATFORM=offscreen) against a real SQLite log.
+
+Set UI_SHOTS=/some/dir to also save a PNG of every window state these tests reach.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
+
+from assistant import config, paths  # noqa: E402
+from assistant.events import Event  # noqa: E402
+from assistant.labels import record_label, record_proposal  # noqa: E402
+from assistant.pipeline import Proposal  # noqa: E402
+from assistant.store import EventWriter, open_db, queries  # noqa: E402
+from ui import data  # noqa: E402
+from ui.card import CardStack, SuggestionCard  # noqa: E402
+from ui.dashboard import Dashboard  # noqa: E402
+from ui.settings import SettingsDialog  # noqa: E402
+
+TASK = "Turn the meeting notes in notes.md into a list of action items"
+
+
+def shot(widget, name: str) -> None:
+    folder = os.environ.get("UI_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture
+def db(home: Path):
+    database = open_db()
+    yield database
+    database.conn.close()
+
+
+def make_proposal(db, task: str = TASK, at: float | None = None, score: float = 0.8) -> Proposal:
+    p = Proposal(time=time.time() if at is None else at, task=task, score=score, context="Text Editor:notes.md",
+                 trigger="stall", history=["The user opens 'notes.md' in Text Editor",
+                                           "The user types in 'notes.md' in Text Editor for 2 minutes"],
+                 observation_event_ids=[[1], [2]])
+    p.id = record_proposal(db, p, surfaced=True)
+    return p
+
+
+def labels_of(db, proposal_id: int) -> list[tuple[str, str | None]]:
+    return [tuple(r) for r in db.conn.execute("SELECT label, reason FROM labels WHERE proposal_id = ?",
+                                              (proposal_id,))]
+
+
+def show_card(qtbot, db, proposal: Proposal, timeout: float = 45.0) -> SuggestionCard:
+    card = SuggestionCard(proposal, db, timeout)
+    qtbot.addWidget(card)
+    card.show()
+    qtbot.waitExposed(card)
+    return card
+
+
+# ------------------------------------------------------------------ the card
+
+def test_accept_records_label_and_copies_the_task(qtbot, db):
+    p = make_proposal(db)
+    card = show_card(qtbot, db, p)
+    shot(card, "card")
+    assert card.task_label.text() == TASK
+    assert "types in 'notes.md'" in card.why_label.toolTip()
+    with qtbot.waitSignal(card.finished, timeout=5000):
+        qtbot.mouseClick(card.accept_button, Qt.MouseButton.LeftButton)
+        assert labels_of(db, p.id) == [("accepted", None)]
+        assert QGuiApplication.clipboard().text() == TASK
+        assert "clipboard" in card.feedback.text()
+        shot(card, "card-accepted")
+
+
+def test_not_now_records_not_now(qtbot, db):
+    p = make_proposal(db)
+    card = show_card(qtbot, db, p)
+    with qtbot.waitSignal(card.finished, timeout=5000):
+        qtbot.mouseClick(card.not_now_button, Qt.MouseButton.LeftButton)
+    assert labels_of(db, p.id) == [("not-now", None)]
+
+
+def test_reject_then_a_preset_reason(qtbot, db):
+    p = make_proposal(db)
+    card = show_card(qtbot, db, p)
+    qtbot.mouseClick(card.reject_button, Qt.MouseButton.LeftButton)
+    assert labels_of(db, p.id) == []  # waits for the reason (or Skip)
+    assert all(chip.isVisible() for chip in card.reason_chips)
+    shot(card, "card-reject")
+    already_done = next(c for c in card.reason_chips if c.text() == "Already done")
+    with qtbot.waitSignal(card.finished, timeout=5000):
+        qtbot.mouseClick(already_done, Qt.MouseButton.LeftButton)
+    assert labels_of(db, p.id) == [("rejected", "already done")]
+
+
+def test_reject_with_a_typed_reason_takes_focus_only_when_asked(qtbot, db):
+    p = make_proposal(db)
+    card = show_card(qtbot, db, p)
+    assert card.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    assert card.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    qtbot.mouseClick(card.reject_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(card.reason_edit, Qt.MouseButton.LeftButton)
+    assert not card.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    qtbot.keyClicks(card.reason_edit, "too vague")
+    shot(card, "card-reason-typed")
+    with qtbot.waitSignal(card.finished, timeout=5000):
+        qtbot.mouseClick(card.send_button, Qt.MouseButton.LeftButton)
+    assert labels_of(db, p.id) == [("rejected", "too vague")]
+
+
+def test_reject_and_skip_records_no_reason(qtbot, db):
+    p = make_proposal(db)
+    card = show_card(qtbot, db, p)
+    qtbot.mouseClick(card.reject_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(card.finished, timeout=5000):
+        qtbot.mouseClick(card.skip_button, Qt.MouseButton.LeftButton)
+    assert labels_of(db, p.id) == [("rejected", None)]
+
+
+def test_reject_close_to_the_deadline_is_recorded_at_once(qtbot, db):
+    p = make_proposal(db, at=time.time() - 42)
+    card = show_card(qtbot, db, p, timeout=45)
+    qtbot.mouseClick(card.reject_button, Qt.MouseButton.LeftButton)
+    assert labels_of(db, p.id) == [("rejected", None)]
+
+
+def test_unanswered_card_closes_by_itself_and_records_nothing(qtbot, db):
+    p = make_proposal(db)
+    card = show_card(qtbot, db, p, timeout=0.6)
+    with qtbot.waitSignal(card.finished, timeout=5000):
+        pass
+    assert labels_of(db, p.id) == []
+
+
+def test_answer_for_a_forgotten_proposal_says_so(qtbot, db):
+    p = make_proposal(db)
+    card = show_card(qtbot, db, p)
+    queries.forget(db, everything=True)
+    qtbot.mouseClick(card.accept_button, Qt.MouseButton.LeftButton)
+    assert "Could not save your answer" in card.feedback.text()
+    assert f"no proposal #{p.id}" in card.feedback.text()
+
+
+def test_cards_stack_at_the_bottom_right_and_at_most_three_stay(qtbot, db):
+    stack = CardStack()
+    cards = []
+    for i in range(4):
+        card = SuggestionCard(make_proposal(db, f"Task number {i}"), db, 45)
+        qtbot.addWidget(card)
+        stack.add(card)
+        cards.append(card)
+    assert [c.proposal.task for c in stack.cards] == ["Task number 1", "Task number 2", "Task number 3"]
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    newest, older = stack.cards[-1].geometry(), stack.cards[-2].geometry()
+    assert area.contains(newest) and area.contains(older)
+    assert newest.right() > area.right() - 40 and newest.bottom() > area.bottom() - 40
+    assert older.bottom() < newest.top()  # stacked upwards, no overlap
+    stack.close_all()
+    assert stack.cards == []
+    for card in cards:
+        assert not labels_of(db, card.proposal.id)
+
+
+# ------------------------------------------------------------------ the dashboard
+
+def fill(db_path: Path, now: float) -> dict[str, int]:
+    writer = EventWriter(db_path).start()
+    writer.put(Event("window", "focus", start=now - 600, duration=240, app="gedit", title="notes.md - gedit"))
+    writer.put(Event("window", "focus", start=now - 300, duration=200, app="firefox",
+                     title="Quarterly planning - Mozilla Firefox", data={"url": "https://wiki.example.org/plan"}))
+    writer.put(Event("window", "focus", start=now - 90, duration=60, app="gedit", title="notes.md - gedit"))
+    writer.flush()
+    writer.stop()
+    db = open_db(db_path)
+    db.conn.execute("INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[1]')",
+                    (now - 7200, "The user reads the release checklist in Firefox"))
+    db.conn.execute("INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[1]')",
+                    (now - 3 * 86400, "An observation from another day"))
+    ids = {}
+    for n, (task, label) in enumerate([("Draft the agenda for Monday", "accepted"),
+                                       ("Open the planning wiki page", "rejected"),
+                                       ("Summarise notes.md", "ignored"),
+                                       ("Save notes.md", None)]):
+        p = make_proposal(db, task, at=now - 500 + n * 60, score=0.6 + n / 10)
+        if label:
+            record_label(db, p.id, label, "wrong time" if label == "rejected" else None)
+        ids[task] = p.id
+    db.conn.close()
+    return ids
+
+
+def test_dashboard_shows_todays_counts_answers_and_activity(qtbot, home, db):
+    now = data.start_of_day(time.time()) + 12 * 3600  # noon today: everything filled in falls on today
+    fill(paths.db_path(), now)
+    status = {"running": True, "parts": {"engine": {"state": "running", "reason": "judge ready; model off"}},
+              "collectors": [{"name": "window", "state": "running", "reason": ""},
+                             {"name": "input", "state": "disabled", "reason": "no X display (DISPLAY unset)"}]}
+    dash = Dashboard(db, lambda: status, clock=lambda: now)
+    qtbot.addWidget(dash)
+    dash.show()
+    qtbot.waitExposed(dash)
+    counts = {key: label.text() for key, label in dash.tile_values.items()}
+    assert counts == {"events": "3", "observations": "1", "shown": "4", "accepted": "1", "rejected": "1",
+                      "ignored": "1", "not_now": "0"}
+    table = dash.proposals_table
+    rows = {table.item(r, 1).text(): table.item(r, 3).text() for r in range(table.rowCount())}
+    assert rows["Draft the agenda for Monday"] == "Accepted"
+    assert rows["Open the planning wiki page"] == "Rejected — wrong time"
+    assert rows["Save notes.md"] == "Waiting"
+    accepted = [dash.accepted_list.item(i).text() for i in range(dash.accepted_list.count())]
+    assert len(accepted) == 1 and accepted[0].startswith("Draft the agenda for Monday")
+    activity = " ".join(dash.activity_list.item(i).text() for i in range(dash.activity_list.count()))
+    assert "Firefox" in activity and "notes.md" in activity
+    assert "release checklist" in activity  # a stored observation tops up the quiet half hour
+    parts_text = " ".join(w.text() for w in dash.findChildren(type(dash.status_pill)))
+    assert "no X display (DISPLAY unset)" in parts_text and "judge ready" in parts_text
+    assert "Running" in dash.status_pill.text()
+    shot(dash, "dashboard")
+    dash.tabs.setCurrentIndex(2)
+    shot(dash, "dashboard-activity")
+
+
+def test_dashboard_pause_and_resume(qtbot, db):
+    dash = Dashboard(db, lambda: {"running": True, "collectors": [], "parts": {}})
+    qtbot.addWidget(dash)
+    dash.show()
+    qtbot.mouseClick(dash.pause30_button, Qt.MouseButton.LeftButton)
+    info = data.pause_info(db)
+    assert info.paused and info.until == pytest.approx(time.time() + 1800, abs=5)
+    assert "Paused until" in dash.status_pill.text() and dash.resume_button.isVisible()
+    shot(dash, "dashboard-paused")
+    qtbot.mouseClick(dash.resume_button, Qt.MouseButton.LeftButton)
+    assert not data.pause_info(db).paused
+    assert dash.pause_button.isVisible() and not dash.resume_button.isVisible()
+
+
+# ------------------------------------------------------------------ settings
+
+def test_settings_refuses_an_invalid_regex_and_keeps_the_file(qtbot, home):
+    config.load()  # writes the commented default
+    before = paths.config_path().read_text()
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.regex_edits["privacy.exclude_titles"].setPlainText("(?i)incognito\n(unclosed")
+    problem = dialog.fields["privacy.exclude_titles"][1]
+    assert problem.isVisibleTo(dialog) and "(unclosed" in problem.text()  # shown while typing
+    assert dialog.save() is False
+    assert dialog.isVisible() and dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Privacy"
+    assert paths.config_path().read_text() == before
+    shot(dialog, "settings-invalid")
+
+
+def test_settings_writes_a_valid_change_that_load_returns(qtbot, home):
+    config.load()
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.fields["policy.max_proposals_per_hour"][0]() == 4
+    shot(dialog, "settings")
+    dialog.tabs.setCurrentIndex(1)
+    shot(dialog, "settings-collectors")
+    dialog.tabs.setCurrentIndex(3)
+    shot(dialog, "settings-model")
+    dialog.widgets["policy.max_proposals_per_hour"].setValue(7)
+    dialog.text_checks["collectors.clipboard.record_text"].setChecked(True)
+    dialog.regex_edits["privacy.exclude_apps"].setPlainText("(?i)keepass\n(?i)my-bank")
+    dialog.gguf.setText("/models/other.gguf")
+    assert dialog.save() is True
+    cfg = config.load()
+    assert cfg["policy.max_proposals_per_hour"] == 7
+    assert cfg["collectors.clipboard.record_text"] is True
+    assert cfg["privacy.exclude_apps"] == ["(?i)keepass", "(?i)my-bank"]
+    assert cfg["model.gguf_path"] == "/models/other.gguf"
+    assert cfg["privacy.exclude_titles"] == config.default_config()["privacy.exclude_titles"]
+    text = paths.config_path().read_text()
+    assert text.startswith("# Proactive assistant settings.")
+    assert "# At most this many suggestions are shown per hour." in text
+    assert oct(paths.config_path().stat().st_mode & 0o777) == "0o600"
