@@ -146,6 +146,10 @@ class Runtime:
                 self._write_status()
                 last_status = time.monotonic()
 
+    def request_stop(self) -> None:
+        """Ask `run()` to return soon (safe from any thread or a signal handler)."""
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         if self.engine is not None:

@@ -26,27 +26,72 @@ from collectors.privacy import Emitter
 Sample = dict[int, tuple[str, float]]  # pid -> (name, create_time)
 
 
-def sample_user_processes(uid: int | None, user: str | None) -> Sample:
-    """Named processes of this user (kernel threads and other users' processes are left out)."""
+def _psutil_sample(uid: int | None, user: str | None) -> Sample:
+    """Named processes of this user via psutil.process_iter (portable, ~4-6 ms per 100 processes)."""
     attrs = ["name", "create_time", "ppid", "status"] + (["uids"] if uid is not None else ["username"])
     out: Sample = {}
     for proc in psutil.process_iter(attrs):
         info = proc.info
-        name = info.get("name")
-        if not name or info.get("create_time") is None:
-            continue
-        if info.get("status") == psutil.STATUS_ZOMBIE:
-            continue
-        if IS_LINUX and (proc.pid == 2 or info.get("ppid") == 2):  # kthreadd and its kernel threads
-            continue
         if uid is not None:
             uids = info.get("uids")
             if uids is None or uids.real != uid:
                 continue
         elif info.get("username") != user:
             continue
-        out[proc.pid] = (name, info["create_time"])
+        if _wanted(proc.pid, info):
+            out[proc.pid] = (info["name"], info["create_time"])
     return out
+
+
+def _wanted(pid: int, info: dict) -> bool:
+    if not info.get("name") or info.get("create_time") is None:
+        return False
+    if info.get("status") == psutil.STATUS_ZOMBIE:
+        return False
+    return not (IS_LINUX and (pid == 2 or info.get("ppid") == 2))  # kthreadd and its kernel threads
+
+
+class ProcessSampler:
+    """Samples this user's named processes. On Linux only new PIDs are read in full: the owner check is one
+    stat() of /proc/PID, so a sample costs well under a millisecond."""
+
+    def __init__(self) -> None:
+        self.uid = os.getuid() if hasattr(os, "getuid") else None
+        self.user = None if self.uid is not None else psutil.Process().username()
+        self._seen: dict[int, tuple[str, float] | None] = {}  # None: a PID we skip (kernel thread, zombie)
+        self._fast = IS_LINUX and os.path.isdir("/proc/self")
+
+    def sample(self) -> Sample:
+        if not self._fast:
+            return _psutil_sample(self.uid, self.user)
+        out: Sample = {}
+        seen: dict[int, tuple[str, float] | None] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            pid = int(entry.name)
+            try:
+                if entry.stat().st_uid != self.uid:
+                    continue
+            except OSError:
+                continue
+            if pid in self._seen:
+                known = seen[pid] = self._seen[pid]
+                if known is not None:
+                    out[pid] = known
+                continue
+            try:
+                proc = psutil.Process(pid)
+                with proc.oneshot():
+                    info = {"name": proc.name(), "create_time": proc.create_time(), "ppid": proc.ppid(),
+                            "status": proc.status()}
+            except (psutil.Error, OSError):
+                continue
+            seen[pid] = (info["name"], info["create_time"]) if _wanted(pid, info) else None
+            if seen[pid] is not None:
+                out[pid] = seen[pid]
+        self._seen = seen
+        return out
 
 
 def by_name(sample: Sample) -> dict[str, tuple[int, float]]:
@@ -88,12 +133,11 @@ class ProcessCollector(Collector):
         return f"sampling your processes every {self.poll:g} s"
 
     def run(self, stop: threading.Event) -> None:
-        uid = os.getuid() if hasattr(os, "getuid") else None
-        user = None if uid is not None else psutil.Process().username()
-        previous = sample_user_processes(uid, user)
+        sampler = ProcessSampler()
+        previous = sampler.sample()
         known = by_name(previous)
         while not stop.wait(self.poll):
-            current = sample_user_processes(uid, user)
+            current = sampler.sample()
             events, known = diff(known, previous, current, time.time())
             previous = current
             if self.paused.is_set():

@@ -43,7 +43,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         r"[\"']?\s*[:=]\s*)[\"']?[^\s\"',;&]+")),
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
 ]
-_CARD = re.compile(r"(?<![\d.])\d(?:[ -]?\d){12,18}(?![\d])")
+_CARD = re.compile(r"(?<![\d.])\d(?:[ -]?\d){12,}(?![\d])")
 _HEX = re.compile(r"(?<![A-Za-z0-9])(?:0x)?[0-9a-fA-F]{32,}(?![A-Za-z0-9])")
 _TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{32,}")
 
@@ -61,8 +61,21 @@ def _luhn_ok(digits: str) -> bool:
 
 
 def _card(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group())
-    return "[redacted:card]" if 13 <= len(digits) <= 19 and _luhn_ok(digits) else match.group()
+    """Redact the longest run of whole digit groups (13-19 digits) inside the match that passes Luhn."""
+    text = match.group()
+    groups = [(m.start(), m.end()) for m in re.finditer(r"\d+", text)]
+    best: tuple[int, int] | None = None
+    for i in range(len(groups)):
+        for j in range(i, len(groups)):
+            a, b = groups[i][0], groups[j][1]
+            digits = re.sub(r"\D", "", text[a:b])
+            if len(digits) > 19:
+                break
+            if 13 <= len(digits) <= 19 and _luhn_ok(digits) and (best is None or b - a > best[1] - best[0]):
+                best = (a, b)
+    if best is None:
+        return text
+    return text[:best[0]] + "[redacted:card]" + _CARD.sub(_card, text[best[1]:])
 
 
 def _entropy(text: str) -> float:
@@ -105,7 +118,14 @@ def redact(text: str, extra: Sequence[str] = ()) -> str:
     """Return `text` with every recognised secret replaced by ``[redacted:<kind>]``."""
     if not text:
         return text
-    for pattern in _compile(tuple(extra)):
+    if len(text) > 256:
+        return _redact.__wrapped__(text, tuple(extra))
+    return _redact(text, tuple(extra))
+
+
+@lru_cache(maxsize=512)  # titles repeat with every heartbeat; the function is pure, so caching is safe
+def _redact(text: str, extra: tuple[str, ...]) -> str:
+    for pattern in _compile(extra):
         text = pattern.sub("[redacted:custom]", text)
     for label, pattern in _RULES:
         keep = r"\1" if pattern.groups else ""

@@ -26,6 +26,9 @@ from collectors.desktop import IS_LINUX, pywinctl_problem, x11_problem
 from collectors.privacy import Emitter
 
 
+SAFETY_REREAD = 10.0
+
+
 class FocusState:
     """The active window as last seen by the window collector (the input collector attributes counts to it)."""
 
@@ -126,33 +129,39 @@ class WindowCollector(Collector):
 
     def _loop(self, source, stop: threading.Event, wake_r: int) -> None:
         last_key: tuple | None = None
-        last_emit = 0.0
-        fds = [wake_r] + ([source.fileno()] if hasattr(source, "fileno") else [])
+        last_emit = last_read = 0.0
+        described: tuple | None = None
+        evented = hasattr(source, "fileno")  # X tells us about changes: re-read only then (or every 10 s)
+        fds = [wake_r] + ([source.fileno()] if evented else [])
+        dirty = True
         while not stop.is_set():
-            info = source.active()
             now = time.time()
-            if info is None or self.paused.is_set():
+            if dirty or not evented or now - last_read >= SAFETY_REREAD:
+                info = source.active()
+                described = self.describe(info) if info is not None else None
+                last_read = now
+            if described is None or self.paused.is_set():
                 last_key = None
                 self.focus.set(None, None, False)
             else:
-                app, title, data = self.describe(info)
-                excluded = self.emit.privacy.excluded(app, title, data)
-                self.focus.set(app, title, excluded)
+                app, title, data = described
                 key = (app, title, tuple(sorted(data.items())))
                 if key != last_key:
+                    self.focus.set(app, title, self.emit.privacy.excluded(app, title, data))
                     self.emit(Event("window", "focus", start=now, app=app, title=title, data=data))
                     last_key, last_emit = key, now
                 elif now - last_emit >= self.poll * 0.95:
                     self.emit(Event("window", "focus", start=now, app=app, title=title, data=data,
                                     pulsetime=self.poll + 1.0))
                     last_emit = now
-            if len(fds) > 1:
+            if evented:
                 ready, _, _ = select.select(fds, [], [], self.poll)
                 if wake_r in ready:
                     os.read(wake_r, 64)
-                source.drain()
-                time.sleep(0.02)  # let a burst of property changes settle (title + focus arrive together)
-                source.drain()
+                dirty = source.drain()
+                if dirty:
+                    time.sleep(0.02)  # let a burst of property changes settle (focus + title arrive together)
+                    source.drain()
             else:
                 stop.wait(self.poll)
 

@@ -76,7 +76,7 @@ def test_timing_report_counts_and_baseline(tmp_path: Path) -> None:
     from assistant.evaluation.timing import dataset_candidates
 
     report = timing_report([(AlwaysPropose(), g) for g in groups], 0.5, dataset_candidates)
-    # per session: error history needs help, idle history needs none, start history is mixed, scroll is FA-only
+    # per session: error history needs help, idle needs none, start is mixed (left out), scroll FA-only (out)
     assert report["left_out"] == 8
     eng = report["engine"]
     assert (eng["n"], eng["needs_help"], eng["tp"], eng["fp"]) == (8, 4, 4, 4)

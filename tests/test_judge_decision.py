@@ -15,7 +15,7 @@ NULL = Candidate(None, "none", "template")
 
 
 class FixedScores:
-    """A stand-in judge returning preset scores per task text (the rule under test is decide's, not the judge's)."""
+    """A stand-in judge with preset scores per task (the rule under test is decide's, not the judge's)."""
 
     def __init__(self, scores: dict, need: float = 0.9) -> None:
         self.scores = scores

@@ -13,7 +13,6 @@ import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from assistant.store import open_db, queries
@@ -224,9 +223,7 @@ class TrayApp(QObject):
         if self.tray is not None:
             self.tray.hide()
         self.runtime.on_proposal = None
-        stop = getattr(self.runtime, "_stop", None)  # ends Runtime.run; runtime.stop() follows in the caller
-        if stop is not None:
-            stop.set()
+        self.runtime.request_stop()  # ends Runtime.run; runtime.stop() follows in the caller
         if self._loop is not None:
             self._loop.join(5)
         self.db.conn.close()

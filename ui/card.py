@@ -46,15 +46,15 @@ class _Pages(QWidget):
         self._pages: list[QWidget] = []
         self._current = 0
 
-    def addWidget(self, page: QWidget) -> None:  # noqa: N802 (mirrors QStackedWidget)
+    def addWidget(self, page: QWidget) -> None:
         self._box.addWidget(page)
         page.setVisible(not self._pages)
         self._pages.append(page)
 
-    def currentIndex(self) -> int:  # noqa: N802
+    def currentIndex(self) -> int:
         return self._current
 
-    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+    def setCurrentIndex(self, index: int) -> None:
         self._current = index
         for i, page in enumerate(self._pages):
             page.setVisible(i == index)
@@ -232,6 +232,8 @@ class SuggestionCard(QWidget):
     def _arm(self, seconds: float) -> None:
         """Close (or record the pending rejection) in `seconds`; the thin bar shows the time left."""
         self._close_timer.start(int(seconds * 1000))
+        if getattr(self, "_bar_animation", None) is not None:
+            self._bar_animation.stop()
         self._bar_animation = QPropertyAnimation(self.countdown, b"value", self)
         self._bar_animation.setDuration(max(1, int(seconds * 1000)))
         self._bar_animation.setStartValue(1000)
@@ -255,7 +257,7 @@ class SuggestionCard(QWidget):
         self._arm(min(REASON_SECONDS, left - 1.0))
         self._fit()
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt name)
+    def eventFilter(self, watched, event) -> bool:
         if watched is self.reason_edit and event.type() == QEvent.Type.MouseButtonPress:
             self.enable_typing()
         return super().eventFilter(watched, event)
@@ -322,7 +324,7 @@ class SuggestionCard(QWidget):
         if stack is not None:
             stack.place()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def closeEvent(self, event) -> None:
         self._close_timer.stop()
         self.finished.emit()
         super().closeEvent(event)

@@ -5,6 +5,7 @@ Refreshes every few seconds while visible, with cheap queries only (see ui/data.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -64,6 +65,9 @@ class Dashboard(QWidget):
         root.setContentsMargins(20, 18, 20, 18)
         root.setSpacing(theme.SPACING + 2)
         root.addLayout(self._header())
+        today = QLabel("Today", objectName="title")
+        root.addWidget(today)
+        root.addSpacing(-6)
 
         tiles = QHBoxLayout()
         tiles.setSpacing(10)
@@ -79,8 +83,6 @@ class Dashboard(QWidget):
             self.tile_values[key] = value
             tiles.addWidget(frame, 1)
         root.addLayout(tiles)
-        today = QLabel("Counts since midnight", objectName="muted")
-        root.addWidget(today)
 
         body = QHBoxLayout()
         body.setSpacing(theme.SPACING + 2)
@@ -90,18 +92,26 @@ class Dashboard(QWidget):
         self.parts_grid.setVerticalSpacing(8)
         parts_box.addLayout(self.parts_grid)
         parts_box.addStretch(1)
+        where = QLabel(objectName="muted")
+        path = str(getattr(self.db, "path", ""))
+        where.setText(where.fontMetrics().elidedText(f"Event log: {path}", Qt.TextElideMode.ElideMiddle, 286))
+        where.setToolTip(path)
+        parts_box.addWidget(where)
         parts_frame.setFixedWidth(320)
         body.addWidget(parts_frame)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setDrawBase(False)
         self.proposals_table = self._table(("Time", "Suggestion", "Judge", "Answer"))
         self.accepted_list = QListWidget()
         self.accepted_list.setWordWrap(True)
+        self.accepted_list.setSpacing(2)
         self.accepted_list.setToolTip("Double-click a task to copy it.")
         self.accepted_list.itemDoubleClicked.connect(self._copy_item)
         self.activity_list = QListWidget()
         self.activity_list.setWordWrap(True)
+        self.activity_list.setSpacing(2)
         self.tabs.addTab(self.proposals_table, "Suggestions")
         self.tabs.addTab(self.accepted_list, "Accepted tasks")
         self.tabs.addTab(self.activity_list, "Activity")
@@ -153,6 +163,12 @@ class Dashboard(QWidget):
 
     def refresh(self) -> None:
         now = self.clock()
+        try:
+            self._refresh_all(now)
+        except sqlite3.Error as exc:  # a locked or damaged log: say so, keep the window alive
+            self.status_pill.setText(f"Event log unavailable: {exc}")
+
+    def _refresh_all(self, now: float) -> None:
         self._refresh_status(now)
         for key, value in data.today_counts(self.db, now).items():
             if key in self.tile_values:
@@ -235,7 +251,7 @@ class Dashboard(QWidget):
         rows = data.recent_proposals(self.db, 20, label="accepted")
         self.accepted_list.clear()
         for row in rows:
-            item = QListWidgetItem(f"{row.task}\n{data.clock(row.time, now)}")
+            item = QListWidgetItem(f"{data.clock(row.time, now)}   {row.task}")
             item.setData(Qt.ItemDataRole.UserRole, row.task)
             self.accepted_list.addItem(item)
         if not rows:
@@ -264,7 +280,7 @@ class Dashboard(QWidget):
         if task:
             QGuiApplication.clipboard().setText(task)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh()
 

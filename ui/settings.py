@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFileDialog, QFrame, QHBoxLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from assistant import paths
 from assistant.config import ConfigProblem, validate
@@ -52,6 +52,7 @@ class SettingsDialog(QDialog):
         self.setWindowIcon(theme.icon("assistant"))
         self.setStyleSheet(theme.window_css(self.colors))
         self.setMinimumWidth(640)
+        self.resize(720, 680)
         self._build()
 
     # ------------------------------------------------------------ layout
@@ -69,6 +70,7 @@ class SettingsDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setDrawBase(False)
         self.tabs.addTab(self._suggestions_tab(), "Suggestions")
         self.tabs.addTab(self._collectors_tab(), "Collectors")
         self.tabs.addTab(self._privacy_tab(), "Privacy")
@@ -88,37 +90,36 @@ class SettingsDialog(QDialog):
         bottom.addWidget(self.save_button)
         root.addLayout(bottom)
 
-    def _page(self) -> tuple[QWidget, QVBoxLayout]:
-        page = QWidget()
+    def _page(self) -> tuple[QScrollArea, QVBoxLayout]:
+        """A tab page that scrolls rather than squeezing wrapped help text when the window is small."""
+        page = QWidget(objectName="page")
         box = QVBoxLayout(page)
-        box.setContentsMargins(4, 16, 4, 8)
-        box.setSpacing(10)
-        return page, box
+        box.setContentsMargins(4, 16, 12, 8)
+        box.setSpacing(14)
+        scroll = QScrollArea()
+        scroll.setWidget(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        return scroll, box
 
-    def _form(self) -> QFormLayout:
-        form = QFormLayout()
-        form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(6)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        return form
-
-    def _add(self, form: QFormLayout | QVBoxLayout, dotted: str, label: str, widget: QWidget,
-             getter: Callable[[], Any], hint: bool = True) -> None:
-        """Put `widget` in the form with the key's help below it and a (hidden) problem line."""
+    def _add(self, box: QVBoxLayout, dotted: str, label: str, widget: QWidget, getter: Callable[[], Any],
+             hint: bool = True, stretch: bool = False) -> None:
+        """A field: its name, the widget, the key's help below it and a (hidden) problem line."""
         column = QVBoxLayout()
-        column.setSpacing(3)
-        column.addWidget(widget)
+        column.setSpacing(4)
+        if label:
+            column.addWidget(QLabel(label, objectName="title"))
+        row = QHBoxLayout()
+        row.addWidget(widget, 1 if stretch else 0)
+        if not stretch:
+            row.addStretch(1)
+        column.addLayout(row)
         if hint:
-            help_label = QLabel(_help(dotted), objectName="muted", wordWrap=True)
-            column.addWidget(help_label)
+            column.addWidget(QLabel(_help(dotted), objectName="muted", wordWrap=True))
         problem = QLabel(objectName="problem", wordWrap=True)
         problem.hide()
         column.addWidget(problem)
-        if isinstance(form, QFormLayout):
-            form.addRow(label, column)
-        else:
-            form.addLayout(column)
+        box.addLayout(column)
         widget.setToolTip(dotted)
         self.fields[dotted] = (getter, problem)
         self.widgets[dotted] = widget
@@ -137,17 +138,15 @@ class SettingsDialog(QDialog):
 
     def _suggestions_tab(self) -> QWidget:
         page, box = self._page()
-        form = self._form()
         per_hour = self._spin("policy.max_proposals_per_hour", maximum=120)
-        self._add(form, "policy.max_proposals_per_hour", "At most per hour", per_hour, per_hour.value)
+        self._add(box, "policy.max_proposals_per_hour", "At most per hour", per_hour, per_hour.value)
         threshold = self._spin("judge.threshold", double=True, step=0.05)
-        self._add(form, "judge.threshold", "Judge threshold", threshold, threshold.value)
+        self._add(box, "judge.threshold", "Judge threshold", threshold, threshold.value)
         timeout = self._spin("ui.card_timeout_seconds", double=True, step=5, maximum=3600)
-        self._add(form, "ui.card_timeout_seconds", "Card stays (seconds)", timeout, timeout.value)
+        self._add(box, "ui.card_timeout_seconds", "Card stays (seconds)", timeout, timeout.value)
         learn = QCheckBox("Learn from my answers")
         learn.setChecked(self.cfg["judge.learn_from_labels"])
-        self._add(form, "judge.learn_from_labels", "", learn, learn.isChecked)
-        box.addLayout(form)
+        self._add(box, "judge.learn_from_labels", "", learn, learn.isChecked)
         box.addStretch(1)
         return page
 
@@ -157,7 +156,7 @@ class SettingsDialog(QDialog):
             check = QCheckBox(COLLECTOR_NAMES[name])
             check.setChecked(self.cfg[f"collectors.{name}.enabled"])
             self._add(box, f"collectors.{name}.enabled", "", check, check.isChecked)
-        box.addSpacing(6)
+        box.addSpacing(4)
         heading = QLabel("Text recording (opt-in)", objectName="title")
         box.addWidget(heading)
         warning = QLabel(TEXT_WARNING, objectName="warning", wordWrap=True)
@@ -181,25 +180,25 @@ class SettingsDialog(QDialog):
         self.regex_edits: dict[str, QPlainTextEdit] = {}
         for dotted, title in (("privacy.exclude_apps", "Excluded apps (process name)"),
                               ("privacy.exclude_titles", "Excluded window titles")):
-            box.addWidget(QLabel(title, objectName="title"))
             edit = QPlainTextEdit("\n".join(self.cfg[dotted]))
-            edit.setFont(theme.scaled_font(QFont("monospace"), 1.0))
+            mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            mono.setPointSizeF(self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10)
+            edit.setFont(mono)
             edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             edit.setMinimumHeight(110)
             edit.textChanged.connect(lambda d=dotted: self._check_live(d))
-            self._add(box, dotted, "", edit, lambda e=edit: _lines(e.toPlainText()), hint=False)
+            self._add(box, dotted, title, edit, lambda e=edit: _lines(e.toPlainText()), hint=False, stretch=True)
             self.regex_edits[dotted] = edit
         return page
 
     def _model_tab(self) -> QWidget:
         page, box = self._page()
-        form = self._form()
         self.backend = QComboBox()
         self.backend.addItem("Local GGUF model (llama.cpp)", "llama")
         self.backend.addItem("OpenAI-compatible server", "openai")
         self.backend.setCurrentIndex(max(0, self.backend.findData(self.cfg["model.backend"])))
         self.backend.currentIndexChanged.connect(self._backend_changed)
-        self._add(form, "model.backend", "Backend", self.backend, self.backend.currentData)
+        self._add(box, "model.backend", "Backend", self.backend, self.backend.currentData)
 
         row = QWidget()
         row_box = QHBoxLayout(row)
@@ -208,13 +207,13 @@ class SettingsDialog(QDialog):
         browse = QPushButton("Browse…", clicked=self._browse)
         row_box.addWidget(self.gguf, 1)
         row_box.addWidget(browse)
-        self._add(form, "model.gguf_path", "GGUF file", row, lambda: self.gguf.text().strip())
+        self._add(box, "model.gguf_path", "GGUF file", row, lambda: self.gguf.text().strip(), stretch=True)
         self.server_url = QLineEdit(self.cfg["model.server_url"], placeholderText="http://127.0.0.1:8080/v1")
-        self._add(form, "model.server_url", "Server URL", self.server_url, lambda: self.server_url.text().strip())
+        self._add(box, "model.server_url", "Server URL", self.server_url, lambda: self.server_url.text().strip(),
+                  stretch=True)
         self.server_model = QLineEdit(self.cfg["model.server_model"])
-        self._add(form, "model.server_model", "Server model", self.server_model,
-                  lambda: self.server_model.text().strip())
-        box.addLayout(form)
+        self._add(box, "model.server_model", "Server model", self.server_model,
+                  lambda: self.server_model.text().strip(), stretch=True)
         box.addStretch(1)
         self._backend_changed()
         return page

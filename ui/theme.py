@@ -43,7 +43,7 @@ class Colors:
     dark: bool
 
     @staticmethod
-    def from_palette(palette: QPalette | None = None) -> "Colors":
+    def from_palette(palette: QPalette | None = None) -> Colors:
         p = palette or QGuiApplication.palette()
         window = p.color(QPalette.ColorRole.Window)
         text = p.color(QPalette.ColorRole.WindowText)
@@ -129,7 +129,9 @@ def window_css(c: Colors) -> str:
         padding: 7px 16px; border: none; border-bottom: 2px solid transparent; color: {css(c.muted)};
     }}
     QTabBar::tab:selected {{ color: {css(c.text)}; border-bottom: 2px solid {css(c.accent)}; }}
-    QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{
+    QLineEdit {{
         padding: 4px 6px; border: 1px solid {css(c.border)}; border-radius: 6px; background: {css(c.surface)};
     }}
+    QLineEdit:disabled {{ color: {css(c.muted)}; background: transparent; }}
+    QScrollArea, QWidget#page {{ background: transparent; }}
     """

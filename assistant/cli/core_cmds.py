@@ -38,7 +38,7 @@ def run(headless: bool, run_for: str | None) -> None:
         click.echo(f"Could not start: {exc}", err=True)
         sys.exit(1)
     click.echo(runtime.describe())
-    signal.signal(signal.SIGTERM, lambda *_: runtime._stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: runtime.request_stop())
     try:
         if not headless:
             from ui.app import run_tray  # the tray owns the main thread while it runs

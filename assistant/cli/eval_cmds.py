@@ -47,7 +47,8 @@ def _groups_or_exit(paths: list[Path]):
 
 def _pct(m: dict) -> str:
     return (
-        f"P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  false-alarm {m['false_alarm_rate']:.3f}"
+        f"P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  "
+        f"false-alarm {m['false_alarm_rate']:.3f}"
         f"  ({m['proposals']} proposals / {m['n']} histories, {m['needs_help']} need help)"
     )
 
@@ -167,8 +168,8 @@ def eval_trace(
     """Replay real traces step by step through the engine and score how early it helps.
 
     Score = mean stretch credit x (1 - false-alarm rate): a stretch is a run of steps where annotators were
-    shown candidate tasks; proposing at its first step earns 1, at its k-th later step 1/(1+k), never 0; a
-    proposal at any other step is a false alarm (rate = false alarms / such steps).
+    shown candidate tasks; a first proposal k steps into a stretch earns 1/(1+k) (1 at its first step), no
+    proposal earns 0; a proposal at any other step is a false alarm (rate = false alarms / such steps).
     """
     from assistant.evaluation.engine import DecisionEngine
     from assistant.evaluation.trace import (

@@ -26,7 +26,8 @@ class StepTiming:
 
 
 class DecisionEngine:
-    """`step(history)` decides propose-or-not for one moment; `proposer` (models.proposer.Proposer) is optional."""
+    """`step(history)` decides propose-or-not for one moment; `proposer` (a models.proposer.Proposer) is
+    optional."""
 
     def __init__(
         self,

@@ -9,7 +9,8 @@ Time-aware score (defined here, used by `proactive eval trace`):
 * A proposal at a step that is not a help step is a false alarm. false_alarm_rate = false alarms / number of
   non-help steps (0 when there are none).
 * score = mean stretch credit x (1 - false_alarm_rate), in [0, 1]. Always proposing scores 0 (every
-  non-help step is a false alarm), never proposing scores 0 (no credit); only timely and quiet help scores high.
+  non-help step is a false alarm), never proposing scores 0 (no credit); only timely, quiet help scores
+  high.
   Several traces are pooled: mean credit over all their stretches, false alarms over all their non-help steps.
 """
 

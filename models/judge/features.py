@@ -1,9 +1,9 @@
 """Features of (history, candidate task) pairs for the judge, computed jointly over sibling candidates.
 
 Only similarity and shape features are used, never raw word vectors: with ~16 training sessions raw vectors
-overfit, while "how well does this task fit what the user just did, compared with the other candidates" carries
-over to new sessions. Text is hashed into buckets (crc32), so the shipped artefact holds idf weights per
-bucket, never words or sentences.
+overfit, while "how well does this task fit what the user just did, compared with the other candidates"
+carries over to new sessions. Text is hashed into buckets (crc32), so the shipped artefact holds idf weights
+per bucket, never words or sentences.
 
 Everything here is numpy + the standard library, so scoring loads fast and needs no scikit-learn.
 """

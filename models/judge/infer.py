@@ -96,7 +96,7 @@ class Judge:
         return (pair_features(list(history), list(tasks), self.tfidf) - self.mean) / self.scale
 
     def score(self, history: Sequence[str], tasks: Sequence[str | None]) -> list[float]:
-        """P(accepted) for each candidate; `tasks` are the sibling candidates for this history, None = no task."""
+        """P(accepted) per candidate; `tasks` are all sibling candidates for this history (None = no task)."""
         if not tasks:
             return []
         return _sigmoid(self.features(history, tasks) @ self.coef + self.intercept).tolist()

@@ -1,0 +1,146 @@
+"""Cost of the default collectors in `proactive run --headless` on Xvfb + openbox, per 8-hour day.
+
+    .venv/bin/python -m bench.collectors [--seconds 180] [--idle-seconds 60]
+
+Busy phase: three xterm windows; every 2 s switch window, type ~20 characters, move into the window and
+click; the last 10 s of every 30 s are idle. Idle phase: no input at all. Each phase is its own
+`proactive run --headless` (fresh PROACTIVE_HOME, default config, no model: see MODEL_OFF) measured after a
+warm-up: CPU % of one core (/proc/PID/stat utime+stime), peak RSS (VmHWM), rows and DB growth (page count
+of a backup copy, WAL included), bytes written (/proc/PID/io write_bytes), each extrapolated to 8 hours.
+Writes bench/results/collectors.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import report
+from tests.display import XServer
+
+REPO = Path(__file__).resolve().parent.parent
+DAY = 8 * 3600
+WARMUP = 8.0
+TICK = os.sysconf("SC_CLK_TCK")
+TARGETS = {"cpu_busy": 0.5, "cpu_idle": 0.15, "rss_mb": 60, "db_mb_day": 1.0, "written_mb_day": 20}
+WORDS = "the quick brown fox jumps over a lazy dog while typing notes".split()
+
+
+def _proc(pid: int) -> dict[str, float]:
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    io = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return {"cpu_s": (int(stat[11]) + int(stat[12])) / TICK, "write_bytes": int(io["write_bytes"]),
+            "hwm_mb": int(status["VmHWM"].split()[0]) / 1024}
+
+
+def _db(home: Path) -> tuple[int, int]:
+    """(rows in events, bytes of a consistent copy of the DB, WAL included, made with SQLite's backup API)."""
+    db = home / "data" / "events.db"
+    if not db.exists():
+        return 0, 0
+    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        rows = src.execute("SELECT count(*) FROM events").fetchone()[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = sqlite3.connect(Path(tmp) / "copy.db")
+            src.backup(copy)
+            size = copy.execute("PRAGMA page_count").fetchone()[0] * copy.execute("PRAGMA page_size").fetchone()[0]
+            copy.close()
+    finally:
+        src.close()
+    return rows, size
+
+
+def _drive(x: XServer, titles: list[str], seconds: float) -> int:
+    """Synthetic activity; returns the number of characters typed."""
+    start = time.monotonic()
+    typed = i = 0
+    while (elapsed := time.monotonic() - start) < seconds:
+        step_end = start + (int(elapsed / 2) + 1) * 2
+        if elapsed % 30 < 20:  # the last 10 s of every 30 s are idle
+            title = titles[i % len(titles)]
+            i += 1
+            x.activate(title)
+            text = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(4))[:20]
+            x.type(text, delay_ms=20)
+            typed += len(text)
+            x.move_into(title, 40 + i % 50, 40 + i % 30)
+            x.click(1)
+        time.sleep(max(0.0, step_end - time.monotonic()))
+    return typed
+
+
+def _phase(x: XServer, titles: list[str], seconds: float, busy: bool) -> dict[str, float]:
+    home = Path(tempfile.mkdtemp(prefix="bench-collectors-"))
+    (home / "config").mkdir()
+    (home / "config" / "config.yaml").write_text(MODEL_OFF)
+    env = {**x.env, "PROACTIVE_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for",
+                             f"{WARMUP + seconds + 3:.0f}s"], env=env, cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(WARMUP)
+        before, (rows0, size0), t0 = _proc(proc.pid), _db(home), time.monotonic()
+        typed = _drive(x, titles, seconds) if busy else time.sleep(seconds) or 0
+        after, t1 = _proc(proc.pid), time.monotonic()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rows1, size1 = _db(home)
+    scale = DAY / (t1 - t0)
+    return {"cpu_pct": 100 * (after["cpu_s"] - before["cpu_s"]) / (t1 - t0), "rss_mb": after["hwm_mb"],
+            "rows_day": (rows1 - rows0) * scale, "db_mb_day": (size1 - size0) * scale / 1e6,
+            "written_mb_day": (after["write_bytes"] - before["write_bytes"]) * scale / 1e6,
+            "rows": rows1 - rows0, "seconds": t1 - t0, "typed_chars": typed}
+
+
+# No model is loaded: a GGUF path that does not exist makes the model part disabled, the rest runs.
+MODEL_OFF = "model:\n  gguf_path: /nonexistent/bench-no-model.gguf\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=180.0, help="busy phase length (default 180)")
+    ap.add_argument("--idle-seconds", type=float, default=None, help="idle phase length (default seconds/3)")
+    args = ap.parse_args()
+    idle_seconds = args.idle_seconds if args.idle_seconds is not None else args.seconds / 3
+
+    x = XServer()
+    try:
+        titles = ["Report draft", "Budget review", "Meeting notes"]
+        for title in titles:
+            x.open_window(title)
+        busy = _phase(x, titles, args.seconds, busy=True)
+        idle = _phase(x, titles, idle_seconds, busy=False)
+    finally:
+        x.shutdown()
+
+    t = TARGETS
+    rows = [
+        ("busy: CPU of one core", busy["cpu_pct"], "%", f"<= {t['cpu_busy']}"),
+        ("idle: CPU of one core", idle["cpu_pct"], "%", f"<= {t['cpu_idle']}"),
+        ("peak RSS (busy run)", busy["rss_mb"], "MB", f"<= {t['rss_mb']}"),
+        ("peak RSS (idle run)", idle["rss_mb"], "MB", f"<= {t['rss_mb']}"),
+        ("busy: rows per 8 h", busy["rows_day"], "rows", ""),
+        ("idle: rows per 8 h", idle["rows_day"], "rows", ""),
+        ("busy: DB growth per 8 h", busy["db_mb_day"], "MB", f"<= {t['db_mb_day']}"),
+        ("idle: DB growth per 8 h", idle["db_mb_day"], "MB", f"<= {t['db_mb_day']}"),
+        ("busy: bytes written per 8 h", busy["written_mb_day"], "MB", f"<= {t['written_mb_day']}"),
+        ("idle: bytes written per 8 h", idle["written_mb_day"], "MB", f"<= {t['written_mb_day']}"),
+    ]
+    report("collectors", rows, {"busy": busy, "idle": idle,
+                                "setup": {"busy_seconds": args.seconds, "idle_seconds": idle_seconds,
+                                          "warmup_seconds": WARMUP, "command": "proactive run --headless",
+                                          "model": "off (gguf_path does not exist)"}})
+
+
+if __name__ == "__main__":
+    main()

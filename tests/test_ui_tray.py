@@ -1,0 +1,150 @@
+"""The real system tray: Xvfb + openbox (tests/display.py) + trayer, which gives Qt a tray under Xvfb.
+
+The tray app runs in a subprocess on that display (the in-process Qt app of the other UI tests is offscreen).
+Set UI_SHOTS=/some/dir to keep a screenshot of the desktop with the open tray menu and a card.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from ui import settings_io
+from tests.display import XServer, _wait, x_env, xserver  # noqa: F401
+
+pytestmark = pytest.mark.display
+
+PROBE = r"""
+import json, os, subprocess, threading, time
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from assistant import config
+from assistant.labels import record_proposal
+from assistant.pipeline import Proposal
+from assistant.runtime import Runtime
+from assistant.store import open_db
+from ui.app import TrayApp
+
+app = QApplication([])
+runtime = Runtime(config.load(), say=lambda text: print("SAY", text, flush=True))
+runtime.start()
+tray = TrayApp(app, runtime)
+tray.start(None)
+out = {"has_tray": tray.has_tray}
+
+def active_window():
+    return subprocess.run(["xdotool", "getactivewindow", "getwindowname"], capture_output=True,
+                          text=True).stdout.strip()
+
+def menu_and_card():
+    out["visible"] = tray.tray.isVisible()
+    g = tray.tray.geometry()
+    out["geometry"] = [g.x(), g.y(), g.width(), g.height()]
+    out["entries"] = tray.menu_entries()
+    tray.pause(30)
+    out["entries_paused"] = tray.menu_entries()
+    out["tooltip_paused"] = tray.tray.toolTip()
+    tray.resume()
+    out["active_before"] = active_window()
+    db = open_db(runtime.db_path, check=False)
+    p = Proposal(time=time.time(), task="List the open questions from the notes before the meeting",
+                 score=0.7, context="Editor", trigger="stall",
+                 history=["The user types in 'Editor' in Terminal for 2 minutes"], observation_event_ids=[[1]])
+    p.id = record_proposal(db, p, surfaced=True)
+    threading.Thread(target=runtime.on_proposal, args=(p,)).start()
+    QTimer.singleShot(1500, check_card)
+
+def check_card():
+    card = tray.cards.cards[0]
+    out["card_visible"] = card.isVisible()
+    geo = card.frameGeometry()
+    out["card"] = [geo.x(), geo.y(), geo.width(), geo.height()]
+    out["active_after"] = active_window()
+    g = tray.tray.geometry()
+    tray.menu.popup(QPoint(g.x() - 200, g.y() + g.height()))
+    QTimer.singleShot(700, finish)
+
+def finish():
+    shots = os.environ.get("UI_SHOTS")
+    if shots:
+        QGuiApplication.primaryScreen().grabWindow(0).save(os.path.join(shots, "tray-xvfb.png"))
+    tray.menu.hide()
+    print("RESULT " + json.dumps(out), flush=True)
+    app.quit()
+
+QTimer.singleShot(1500, menu_and_card)
+app.exec()
+tray.shutdown()
+runtime.stop()
+"""
+
+
+@pytest.fixture
+def tray_display(x_env: XServer):  # noqa: F811 (the fixture)
+    """The X server with trayer running on it (a freedesktop system tray)."""
+    if not shutil.which("trayer"):
+        pytest.skip("needs trayer (apt-get install trayer)")
+    proc = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+                             "--height", "28", "--SetDockType", "true"], env=x_env.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(lambda: bool(x_env.xdotool("search", "--classname", "trayer").split()), 10, "trayer")
+        yield x_env
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def _env(xs: XServer, home: Path) -> dict[str, str]:
+    env = {**xs.env, "PROACTIVE_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env.pop("QT_QPA_PLATFORM", None)
+    return env
+
+
+def _quiet_config(home: Path) -> None:
+    """Only the real window collector; a model path that does not exist, so nothing heavy loads."""
+    names = ("window", "afk", "input", "processes", "clipboard", "browser_endpoint")
+    changes = {**{f"collectors.{n}.enabled": n == "window" for n in names}, "model.gguf_path": "/nonexistent.gguf"}
+    _, problems = settings_io.save(changes)
+    assert not problems, problems
+
+
+def test_tray_icon_menu_and_a_card_that_does_not_take_focus(tray_display: XServer, home: Path):
+    _quiet_config(home)
+    tray_display.open_window("Editor")
+    proc = subprocess.run([sys.executable, "-c", PROBE], env=_env(tray_display, home), cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=False)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stdout + proc.stderr
+    out = json.loads(lines[0][len("RESULT "):])
+    assert out["has_tray"] and out["visible"]
+    x, y, w, h = out["geometry"]
+    assert w > 0 and h > 0 and x > 1000 and y < 40  # embedded in trayer at the top right
+    assert out["entries"][0].startswith("Running · 1 of 6 collectors active")
+    assert out["entries"][1:] == ["Pause for 30 min", "Pause until I resume", "Dashboard…", "Settings…",
+                                  "Forget last hour…", "Quit"]
+    assert out["entries_paused"][0].startswith("Paused until")
+    assert "Resume" in out["entries_paused"] and "Pause for 30 min" not in out["entries_paused"]
+    assert "Paused until" in out["tooltip_paused"]
+    assert out["card_visible"]
+    cx, cy, cw, ch = out["card"]
+    assert cx + cw > 1280 - 60 and cy + ch > 800 - 60  # bottom-right corner of the screen
+    assert out["active_before"] == out["active_after"] == "Editor"  # the card never took the focus
+
+
+def test_proactive_run_uses_the_tray_when_there_is_one(tray_display: XServer, home: Path):
+    _quiet_config(home)
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "assistant", "run", "--for", "3s"], env=_env(tray_display, home),
+                          cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "No system tray" not in proc.stdout and "running headless" not in proc.stdout
+    assert "Stopped." in proc.stdout and time.monotonic() - started >= 3
