@@ -64,6 +64,7 @@ class Engine:
         self.shown: dict[int, str] = {}  # proposal id -> context, to apply labels to the right place
         self.last_verdict = ""
         self.backend: Any = None
+        self._forget_seen = time.time()
         self._retry: tuple[float, Any, list[str]] | None = None
 
     # ------------------------------------------------------------ wiring
@@ -190,7 +191,20 @@ class Engine:
         if examples and self.cfg["judge.learn_from_labels"]:
             self.judge.update(examples)
 
+    def _honour_forget(self) -> None:
+        """After `proactive forget`, drop what the engine remembers from the forgotten stretch."""
+        from assistant.store import queries
+
+        state = queries.get_state(self.db, "forget")
+        if state is None or state[1] <= self._forget_seen:
+            return
+        self._forget_seen = state[1]
+        since, at = state[0]["since"], state[0]["at"]
+        self.pipeline.forget(since, at)
+        self.last_obs_event_id = max(self.last_obs_event_id, 0)
+
     def _poll_labels(self, now: float) -> None:
+        self._honour_forget()
         timeout = self.cfg["ui.card_timeout_seconds"]
         for proposal_id in labels_mod.unanswered(self.db, now - timeout):
             labels_mod.record_label(self.db, proposal_id, "ignored", "no answer before the card closed", now)

@@ -63,6 +63,10 @@ class Pipeline:
             self.window.popleft()
         self.policy.observe(event)
 
+    def forget(self, since: float, at: float) -> None:
+        """Drop remembered events that overlap a forgotten stretch [since, at]."""
+        self.window = deque((i, e) for i, e in self.window if e.end < since or e.start > at)
+
     def observations(self) -> list[Observation]:
         return narrate(list(self.window))
 

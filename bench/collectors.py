@@ -7,7 +7,8 @@ click; the last 10 s of every 30 s are idle. Idle phase: no input at all. Each p
 `proactive run --headless` (fresh PROACTIVE_HOME, default config, no model: see MODEL_OFF) measured after a
 warm-up: CPU % of one core (/proc/PID/stat utime+stime), peak RSS (VmHWM), rows and DB growth (page count
 of a backup copy, WAL included), bytes written (/proc/PID/io write_bytes), each extrapolated to 8 hours.
-Writes bench/results/collectors.json.
+The same two phases are then run with only the collectors and the real event writer in a process
+(`--child`, no decision engine) to show the collectors' own share. Writes bench/results/collectors.json.
 """
 
 from __future__ import annotations
@@ -77,13 +78,15 @@ def _drive(x: XServer, titles: list[str], seconds: float) -> int:
     return typed
 
 
-def _phase(x: XServer, titles: list[str], seconds: float, busy: bool) -> dict[str, float]:
+def _phase(x: XServer, titles: list[str], seconds: float, busy: bool, app: bool) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix="bench-collectors-"))
     (home / "config").mkdir()
     (home / "config" / "config.yaml").write_text(MODEL_OFF)
     env = {**x.env, "PROACTIVE_HOME": str(home)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for",
-                             f"{WARMUP + seconds + 3:.0f}s"], env=env, cwd=REPO,
+    run_for = f"{WARMUP + seconds + 3:.0f}"
+    command = (["-m", "assistant", "run", "--headless", "--for", run_for + "s"] if app
+               else ["-m", "bench.collectors", "--child", run_for])
+    proc = subprocess.Popen([sys.executable, *command], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(WARMUP)
@@ -106,11 +109,31 @@ def _phase(x: XServer, titles: list[str], seconds: float, busy: bool) -> dict[st
 MODEL_OFF = "model:\n  gguf_path: /nonexistent/bench-no-model.gguf\n"
 
 
+def child(seconds: float) -> None:
+    """Collectors + the real event writer only (no decision engine): the collectors' own share."""
+    from assistant import config, paths
+    from assistant.store import EventWriter
+    from collectors.registry import build_collectors
+
+    cfg = config.load()
+    writer = EventWriter(paths.db_path(), commit_interval=cfg["storage.commit_interval"]).start()
+    collectors = build_collectors(cfg, writer.put)
+    for c in collectors:
+        c.start()
+    time.sleep(seconds)
+    for c in collectors:
+        c.stop()
+    writer.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--seconds", type=float, default=180.0, help="busy phase length (default 180)")
     ap.add_argument("--idle-seconds", type=float, default=None, help="idle phase length (default seconds/3)")
     args = ap.parse_args()
+    if args.child:
+        return child(args.child)
     idle_seconds = args.idle_seconds if args.idle_seconds is not None else args.seconds / 3
 
     x = XServer()
@@ -118,8 +141,10 @@ def main() -> None:
         titles = ["Report draft", "Budget review", "Meeting notes"]
         for title in titles:
             x.open_window(title)
-        busy = _phase(x, titles, args.seconds, busy=True)
-        idle = _phase(x, titles, idle_seconds, busy=False)
+        busy = _phase(x, titles, args.seconds, busy=True, app=True)
+        idle = _phase(x, titles, idle_seconds, busy=False, app=True)
+        own_busy = _phase(x, titles, args.seconds, busy=True, app=False)
+        own_idle = _phase(x, titles, idle_seconds, busy=False, app=False)
     finally:
         x.shutdown()
 
@@ -135,8 +160,13 @@ def main() -> None:
         ("idle: DB growth per 8 h", idle["db_mb_day"], "MB", f"<= {t['db_mb_day']}"),
         ("busy: bytes written per 8 h", busy["written_mb_day"], "MB", f"<= {t['written_mb_day']}"),
         ("idle: bytes written per 8 h", idle["written_mb_day"], "MB", f"<= {t['written_mb_day']}"),
+        ("collectors+writer only, busy: CPU", own_busy["cpu_pct"], "%", ""),
+        ("collectors+writer only, idle: CPU", own_idle["cpu_pct"], "%", ""),
+        ("collectors+writer only: peak RSS", own_busy["rss_mb"], "MB", ""),
+        ("collectors+writer only, busy: written per 8 h", own_busy["written_mb_day"], "MB", ""),
     ]
-    report("collectors", rows, {"busy": busy, "idle": idle,
+    report("collectors", rows, {"busy": busy, "idle": idle, "collectors_only_busy": own_busy,
+                                "collectors_only_idle": own_idle,
                                 "setup": {"busy_seconds": args.seconds, "idle_seconds": idle_seconds,
                                           "warmup_seconds": WARMUP, "command": "proactive run --headless",
                                           "model": "off (gguf_path does not exist)"}})

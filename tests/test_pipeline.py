@@ -91,3 +91,22 @@ def test_answer_and_export_make_research_rows(home):
     assert row["pred_task"] == "Review 'budget_2025.py'." and row["valid"] is True
     assert row["category"] == "Correct-Detection (CD)" and row["reason"] == "handy"
     assert row["obs"][0]["event"].startswith("The user opens")
+
+
+def test_forget_reaches_a_running_app(home):
+    cfg = config.load()
+    runtime = Runtime(cfg, headless=True, say=lambda _: None, load_model=False)
+    runtime.start()
+    try:
+        now = time.time()
+        runtime.sink(Event("window", "focus", start=now, app="code", title="private-plans.md - Visual Studio Code"))
+        time.sleep(2.5)  # committed and seen by the engine
+        assert any("private-plans.md" in o.sentence for o in runtime.engine.pipeline.observations())
+        assert run_cli("forget", "--last", "10m", "--yes", home=home).returncode == 0
+        time.sleep(3)  # the engine checks for forget requests every 2 s
+        assert not any("private-plans.md" in o.sentence for o in runtime.engine.pipeline.observations())
+        runtime.sink(Event("window", "focus", start=time.time(), app="code", title="after.md"))
+    finally:
+        runtime.stop()
+    titles = [e.title for _, e in queries.recent(open_db(home / "data" / "events.db"), 600)]
+    assert "private-plans.md - Visual Studio Code" not in titles and "after.md" in titles

@@ -67,6 +67,9 @@ def forget(db: sqlite_utils.Database, last_seconds: float | None = None, everyth
             removed[table] = cur.rowcount
         cur = conn.execute("DELETE FROM labels WHERE proposal_id NOT IN (SELECT id FROM proposals)")
         removed["labels"] = cur.rowcount
+        # tell a running app: its writer drops staged rows and its engine drops what it remembers
+        conn.execute("INSERT OR REPLACE INTO state (key, value, updated) VALUES ('forget', ?, ?)",
+                     (json.dumps({"since": since, "at": now}), now))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

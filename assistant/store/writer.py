@@ -73,6 +73,7 @@ class EventWriter:
         # ids are final at that point, so listeners can act before the commit lands
         self.listeners: list[Callable[[int, Event, bool], None]] = []
         self._state_written = 0.0
+        self._forget_seen = time.time()
 
     # ------------------------------------------------------------ producer side (any thread)
 
@@ -190,9 +191,10 @@ class EventWriter:
 
     def _commit(self) -> None:
         conn = self.db.conn
-        rows, updates = self._pending_rows, self._pending_updates
         try:
             conn.execute("BEGIN IMMEDIATE")
+            self._honour_forget(conn)
+            rows, updates = self._pending_rows, self._pending_updates
             if rows:
                 conn.executemany(_INSERT, rows)
             if updates:
@@ -205,7 +207,7 @@ class EventWriter:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self.stats.error = f"write failed, will retry: {exc}"
-            log.warning("event log write failed (%s); %d rows kept for retry", exc, len(rows))
+            log.warning("event log write failed (%s); %d rows kept for retry", exc, len(self._pending_rows))
             return
         self.stats.error = None
         for last in self._last.values():
@@ -214,6 +216,22 @@ class EventWriter:
         self.stats.inserted += len(rows)
         self.stats.commits += 1
         self.stats.last_commit = time.time()
+
+    def _honour_forget(self, conn) -> None:
+        """Drop staged rows that a `proactive forget` issued since they were staged asked to remove."""
+        row = conn.execute("SELECT value, updated FROM state WHERE key = 'forget'").fetchone()
+        if row is None or row[1] <= self._forget_seen:
+            return
+        self._forget_seen = row[1]
+        request = json.loads(row[0])
+        since, at = request["since"], request["at"]
+
+        def forgotten(start: float, end: float) -> bool:
+            return end >= since and start <= at  # overlaps the forgotten stretch and happened before the ask
+
+        self._pending_rows = [r for r in self._pending_rows if not forgotten(r[1], r[1] + r[2])]
+        self._last = {k: v for k, v in self._last.items() if not forgotten(v.start, v.end)}
+        self._pending_updates.clear()
 
     def _write_state(self) -> None:
         with self._stats_lock:
