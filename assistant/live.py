@@ -56,6 +56,7 @@ class Engine:
         self.load_model = load_model
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.model_state = {"state": "loading", "reason": ""}
         self.judge_state = {"state": "loading", "reason": ""}
@@ -72,6 +73,7 @@ class Engine:
     def on_event(self, event_id: int, event: Event, merged: bool) -> None:
         """Writer-thread callback: never blocks."""
         self.inbox.put((event_id, event, merged))
+        self._wake.set()
 
     def status(self) -> dict[str, Any]:
         state = "running" if self._thread and self._thread.is_alive() else "stopped"
@@ -99,6 +101,7 @@ class Engine:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread:
             self._thread.join(10)
         close = getattr(self.backend, "close", None)
@@ -145,7 +148,8 @@ class Engine:
                     last_labels = now
             except Exception:  # one bad moment must not end the loop
                 log.exception("decision step failed")
-            self._stop.wait(TICK_SECONDS)
+            self._wake.wait(TICK_SECONDS)  # a new event wakes the loop at once
+            self._wake.clear()
 
     def _retry_with_model(self, now: float) -> None:
         """A silent decision may be revisited once, when the model's proposal for that same moment lands."""

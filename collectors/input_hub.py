@@ -52,6 +52,29 @@ def _quiet_after_stop(listener: Any) -> None:
     listener._run = guarded
 
 
+# X modifier state bits: Shift, Control, Mod1 (alt), Mod4 (super)
+_X_STATE_MODS = ((1, "shift"), (4, "ctrl"), (8, "alt"), (64, "super"))
+
+
+def _press_only_x11_listener(base: type, hub: "InputHub") -> type:
+    """pynput's X keyboard listener recording key presses only (half the events, half the CPU); the modifiers
+    come from each event's X state instead of tracking releases."""
+    from Xlib import X
+
+    class PressOnly(base):  # type: ignore[misc, valid-type]
+        _EVENTS = (X.KeyPress, X.KeyPress)
+
+        def _handle_message(self, display: Any, event: Any, injected: bool) -> None:
+            try:
+                key = self._event_to_key(display, event)
+            except IndexError:
+                key = None
+            hub._x_mods = frozenset(name for bit, name in _X_STATE_MODS if event.state & bit)
+            self.on_press(key, injected)
+
+    return PressOnly
+
+
 class InputHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -61,6 +84,7 @@ class InputHub:
         self._last_pos: tuple[float, float] | None = None
         self.last_input = time.time()
         self.events = 0
+        self._x_mods: frozenset[str] | None = None  # set per event by the X press-only listener
 
     @staticmethod
     def problem() -> str | None:
@@ -95,7 +119,8 @@ class InputHub:
         self.last_input = time.time()
         self._mods.clear()
         self._last_pos = None
-        kb = keyboard.Listener(on_press=self._press, on_release=self._release)
+        kb = (_press_only_x11_listener(keyboard.Listener, self) if IS_LINUX else keyboard.Listener)(
+            on_press=self._press, on_release=self._release)
         ms = mouse.Listener(on_move=self._move, on_click=self._click, on_scroll=self._scroll)
         for lis in (kb, ms):
             lis.daemon = True
@@ -133,9 +158,13 @@ class InputHub:
 
     def _press(self, key: Any) -> None:
         name, char = key_parts(key)
-        if name in ("ctrl", "alt", "shift", "super"):
-            self._mods.add(name)
-        self._fan_out("on_key", name, char, frozenset(self._mods))
+        if self._x_mods is not None:
+            mods = self._x_mods | ({name} if name in ("ctrl", "alt", "shift", "super") else set())
+        else:
+            if name in ("ctrl", "alt", "shift", "super"):
+                self._mods.add(name)
+            mods = frozenset(self._mods)
+        self._fan_out("on_key", name, char, mods)
 
     def _release(self, key: Any) -> None:
         name, _ = key_parts(key)

@@ -27,7 +27,13 @@ class StepTiming:
 
 class DecisionEngine:
     """`step(history)` decides propose-or-not for one moment; `proposer` (a models.proposer.Proposer) is
-    optional."""
+    optional.
+
+    `model_budget_s`: the proposer skips calls while its last call took longer than this.
+    `model_wait_s`: if set, the model runs in a worker thread and a decision waits at most this long for
+    it; a late answer is dropped (the worker refuses new work until it finishes), so event-to-decision
+    latency stays bounded whatever the model's speed. None (default) waits for the model every time.
+    """
 
     def __init__(
         self,
@@ -36,20 +42,37 @@ class DecisionEngine:
         proposer=None,
         gate_threshold: float | None = None,
         model_budget_s: float | None = None,
+        model_wait_s: float | None = None,
     ) -> None:
         self.judge = judge
         self.threshold = threshold
         self.proposer = proposer
         self.gate_threshold = gate_threshold
         self.model_budget_s = model_budget_s
+        self.model_wait_s = model_wait_s
         self.accepted_before: list[tuple[list[str], str]] = []
+        self._background = None  # BackgroundProposer wrapping self.proposer when model_wait_s is set
+
+    def _model_candidates(self, history: list[str], cands: list) -> list:
+        if self.model_wait_s is None:
+            return self.proposer.propose(history, cands, budget_s=self.model_budget_s)
+        from models.proposer import BackgroundProposer
+
+        if self._background is None or self._background.proposer is not self.proposer:
+            self._background = BackgroundProposer(self.proposer)
+        if not self._background.submit(history, cands):
+            return self._background.latest(history)  # still busy with an older history
+        deadline = time.perf_counter() + self.model_wait_s
+        while self._background.busy and time.perf_counter() < deadline:
+            time.sleep(0.005)
+        return self._background.latest(history)
 
     def step(self, history: Sequence[str]) -> tuple[Decision, StepTiming]:
         t0 = time.perf_counter()
         cands = generate_candidates(list(history), self.accepted_before or None)
         t1 = time.perf_counter()
         if self.proposer is not None:
-            extra = self.proposer.propose(list(history), cands, budget_s=self.model_budget_s)
+            extra = self._model_candidates(list(history), cands)
             cands = (
                 [c for c in cands if c.task is not None] + list(extra) + [c for c in cands if c.task is None]
             )
