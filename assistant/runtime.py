@@ -17,6 +17,7 @@ from assistant.store import queries
 log = logging.getLogger(__name__)
 
 STATUS_EVERY = 5.0
+RETENTION_EVERY = 3600.0
 
 
 def display_available() -> tuple[bool, str]:
@@ -58,9 +59,30 @@ class Runtime:
 
     # ------------------------------------------------------------ lifecycle
 
+    def _take_instance_lock(self) -> None:
+        """One running app per data dir: a second one would interleave event ids."""
+        import fcntl
+
+        from assistant import paths
+
+        lock_path = paths.ensure_private_dir(paths.data_dir()) / "run.lock"
+        self._lock_file = open(lock_path, "a+")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock_file.seek(0)
+            other = self._lock_file.read().strip() or "?"
+            raise RuntimeError(f"another proactive assistant (pid {other}) is already running on "
+                               f"{paths.data_dir()}; stop it first") from None
+        self._lock_file.truncate(0)
+        self._lock_file.write(str(os.getpid()))
+        self._lock_file.flush()
+
     def start(self) -> None:
         from assistant import paths
 
+        if os.name == "posix":
+            self._take_instance_lock()
         self.db_path = paths.db_path()
         self.writer = EventWriter(self.db_path, queue_size=self.cfg["storage.queue_size"],
                                   commit_interval=self.cfg["storage.commit_interval"]).start()
@@ -137,6 +159,7 @@ class Runtime:
     def run(self, duration: float | None = None) -> None:
         deadline = time.monotonic() + duration if duration else None
         last_status = time.monotonic()
+        last_retention = time.monotonic()
         while not self._stop.is_set():
             if deadline and time.monotonic() >= deadline:
                 break
@@ -145,6 +168,12 @@ class Runtime:
             if time.monotonic() - last_status >= STATUS_EVERY:
                 self._write_status()
                 last_status = time.monotonic()
+            if time.monotonic() - last_retention >= RETENTION_EVERY:
+                last_retention = time.monotonic()
+                try:
+                    queries.apply_retention(self.db, self.cfg["storage.retention_days"])
+                except Exception as exc:  # a busy DB: try again next time
+                    log.warning("retention skipped: %s", exc)
 
     def request_stop(self) -> None:
         """Ask `run()` to return soon (safe from any thread or a signal handler)."""
@@ -163,6 +192,8 @@ class Runtime:
             self.writer.put(Event("app", "stop"))
             self._write_status(running=False)
             self.writer.stop()
+        if getattr(self, "_lock_file", None) is not None:
+            self._lock_file.close()
 
     # ------------------------------------------------------------ pause and status
 

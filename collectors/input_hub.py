@@ -1,6 +1,9 @@
 """One pynput keyboard + mouse listener pair shared by the afk and input collectors.
 
-Subscribers call `acquire(sub)` / `release(sub)`; the listeners run while anyone holds the hub. A subscriber
+Subscribers call `acquire(sub)` / `release(sub)`; the listeners run while anyone holds the hub.
+On X11 the listeners record key and button presses only (releases and pointer motion would double and
+multiply the per-event Python cost); modifiers come from the X event state and the pointer is sampled every
+0.5 s for mouse distance and activity. Elsewhere pynput's ordinary listeners are used. A subscriber
 may define on_key(name, char, modifiers), on_click(), on_scroll(), on_move(distance_px). `last_input` is the
 wall-clock time of the latest input event (the afk collector reads it). pynput is imported lazily.
 """
@@ -75,6 +78,52 @@ def _press_only_x11_listener(base: type, hub: "InputHub") -> type:
     return PressOnly
 
 
+def _buttons_only_x11_listener(base: type) -> type:
+    """pynput's X mouse listener recording button presses (clicks, scroll steps) but no motion events."""
+    from Xlib import X
+
+    class ButtonsOnly(base):  # type: ignore[misc, valid-type]
+        _EVENTS = (X.ButtonPress, X.ButtonPress)
+
+    return ButtonsOnly
+
+
+class PointerSampler(threading.Thread):
+    """Reads the pointer position every `interval` seconds on its own X connection and reports the distance
+    moved; replaces per-motion-event recording (a moving mouse sends ~100 events/s, each costing Python
+    ~0.3 ms through python-xlib's RECORD parsing)."""
+
+    def __init__(self, on_move: Any, interval: float = 0.5):
+        super().__init__(name="pointer-sampler", daemon=True)
+        self.on_move = on_move
+        self.interval = interval
+        self.running = False
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        from Xlib import display
+
+        conn = display.Display()
+        try:
+            root = conn.screen().root
+            self.running = True
+            last = None
+            while not self._stop_event.wait(self.interval):
+                reply = root.query_pointer()
+                pos = (reply.root_x, reply.root_y)
+                if last is not None and pos != last:
+                    self.on_move(*pos)
+                elif last is None:
+                    self.on_move(*pos)  # the starting point, distance 0
+                last = pos
+        finally:
+            self.running = False
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
 class InputHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -119,20 +168,26 @@ class InputHub:
         self.last_input = time.time()
         self._mods.clear()
         self._last_pos = None
-        kb = (_press_only_x11_listener(keyboard.Listener, self) if IS_LINUX else keyboard.Listener)(
-            on_press=self._press, on_release=self._release)
-        ms = mouse.Listener(on_move=self._move, on_click=self._click, on_scroll=self._scroll)
-        for lis in (kb, ms):
+        if IS_LINUX:  # presses only, pointer motion sampled: see the module docstring
+            kb = _press_only_x11_listener(keyboard.Listener, self)(on_press=self._press)
+            ms = _buttons_only_x11_listener(mouse.Listener)(on_click=self._click, on_scroll=self._scroll)
+            listeners = [kb, ms, PointerSampler(self._move)]
+        else:
+            kb = keyboard.Listener(on_press=self._press, on_release=self._release)
+            ms = mouse.Listener(on_move=self._move, on_click=self._click, on_scroll=self._scroll)
+            listeners = [kb, ms]
+        for lis in listeners:
             lis.daemon = True
-            _quiet_after_stop(lis)
+            if hasattr(lis, "_run"):
+                _quiet_after_stop(lis)
             lis.start()
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not all(lis.running for lis in (kb, ms)):
-            if not all(lis.is_alive() for lis in (kb, ms)):
+        while time.monotonic() < deadline and not all(lis.running for lis in listeners):
+            if not all(lis.is_alive() for lis in listeners):
                 break
             time.sleep(0.01)
-        self._listeners = [kb, ms]
-        if not all(lis.running and lis.is_alive() for lis in (kb, ms)):
+        self._listeners = listeners
+        if not all(lis.running and lis.is_alive() for lis in listeners):
             self._stop_locked()
             raise RuntimeError("the input listeners did not start")
 
@@ -173,7 +228,9 @@ class InputHub:
 
     def _move(self, x: float, y: float) -> None:
         last, self._last_pos = self._last_pos, (x, y)
-        self._fan_out("on_move", math.hypot(x - last[0], y - last[1]) if last else 0.0)
+        if last is None:
+            return  # the starting point: not an input event
+        self._fan_out("on_move", math.hypot(x - last[0], y - last[1]))
 
     def _click(self, x: float, y: float, button: Any, pressed: bool) -> None:
         if pressed:

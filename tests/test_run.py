@@ -39,3 +39,15 @@ def test_autostart_entry_round_trip(home, tmp_path):
     assert "[Desktop Entry]" in entry and entry.count("Exec=") == 1 and " run" in entry
     assert run_cli("autostart", "status", home=home, env=env).stdout.startswith("on")
     assert run_cli("autostart", "off", home=home, env=env).stdout.strip() == "Autostart removed."
+
+
+def test_a_second_instance_refuses_to_start(home):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["PROACTIVE_HOME"] = str(home)
+    first = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for", "10s"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    time.sleep(4)
+    second = run_cli("run", "--headless", "--for", "2s", home=home, env={"DISPLAY": ""})
+    first.communicate(timeout=60)
+    assert second.returncode == 1
+    assert f"another proactive assistant (pid {first.pid}) is already running" in second.stderr
