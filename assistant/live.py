@@ -32,21 +32,6 @@ MODEL_BUDGET_SECONDS = 2.0
 MODEL_WAIT_SECONDS = 30.0  # how long a silent decision waits for the model's own proposal
 
 
-class AsyncModel:
-    """The model never holds up a decision: each consultation starts a background proposal for the current
-    history, and a finished one joins the judge's ranking while the history is still the same (e.g. the user
-    is still stuck at the same place), so the model helps where it has time to."""
-
-    def __init__(self, background: Any):
-        self.background = background
-
-    def propose(self, history: list[str], candidates: list, budget_s: float | None = None) -> list:
-        ready = self.background.latest(history)
-        if not ready:
-            self.background.submit(history, candidates)
-        return ready
-
-
 class Engine:
     def __init__(self, cfg: Config, db_path: Path, surface: Callable[[Proposal], None],
                  load_model: bool = True):
@@ -88,7 +73,8 @@ class Engine:
         self.judge = load_judge(self.cfg["judge.model_dir"])
         self.judge_state = {"state": "ready", "reason": str(self.judge.source)}
         self.decider = DecisionEngine(self.judge, self.cfg["judge.threshold"], proposer=None,
-                                      model_budget_s=MODEL_BUDGET_SECONDS)
+                                      model_budget_s=MODEL_BUDGET_SECONDS,
+                                      model_wait_s=self.cfg["model.wait_seconds"])
         self.pipeline = Pipeline(Policy(PolicySettings.from_config(self.cfg)), self.decider)
         self.db = open_db(self.db_path, check=False)
         self._learn_from_history()
@@ -111,13 +97,12 @@ class Engine:
     def _load_model(self) -> None:
         from models.backends import BackendError
         from models.default_model import backend_from_config
-        from models.proposer import BackgroundProposer, Proposer
+        from models.proposer import Proposer
 
         try:
             backend = backend_from_config(self.cfg)
             self.backend = backend
-            proposer = Proposer(backend, max_tokens=self.cfg["model.max_tokens"])
-            self.decider.proposer = AsyncModel(BackgroundProposer(proposer))
+            self.decider.proposer = Proposer(backend, max_tokens=self.cfg["model.max_tokens"])
             self.pipeline.model_name = backend.name
             self.model_state = {"state": "ready", "reason": backend.name}
             if self._stop.is_set() and hasattr(backend, "close"):
@@ -138,7 +123,7 @@ class Engine:
                 self.last_verdict = verdict.reason
                 if proposal is not None:
                     self._handle(proposal)
-                    if proposal.task is None and isinstance(self.decider.proposer, AsyncModel):
+                    if proposal.task is None and self.decider.proposer is not None:
                         self._retry = (now, verdict, proposal.history)
                 elif self._retry is not None:
                     self._retry_with_model(now)
@@ -154,8 +139,8 @@ class Engine:
     def _retry_with_model(self, now: float) -> None:
         """A silent decision may be revisited once, when the model's proposal for that same moment lands."""
         started, verdict, history = self._retry
-        background = self.decider.proposer.background
-        if now - started > MODEL_WAIT_SECONDS:
+        background = self.decider._background
+        if background is None or now - started > MODEL_WAIT_SECONDS:
             self._retry = None
         elif not background.busy:
             self._retry = None

@@ -5,8 +5,9 @@
 Event-to-decision: a window event (invented apps/titles, cycling editor / terminal error / browser search /
 browser page) is fed to the real Pipeline (narrator -> candidates -> model wording -> judge -> decision) and a
 decision is forced at once, timed from feed to decision. The first WARMUP decisions (model load, first prompt)
-are not counted; consultations are --gap seconds apart (the policy allows one a minute at most). Two runs: waiting for the model at every decision (DecisionEngine default, as assistant.live
-sets it up today) and with DecisionEngine(model_wait_s=--wait), where a late model answer is dropped.
+are not counted; consultations are --gap seconds apart (the policy allows one a minute at most). Two runs: as the
+live app runs (DecisionEngine(model_wait_s=model.wait_seconds): a late model answer only joins a later decision
+at the same place) and, for comparison, waiting for the model at every decision.
 Judge latency: `Judge.score` on growing histories with 6 candidates.
 Writes bench/results/decide.json.
 """
@@ -128,7 +129,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=40, help="timed events (after warm-up)")
     ap.add_argument("--threads", type=int, default=2, help="CPU cores the process may use")
-    ap.add_argument("--wait", type=float, default=0.8, help="model_wait_s of the bounded run")
+    ap.add_argument("--wait", type=float, default=None,
+                    help="model_wait_s of the bounded run (default: model.wait_seconds, as the live app)")
     ap.add_argument("--gap", type=float, default=1.5, help="seconds between two consultations")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -144,7 +146,11 @@ def main() -> None:
         ("peak_rss_judge_only", rss_judge, "MB", ""),
     ]
     model_name = ""
-    for label, wait in (("wait_for_model", None), (f"model_wait_{args.wait:g}s", args.wait)):
+    if args.wait is None:
+        from assistant.config import default_config
+
+        args.wait = default_config()["model.wait_seconds"]
+    for label, wait in ((f"live_model_wait_{args.wait:g}s", args.wait), ("always_wait_for_model", None)):
         lat, model_s, model_name = bench_pipeline(args.events, True, model_wait_s=wait, gap_s=args.gap)
         ms = [x * 1000 for x in lat]
         rows += [

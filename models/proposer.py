@@ -214,6 +214,11 @@ class BackgroundProposer:
                 return list(self._result[1])
         return []
 
+    def done_for(self, history: list[str]) -> bool:
+        """True when a proposal for this same recent history has finished (even if it found nothing)."""
+        with self._lock:
+            return bool(self._result) and self._result[0] == tuple(history[-MAX_SENTENCES:])
+
     @property
     def busy(self) -> bool:
         with self._lock:

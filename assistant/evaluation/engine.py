@@ -60,6 +60,8 @@ class DecisionEngine:
 
         if self._background is None or self._background.proposer is not self.proposer:
             self._background = BackgroundProposer(self.proposer)
+        if self._background.done_for(history):
+            return self._background.latest(history)  # the model already answered for this very moment
         if not self._background.submit(history, cands):
             return self._background.latest(history)  # still busy with an older history
         deadline = time.perf_counter() + self.model_wait_s
