@@ -111,6 +111,12 @@ def task_problem(task: str, history: list[str]) -> str | None:
     counts = Counter(w.lower().strip(".,'\"") for w in words)
     if counts.most_common(1)[0][1] > 3:
         return "repetitive"
+    plain = [w.lower().strip(".,'\"") for w in words]
+    trigrams = [tuple(plain[i:i + 3]) for i in range(len(plain) - 2)]
+    if len(trigrams) != len(set(trigrams)):
+        return "repeats itself"
+    if re.search(r"(?i)\bthe user\b", task):
+        return "talks about 'the user' instead of offering help"
     recent = history[-MAX_SENTENCES:]
     for sentence in recent:  # echoing untrusted instruction-like text from a title
         for quoted in re.findall(r"'(.+?)'(?![A-Za-z0-9])", sentence):

@@ -110,3 +110,10 @@ def test_real_model_output_is_grounded_or_nothing(smol: Proposer) -> None:
     out = smol.propose(HISTORY, generate_candidates(HISTORY))
     assert all(task_problem(c.task, HISTORY) is None for c in out)
     assert out or smol.last_reason  # nothing shown -> a logged reason
+
+
+def test_nonsense_model_wording_is_never_shown():
+    history = ["The user opens 'invoice.py' in Visual Studio Code.", "The user works on the project 'billing'."]
+    assert task_problem("Find the user to the project 'billing' to the project 'invoice.py'", history)
+    assert task_problem("Help the user fix 'invoice.py' in the project 'billing'.", history)
+    assert task_problem("Review 'invoice.py' for bugs and suggest fixes.", history) is None
