@@ -30,7 +30,7 @@ DAY = 8 * 3600
 WARMUP = 8.0
 TICK = os.sysconf("SC_CLK_TCK")
 TARGETS = {"cpu_busy": 0.5, "cpu_idle": 0.15, "rss_mb": 60, "db_mb_day": 1.0, "written_mb_day": 20}
-WORDS = "the quick brown fox jumps over a lazy dog while typing notes".split()
+WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "typing", "notes"]
 
 
 def _proc(pid: int) -> dict[str, float]:

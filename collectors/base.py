@@ -77,9 +77,11 @@ class Collector:
 
     def pause(self) -> None:
         self.paused.set()
+        self.wake()
 
     def resume(self) -> None:
         self.paused.clear()
+        self.wake()
 
     def status(self) -> dict[str, Any]:
         with self._lock:

@@ -46,7 +46,8 @@ def parse_tab(body: bytes, now: float) -> Event:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"body is not JSON ({exc})") from None
     if not isinstance(doc, dict):
-        raise ValueError("body must be a JSON object with 'title' and 'url'")
+        raise ValueError(  # noqa: TRY004 - a bad request body, answered with 400
+            "body must be a JSON object with 'title' and 'url'")
     title, url = doc.get("title"), doc.get("url")
     if not isinstance(title, str) or len(title) > 1000:
         raise ValueError("'title' must be a string of at most 1000 characters")
@@ -98,9 +99,11 @@ class BrowserEndpoint(Collector):
     def address(self) -> tuple[str, int] | None:
         return self._server.server_address if self._server else None
 
-    def wake(self) -> None:
-        if self._server:
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._server:  # serve_forever returns; run() then ends because _stop is set
             threading.Thread(target=self._server.shutdown, daemon=True).start()
+        super().stop(timeout)
 
     def cleanup(self) -> None:
         if self._server:
@@ -125,7 +128,7 @@ class BrowserEndpoint(Collector):
                 if body:
                     self.wfile.write(body)
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+            def do_POST(self) -> None:
                 if self.path != "/tab":
                     return self._answer(404, "POST /tab")
                 token = self.headers.get(TOKEN_HEADER, "")
@@ -144,7 +147,7 @@ class BrowserEndpoint(Collector):
                 collector.emit(event)
                 return self._answer(204)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._answer(405, "only POST /tab")
 
             do_PUT = do_DELETE = do_GET

@@ -17,7 +17,9 @@ from collectors.input_hub import InputHub
 
 
 class HubIdle:
-    """Idle time from the shared pynput listeners (Linux/X11)."""
+    """Idle time from the shared pynput listeners (Linux/X11); the hub calls the owner's on_input()."""
+
+    evented = True
 
     def __init__(self, hub: InputHub):
         self.hub = hub
@@ -39,6 +41,8 @@ class HubIdle:
 
 
 class WindowsIdle:
+    evented = False
+
     def problem(self) -> str | None:
         return None
 
@@ -67,6 +71,8 @@ class WindowsIdle:
 
 
 class MacIdle:
+    evented = False
+
     def problem(self) -> str | None:
         return None
 
@@ -119,7 +125,7 @@ class LockProbe:
             self._checked = now
             try:
                 out = subprocess.run([self._loginctl, "show-session", self._session, "-p", "LockedHint",
-                                      "--value"], capture_output=True, text=True, timeout=2)
+                                      "--value"], capture_output=True, text=True, timeout=2, check=False)
                 self._locked = out.stdout.strip() == "yes"
             except (OSError, subprocess.SubprocessError):
                 self._locked = False

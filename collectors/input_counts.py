@@ -32,6 +32,7 @@ PASSWORD_HINT = re.compile(r"(?i)pass(word|wort|phrase|code)?\b|\bpin\b|log ?in|
 MAX_SHORTCUTS = 20
 BURST_IDLE = 3.0
 BURST_MAX = 200
+IDLE_CHECK = 30.0  # with no input the loop only wakes this often (to notice a dead listener)
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Counts:
             if getattr(self, name):
                 data[name] = getattr(self, name)
         if self.mouse_px >= 1:
-            data["mouse_px"] = int(round(self.mouse_px))
+            data["mouse_px"] = round(self.mouse_px)
         if self.shortcuts:
             data["shortcuts"] = self.shortcuts
         return data
@@ -75,6 +76,7 @@ class InputCollector(Collector):
         self._bucket_start = 0.0
         self._burst: dict[str, Any] | None = None
         self._data_lock = threading.Lock()
+        self._activity = threading.Event()
 
     def unavailable(self) -> str | None:
         return self.hub.problem()
@@ -172,17 +174,30 @@ class InputCollector(Collector):
                 self.emit(Event("input", "counts", start=start, duration=self.bucket, app=app, title=title,
                                 data=data))
 
+    def on_input(self) -> None:
+        if not self._activity.is_set():
+            self._activity.set()
+
+    def wake(self) -> None:
+        self._activity.set()
+
     def run(self, stop: threading.Event) -> None:
         self._bucket_start = math.floor(time.time() / self.bucket) * self.bucket
         self.hub.acquire(self)
         try:
-            while True:
-                next_edge = self._bucket_start + self.bucket
-                if stop.wait(max(0.05, next_edge - time.time())):
-                    break
+            while not stop.is_set():
+                if not self._counts and self._burst is None:  # nothing to flush: sleep until input
+                    self._activity.wait(IDLE_CHECK)
+                    self._activity.clear()
+                    with self._data_lock:
+                        self._bucket_start = math.floor(time.time() / self.bucket) * self.bucket
+                else:
+                    next_edge = self._bucket_start + self.bucket
+                    if stop.wait(max(0.05, next_edge - time.time())):
+                        break
+                    self.flush()
                 if not self.hub.alive():
                     raise RuntimeError("the shared input listener stopped")
-                self.flush()
         finally:
             self.hub.release(self)
             with self._data_lock:

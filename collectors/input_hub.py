@@ -3,8 +3,9 @@
 Subscribers call `acquire(sub)` / `release(sub)`; the listeners run while anyone holds the hub.
 On X11 the listeners record key and button presses only (releases and pointer motion would double and
 multiply the per-event Python cost); modifiers come from the X event state and the pointer is sampled every
-0.5 s for mouse distance and activity. Elsewhere pynput's ordinary listeners are used. A subscriber
-may define on_key(name, char, modifiers), on_click(), on_scroll(), on_move(distance_px). `last_input` is the
+0.5-2 s for mouse distance and activity. Elsewhere pynput's ordinary listeners are used. A subscriber
+may define on_key(name, char, modifiers), on_click(), on_scroll(), on_move(distance_px) and on_input()
+(called after any of them). `last_input` is the
 wall-clock time of the latest input event (the afk collector reads it). pynput is imported lazily.
 """
 
@@ -47,7 +48,7 @@ def _quiet_after_stop(listener: Any) -> None:
     def guarded() -> None:
         try:
             run()
-        except Exception:  # noqa: BLE001
+        except Exception:
             if listener.running:
                 raise
             log.debug("input listener raised while stopping", exc_info=True)
@@ -59,7 +60,7 @@ def _quiet_after_stop(listener: Any) -> None:
 _X_STATE_MODS = ((1, "shift"), (4, "ctrl"), (8, "alt"), (64, "super"))
 
 
-def _press_only_x11_listener(base: type, hub: "InputHub") -> type:
+def _press_only_x11_listener(base: type, hub: InputHub) -> type:
     """pynput's X keyboard listener recording key presses only (half the events, half the CPU); the modifiers
     come from each event's X state instead of tracking releases."""
     from Xlib import X
@@ -89,14 +90,15 @@ def _buttons_only_x11_listener(base: type) -> type:
 
 
 class PointerSampler(threading.Thread):
-    """Reads the pointer position every `interval` seconds on its own X connection and reports the distance
-    moved; replaces per-motion-event recording (a moving mouse sends ~100 events/s, each costing Python
-    ~0.3 ms through python-xlib's RECORD parsing)."""
+    """Reads the pointer position on its own X connection and reports where it went: every `fast` seconds
+    while it moves, backing off to every `slow` seconds while it rests. Replaces recording every motion
+    event (a moving mouse sends ~100 events/s, each costing ~0.3 ms of Python in python-xlib's RECORD
+    parsing); mouse distance is then the sum of straight steps between samples."""
 
-    def __init__(self, on_move: Any, interval: float = 0.5):
+    def __init__(self, on_move: Any, fast: float = 0.5, slow: float = 2.0):
         super().__init__(name="pointer-sampler", daemon=True)
         self.on_move = on_move
-        self.interval = interval
+        self.fast, self.slow = fast, slow
         self.running = False
         self._stop_event = threading.Event()
 
@@ -106,16 +108,19 @@ class PointerSampler(threading.Thread):
         conn = display.Display()
         try:
             root = conn.screen().root
+            reply = root.query_pointer()
+            last = (reply.root_x, reply.root_y)
+            self.on_move(*last)  # the starting point, distance 0
             self.running = True
-            last = None
-            while not self._stop_event.wait(self.interval):
+            interval = self.fast
+            while not self._stop_event.wait(interval):
                 reply = root.query_pointer()
                 pos = (reply.root_x, reply.root_y)
-                if last is not None and pos != last:
+                if pos != last:
                     self.on_move(*pos)
-                elif last is None:
-                    self.on_move(*pos)  # the starting point, distance 0
-                last = pos
+                    last, interval = pos, self.fast
+                else:
+                    interval = min(self.slow, interval * 2)
         finally:
             self.running = False
             conn.close()
@@ -195,7 +200,7 @@ class InputHub:
         for lis in self._listeners:
             try:
                 lis.stop()
-            except Exception:  # noqa: BLE001 - a dead X connection makes stop() raise
+            except Exception:
                 log.debug("stopping an input listener failed", exc_info=True)
         self._listeners = []
 
@@ -204,12 +209,14 @@ class InputHub:
         self.last_input = time.time()
         self.events += 1
         for sub in list(self._subs):
-            fn = getattr(sub, method, None)
-            if fn is not None:
+            for name, call_args in ((method, args), ("on_input", ())):
+                fn = getattr(sub, name, None)
+                if fn is None:
+                    continue
                 try:
-                    fn(*args)
-                except Exception:  # noqa: BLE001 - a subscriber bug must not kill the shared listener
-                    log.exception("input subscriber %r failed in %s", sub, method)
+                    fn(*call_args)
+                except Exception:  # a subscriber bug must not kill the shared listener
+                    log.exception("input subscriber %r failed in %s", sub, name)
 
     def _press(self, key: Any) -> None:
         name, char = key_parts(key)

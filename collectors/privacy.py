@@ -28,7 +28,7 @@ class PrivacyFilter:
         self.secret_patterns = tuple(secret_patterns)
 
     @classmethod
-    def from_config(cls, cfg: Config) -> "PrivacyFilter":
+    def from_config(cls, cfg: Config) -> PrivacyFilter:
         return cls(cfg["privacy.exclude_apps"], cfg["privacy.exclude_titles"], cfg["privacy.secret_patterns"])
 
     def excluded(self, app: str | None, title: str | None, data: dict | None = None) -> bool:

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 # (label, pattern) applied in order; earlier, more specific patterns win. Group 1, when a pattern has one,
@@ -101,7 +102,7 @@ def looks_random(token: str) -> bool:
     if any(c.isdigit() or c in "+=" for c in token):
         return True
     letters = [c.isupper() for c in token if c.isalpha()]
-    switches = sum(a != b for a, b in zip(letters, letters[1:]))
+    switches = sum(a != b for a, b in pairwise(letters))
     return switches >= 0.3 * len(letters)  # CamelCase words switch case far less often
 
 

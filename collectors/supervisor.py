@@ -38,7 +38,7 @@ def describe(exc: BaseException) -> str:
 class Supervisor:
     """One daemon thread per collector: run, catch, back off, restart."""
 
-    def __init__(self, collector: "Collector", stop: threading.Event, backoff: Backoff | None = None):
+    def __init__(self, collector: Collector, stop: threading.Event, backoff: Backoff | None = None):
         self.collector = collector
         self.stop = stop
         self.backoff = backoff or Backoff()
@@ -62,7 +62,7 @@ class Supervisor:
                 if self.stop.is_set():
                     break
                 raise RuntimeError("the collector loop returned while it should still run")
-            except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+            except Exception as exc:
                 if self.stop.is_set():
                     break
                 if time.monotonic() - started >= self.backoff.healthy_after:

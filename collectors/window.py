@@ -2,11 +2,13 @@
 
 Event: source "window", kind "focus", app = process name of the window's PID (psutil), title = window title,
 data = {"pid": int} plus, for known browsers, {"browser": true, "page_title": str, "url": str (when the title
-carries one)}. A change is a new event (pulsetime 0); while nothing changes a heartbeat (pulsetime =
-poll_seconds + 1) is sent about once per poll so the store extends that event's duration.
+carries one)}. A change is a new event (pulsetime 0), preceded by a closing heartbeat of the previous window
+at the same instant so its duration is exact. While nothing changes a heartbeat (pulsetime = interval + 1 s)
+is sent every `heartbeat` seconds (max(poll_seconds, 5)) so the store extends that event's duration.
 
-On X11 the window is read with python-xlib and PropertyNotify events wake the loop at once on a change;
-elsewhere (Windows, macOS) pywinctl is polled. Both are imported lazily in run().
+On X11 the window is read with python-xlib and PropertyNotify events wake the loop at once on a change (a
+safety re-read runs every 10 s); elsewhere (Windows, macOS) pywinctl is polled every poll_seconds. Both are
+imported lazily in run().
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from collectors.browser_titles import page_info
 from collectors.desktop import IS_LINUX, pywinctl_problem, x11_problem
 from collectors.privacy import Emitter
 
-
 SAFETY_REREAD = 10.0
+HEARTBEAT = 5.0
 
 
 class FocusState:
@@ -67,7 +69,7 @@ class _PywinctlActiveWindow:
 
 
 class _Info:
-    __slots__ = ("window_id", "title", "pid", "wm_class")
+    __slots__ = ("pid", "title", "window_id", "wm_class")
 
     def __init__(self, window_id: int, title: str, pid: int | None, wm_class: str | None):
         self.window_id, self.title, self.pid, self.wm_class = window_id, title, pid, wm_class
@@ -80,6 +82,7 @@ class WindowCollector(Collector):
         super().__init__(emit, **kw)
         self.focus = focus
         self.poll = poll_seconds
+        self.heartbeat = max(poll_seconds, HEARTBEAT)
         self._names: dict[int, str] = {}
         self._wake_w: int | None = None
 
@@ -87,7 +90,7 @@ class WindowCollector(Collector):
         return x11_problem() if IS_LINUX else pywinctl_problem()
 
     def running_reason(self) -> str:
-        return f"polling the active window every {self.poll:g} s"
+        return f"watching the active window (checked every {self.poll:g} s or on change)"
 
     def _open(self):
         if IS_LINUX:
@@ -131,6 +134,7 @@ class WindowCollector(Collector):
         last_key: tuple | None = None
         last_emit = last_read = 0.0
         described: tuple | None = None
+        previous: tuple | None = None
         evented = hasattr(source, "fileno")  # X tells us about changes: re-read only then (or every 10 s)
         fds = [wake_r] + ([source.fileno()] if evented else [])
         dirty = True
@@ -141,21 +145,24 @@ class WindowCollector(Collector):
                 described = self.describe(info) if info is not None else None
                 last_read = now
             if described is None or self.paused.is_set():
-                last_key = None
+                if last_key is not None and previous is not None:
+                    self._beat(previous, now)  # focus left to the desktop (or a pause began): close it
+                last_key = previous = None
                 self.focus.set(None, None, False)
             else:
                 app, title, data = described
                 key = (app, title, tuple(sorted(data.items())))
                 if key != last_key:
+                    if last_key is not None and previous is not None:
+                        self._beat(previous, now)  # close the previous window's event exactly here
                     self.focus.set(app, title, self.emit.privacy.excluded(app, title, data))
                     self.emit(Event("window", "focus", start=now, app=app, title=title, data=data))
-                    last_key, last_emit = key, now
-                elif now - last_emit >= self.poll * 0.95:
-                    self.emit(Event("window", "focus", start=now, app=app, title=title, data=data,
-                                    pulsetime=self.poll + 1.0))
+                    last_key, last_emit, previous = key, now, described
+                elif now - last_emit >= self.heartbeat * 0.95:
+                    self._beat(described, now)
                     last_emit = now
             if evented:
-                ready, _, _ = select.select(fds, [], [], self.poll)
+                ready, _, _ = select.select(fds, [], [], self.heartbeat)
                 if wake_r in ready:
                     os.read(wake_r, 64)
                 dirty = source.drain()
@@ -164,6 +171,11 @@ class WindowCollector(Collector):
                     source.drain()
             else:
                 stop.wait(self.poll)
+
+    def _beat(self, described: tuple, now: float) -> None:
+        app, title, data = described
+        self.emit(Event("window", "focus", start=now, app=app, title=title, data=data,
+                        pulsetime=self.heartbeat + 1.0))
 
     def wake(self) -> None:
         if self._wake_w is not None:

@@ -91,7 +91,7 @@ class X11ActiveWindow:
     def close(self) -> None:
         try:
             self.conn.close()
-        except Exception:  # noqa: BLE001 - the server may already be gone
+        except Exception:  # noqa: BLE001, S110 - the server may already be gone
             pass
 
 

@@ -43,16 +43,21 @@ class XServer:
         self.env = {**os.environ, "DISPLAY": self.display}
         self.env.pop("WAYLAND_DISPLAY", None)
         self.procs.append(xvfb)
+        self.windows: list[subprocess.Popen] = []
         self.procs.append(subprocess.Popen(["openbox"], env=self.env, stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL))
-        _wait(lambda: "window id" in self._out("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), 30, "openbox")
-        self.windows: list[subprocess.Popen] = []
+        try:
+            _wait(lambda: "window id" in self._out("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), 30, "openbox")
+        except RuntimeError:
+            self.shutdown()
+            raise
 
     def _out(self, *args: str) -> str:
-        return subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=10).stdout
+        return subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=10, check=False).stdout
 
     def xdotool(self, *args: str) -> str:
-        out = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=20)
+        out = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=20,
+                             check=False)
         return out.stdout
 
     def open_window(self, title: str, command: list[str] | None = None) -> subprocess.Popen:
@@ -110,16 +115,26 @@ class XServer:
                 proc.kill()
 
 
+_shared: dict[str, object] = {"server": None, "users": 0}
+
+
 @pytest.fixture(scope="session")
 def xserver() -> Iterator[XServer]:
+    """One server for the whole run: every module that imports this fixture shares it (the last one to
+    finish shuts it down)."""
     missing = [tool for tool in NEEDED if not shutil.which(tool)]
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (apt-get install xvfb openbox xdotool x11-utils xterm)")
-    server = XServer()
+    if _shared["server"] is None:
+        _shared["server"] = XServer()
+    _shared["users"] += 1
     try:
-        yield server
+        yield _shared["server"]
     finally:
-        server.shutdown()
+        _shared["users"] -= 1
+        if _shared["users"] == 0:
+            _shared["server"].shutdown()
+            _shared["server"] = None
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def _luhn_complete(prefix: str) -> str:
 
 
 def _secret(kind: str, rnd: random.Random) -> str:
-    pick = lambda alphabet, n: "".join(rnd.choice(alphabet) for _ in range(n))  # noqa: E731
+    pick = lambda alphabet, n: "".join(rnd.choice(alphabet) for _ in range(n))
     upper_digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     return {
         "openai": lambda: "sk-" + rnd.choice(["", "proj-"]) + pick(ALNUM + "_-", 40),

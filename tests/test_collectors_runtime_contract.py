@@ -90,7 +90,7 @@ def test_process_launch_and_exit_are_seen_but_short_lived_noise_is_not(home, tmp
     c.start()
     time.sleep(0.5)
     proc = subprocess.Popen([str(probe), "60"])
-    subprocess.run([shutil.which("true")])  # gone before the next sample
+    subprocess.run([shutil.which("true")], check=True)  # gone before the next sample
     time.sleep(2.6)
     proc.kill()
     proc.wait()
@@ -135,7 +135,11 @@ def test_browser_endpoint_takes_tabs_only_with_the_token_and_only_on_loopback(ho
         assert _post(info["url"], tab, info["token"]) == 204
         assert _post(info["url"], json.dumps({"title": "Incognito", "url": "https://a.b"}).encode(),
                      info["token"]) == 204
-        assert c.status()["state"] == "running"
+        c.pause()  # paused: accepted but dropped, and the endpoint keeps running
+        assert _post(info["url"], json.dumps({"title": "While paused", "url": "https://a.b"}).encode(),
+                     info["token"]) == 204
+        c.resume()
+        assert c.status()["state"] == "running" and c.status()["restarts"] == 0
     finally:
         c.stop()
     assert [(e.source, e.kind, e.title, e.data) for e in got] == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -38,7 +39,9 @@ def test_focus_changes_are_events_with_app_title_and_pid(x_env) -> None:  # noqa
     assert {e.app for e in changes} == {"xterm"}
     assert all(e.source == "window" and e.kind == "focus" and e.data["pid"] > 0 for e in changes)
     beats = [e for e in got if e.pulsetime > 0]
-    assert beats and all(b.pulsetime == 1.5 for b in beats), "heartbeats while a window stays focused"
+    for before, change in itertools.pairwise(changes):  # each change first closes the previous window's event
+        assert any(b.title == before.title and b.start == change.start for b in beats)
+    assert all(b.pulsetime == 6.0 for b in beats)
     assert c.status()["state"] == "stopped"
 
 
@@ -81,3 +84,23 @@ def test_without_display_the_collector_is_disabled_with_a_reason(monkeypatch) ->
     monkeypatch.delenv("WAYLAND_DISPLAY")
     c.start()
     assert c.status()["reason"] == "no X display (DISPLAY unset)"
+
+
+def test_pause_stops_events_and_resume_reports_the_current_window_again(x_env) -> None:  # noqa: F811
+    x_env.open_window("Report draft")
+    got: list[Event] = []
+    c = _collector(got)
+    c.start()
+    try:
+        time.sleep(0.8)
+        c.pause()
+        time.sleep(0.3)
+        during = len(got)
+        time.sleep(1.2)
+        assert len(got) == during, "nothing is emitted while paused"
+        c.resume()
+        time.sleep(1.0)
+    finally:
+        c.stop()
+    changes = [e.title for e in got if e.pulsetime == 0]
+    assert changes == ["Report draft", "Report draft"]
