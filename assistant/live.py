@@ -25,8 +25,8 @@ from assistant.store import open_db
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 1.0
-LABEL_POLL_SECONDS = 2.0
+TICK_SECONDS = 5.0  # without new events the loop only needs to notice stalls and answers
+LABEL_POLL_SECONDS = 5.0
 OBSERVATION_SETTLE_SECONDS = 60.0
 MODEL_BUDGET_SECONDS = 2.0
 MODEL_WAIT_SECONDS = 30.0  # how long a silent decision waits for the model's own proposal

@@ -46,6 +46,7 @@ class Runtime:
         self.parts: dict[str, dict[str, Any]] = {}
         self.paused = False
         self._stop = threading.Event()
+        self._paused_switch = threading.Event()  # shared with the collectors: set = collect nothing
         self.engine = None
         self.on_proposal: Callable[[Any], None] | None = None  # the tray sets this
         self._last_status: dict[str, Any] | None = None
@@ -103,7 +104,7 @@ class Runtime:
         except ImportError as exc:
             self.parts["collectors"] = {"state": "disabled", "reason": f"collectors not installed: {exc}"}
             return
-        self.collectors = build_collectors(self.cfg, self.sink)
+        self.collectors = build_collectors(self.cfg, self.sink, paused=self._paused_switch)
         for collector in self.collectors:
             try:
                 collector.start()
@@ -205,9 +206,11 @@ class Runtime:
             if paused:
                 self.writer.put(Event("app", "pause", data={"until": value.get("until")}))
                 self.paused = True
+                self._paused_switch.set()
                 self.say("Paused: nothing is collected until you resume.")
             else:
                 self.paused = False
+                self._paused_switch.clear()
                 self.writer.put(Event("app", "resume"))
                 self.say("Resumed.")
 

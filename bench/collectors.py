@@ -4,7 +4,7 @@
 
 Busy phase: three xterm windows; every 2 s switch window, type ~20 characters, move into the window and
 click; the last 10 s of every 30 s are idle. Idle phase: no input at all. Each phase is its own
-`proactive run --headless` (fresh PROACTIVE_HOME, default config, no model: see MODEL_OFF) measured after a
+`proactive run --headless` (fresh PROACTIVE_HOME, default config, --no-model) measured after a
 warm-up: CPU % of one core (/proc/PID/stat utime+stime), peak RSS (VmHWM), rows and DB growth (page count
 of a backup copy, WAL included), bytes written (/proc/PID/io write_bytes), each extrapolated to 8 hours.
 The same two phases are then run with only the collectors and the real event writer in a process
@@ -80,11 +80,9 @@ def _drive(x: XServer, titles: list[str], seconds: float) -> int:
 
 def _phase(x: XServer, titles: list[str], seconds: float, busy: bool, app: bool) -> dict[str, float]:
     home = Path(tempfile.mkdtemp(prefix="bench-collectors-"))
-    (home / "config").mkdir()
-    (home / "config" / "config.yaml").write_text(MODEL_OFF)
     env = {**x.env, "PROACTIVE_HOME": str(home)}
     run_for = f"{WARMUP + seconds + 3:.0f}"
-    command = (["-m", "assistant", "run", "--headless", "--for", run_for + "s"] if app
+    command = (["-m", "assistant", "run", "--headless", "--no-model", "--for", run_for + "s"] if app
                else ["-m", "bench.collectors", "--child", run_for])
     proc = subprocess.Popen([sys.executable, *command], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -106,7 +104,6 @@ def _phase(x: XServer, titles: list[str], seconds: float, busy: bool, app: bool)
 
 
 # No model is loaded: a GGUF path that does not exist makes the model part disabled, the rest runs.
-MODEL_OFF = "model:\n  gguf_path: /nonexistent/bench-no-model.gguf\n"
 
 
 def child(seconds: float) -> None:
@@ -169,7 +166,7 @@ def main() -> None:
                                 "collectors_only_idle": own_idle,
                                 "setup": {"busy_seconds": args.seconds, "idle_seconds": idle_seconds,
                                           "warmup_seconds": WARMUP, "command": "proactive run --headless",
-                                          "model": "off (gguf_path does not exist)"}})
+                                          "model": "off (proactive run --no-model)"}})
 
 
 if __name__ == "__main__":

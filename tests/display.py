@@ -38,6 +38,7 @@ class XServer:
         with os.fdopen(read_fd) as pipe:  # Xvfb picks a free display and tells us its number
             n = int(pipe.readline().strip() or -1)
         if n < 0 or xvfb.poll() is not None:
+            xvfb.kill()
             raise RuntimeError("Xvfb did not start")
         self.display = f":{n}"
         self.env = {**os.environ, "DISPLAY": self.display}

@@ -18,7 +18,8 @@ from assistant.store import open_db, queries
 @click.command()
 @click.option("--headless", is_flag=True, help="No tray or cards: proposals are printed to the terminal.")
 @click.option("--for", "run_for", metavar="DURATION", help="Stop after this long (e.g. 20s, 10m).")
-def run(headless: bool, run_for: str | None) -> None:
+@click.option("--no-model", is_flag=True, help="Do not load the language model (templates and the judge only).")
+def run(headless: bool, run_for: str | None, no_model: bool) -> None:
     """Start collecting and proposing. Stops on Ctrl+C (or after --for)."""
     import logging
 
@@ -31,7 +32,7 @@ def run(headless: bool, run_for: str | None) -> None:
     if not headless and (not has_display or not cfg["ui.tray"]):
         headless = True
         click.echo(f"No tray: {why or 'ui.tray is off'}; running headless.")
-    runtime = Runtime(cfg, headless=headless, say=lambda text: click.echo(text))
+    runtime = Runtime(cfg, headless=headless, say=lambda text: click.echo(text), load_model=not no_model)
     try:
         runtime.start()
     except Exception as exc:

@@ -51,7 +51,7 @@ class EventWriter:
     written with the next insert, or after `heartbeat_flush` seconds, so a quiet desktop costs almost no I/O.
     """
 
-    def __init__(self, path: Path, queue_size: int = 20000, commit_interval: float = 0.5,
+    def __init__(self, path: Path, queue_size: int = 20000, commit_interval: float = 0.8,
                  heartbeat_flush: float = 60.0, state_every: float = 30.0):
         self.path = path
         self.commit_interval = min(commit_interval, 1.0)
