@@ -75,7 +75,9 @@ class DesktopState:
             if (event.data or {}).get("keys", 0) > 0:
                 self.last_typing_end = max(self.last_typing_end, event.end)
             return None
-        if event.source not in ("window", "browser") or event.kind != "focus":
+        is_focus = (event.source == "window" and event.kind == "focus") or (
+            event.source == "browser" and event.kind == "tab")
+        if not is_focus:
             return None
         previous = self.focus
         self.focus = event

@@ -97,3 +97,10 @@ def test_stall_after_typing_fires_once():
     assert verdict.consult and verdict.trigger == "stall"
     p.consulted(T0 + 106, verdict)
     assert not p.check(T0 + 400).consult
+
+
+def test_a_tab_from_the_browser_extension_counts_as_a_new_place():
+    p = policy()
+    p.observe(Event("browser", "tab", start=T0, app="firefox", title="TypeError: x is undefined - MDN",
+                    data={"url": "https://developer.mozilla.org/"}))
+    assert p.check(T0 + 1).trigger == "error"
