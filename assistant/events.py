@@ -13,7 +13,7 @@ class Event:
     """One thing that happened on the desktop.
 
     `source` names the collector ("window", "afk", "input", "process", "browser", "clipboard", "app"),
-    `kind` what happened ("focus", "idle", "active", "counts", "launch", "exit", "pause", ...).
+    `kind` what happened ("focus", "afk", "not-afk", "counts", "launch", "exit", "tab", "pause", ...).
     A heartbeat (`pulsetime` > 0) extends the previous event of the same source when app, title, kind and
     data are equal and it starts within `pulsetime` seconds of that event's end, as ActivityWatch does.
     """
