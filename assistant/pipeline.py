@@ -9,8 +9,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from assistant.events import Event
 from assistant.evaluation.engine import DecisionEngine
+from assistant.events import Event
 from assistant.narrator import Observation, narrate
 from assistant.policy import Policy, Verdict
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from assistant.config import Config
 from assistant.events import Event
-from assistant.store import EventWriter, open_db
-from assistant.store import queries
+from assistant.store import EventWriter, open_db, queries
 
 log = logging.getLogger(__name__)
 

@@ -33,5 +33,10 @@ def duration_option(value: str | None, name: str) -> float | None:
         raise click.BadParameter(str(exc), param_hint=name) from exc
 
 
+JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+FOLDS = click.option("--folds", default=8, show_default=True, type=click.IntRange(2, 100),
+                     help="Cross-validation folds over sessions (a session is never in train and validation).")
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))

@@ -8,7 +8,7 @@ import click
 import yaml
 
 from assistant import config, paths
-from assistant.cli.common import emit_json
+from assistant.cli.common import JSON_FLAG, emit_json
 
 
 @click.group("config")
@@ -39,7 +39,7 @@ def config_check() -> None:
 
 
 @config_group.command("show")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@JSON_FLAG
 def config_show(as_json: bool) -> None:
     """Print the effective settings (defaults merged with the file)."""
     path = paths.config_path()

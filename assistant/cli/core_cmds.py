@@ -11,7 +11,7 @@ import time
 import click
 
 from assistant import paths
-from assistant.cli.common import duration_option, emit_json, load_config_or_exit
+from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit
 from assistant.store import open_db, queries
 
 
@@ -67,7 +67,7 @@ def _pid_alive(pid: int | None) -> bool:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@JSON_FLAG
 def status(as_json: bool) -> None:
     """Is it running, what is collected, what was dropped, how big is the log."""
     db = open_db()
@@ -120,7 +120,7 @@ def _clock(ts: float) -> str:
 @click.option("--since", default="10m", show_default=True, help="How far back (90s, 10m, 2h, 1d).")
 @click.option("--app", help="Only events of this app (process name).")
 @click.option("--limit", type=int, default=200, show_default=True, help="At most this many (newest).")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@JSON_FLAG
 def events(since: str, app: str | None, limit: int, as_json: bool) -> None:
     """Show recent events from the log."""
     seconds = duration_option(since, "--since")

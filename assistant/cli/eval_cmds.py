@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import emit_json, load_config_or_exit
+from assistant.cli.common import FOLDS, JSON_FLAG, emit_json, load_config_or_exit
 
-JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 THRESHOLD = click.option(
     "--threshold",
     type=click.FloatRange(0, 1),
@@ -62,13 +61,7 @@ def eval_group() -> None:
 @click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @THRESHOLD
 @MODEL_DIR
-@click.option(
-    "--folds",
-    default=8,
-    show_default=True,
-    type=click.IntRange(2, 100),
-    help="Session folds for the grouped-CV version (judge trained on the other sessions).",
-)
+@FOLDS
 @JSON_FLAG
 def eval_timing(
     data: tuple[Path, ...], threshold: float | None, model_dir: Path | None, folds: int, as_json: bool

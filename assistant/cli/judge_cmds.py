@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import emit_json
+from assistant.cli.common import FOLDS, JSON_FLAG, emit_json
 
 DATA_FILES = click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-JSON_FLAG = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
 
 def _groups_or_exit(paths: tuple[Path, ...]):
@@ -116,13 +115,7 @@ def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float,
 
 @judge_group.command("cv")
 @DATA_FILES
-@click.option(
-    "--folds",
-    default=8,
-    show_default=True,
-    type=click.IntRange(2, 100),
-    help="GroupKFold folds over sessions (capped at the number of sessions).",
-)
+@FOLDS
 @JSON_FLAG
 def judge_cv(data: tuple[Path, ...], folds: int, as_json: bool) -> None:
     """Session-grouped cross-validation of the judge next to the trivial baselines."""

@@ -10,7 +10,7 @@ import time
 import click
 
 from assistant import labels
-from assistant.cli.common import duration_option, emit_json, load_config_or_exit
+from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit
 from assistant.store import open_db
 
 _ALIASES = {"accept": "accepted", "yes": "accepted", "reject": "rejected", "no": "rejected",
@@ -50,7 +50,7 @@ def export(out: str | None, include_unlabelled: bool) -> None:
 @click.option("--since", default="1h", show_default=True, help="Replay from this long ago (e.g. 1h, 30m).")
 @click.option("--until", "until", default=None, help="Stop this long ago (default: now).")
 @click.option("--model/--no-model", default=True, show_default=True, help="Use the configured model too.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@JSON_FLAG
 def replay(since: str, until: str | None, model: bool, as_json: bool) -> None:
     """Run a past stretch of your own event log through the pipeline: what would it have proposed, when?"""
     from assistant.replay import build_pipeline

@@ -27,6 +27,8 @@ for _command in CORE_COMMANDS + LABEL_COMMANDS + DESKTOP_COMMANDS:
     cli.add_command(_command)
 cli.add_command(config_group)
 from assistant.cli.judge_cmds import judge_group  # noqa: E402
+
 cli.add_command(judge_group)
 from assistant.cli.eval_cmds import eval_group  # noqa: E402
+
 cli.add_command(eval_group)
