@@ -45,8 +45,12 @@ SCHEMA: dict[str, Any] = {
         "retention_days": Key("int", 90, "Delete events older than this many days (0 keeps everything).", minimum=0),
         "queue_size": Key("int", 20000, "Events waiting for the writer; beyond this new events are dropped "
                           "and counted.", minimum=100),
-        "commit_interval": Key("float", 0.8, "Seconds a new event may wait before it is committed (at most 1).",
+        "commit_interval": Key("float", 0.8, "Seconds a new event may wait before it is crash-safe on disk "
+                               "(at most 1).",
                                minimum=0.05, maximum=1.0),
+        "sync_interval": Key("float", 60.0, "Seconds between SQLite commits; in between, new events go to a small "
+                             "append-only spool (crash-safe, far fewer bytes written). 0 commits every "
+                             "commit_interval.", minimum=0),
     },
     "collectors": {
         "window": {

@@ -85,7 +85,8 @@ class Runtime:
             self._take_instance_lock()
         self.db_path = paths.db_path()
         self.writer = EventWriter(self.db_path, queue_size=self.cfg["storage.queue_size"],
-                                  commit_interval=self.cfg["storage.commit_interval"]).start()
+                                  commit_interval=self.cfg["storage.commit_interval"],
+                                  sync_interval=self.cfg["storage.sync_interval"]).start()
         self.db = open_db(self.db_path, check=False)
         recovered = getattr(self.writer.db, "recovered_from", None)
         if recovered:

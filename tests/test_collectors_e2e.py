@@ -49,6 +49,7 @@ def test_proactive_run_records_windows_afk_counts_and_keeps_secrets_out(x_env, t
     (home / "config").mkdir(parents=True)
     (home / "config" / "config.yaml").write_text(yaml.safe_dump({
         "collectors": {"afk": {"timeout_seconds": 2.0}, "input": {"bucket_seconds": 1.0}},
+        "storage": {"sync_interval": 0},  # rows reach SQLite within a second: this test reads it live
         "privacy": {"exclude_apps": DEFAULT_EXCLUDE_APPS + ["^xmessage$"]},
     }))
     x_env.open_window("Report draft")

@@ -12,6 +12,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from assistant.events import Event
 from assistant.store import EventWriter, open_db, queries
 from assistant.store.db import check_integrity
@@ -146,7 +148,7 @@ CHILD = textwrap.dedent("""
     from pathlib import Path
     from assistant.events import Event
     from assistant.store import EventWriter
-    writer = EventWriter(Path(sys.argv[1]), commit_interval=0.5).start()
+    writer = EventWriter(Path(sys.argv[1]), commit_interval=0.5, sync_interval=float(sys.argv[2])).start()
     print("ready", flush=True)
     i = 0
     while True:
@@ -156,16 +158,21 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def test_kill_9_keeps_everything_committed_a_second_before(tmp_path):
+@pytest.mark.parametrize("sync_interval", [0.0, 60.0], ids=["commit-each-interval", "spool"])
+def test_kill_9_keeps_everything_sent_a_second_before(tmp_path, sync_interval):
+    """With the spool, the events live in events.db-spool until the next start replays them."""
     path = tmp_path / "events.db"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True,
-                             cwd=REPO)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path), str(sync_interval)],
+                             stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert child.stdout.readline().strip() == "ready"
     time.sleep(3.0)
     killed_at = time.time()
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     check_integrity(path)  # raises if damaged
+    EventWriter(path).start().stop()  # the app starting again
+    check_integrity(path)
+    assert not Path(str(path) + "-spool").read_bytes(), "the spool was not replayed and cleared"
     db = open_db(path)
     rows = db.conn.execute("SELECT json_extract(data, '$.seq'), start FROM events ORDER BY id").fetchall()
     seqs = [r[0] for r in rows]
@@ -207,3 +214,40 @@ def test_pause_is_recorded_and_obeyed(home):
     assert "pause" in kinds
     assert run_cli("resume", home=home).returncode == 0
     assert json.loads(run_cli("status", "--json", home=home).stdout)["paused"] is False
+
+
+def test_spool_mode_batches_commits_but_flush_and_stop_commit(tmp_path):
+    path = tmp_path / "events.db"
+    writer = EventWriter(path, commit_interval=0.1, sync_interval=60).start()
+    writer.put(Event("window", "focus", app="code", title="spooled.py"))
+    time.sleep(0.6)
+    assert b"spooled.py" in Path(str(path) + "-spool").read_bytes()  # crash-safe already
+    assert queries.counts(open_db(path))["events"] == 0  # not yet in SQLite
+    assert [e.title for _, e in queries.recent(open_db(path), 60)] == ["spooled.py"]  # but readers see it
+    writer.stop()
+    assert [e.title for _, e in queries.recent(open_db(path), 60)] == ["spooled.py"]
+    assert Path(str(path) + "-spool").read_bytes() == b""
+
+
+def test_a_second_writer_on_the_same_log_is_refused(tmp_path):
+    path = tmp_path / "events.db"
+    first = EventWriter(path).start()
+    try:
+        with pytest.raises(RuntimeError, match="another writer is using"):
+            EventWriter(path).start()
+    finally:
+        first.stop()
+
+
+def test_forget_empties_the_spool_of_a_running_writer(home):
+    path = home / "data" / "events.db"
+    writer = EventWriter(path, commit_interval=0.1, sync_interval=600).start()
+    writer.put(Event("window", "focus", app="code", title="FORGET-ME-NOW.md"))
+    time.sleep(0.6)
+    assert b"FORGET-ME-NOW" in Path(str(path) + "-spool").read_bytes()
+    assert run_cli("forget", "--last", "10m", "--yes", home=home).returncode == 0
+    writer.put(Event("window", "focus", app="code", title="after.md"))
+    time.sleep(1.8)
+    assert b"FORGET-ME-NOW" not in Path(str(path) + "-spool").read_bytes()
+    writer.stop()
+    assert [e.title for _, e in queries.recent(open_db(path), 600)] == ["after.md"]

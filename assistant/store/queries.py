@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from assistant.events import Event
+from assistant.store.spool import read_spool, spool_path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
 _UNIT = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -41,8 +42,28 @@ def events_between(db: sqlite_utils.Database, start: float, end: float, app: str
     if limit:
         sql = f"SELECT * FROM ({sql[:-len(' ORDER BY start')]} ORDER BY start DESC LIMIT {int(limit)}) ORDER BY start"
     rows = db.conn.execute(sql, params).fetchall()
+    rows = _with_spooled(db, rows, start, end, app, limit)
     return [(r[0], Event(source=r[3], kind=r[4], start=r[1], duration=r[2], app=r[5], title=r[6],
                          data=json.loads(r[7]) if r[7] else {})) for r in rows]
+
+
+def _with_spooled(db: sqlite_utils.Database, rows: list, start: float, end: float, app: str | None,
+                  limit: int | None) -> list:
+    """Add rows a running writer has made crash-safe in its spool but not committed yet."""
+    path = getattr(db, "path", None)
+    if path is None:
+        return rows
+    spooled, updates = read_spool(spool_path(path))
+    if not spooled and not updates:
+        return rows
+    have = {r[0]: i for i, r in enumerate(rows)}
+    rows = [list(r) for r in rows]
+    for event_id, duration in updates.items():
+        if event_id in have:
+            rows[have[event_id]][2] = duration
+    extra = [r for r in spooled if r[0] not in have and start <= r[1] < end and (app is None or r[5] == app)]
+    merged = sorted(rows + [[r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]] for r in extra], key=lambda r: r[1])
+    return merged[-limit:] if limit else merged
 
 
 def forget(db: sqlite_utils.Database, last_seconds: float | None = None, everything: bool = False,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant.events import Event
 from assistant.store.db import open_db
+from assistant.store.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +47,22 @@ class WriterStats:
 class EventWriter:
     """Owns the only connection that writes events.
 
-    `put()` never blocks: when the queue is full the event is dropped and counted. New rows are committed
-    within `commit_interval` seconds (at most 1 s); a heartbeat that only lengthens an existing event is
-    written with the next insert, or after `heartbeat_flush` seconds, so a quiet desktop costs almost no I/O.
+    `put()` never blocks: when the queue is full the event is dropped and counted. New rows are made
+    crash-safe within `commit_interval` seconds (at most 1 s): committed to SQLite, or, with `sync_interval`
+    > 0, appended to the spool (see spool.py) and committed every `sync_interval` seconds, which cuts the
+    bytes written to disk several times. A heartbeat that only lengthens an existing event is written with
+    the next insert, or after `heartbeat_flush` seconds, so a quiet desktop costs almost no I/O.
     """
 
     def __init__(self, path: Path, queue_size: int = 20000, commit_interval: float = 0.8,
-                 heartbeat_flush: float = 60.0, state_every: float = 30.0):
+                 heartbeat_flush: float = 60.0, state_every: float = 30.0, sync_interval: float = 0.0):
         self.path = path
         self.commit_interval = min(commit_interval, 1.0)
         self.heartbeat_flush = heartbeat_flush
+        self.sync_interval = sync_interval  # 0: commit every commit_interval; else spool, commit this often
+        self.spool: Spool | None = None
+        self._unspooled = 0  # index in _pending_rows of the first row not yet in the spool
+        self._spool_updates: dict[int, float] = {}
         self.state_every = state_every
         self.queue_size = queue_size
         self.queue: queue.SimpleQueue = queue.SimpleQueue()  # C-fast; bounded by the check in put()
@@ -118,14 +125,21 @@ class EventWriter:
             self._ready.set()
             return
         conn = self.db.conn
+        try:
+            self.spool = Spool(self.path)
+            self._replay_spool()
+        except Exception as exc:  # surfaced by start()
+            self.stats.error = f"cannot take the event log {self.path}: {exc}"
+            self._ready.set()
+            return
         self._next_id = (conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1
         self._ready.set()
         first_pending = 0.0
         last_heartbeat_flush = time.monotonic()
+        last_sync = last_forget_check = time.monotonic()
         while True:
             stopping = self._stop.is_set()
-            wait = 0.2 if not self._pending_rows else max(0.0, first_pending + self.commit_interval
-                                                          - time.monotonic())
+            wait = 0.2 if not first_pending else max(0.0, first_pending + self.commit_interval - time.monotonic())
             flushes = []
             items: list = []
             try:
@@ -141,12 +155,24 @@ class EventWriter:
                 if self._apply(item) and not first_pending:
                     first_pending = time.monotonic()
             now = time.monotonic()
-            due_rows = self._pending_rows and now - first_pending >= self.commit_interval
+            due_rows = self._pending_rows and first_pending and now - first_pending >= self.commit_interval
             due_updates = self._pending_updates and now - last_heartbeat_flush >= self.heartbeat_flush
-            if due_rows or due_updates or flushes or (stopping and (self._pending_rows or self._pending_updates)):
+            pending = self._pending_rows or self._pending_updates
+            forget_now = False
+            if self.sync_interval > 0 and (due_rows or self._unspooled) and now - last_forget_check >= 1.0:
+                last_forget_check = now
+                forget_now = self._forget_requested()  # forgotten rows must not wait in the spool
+            if self.sync_interval > 0 and due_rows and not forget_now:
+                self._spool_write()  # crash-safe now; SQLite later
+                first_pending = 0.0
+                due_rows = False
+            due_sync = (self.sync_interval <= 0 or now - last_sync >= self.sync_interval
+                        or len(self._pending_rows) >= 5000)
+            if forget_now or flushes or (stopping and pending) or (
+                    due_sync and (due_rows or due_updates or (self.sync_interval > 0 and self._pending_rows))):
                 self._commit()
                 first_pending = 0.0
-                last_heartbeat_flush = now
+                last_heartbeat_flush = last_sync = now
             if flushes or stopping:
                 self._write_state()
             for done in flushes:
@@ -154,6 +180,7 @@ class EventWriter:
             if stopping and self.queue.empty():
                 break
         self.db.conn.close()
+        self.spool.close()
 
     def _apply(self, event: Event) -> bool:
         """Merge or stage one event. Returns True when a new row was staged."""
@@ -168,6 +195,7 @@ class EventWriter:
                 last.row[2] = duration
             else:
                 self._pending_updates[last.event_id] = duration
+            self._spool_updates[last.event_id] = duration
             self.stats.merged += 1
             if self.listeners:
                 self._notify(last.event_id, event, duration, last.start)
@@ -213,9 +241,41 @@ class EventWriter:
         for last in self._last.values():
             last.row = None
         self._pending_rows, self._pending_updates = [], {}
+        self._unspooled, self._spool_updates = 0, {}
+        if self.spool is not None:
+            self.spool.clear()
         self.stats.inserted += len(rows)
         self.stats.commits += 1
         self.stats.last_commit = time.time()
+
+    def _spool_write(self) -> None:
+        self.spool.append(self._pending_rows[self._unspooled:], self._spool_updates)
+        self._unspooled = len(self._pending_rows)
+        self._spool_updates = {}
+
+    def _forget_requested(self) -> bool:
+        """A `proactive forget` newer than the last one seen: commit (which honours it) instead of spooling."""
+        row = self.db.conn.execute("SELECT updated FROM state WHERE key = 'forget'").fetchone()
+        return row is not None and row[0] > self._forget_seen
+
+    def _replay_spool(self) -> None:
+        """Bring what a killed writer left in the spool into the DB (honouring any forget since)."""
+        rows, updates = self.spool.read()
+        if not rows and not updates:
+            self.spool.clear()
+            return
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        self._forget_seen = 0.0
+        self._pending_rows = rows
+        self._honour_forget(conn)
+        conn.executemany(_INSERT.replace("INSERT", "INSERT OR REPLACE"), self._pending_rows)
+        conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
+        conn.execute("COMMIT")
+        log.info("recovered %d events from %s", len(self._pending_rows), self.spool.path)
+        self._pending_rows = []
+        self._forget_seen = time.time()
+        self.spool.clear()
 
     def _honour_forget(self, conn) -> None:
         """Drop staged rows that a `proactive forget` issued since they were staged asked to remove."""
