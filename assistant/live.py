@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 5.0  # without new events the loop only needs to notice stalls and answers
 LABEL_POLL_SECONDS = 5.0
 OBSERVATION_SETTLE_SECONDS = 60.0
+OBSERVATION_STORE_SECONDS = 60.0
 MODEL_BUDGET_SECONDS = 2.0
 MODEL_WAIT_SECONDS = 30.0  # how long a silent decision waits for the model's own proposal
 
@@ -90,6 +91,10 @@ class Engine:
         self._wake.set()
         if self._thread:
             self._thread.join(10)
+            try:
+                self._store_observations(time.time() + OBSERVATION_SETTLE_SECONDS)  # keep what was narrated
+            except Exception:
+                log.exception("could not store the last observations")
         close = getattr(self.backend, "close", None)
         if close is not None:
             close()  # waits for a generation in flight; freeing llama.cpp under it would segfault
@@ -115,6 +120,7 @@ class Engine:
 
     def _run(self) -> None:
         last_labels = 0.0
+        last_observations = time.time()
         while not self._stop.is_set():
             self._drain()
             now = time.time()
@@ -129,8 +135,10 @@ class Engine:
                     self._retry_with_model(now)
                 if now - last_labels >= LABEL_POLL_SECONDS:
                     self._poll_labels(now)
-                    self._store_observations(now)
                     last_labels = now
+                if now - last_observations >= OBSERVATION_STORE_SECONDS:
+                    self._store_observations(now)  # derived data: one small commit a minute is enough
+                    last_observations = now
             except Exception:  # one bad moment must not end the loop
                 log.exception("decision step failed")
             self._wake.wait(TICK_SECONDS)  # a new event wakes the loop at once

@@ -70,6 +70,8 @@ def test_live_engine_surfaces_and_a_rejection_quiets_the_context(home):
         runtime.stop()
     stored = db.conn.execute("SELECT task, surfaced FROM proposals WHERE id = ?", (first.id,)).fetchone()
     assert stored == (first.task, 1)
+    sentences = [r[0] for r in db.conn.execute("SELECT sentence FROM observations")]
+    assert any("numpy rolling average" in s for s in sentences), sentences  # narrated and kept for research
 
 
 def test_answer_and_export_make_research_rows(home):
