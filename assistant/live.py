@@ -222,4 +222,11 @@ class Engine:
             fresh.append((obs.time, obs.sentence, json.dumps(ids)))
             self.last_obs_event_id = max(ids)
         if fresh:
-            self.db.conn.executemany("INSERT INTO observations (time, sentence, event_ids) VALUES (?,?,?)", fresh)
+            conn = self.db.conn
+            conn.execute("BEGIN")  # one commit for the batch: autocommit would write pages per row
+            try:
+                conn.executemany("INSERT INTO observations (time, sentence, event_ids) VALUES (?,?,?)", fresh)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
