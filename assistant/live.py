@@ -198,7 +198,6 @@ class Engine:
         self._forget_seen = state[1]
         since, at = state[0]["since"], state[0]["at"]
         self.pipeline.forget(since, at)
-        self.last_obs_event_id = max(self.last_obs_event_id, 0)
 
     def _poll_labels(self, now: float) -> None:
         self._honour_forget()

@@ -11,11 +11,32 @@ the runtime may also pass its own Event to `build_collectors(..., paused=...)`.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
 from collectors.privacy import Emitter
 from collectors.supervisor import Backoff, Supervisor
+
+
+class WakePipe:
+    """A pipe that a loop blocked in select() also watches, so `wake()` from another thread ends the wait."""
+
+    def __init__(self) -> None:
+        self.read_fd, self._write_fd = os.pipe()
+
+    def wake(self) -> None:
+        try:
+            os.write(self._write_fd, b"x")
+        except OSError:
+            pass
+
+    def drain(self) -> None:
+        os.read(self.read_fd, 64)
+
+    def close(self) -> None:
+        os.close(self.read_fd)
+        os.close(self._write_fd)
 
 
 class Collector:
@@ -45,8 +66,12 @@ class Collector:
     def running_reason(self) -> str:
         return "running"
 
+    _wake_pipe: WakePipe | None = None  # set by collectors whose run() blocks in select()
+
     def wake(self) -> None:
         """Interrupt a blocking wait in run() so stop() returns quickly."""
+        if self._wake_pipe is not None:
+            self._wake_pipe.wake()
 
     def cleanup(self) -> None:
         """Release resources after run() ended (normally or by an exception)."""

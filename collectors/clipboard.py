@@ -9,14 +9,13 @@ data = {"length": characters (text) or null}. The text itself is added as data["
 
 from __future__ import annotations
 
-import os
 import select
 import threading
 import time
 from typing import Any
 
 from assistant.events import Event
-from collectors.base import Collector
+from collectors.base import Collector, WakePipe
 from collectors.desktop import IS_LINUX, x11_problem
 from collectors.privacy import Emitter
 from collectors.window import FocusState
@@ -119,7 +118,6 @@ class ClipboardCollector(Collector):
         super().__init__(emit, **kw)
         self.focus = focus
         self.record_text = record_text
-        self._wake_w: int | None = None
 
     def unavailable(self) -> str | None:
         if not IS_LINUX:
@@ -131,19 +129,18 @@ class ClipboardCollector(Collector):
 
     def run(self, stop: threading.Event) -> None:
         sel = _X11Selection()
-        wake_r, self._wake_w = os.pipe()
+        self._wake_pipe = pipe = WakePipe()
         try:
             while not stop.is_set():
-                ready, _, _ = select.select([sel.fileno(), wake_r], [], [], 5.0)
-                if wake_r in ready:
-                    os.read(wake_r, 64)
+                ready, _, _ = select.select([sel.fileno(), pipe.read_fd], [], [], 5.0)
+                if pipe.read_fd in ready:
+                    pipe.drain()
                 if sel.owner_changes() and not self.paused.is_set():
                     self._report(sel)
         finally:
             sel.close()
-            os.close(wake_r)
-            os.close(self._wake_w)
-            self._wake_w = None
+            self._wake_pipe = None
+            pipe.close()
 
     def _report(self, sel: _X11Selection) -> None:
         app, title, excluded = self.focus.get()
@@ -155,9 +152,3 @@ class ClipboardCollector(Collector):
         kind, data = described
         self.emit(Event("clipboard", kind, app=app, title=title, data=data))
 
-    def wake(self) -> None:
-        if self._wake_w is not None:
-            try:
-                os.write(self._wake_w, b"x")
-            except OSError:
-                pass

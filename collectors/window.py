@@ -13,7 +13,6 @@ imported lazily in run().
 
 from __future__ import annotations
 
-import os
 import select
 import threading
 import time
@@ -22,7 +21,7 @@ from typing import Any
 import psutil
 
 from assistant.events import Event
-from collectors.base import Collector
+from collectors.base import Collector, WakePipe
 from collectors.browser_titles import page_info
 from collectors.desktop import IS_LINUX, pywinctl_problem, x11_problem
 from collectors.privacy import Emitter
@@ -84,7 +83,6 @@ class WindowCollector(Collector):
         self.poll = poll_seconds
         self.heartbeat = max(poll_seconds, HEARTBEAT)
         self._names: dict[int, str] = {}
-        self._wake_w: int | None = None
 
     def unavailable(self) -> str | None:
         return x11_problem() if IS_LINUX else pywinctl_problem()
@@ -120,23 +118,22 @@ class WindowCollector(Collector):
 
     def run(self, stop: threading.Event) -> None:
         source = self._open()
-        wake_r, self._wake_w = os.pipe()
+        self._wake_pipe = pipe = WakePipe()
         try:
-            self._loop(source, stop, wake_r)
+            self._loop(source, stop, pipe)
         finally:
             source.close()
-            os.close(wake_r)
-            os.close(self._wake_w)
-            self._wake_w = None
+            self._wake_pipe = None
+            pipe.close()
             self.focus.set(None, None, False)
 
-    def _loop(self, source, stop: threading.Event, wake_r: int) -> None:
+    def _loop(self, source, stop: threading.Event, pipe: WakePipe) -> None:
         last_key: tuple | None = None
         last_emit = last_read = 0.0
         described: tuple | None = None
         previous: tuple | None = None
         evented = hasattr(source, "fileno")  # X tells us about changes: re-read only then (or every 10 s)
-        fds = [wake_r] + ([source.fileno()] if evented else [])
+        fds = [pipe.read_fd] + ([source.fileno()] if evented else [])
         dirty = True
         while not stop.is_set():
             now = time.time()
@@ -163,8 +160,8 @@ class WindowCollector(Collector):
                     last_emit = now
             if evented:
                 ready, _, _ = select.select(fds, [], [], self.heartbeat)
-                if wake_r in ready:
-                    os.read(wake_r, 64)
+                if pipe.read_fd in ready:
+                    pipe.drain()
                 dirty = source.drain()
                 if dirty:
                     time.sleep(0.02)  # let a burst of property changes settle (focus + title arrive together)
@@ -177,9 +174,3 @@ class WindowCollector(Collector):
         self.emit(Event("window", "focus", start=now, app=app, title=title, data=data,
                         pulsetime=self.heartbeat + 1.0))
 
-    def wake(self) -> None:
-        if self._wake_w is not None:
-            try:
-                os.write(self._wake_w, b"x")
-            except OSError:
-                pass
