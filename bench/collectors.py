@@ -108,8 +108,8 @@ def _phase(x: XServer, titles: list[str], seconds: float, busy: bool, app: bool)
 
 def child(seconds: float) -> None:
     """Collectors + the real event writer only (no decision engine): the collectors' own share."""
-    from assistant import config, paths
-    from assistant.store import EventWriter
+    from assistant.core import config, paths
+    from assistant.log import EventWriter
     from collectors.registry import build_collectors
 
     cfg = config.load()

@@ -35,7 +35,7 @@ SCRIPT = [
 
 
 def event_stream(n: int, start: float):
-    from assistant.events import Event
+    from assistant.core.events import Event
 
     for i in range(n):
         app, title, data = SCRIPT[i % len(SCRIPT)]
@@ -57,11 +57,11 @@ def bench_pipeline(
     n_events: int, with_model: bool, model_wait_s: float | None = None, gap_s: float = 0.0
 ) -> tuple[list[float], list[float], str]:
     """(event-to-decision seconds, seconds of each model call made, model name), warm-up excluded."""
-    from assistant.config import default_config
-    from assistant.evaluation.engine import DecisionEngine
-    from assistant.live import MODEL_BUDGET_SECONDS
-    from assistant.pipeline import Pipeline
-    from assistant.policy import Policy, PolicySettings, Verdict
+    from assistant.app.live import MODEL_BUDGET_SECONDS
+    from assistant.core.config import default_config
+    from assistant.decide.engine import DecisionEngine
+    from assistant.decide.pipeline import Pipeline
+    from assistant.decide.policy import Policy, PolicySettings, Verdict
     from models.judge.infer import load_judge
 
     cfg = default_config()
@@ -170,7 +170,7 @@ def main() -> None:
     ]
     model_name = ""
     if args.wait is None:
-        from assistant.config import default_config
+        from assistant.core.config import default_config
 
         args.wait = default_config()["model.wait_seconds"]
     for label, wait in ((f"live_model_wait_{args.wait:g}s", args.wait), ("always_wait_for_model", None)):
@@ -191,7 +191,7 @@ def main() -> None:
         {
             "model": model_name,
             "events": args.events,
-            "model_budget_s": "as assistant.live.MODEL_BUDGET_SECONDS",
+            "model_budget_s": "as assistant.app.live.MODEL_BUDGET_SECONDS",
             "warmup": WARMUP,
             "cores": args.threads,
             "gap_s": args.gap,

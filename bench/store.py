@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.events import Event
-from assistant.store import EventWriter, open_db, queries
+from assistant.core.events import Event
+from assistant.log import EventWriter, open_db, queries
 from bench.harness import peak_rss_mb, percentile, report
 
 APPS = ["code", "firefox", "xterm", "slack", "evince", "libreoffice", "chromium", "nautilus"]
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        from assistant.config import default_config
+        from assistant.core.config import default_config
 
         sync = default_config()["storage.sync_interval"]
         rate = ingest_rate(Path(tmp) / "ingest.db", args.ingest, sync)

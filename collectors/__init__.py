@@ -1,4 +1,4 @@
-"""Collectors: OS sources that turn desktop activity into `assistant.events.Event`s (no storage here).
+"""Collectors: OS sources that turn desktop activity into `assistant.core.events.Event`s (no storage here).
 
 Entry point for the runtime: `collectors.registry.build_collectors(cfg, sink, paused=None)`.
 Every event passes `collectors.privacy` (exclusions + `collectors.redact`) before it reaches the sink.

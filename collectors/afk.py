@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-from assistant.events import Event
+from assistant.core.events import Event
 from collectors.base import Collector
 from collectors.idle import LockProbe
 from collectors.privacy import Emitter

@@ -29,8 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from assistant import paths
-from assistant.events import Event
+from assistant.core import paths
+from assistant.core.events import Event
 from collectors.base import Collector
 from collectors.privacy import Emitter
 

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-from assistant.events import Event
+from assistant.core.events import Event
 from collectors.base import Collector, WakePipe
 from collectors.desktop import IS_LINUX, x11_problem
 from collectors.privacy import Emitter

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.events import Event
+from assistant.core.events import Event
 from collectors.base import Collector
 from collectors.input_hub import InputHub
 from collectors.privacy import Emitter

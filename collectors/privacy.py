@@ -12,8 +12,8 @@ import re
 import threading
 from collections.abc import Callable
 
-from assistant.config import Config
-from assistant.events import Event
+from assistant.core.config import Config
+from assistant.core.events import Event
 from collectors.redact import contains_secret, redact, redact_value
 
 Sink = Callable[[Event], None]

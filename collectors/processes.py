@@ -18,7 +18,7 @@ from typing import Any
 
 import psutil
 
-from assistant.events import Event
+from assistant.core.events import Event
 from collectors.base import Collector
 from collectors.desktop import IS_LINUX
 from collectors.privacy import Emitter

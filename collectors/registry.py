@@ -13,8 +13,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from assistant.config import Config
-from assistant.events import Event
+from assistant.core.config import Config
+from assistant.core.events import Event
 from collectors.afk import AfkCollector
 from collectors.base import Collector, DisabledCollector
 from collectors.browser_endpoint import BrowserEndpoint

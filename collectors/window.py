@@ -20,7 +20,7 @@ from typing import Any
 
 import psutil
 
-from assistant.events import Event
+from assistant.core.events import Event
 from collectors.base import Collector, WakePipe
 from collectors.browser_titles import page_info
 from collectors.desktop import IS_LINUX, pywinctl_problem, x11_problem

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.config import default_config
+from assistant.core.config import default_config
 from models.backends import Completion, LlamaCppBackend, ModelUnavailable, OpenAICompatibleBackend
 from models.default_model import backend_from_config, default_gguf_path
 

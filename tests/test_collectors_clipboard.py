@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from assistant.config import default_config
-from assistant.events import Event
+from assistant.core.config import default_config
+from assistant.core.events import Event
 from collectors.clipboard import ClipboardCollector, content_kind
 from collectors.privacy import Emitter, PrivacyFilter
 from collectors.window import FocusState

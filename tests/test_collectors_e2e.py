@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.config_schema import DEFAULT_EXCLUDE_APPS
+from assistant.core.config_schema import DEFAULT_EXCLUDE_APPS
 from tests.display import x_env, xserver  # noqa: F401
 
 pytestmark = pytest.mark.display

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from assistant.config import default_config
-from assistant.events import Event
+from assistant.core.config import default_config
+from assistant.core.events import Event
 from collectors.afk import AfkCollector
 from collectors.idle import HubIdle
 from collectors.input_counts import InputCollector, shortcut_name

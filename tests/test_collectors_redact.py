@@ -8,8 +8,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.config import default_config
-from assistant.events import Event
+from assistant.core.config import default_config
+from assistant.core.events import Event
 from collectors.privacy import Emitter, PrivacyFilter
 from collectors.redact import redact, redact_value
 

@@ -11,8 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from assistant.config import default_config
-from assistant.events import Event
+from assistant.core.config import default_config
+from assistant.core.events import Event
 from collectors.base import Collector
 from collectors.browser_endpoint import TOKEN_HEADER, BrowserEndpoint
 from collectors.privacy import Emitter, PrivacyFilter

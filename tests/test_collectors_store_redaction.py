@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.events import Event
-from assistant.store import EventWriter
+from assistant.core.events import Event
+from assistant.log import EventWriter
 from collectors.privacy import Emitter, PrivacyFilter
 from tests.test_collectors_redact import KINDS, _core, _secret, filler
 

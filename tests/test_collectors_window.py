@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from assistant.config import default_config
-from assistant.events import Event
+from assistant.core.config import default_config
+from assistant.core.events import Event
 from collectors.browser_titles import page_info
 from collectors.privacy import Emitter, PrivacyFilter
 from collectors.window import FocusState, WindowCollector

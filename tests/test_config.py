@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from assistant import config, paths
+from assistant.core import config, paths
 from tests.conftest import run_cli
 
 

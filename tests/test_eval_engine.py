@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from assistant.evaluation.engine import DecisionEngine
+from assistant.decide.engine import DecisionEngine
 from models.candidates import Candidate
 from models.judge.infer import load_judge
 

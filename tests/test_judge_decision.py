@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.decision import decide
+from assistant.decide.decision import decide
 from models.candidates import Candidate
 from models.judge.infer import load_judge
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.events import Event
-from assistant.narrator import narrate, sentences
+from assistant.core.events import Event
+from assistant.decide.narrator import narrate, sentences
 from models.candidates import generate_candidates
 
 VSCODE = "main.py - project - Visual Studio Code"

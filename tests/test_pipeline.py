@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import time
 
-from assistant import config, labels
-from assistant.events import Event
-from assistant.runtime import Runtime
-from assistant.store import EventWriter, open_db, queries
+from assistant.app.runtime import Runtime
+from assistant.core import config
+from assistant.core.events import Event
+from assistant.log import EventWriter, labels, open_db, queries
 from tests.conftest import run_cli
 
 EDITOR = "budget_2025.py - finance - Visual Studio Code"
@@ -79,7 +79,7 @@ def test_answer_and_export_make_research_rows(home):
     assert run_cli("replay", "--since", "20m", "--no-model", home=home).returncode == 0  # replay stores nothing
     db = open_db(home / "data" / "events.db")
     assert queries.counts(db)["proposals"] == 0
-    from assistant.pipeline import Proposal
+    from assistant.core.proposal import Proposal
 
     pid = labels.record_proposal(db, Proposal(time=time.time(), task="Review 'budget_2025.py'.", score=0.7,
                                               context="code|x", trigger="new_context",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.events import Event
-from assistant.policy import Policy, PolicySettings, context_of
+from assistant.core.events import Event
+from assistant.decide.policy import Policy, PolicySettings, context_of
 
 T0 = 1_700_000_000.0
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.events import Event
-from assistant.store import EventWriter, open_db, queries
-from assistant.store.db import check_integrity
-from assistant.store.migrations import MIGRATIONS, migrate
+from assistant.core.events import Event
+from assistant.log import EventWriter, open_db, queries
+from assistant.log.db import check_integrity
+from assistant.log.migrations import MIGRATIONS, migrate
 from tests.conftest import REPO, run_cli
 
 
@@ -146,8 +146,8 @@ def test_flood_is_bounded_and_drops_are_counted(home):
 CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from assistant.events import Event
-    from assistant.store import EventWriter
+    from assistant.core.events import Event
+    from assistant.log import EventWriter
     writer = EventWriter(Path(sys.argv[1]), commit_interval=0.5, sync_interval=float(sys.argv[2])).start()
     print("ready", flush=True)
     i = 0

@@ -16,12 +16,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from assistant import config
-from assistant.events import Event
-from assistant.labels import record_proposal
-from assistant.pipeline import Proposal
-from assistant.runtime import Runtime
-from assistant.store import open_db
+from assistant.app.runtime import Runtime
+from assistant.core import config
+from assistant.core.events import Event
+from assistant.core.proposal import Proposal
+from assistant.log import open_db
+from assistant.log.labels import record_proposal
 from tests.conftest import REPO
 from ui import settings_io
 from ui.app import TrayApp
@@ -145,7 +145,7 @@ def test_run_for_a_duration_ends_by_itself(home):
 
 
 def test_the_headless_path_does_not_load_qt():
-    code = ("import sys, assistant.cli.main, assistant.runtime; "
+    code = ("import sys, assistant.cli.main, assistant.app.runtime; "
             "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'ui'))))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr

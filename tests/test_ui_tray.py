@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from ui import settings_io
 from tests.display import XServer, _wait, x_env, xserver  # noqa: F401
+from ui import settings_io
 
 pytestmark = pytest.mark.display
 
@@ -26,11 +26,11 @@ import json, os, subprocess, threading, time
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
-from assistant import config
-from assistant.labels import record_proposal
-from assistant.pipeline import Proposal
-from assistant.runtime import Runtime
-from assistant.store import open_db
+from assistant.core import config
+from assistant.log.labels import record_proposal
+from assistant.core.proposal import Proposal
+from assistant.app.runtime import Runtime
+from assistant.log import open_db
 from ui.app import TrayApp
 
 app = QApplication([])

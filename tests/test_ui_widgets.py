@@ -15,11 +15,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from assistant import config, paths
-from assistant.events import Event
-from assistant.labels import record_label, record_proposal
-from assistant.pipeline import Proposal
-from assistant.store import EventWriter, open_db, queries
+from assistant.core import config, paths
+from assistant.core.events import Event
+from assistant.core.proposal import Proposal
+from assistant.log import EventWriter, open_db, queries
+from assistant.log.labels import record_label, record_proposal
 from ui import card as card_module
 from ui import data
 from ui.card import CardStack, SuggestionCard

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
-from assistant.store import open_db, queries
+from assistant.log import open_db, queries
 from ui import data, theme
 from ui.card import CardStack, SuggestionCard
 

@@ -1,7 +1,7 @@
 """The suggestion card: a small always-on-top window that never takes the keyboard from what you type.
 
 It shows one proposal (the task, and the last narrated sentence as "why now"), records the answer with
-`assistant.labels.record_label` on the UI's own DB connection, and closes by itself when the engine would
+`assistant.log.labels.record_label` on the UI's own DB connection, and closes by itself when the engine would
 count the card as ignored (proposal time + ui.card_timeout_seconds); a card that times out records nothing.
 Accepting copies the task text to the clipboard: the assistant shows, it never acts.
 """
@@ -14,11 +14,19 @@ from collections.abc import Callable
 import sqlite_utils
 from PySide6.QtCore import QEvent, QPropertyAnimation, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from assistant.labels import record_label
-from assistant.pipeline import Proposal
+from assistant.core.proposal import Proposal
+from assistant.log.labels import record_label
 from ui import theme
 
 CARD_WIDTH = 384

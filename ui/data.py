@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
-from assistant.narrator import narrate
-from assistant.store import queries
+from assistant.decide.narrator import narrate
+from assistant.log import queries
 
 ACTIVITY_WINDOW_SECONDS = 1800
 ACTIVITY_EVENT_LIMIT = 1500  # narrating more than this every refresh would not be cheap

@@ -12,13 +12,28 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFileDialog, QFrame, QHBoxLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from assistant import paths
-from assistant.config import ConfigProblem, validate
-from assistant.config_schema import SCHEMA
+from assistant.core import paths
+from assistant.core.config import ConfigProblem, validate
+from assistant.core.config_schema import SCHEMA
 from ui import settings_io, theme
 
 COLLECTORS = ("window", "afk", "input", "processes", "clipboard", "browser_endpoint")

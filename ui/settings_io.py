@@ -1,8 +1,8 @@
 """Reading and writing config.yaml for the settings window. No Qt here.
 
 Saving merges the changed keys into the file's current YAML, validates the result with
-`assistant.config.validate` (nothing is written when there is a problem) and writes every key with its help
-comment, in the style of `assistant.config.default_text()`. Comments added to the file by hand are not kept.
+`assistant.core.config.validate` (nothing is written when there is a problem) and writes every key with its help
+comment, in the style of `assistant.core.config.default_text()`. Comments added to the file by hand are not kept.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from assistant import paths
-from assistant.config import Config, ConfigProblem, check_file, default_text, validate
-from assistant.config_schema import SCHEMA, Key
+from assistant.core import paths
+from assistant.core.config import Config, ConfigProblem, check_file, default_text, validate
+from assistant.core.config_schema import SCHEMA, Key
 
 WRITTEN_BY = "# Last written by the Settings window; changes apply the next time the assistant starts."
 

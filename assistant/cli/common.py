@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from assistant import config, paths
-from assistant.store import queries
+from assistant.core import config, paths
+from assistant.log import queries
 
 
 def load_config_or_exit() -> config.Config:

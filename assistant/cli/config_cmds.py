@@ -7,8 +7,8 @@ import sys
 import click
 import yaml
 
-from assistant import config, paths
 from assistant.cli.common import JSON_FLAG, emit_json
+from assistant.core import config, paths
 
 
 @click.group("config")

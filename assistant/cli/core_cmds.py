@@ -10,9 +10,9 @@ import time
 
 import click
 
-from assistant import paths
 from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit
-from assistant.store import open_db, queries
+from assistant.core import paths
+from assistant.log import open_db, queries
 
 
 @click.command()
@@ -23,7 +23,7 @@ def run(headless: bool, run_for: str | None, no_model: bool) -> None:
     """Start collecting and proposing. Stops on Ctrl+C (or after --for)."""
     import logging
 
-    from assistant.runtime import Runtime, display_available
+    from assistant.app.runtime import Runtime, display_available
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cfg = load_config_or_exit()

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from assistant import autostart as autostart_mod
+from assistant.app import autostart as autostart_mod
 
 
 @click.command()

@@ -164,7 +164,7 @@ def eval_trace(
     shown candidate tasks; a first proposal k steps into a stretch earns 1/(1+k) (1 at its first step), no
     proposal earns 0; a proposal at any other step is a false alarm (rate = false alarms / such steps).
     """
-    from assistant.evaluation.engine import DecisionEngine
+    from assistant.decide.engine import DecisionEngine
     from assistant.evaluation.trace import (
         TimeAwareScore,
         TraceError,

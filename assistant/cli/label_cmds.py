@@ -9,9 +9,8 @@ import time
 
 import click
 
-from assistant import labels
 from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit
-from assistant.store import open_db
+from assistant.log import labels, open_db
 
 _ALIASES = {"accept": "accepted", "yes": "accepted", "reject": "rejected", "no": "rejected",
             "later": "not-now", "not-now": "not-now", "ignore": "ignored"}
@@ -53,8 +52,8 @@ def export(out: str | None, include_unlabelled: bool) -> None:
 @JSON_FLAG
 def replay(since: str, until: str | None, model: bool, as_json: bool) -> None:
     """Run a past stretch of your own event log through the pipeline: what would it have proposed, when?"""
-    from assistant.replay import build_pipeline
-    from assistant.replay import replay as run_replay
+    from assistant.evaluation.replay import build_pipeline
+    from assistant.evaluation.replay import replay as run_replay
 
     cfg = load_config_or_exit()
     now = time.time()

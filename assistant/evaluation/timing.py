@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.decision import ScoringJudge, decide
+from assistant.decide.decision import ScoringJudge, decide
 from assistant.evaluation.metrics import binary_decision_metrics
 from models.judge.data import Group
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from assistant import paths
-from assistant.config_schema import SCHEMA, Key
+from assistant.core import paths
+from assistant.core.config_schema import SCHEMA, Key
 
 
 @dataclass(frozen=True)

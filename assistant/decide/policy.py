@@ -9,8 +9,8 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from assistant.config import Config
-from assistant.events import Event
+from assistant.core.config import Config
+from assistant.core.events import Event
 
 ERROR_TITLE = re.compile(
     r"(?i)\b(error|exception|traceback|failed|failure|fatal|cannot|can't|could not|couldn't|undefined|"

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant import labels as labels_mod
-from assistant.config import Config
-from assistant.evaluation.engine import DecisionEngine
-from assistant.events import Event
-from assistant.pipeline import Pipeline, Proposal
-from assistant.policy import Policy, PolicySettings
-from assistant.store import open_db
+from assistant.core.config import Config
+from assistant.core.events import Event
+from assistant.core.proposal import Proposal
+from assistant.decide.engine import DecisionEngine
+from assistant.decide.pipeline import Pipeline
+from assistant.decide.policy import Policy, PolicySettings
+from assistant.log import labels as labels_mod
+from assistant.log import open_db
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ class Engine:
 
     def _honour_forget(self) -> None:
         """After `proactive forget`, drop what the engine remembers from the forgotten stretch."""
-        from assistant.store import queries
+        from assistant.log import queries
 
         state = queries.get_state(self.db, "forget")
         if state is None or state[1] <= self._forget_seen:

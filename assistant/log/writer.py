@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.events import Event
-from assistant.store.db import open_db
-from assistant.store.spool import Spool
+from assistant.core.events import Event
+from assistant.log.db import open_db
+from assistant.log.spool import Spool
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from assistant.config import Config
-from assistant.events import Event
-from assistant.store import EventWriter, open_db, queries
+from assistant.core.config import Config
+from assistant.core.events import Event
+from assistant.log import EventWriter, open_db, queries
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Runtime:
         """One running app per data dir: a second one would interleave event ids."""
         import fcntl
 
-        from assistant import paths
+        from assistant.core import paths
 
         lock_path = paths.ensure_private_dir(paths.data_dir()) / "run.lock"
         self._lock_file = open(lock_path, "a+")
@@ -79,7 +79,7 @@ class Runtime:
         self._lock_file.flush()
 
     def start(self) -> None:
-        from assistant import paths
+        from assistant.core import paths
 
         if os.name == "posix":
             self._take_instance_lock()
@@ -114,7 +114,7 @@ class Runtime:
 
     def _start_engine(self) -> None:
         try:
-            from assistant.live import Engine
+            from assistant.app.live import Engine
         except ImportError as exc:
             self.parts["engine"] = {"state": "disabled", "reason": f"decision engine unavailable: {exc}"}
             return

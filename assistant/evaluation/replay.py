@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 import sqlite_utils
 
-from assistant.config import Config
-from assistant.evaluation.engine import DecisionEngine
-from assistant.pipeline import Pipeline, Proposal
-from assistant.policy import Policy, PolicySettings
-from assistant.store import queries
+from assistant.core.config import Config
+from assistant.core.proposal import Proposal
+from assistant.decide.engine import DecisionEngine
+from assistant.decide.pipeline import Pipeline
+from assistant.decide.policy import Policy, PolicySettings
+from assistant.log import queries
 
 TICK = 5.0
 

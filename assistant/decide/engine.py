@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.decision import Decision, ScoringJudge, decide
+from assistant.decide.decision import Decision, ScoringJudge, decide
 from models.candidates import generate_candidates
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from assistant import paths
-from assistant.store.migrations import migrate
+from assistant.core import paths
+from assistant.log.migrations import migrate
 
 log = logging.getLogger(__name__)
 

@@ -9,32 +9,15 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from assistant.evaluation.engine import DecisionEngine
-from assistant.events import Event
-from assistant.narrator import Observation, narrate
-from assistant.policy import Policy, Verdict
+from assistant.core.events import Event
+from assistant.core.proposal import Proposal
+from assistant.decide.engine import DecisionEngine
+from assistant.decide.narrator import Observation, narrate
+from assistant.decide.policy import Policy, Verdict
 
 WINDOW_SECONDS = 30 * 60
 HISTORY_SENTENCES = 12
 REPEAT_SECONDS = 3600  # the same task is not shown twice within this long
-
-
-@dataclass
-class Proposal:
-    time: float
-    task: str | None
-    score: float
-    context: str
-    trigger: str
-    history: list[str]
-    observation_event_ids: list[list[int]]
-    kind: str = "none"
-    source: str = "template"
-    latency_ms: float = 0.0
-    reason: str = ""
-    model: str = ""
-    id: int | None = None
-    candidates: list[tuple[str | None, float]] = field(default_factory=list)
 
 
 class Pipeline:

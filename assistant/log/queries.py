@@ -9,8 +9,8 @@ from typing import Any
 
 import sqlite_utils
 
-from assistant.events import Event
-from assistant.store.spool import read_spool, spool_path
+from assistant.core.events import Event
+from assistant.log.spool import read_spool, spool_path
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?\s*$", re.IGNORECASE)
 _UNIT = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -12,9 +12,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from assistant.pipeline import Proposal
-
-LABELS = ("accepted", "rejected", "ignored", "not-now")
+from assistant.core.proposal import LABELS, Proposal
 
 
 def record_proposal(db: sqlite_utils.Database, p: Proposal, surfaced: bool) -> int:

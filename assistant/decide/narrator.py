@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlparse
 
-from assistant.events import Event
+from assistant.core.events import Event
 
 FLICKER_S = 1.5  # a focus shorter than this, followed by another focus, is not narrated
 MERGE_GAP_S = 30.0  # input buckets this close in the same window merge into one sentence

@@ -1,0 +1,1 @@
+"""The ground floor: the Event and Proposal types, config and its schema, paths."""
