@@ -85,11 +85,11 @@ class Collector:
         except Exception as exc:  # noqa: BLE001 - a broken platform library disables, never crashes
             reason = f"cannot load platform support ({type(exc).__name__}: {exc})"
         if reason:
-            self._set_state("disabled", reason)
+            self.set_state("disabled", reason)
             return
         self._stop.clear()
         self._supervisor = Supervisor(self, self._stop, self.backoff)
-        self._set_state("running", self.running_reason())
+        self.set_state("running", self.running_reason())
         self._supervisor.start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -98,7 +98,7 @@ class Collector:
         if self._supervisor:
             self._supervisor.join(timeout)
         if self.state not in ("disabled",):
-            self._set_state("stopped", "stopped")
+            self.set_state("stopped", "stopped")
 
     def pause(self) -> None:
         self.paused.set()
@@ -113,9 +113,17 @@ class Collector:
             return {"name": self.name, "state": self.state, "reason": self.reason,
                     "restarts": self._restarts, "last_error": self._last_error}
 
-    def _set_state(self, state: str, reason: str) -> None:
+    def set_state(self, state: str, reason: str) -> None:
         with self._lock:
             self.state, self.reason = state, reason
+
+    def record_failure(self, error: str) -> None:
+        with self._lock:
+            self._last_error = error
+
+    def record_restart(self) -> None:
+        with self._lock:
+            self._restarts += 1
 
 
 class DisabledCollector(Collector):
@@ -125,7 +133,7 @@ class DisabledCollector(Collector):
         super().__init__(emit)
         self.name = name
         self._disabled_reason = reason
-        self._set_state("disabled", reason)
+        self.set_state("disabled", reason)
 
     def unavailable(self) -> str | None:
         return self._disabled_reason

@@ -92,7 +92,7 @@ class BrowserEndpoint(Collector):
         fd = os.open(info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump({"url": f"http://127.0.0.1:{port}/tab", "token": self.token}, fh)
-        self._set_state("running", self.running_reason())
+        self.set_state("running", self.running_reason())
         self._server.serve_forever(poll_interval=0.5)
 
     @property

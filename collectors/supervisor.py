@@ -10,10 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from collectors.base import Collector
+from typing import Protocol
 
 log = logging.getLogger("collectors")
 
@@ -35,10 +32,29 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+class Supervised(Protocol):
+    """What the supervisor needs of a collector (collectors.base.Collector provides it)."""
+
+    name: str
+    state: str
+
+    def run(self, stop: threading.Event) -> None: ...
+
+    def cleanup(self) -> None: ...
+
+    def running_reason(self) -> str: ...
+
+    def set_state(self, state: str, reason: str) -> None: ...
+
+    def record_failure(self, error: str) -> None: ...
+
+    def record_restart(self) -> None: ...
+
+
 class Supervisor:
     """One daemon thread per collector: run, catch, back off, restart."""
 
-    def __init__(self, collector: Collector, stop: threading.Event, backoff: Backoff | None = None):
+    def __init__(self, collector: Supervised, stop: threading.Event, backoff: Backoff | None = None):
         self.collector = collector
         self.stop = stop
         self.backoff = backoff or Backoff()
@@ -56,7 +72,7 @@ class Supervisor:
         failures = 0
         while not self.stop.is_set():
             started = time.monotonic()
-            c._set_state("running", c.running_reason())
+            c.set_state("running", c.running_reason())
             try:
                 c.run(self.stop)
                 if self.stop.is_set():
@@ -68,18 +84,18 @@ class Supervisor:
                 if time.monotonic() - started >= self.backoff.healthy_after:
                     failures = 0
                 failures += 1
-                c._last_error = describe(exc)
-                log.warning("collector %s failed (%d in a row): %s", c.name, failures, c._last_error,
-                            exc_info=exc)
+                error = describe(exc)
+                c.record_failure(error)
+                log.warning("collector %s failed (%d in a row): %s", c.name, failures, error, exc_info=exc)
                 if failures >= self.backoff.give_up_after:
-                    c._set_state("failed", f"gave up after {failures} failures in a row: {c._last_error}")
+                    c.set_state("failed", f"gave up after {failures} failures in a row: {error}")
                     break
                 delay = self.backoff.delay(failures)
-                c._set_state("failed", f"crashed ({c._last_error}); restarting in {delay:g} s")
+                c.set_state("failed", f"crashed ({error}); restarting in {delay:g} s")
                 if self.stop.wait(delay):
                     break
-                c._restarts += 1
+                c.record_restart()
             finally:
                 c.cleanup()
         if c.state != "failed" or self.stop.is_set():
-            c._set_state("stopped", "stopped")
+            c.set_state("stopped", "stopped")
