@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from assistant.log.housekeeping import consistent_size
 from bench.harness import report
 from tests.display import XServer
 
@@ -42,21 +42,8 @@ def _proc(pid: int) -> dict[str, float]:
 
 
 def _db(home: Path) -> tuple[int, int]:
-    """(rows in events, bytes of a consistent copy of the DB, WAL included, made with SQLite's backup API)."""
-    db = home / "data" / "events.db"
-    if not db.exists():
-        return 0, 0
-    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    try:
-        rows = src.execute("SELECT count(*) FROM events").fetchone()[0]
-        with tempfile.TemporaryDirectory() as tmp:
-            copy = sqlite3.connect(Path(tmp) / "copy.db")
-            src.backup(copy)
-            size = copy.execute("PRAGMA page_count").fetchone()[0] * copy.execute("PRAGMA page_size").fetchone()[0]
-            copy.close()
-    finally:
-        src.close()
-    return rows, size
+    """(rows in events, bytes of a consistent copy of the DB, WAL included)."""
+    return consistent_size(home / "data" / "events.db")
 
 
 def _drive(x: XServer, titles: list[str], seconds: float) -> int:

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from assistant.core.events import Event
-from assistant.log import EventWriter, open_db, queries
+from assistant.log import EventWriter, open_db
+from assistant.log.events import events_between, recent
 from bench.harness import peak_rss_mb, percentile, report
 
 APPS = ["code", "firefox", "xterm", "slack", "evince", "libreoffice", "chromium", "nautilus"]
@@ -98,10 +99,10 @@ def main() -> None:
         for q in range(args.queries):
             at = now - random.uniform(0, 86400)
             start = time.perf_counter()
-            n_recent = len(queries.recent(db, 600, now=at))
+            n_recent = len(recent(db, 600, now=at))
             lat_recent.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            queries.events_between(db, at - 86400, at, app=APPS[q % len(APPS)], limit=None)
+            events_between(db, at - 86400, at, app=APPS[q % len(APPS)], limit=None)
             lat_app.append((time.perf_counter() - start) * 1000)
         rows = [
             (f"ingest through the writer (spool, commit every {sync:g} s)", rate, "events/s", ">= 100000"),

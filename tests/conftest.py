@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets its own PROACTIVE_HOME (config + data) in a tmp dir."""
+"""Shared fixtures: every test gets its own PROACTIVE_HOME (config + data) in a tmp dir, automatically, so no
+test can ever read or write a real user's home."""
 
 from __future__ import annotations
 
@@ -12,10 +13,20 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's PROACTIVE_HOME (autouse: every test has one, whether it asks for it or not)."""
     monkeypatch.setenv("PROACTIVE_HOME", str(tmp_path))
     return tmp_path
+
+
+STORAGE_MODES = {"spool": 60.0, "direct": 0.0}  # the writer's two ways to make events crash-safe
+
+
+@pytest.fixture(params=list(STORAGE_MODES))
+def sync_interval(request: pytest.FixtureRequest) -> float:
+    """storage.sync_interval for each storage mode: tests that take it run once per mode."""
+    return STORAGE_MODES[request.param]
 
 
 def run_cli(*args: str, home: Path, timeout: float = 120, input: str | None = None,

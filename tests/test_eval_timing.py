@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant.core.config import default_config
+from assistant.decide.build import build_chain
 from assistant.evaluation.metrics import binary_decision_metrics
 from assistant.evaluation.timing import NEEDS, NO_NEED, classify_history, timing_report
 from models.judge.data import group_rows, load_rows
@@ -75,7 +77,8 @@ def test_timing_report_counts_and_baseline(tmp_path: Path) -> None:
     assert len(groups) == 16 and len({g.session for g in groups}) == 4
     from assistant.evaluation.timing import dataset_candidates
 
-    report = timing_report([(AlwaysPropose(), g) for g in groups], 0.5, dataset_candidates)
+    engine = build_chain(default_config(), judge=AlwaysPropose()).engine
+    report = timing_report([(engine, g) for g in groups], dataset_candidates)
     # per session: error history needs help, idle needs none, start is mixed (left out), scroll FA-only (out)
     assert report["left_out"] == 8
     eng = report["engine"]

@@ -8,7 +8,9 @@ import time
 from assistant.app.runtime import Runtime
 from assistant.core import config
 from assistant.core.events import Event
-from assistant.log import EventWriter, labels, open_db, queries
+from assistant.log import EventWriter, open_db
+from assistant.log import proposals as labels
+from assistant.log.events import counts, recent
 from tests.conftest import run_cli
 
 EDITOR = "budget_2025.py - finance - Visual Studio Code"
@@ -78,7 +80,7 @@ def test_answer_and_export_make_research_rows(home):
     seed(home, time.time() - 900)
     assert run_cli("replay", "--since", "20m", "--no-model", home=home).returncode == 0  # replay stores nothing
     db = open_db(home / "data" / "events.db")
-    assert queries.counts(db)["proposals"] == 0
+    assert counts(db)["proposals"] == 0
     from assistant.core.proposal import Proposal
 
     pid = labels.record_proposal(db, Proposal(time=time.time(), task="Review 'budget_2025.py'.", score=0.7,
@@ -103,12 +105,12 @@ def test_forget_reaches_a_running_app(home):
         now = time.time()
         runtime.sink(Event("window", "focus", start=now, app="code", title="private-plans.md - Visual Studio Code"))
         time.sleep(2.5)  # committed and seen by the engine
-        assert any("private-plans.md" in o.sentence for o in runtime.engine.pipeline.observations())
+        assert any("private-plans.md" in o.sentence for o in runtime.engine.chain.observations())
         assert run_cli("forget", "--last", "10m", "--yes", home=home).returncode == 0
         time.sleep(3)  # the engine checks for forget requests every 2 s
-        assert not any("private-plans.md" in o.sentence for o in runtime.engine.pipeline.observations())
+        assert not any("private-plans.md" in o.sentence for o in runtime.engine.chain.observations())
         runtime.sink(Event("window", "focus", start=time.time(), app="code", title="after.md"))
     finally:
         runtime.stop()
-    titles = [e.title for _, e in queries.recent(open_db(home / "data" / "events.db"), 600)]
+    titles = [e.title for _, e in recent(open_db(home / "data" / "events.db"), 600)]
     assert "private-plans.md - Visual Studio Code" not in titles and "after.md" in titles

@@ -26,7 +26,9 @@ def test_headless_run_says_what_runs_and_stops_cleanly(home):
     assert "engine: running" in out
     assert out.rstrip().endswith("Stopped.")
     assert status["running"] is True and status["pid"] == proc.pid
-    assert {c["name"] for c in status["collectors"]} >= {"window", "afk", "input", "processes"}
+    names = {p["name"] for p in status["parts"]}
+    assert names >= {"collector window", "collector afk", "collector input", "collector processes",
+                     "event log", "engine", "judge", "model"}
     after = json.loads(run_cli("status", "--json", home=home).stdout)
     assert after["running"] is False
 

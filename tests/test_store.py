@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from assistant.core.events import Event
-from assistant.log import EventWriter, open_db, queries
+from assistant.log import EventWriter, open_db
 from assistant.log.db import check_integrity
+from assistant.log.events import counts, events_between, recent
+from assistant.log.housekeeping import apply_retention
 from assistant.log.migrations import MIGRATIONS, migrate
 from tests.conftest import REPO, run_cli
 
@@ -29,14 +31,14 @@ def write_events(path: Path, events: list[Event], **kwargs) -> EventWriter:
     return writer
 
 
-def test_round_trip_through_the_file(tmp_path):
+def test_round_trip_through_the_file(tmp_path, sync_interval):
     path = tmp_path / "data" / "events.db"
     now = time.time()
     sent = Event("window", "focus", start=now - 30, duration=2.5, app="firefox",
                  title="Flask docs", data={"pid": 42, "browser": True})
-    write_events(path, [sent]).stop()
+    write_events(path, [sent], sync_interval=sync_interval).stop()
     db = open_db(path)
-    [(event_id, got)] = queries.recent(db, 60, now=now)
+    [(event_id, got)] = recent(db, 60, now=now)
     assert event_id == 1
     assert (got.source, got.kind, got.app, got.title, got.data) == ("window", "focus", "firefox", "Flask docs",
                                                                      {"pid": 42, "browser": True})
@@ -53,18 +55,18 @@ def test_private_permissions(tmp_path):
             assert oct(p.stat().st_mode & 0o777) == "0o600", p
 
 
-def test_heartbeats_extend_the_last_event(tmp_path):
+def test_heartbeats_extend_the_last_event(tmp_path, sync_interval):
     path = tmp_path / "events.db"
     t = 1_700_000_000.0
     beats = [Event("window", "focus", start=t + i, app="code", title="main.py", pulsetime=2.0) for i in range(10)]
     other = Event("window", "focus", start=t + 10, app="code", title="test.py", pulsetime=2.0)
     late = Event("window", "focus", start=t + 20, app="code", title="test.py", pulsetime=2.0)  # outside pulse
     input_ev = Event("input", "counts", start=t + 5, app="code", data={"keys": 3})
-    writer = write_events(path, [*beats, input_ev, other, late])
+    writer = write_events(path, [*beats, input_ev, other, late], sync_interval=sync_interval)
     # a heartbeat after the row was committed still extends it in place
     writer.put(Event("window", "focus", start=t + 21, app="code", title="test.py", pulsetime=2.0))
     writer.stop()
-    rows = [(e.title, e.start - t, e.duration) for _, e in queries.events_between(open_db(path), t, t + 100)
+    rows = [(e.title, e.start - t, e.duration) for _, e in events_between(open_db(path), t, t + 100)
             if e.source == "window"]
     assert rows == [("main.py", 0.0, 9.0), ("test.py", 10.0, 0.0), ("test.py", 20.0, 1.0)]
 
@@ -79,26 +81,26 @@ def test_migrations_upgrade_an_old_db_in_place(tmp_path):
     db = open_db(path)
     assert {"events", "observations", "proposals", "labels", "state"} <= set(db.table_names())
     assert [r[0] for r in db.conn.execute("SELECT name FROM _migrations")] == [m.__name__ for m in MIGRATIONS]
-    assert [(e.app, e.title) for _, e in queries.events_between(db, 0, 10)] == [("vim", "notes.txt")]
+    assert [(e.app, e.title) for _, e in events_between(db, 0, 10)] == [("vim", "notes.txt")]
     assert "events_app_start" in [i.name for i in db["events"].indexes]
     assert open_db(path) is not None  # opening again applies nothing twice
 
 
-def test_forget_really_removes_rows(home):
+def test_forget_really_removes_rows(home, sync_interval):
     path = home / "data" / "events.db"
     now = time.time()
     old = Event("window", "focus", start=now - 7200, app="code", title="keep-this-old-title")
     new = Event("window", "focus", start=now - 600, app="code", title="SECRET-PROJECT-TITLE")
-    write_events(path, [old, new]).stop()
+    write_events(path, [old, new], sync_interval=sync_interval).stop()
     result = run_cli("forget", "--last", "1h", "--yes", home=home)
     assert result.returncode == 0, result.stderr
     assert "1 events" in result.stdout
-    titles = [e.title for _, e in queries.events_between(open_db(path), 0, now + 1)]
+    titles = [e.title for _, e in events_between(open_db(path), 0, now + 1)]
     assert titles == ["keep-this-old-title"]
     raw = b"".join(Path(str(path) + s).read_bytes() for s in ("", "-wal") if Path(str(path) + s).exists())
     assert b"SECRET-PROJECT-TITLE" not in raw  # gone from the file, not just hidden
     assert run_cli("forget", "--all", "--yes", home=home).returncode == 0
-    assert queries.counts(open_db(path))["events"] == 0
+    assert counts(open_db(path))["events"] == 0
 
 
 def test_forget_needs_a_scope(home):
@@ -111,8 +113,8 @@ def test_retention_deletes_old_events(tmp_path):
     now = time.time()
     write_events(path, [Event("app", "x", start=now - 40 * 86400), Event("app", "y", start=now)]).stop()
     db = open_db(path)
-    assert queries.apply_retention(db, 30, now=now) == 1
-    assert [e.kind for _, e in queries.events_between(db, 0, now + 1)] == ["y"]
+    assert apply_retention(db, 30, now=now) == 1
+    assert [e.kind for _, e in events_between(db, 0, now + 1)] == ["y"]
 
 
 def test_flood_is_bounded_and_drops_are_counted(home):
@@ -138,7 +140,7 @@ def test_flood_is_bounded_and_drops_are_counted(home):
     assert peak_queue <= 1001
     assert grown < 20_000_000  # 200k queued events would need far more
     db = open_db(path)
-    assert queries.counts(db)["events"] == stats.accepted
+    assert counts(db)["events"] == stats.accepted
     status = json.loads(run_cli("status", "--json", home=home).stdout)
     assert status["dropped_events"] == stats.dropped
 
@@ -150,21 +152,33 @@ CHILD = textwrap.dedent("""
     from assistant.log import EventWriter
     writer = EventWriter(Path(sys.argv[1]), commit_interval=0.5, sync_interval=float(sys.argv[2])).start()
     print("ready", flush=True)
-    i = 0
-    while True:
+    i, began = 0, time.time()
+    while time.time() - began < 1.5:  # busy: new rows all the time
         writer.put(Event("input", "counts", start=time.time(), data={"seq": i}))
         i += 1
         time.sleep(0.0005)
+    print("quiet", i - 1, flush=True)
+    # then a window stays focused: its row is written once, later only heartbeats lengthen it
+    start = time.time() - 50
+    beat = lambda at: Event("window", "focus", start=at, app="code", title="long.py", pulsetime=2.0)
+    writer.put(beat(start))
+    time.sleep(1.0)
+    for t in range(1, 51):  # the 50 s of heartbeats the collector sent, one a second
+        writer.put(beat(start + t))
+    while True:
+        writer.put(beat(time.time()))
+        time.sleep(0.2)
 """)
 
 
-@pytest.mark.parametrize("sync_interval", [0.0, 60.0], ids=["commit-each-interval", "spool"])
 def test_kill_9_keeps_everything_sent_a_second_before(tmp_path, sync_interval):
-    """With the spool, the events live in events.db-spool until the next start replays them."""
+    """With the spool, the events live in events.db-spool until the next start replays them; heartbeat
+    durations are as crash-safe as new rows."""
     path = tmp_path / "events.db"
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(path), str(sync_interval)],
                              stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert child.stdout.readline().strip() == "ready"
+    last_seq = int(child.stdout.readline().split()[1])
     time.sleep(3.0)
     killed_at = time.time()
     os.kill(child.pid, signal.SIGKILL)
@@ -172,22 +186,23 @@ def test_kill_9_keeps_everything_sent_a_second_before(tmp_path, sync_interval):
     check_integrity(path)  # raises if damaged
     EventWriter(path).start().stop()  # the app starting again
     check_integrity(path)
-    assert not Path(str(path) + "-spool").read_bytes(), "the spool was not replayed and cleared"
+    assert not Path(str(path) + "-spool").read_bytes().strip(), "the spool was not replayed and cleared"
     db = open_db(path)
-    rows = db.conn.execute("SELECT json_extract(data, '$.seq'), start FROM events ORDER BY id").fetchall()
-    seqs = [r[0] for r in rows]
-    assert seqs == list(range(len(seqs))), "a committed stretch has holes"
-    assert rows[-1][1] >= killed_at - 1.0, "events sent more than 1 s before the kill are missing"
+    rows = db.conn.execute("SELECT json_extract(data, '$.seq'), start FROM events WHERE source = 'input' "
+                           "ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == list(range(last_seq + 1)), "events sent 2 s before the kill are missing"
+    [(start, duration)] = db.conn.execute("SELECT start, duration FROM events WHERE source = 'window'").fetchall()
+    assert start + duration >= killed_at - 2.5, f"the focused window lost {killed_at - start - duration:.1f} s"
 
 
 def test_corrupt_db_is_set_aside_not_deleted(tmp_path):
     path = tmp_path / "events.db"
     junk = b"this is not a database" * 500
     path.write_bytes(junk)
-    db = open_db(path)
+    db = open_db(path, check=True)  # what the running app does at start
     aside = db.recovered_from
     assert aside is not None and aside.read_bytes() == junk
-    assert queries.counts(db)["events"] == 0
+    assert counts(db)["events"] == 0
 
 
 def test_events_command_filters_by_time_and_app(home):
@@ -210,7 +225,7 @@ def test_pause_is_recorded_and_obeyed(home):
     assert status["paused"] is True
     result = run_cli("run", "--headless", "--for", "2s", home=home)
     assert result.returncode == 0 and "Paused" in result.stdout
-    kinds = [e.kind for _, e in queries.recent(open_db(home / "data" / "events.db"), 60)]
+    kinds = [e.kind for _, e in recent(open_db(home / "data" / "events.db"), 60)]
     assert "pause" in kinds
     assert run_cli("resume", home=home).returncode == 0
     assert json.loads(run_cli("status", "--json", home=home).stdout)["paused"] is False
@@ -222,10 +237,10 @@ def test_spool_mode_batches_commits_but_flush_and_stop_commit(tmp_path):
     writer.put(Event("window", "focus", app="code", title="spooled.py"))
     time.sleep(0.6)
     assert b"spooled.py" in Path(str(path) + "-spool").read_bytes()  # crash-safe already
-    assert queries.counts(open_db(path))["events"] == 0  # not yet in SQLite
-    assert [e.title for _, e in queries.recent(open_db(path), 60)] == ["spooled.py"]  # but readers see it
+    assert counts(open_db(path))["events"] == 0  # not yet in SQLite
+    assert [e.title for _, e in recent(open_db(path), 60)] == ["spooled.py"]  # but readers see it
     writer.stop()
-    assert [e.title for _, e in queries.recent(open_db(path), 60)] == ["spooled.py"]
+    assert [e.title for _, e in recent(open_db(path), 60)] == ["spooled.py"]
     assert Path(str(path) + "-spool").read_bytes() == b""
 
 
@@ -239,7 +254,7 @@ def test_a_second_writer_on_the_same_log_is_refused(tmp_path):
         first.stop()
 
 
-def test_forget_empties_the_spool_of_a_running_writer(home):
+def test_forget_empties_the_spool_of_a_running_writer(home):  # the spool mode only has a spool
     path = home / "data" / "events.db"
     writer = EventWriter(path, commit_interval=0.1, sync_interval=600).start()
     writer.put(Event("window", "focus", app="code", title="FORGET-ME-NOW.md"))
@@ -250,4 +265,4 @@ def test_forget_empties_the_spool_of_a_running_writer(home):
     time.sleep(1.8)
     assert b"FORGET-ME-NOW" not in Path(str(path) + "-spool").read_bytes()
     writer.stop()
-    assert [e.title for _, e in queries.recent(open_db(path), 600)] == ["after.md"]
+    assert [e.title for _, e in recent(open_db(path), 600)] == ["after.md"]

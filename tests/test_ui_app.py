@@ -21,7 +21,8 @@ from assistant.core import config
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.log import open_db
-from assistant.log.labels import record_proposal
+from assistant.log.state import read_runtime
+from assistant.log.proposals import record_proposal
 from tests.conftest import REPO
 from ui import settings_io
 from ui.app import TrayApp
@@ -126,8 +127,7 @@ def test_a_signal_quits_the_desktop_app_cleanly(home, signum):
         if proc.poll() is None:
             proc.kill()
     time.sleep(0.2)
-    status = open_db().conn.execute("SELECT value FROM state WHERE key = 'runtime'").fetchone()[0]
-    assert '"running": false' in status
+    assert read_runtime(open_db()).running is False
 
 
 def test_run_for_a_duration_ends_by_itself(home):

@@ -27,7 +27,7 @@ from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from assistant.core import config
-from assistant.log.labels import record_proposal
+from assistant.log.proposals import record_proposal
 from assistant.core.proposal import Proposal
 from assistant.app.runtime import Runtime
 from assistant.log import open_db

@@ -15,11 +15,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from assistant.app import control
+from assistant.app.status import Part, Status
 from assistant.core import config, paths
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
-from assistant.log import EventWriter, open_db, queries
-from assistant.log.labels import record_label, record_proposal
+from assistant.log import EventWriter, open_db
+from assistant.log.housekeeping import forget
+from assistant.log.proposals import record_label, record_proposal
 from ui import card as card_module
 from ui import data
 from ui.card import CardStack, SuggestionCard
@@ -57,8 +60,13 @@ def labels_of(db, proposal_id: int) -> list[tuple[str, str | None]]:
                                               (proposal_id,))]
 
 
+def recorder(db):
+    """What the tray hands a card: the runtime's answer path (the log, then the engine)."""
+    return lambda proposal_id, label, reason: control.answer(db, proposal_id, label, reason)
+
+
 def show_card(qtbot, db, proposal: Proposal, timeout: float = 45.0) -> SuggestionCard:
-    card = SuggestionCard(proposal, db, timeout)
+    card = SuggestionCard(proposal, recorder(db), timeout)
     qtbot.addWidget(card)
     card.show()
     qtbot.waitExposed(card)
@@ -156,7 +164,7 @@ def test_unanswered_card_closes_by_itself_and_records_nothing(qtbot, db):
 def test_answer_for_a_forgotten_proposal_says_so(qtbot, db):
     p = make_proposal(db)
     card = show_card(qtbot, db, p)
-    queries.forget(db, everything=True)
+    forget(db, everything=True)
     qtbot.mouseClick(card.accept_button, Qt.MouseButton.LeftButton)
     assert "Could not save your answer" in card.feedback.text()
     assert f"no proposal #{p.id}" in card.feedback.text()
@@ -166,7 +174,7 @@ def test_cards_stack_at_the_bottom_right_and_at_most_three_stay(qtbot, db):
     stack = CardStack()
     cards = []
     for i in range(4):
-        card = SuggestionCard(make_proposal(db, f"Task number {i}"), db, 45)
+        card = SuggestionCard(make_proposal(db, f"Task number {i}"), recorder(db), 45)
         qtbot.addWidget(card)
         stack.add(card)
         cards.append(card)
@@ -213,9 +221,9 @@ def fill(db_path: Path, now: float) -> dict[str, int]:
 def test_dashboard_shows_todays_counts_answers_and_activity(qtbot, home, db):
     now = data.start_of_day(time.time()) + 12 * 3600  # noon today: everything filled in falls on today
     fill(paths.db_path(), now)
-    status = {"running": True, "parts": {"engine": {"state": "running", "reason": "judge ready; model off"}},
-              "collectors": [{"name": "window", "state": "running", "reason": ""},
-                             {"name": "input", "state": "disabled", "reason": "no X display (DISPLAY unset)"}]}
+    status = Status(running=True, pid=1, headless=False, paused=False, paused_until=None, parts=[
+        Part("collector window", "running"), Part("collector input", "disabled", "no X display (DISPLAY unset)"),
+        Part("judge", "ready", "shipped judge"), Part("model", "off", "templates and judge only")])
     dash = Dashboard(db, lambda: status, clock=lambda: now)
     qtbot.addWidget(dash)
     dash.show()
@@ -234,7 +242,7 @@ def test_dashboard_shows_todays_counts_answers_and_activity(qtbot, home, db):
     assert "Firefox" in activity and "notes.md" in activity
     assert "release checklist" in activity  # a stored observation tops up the quiet half hour
     parts_text = " ".join(w.text() for w in dash.findChildren(type(dash.status_pill)))
-    assert "no X display (DISPLAY unset)" in parts_text and "judge ready" in parts_text
+    assert "no X display (DISPLAY unset)" in parts_text and "templates and judge only" in parts_text
     assert "Running" in dash.status_pill.text()
     shot(dash, "dashboard")
     dash.tabs.setCurrentIndex(2)
@@ -242,7 +250,7 @@ def test_dashboard_shows_todays_counts_answers_and_activity(qtbot, home, db):
 
 
 def test_dashboard_pause_and_resume(qtbot, db):
-    dash = Dashboard(db, lambda: {"running": True, "collectors": [], "parts": {}})
+    dash = Dashboard(db, lambda: Status(running=True, pid=1, headless=False, paused=False, paused_until=None))
     qtbot.addWidget(dash)
     dash.show()
     qtbot.mouseClick(dash.pause30_button, Qt.MouseButton.LeftButton)

@@ -15,7 +15,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
-from assistant.log import open_db, queries
+from assistant.app.status import Status, collect
+from assistant.log import open_db
 from ui import data, theme
 from ui.card import CardStack, SuggestionCard
 
@@ -37,7 +38,7 @@ class TrayApp(QObject):
         self.app = app
         self.runtime = runtime
         self.say = getattr(runtime, "say", print)
-        self.db = open_db(runtime.db_path, check=False)
+        self.db = open_db(runtime.db_path)
         self.cards = CardStack()
         self.dashboard = None
         self.settings = None
@@ -94,10 +95,13 @@ class TrayApp(QObject):
     def status_text(self) -> str:
         pause = data.pause_info(self.db)
         if pause.paused:
-            return pause.describe()
-        collectors = self.runtime.collector_status()
-        active = sum(1 for c in collectors if c.get("state") == "running")
-        return f"Running · {active} of {len(collectors)} collectors active"
+            return data.describe_pause(pause)
+        parts = self.runtime_status().parts
+        collectors = [p for p in parts if p.name.startswith("collector ")]
+        active = sum(1 for p in collectors if p.state == "running")
+        failing = [p for p in parts if p.state == "failed" and not p.name.startswith("collector ")]
+        text = f"Running · {active} of {len(collectors)} collectors active"
+        return text + "".join(f" · {p.name}: {p.reason}" for p in failing[:1])
 
     def update_status(self) -> None:
         """Cheap: one small query and the collectors' in-memory states."""
@@ -115,15 +119,15 @@ class TrayApp(QObject):
     # ------------------------------------------------------------ actions
 
     def pause(self, minutes: float | None) -> None:
-        data.pause(self.db, minutes)
+        self.runtime.pause(minutes * 60 if minutes else None)
         self.update_status()
 
     def resume(self) -> None:
-        data.resume(self.db)
+        self.runtime.resume()
         self.update_status()
 
-    def runtime_status(self) -> dict[str, Any]:
-        return {"running": True, "collectors": self.runtime.collector_status(), "parts": dict(self.runtime.parts)}
+    def runtime_status(self) -> Status:
+        return collect(self.db, self.runtime)
 
     def open_dashboard(self) -> None:
         from ui.dashboard import Dashboard
@@ -161,11 +165,7 @@ class TrayApp(QObject):
         """Delete the last `seconds` on a fresh connection in a thread (VACUUM can take a moment)."""
         def work() -> None:
             try:
-                db = open_db(self.runtime.db_path, check=False)
-                try:
-                    result: Any = queries.forget(db, last_seconds=seconds)
-                finally:
-                    db.conn.close()
+                result: Any = self.runtime.forget(last_seconds=seconds)
             except Exception as exc:  # a locked DB: say so
                 result = exc
             self.bridge.forgotten.emit(result)
@@ -192,7 +192,7 @@ class TrayApp(QObject):
     # ------------------------------------------------------------ proposals
 
     def show_proposal(self, proposal: Any) -> SuggestionCard:
-        card = SuggestionCard(proposal, self.db, self.runtime.cfg["ui.card_timeout_seconds"])
+        card = SuggestionCard(proposal, self.runtime.answer, self.runtime.cfg["ui.card_timeout_seconds"])
         card.answered.connect(self._answered)
         self.cards.add(card)
         return card

@@ -1,8 +1,9 @@
 """The suggestion card: a small always-on-top window that never takes the keyboard from what you type.
 
-It shows one proposal (the task, and the last narrated sentence as "why now"), records the answer with
-`assistant.log.labels.record_label` on the UI's own DB connection, and closes by itself when the engine would
-count the card as ignored (proposal time + ui.card_timeout_seconds); a card that times out records nothing.
+It shows one proposal (the task, and the last narrated sentence as "why now"), hands the answer to `record`
+(the runtime's `answer`: stored in the log and given to the engine at once), and closes by itself when the
+engine would count the card as ignored (proposal time + ui.card_timeout_seconds); a card that times out
+records nothing.
 Accepting copies the task text to the clipboard: the assistant shows, it never acts.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import sqlite_utils
 from PySide6.QtCore import QEvent, QPropertyAnimation, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.core.proposal import Proposal
-from assistant.log.labels import record_label
 from ui import theme
 
 CARD_WIDTH = 384
@@ -74,12 +73,12 @@ class SuggestionCard(QWidget):
     answered = Signal(int, str, object)
     finished = Signal()
 
-    def __init__(self, proposal: Proposal, db: sqlite_utils.Database, timeout_seconds: float,
+    def __init__(self, proposal: Proposal, record: Callable[[int, str, str | None], object], timeout_seconds: float,
                  clock: Callable[[], float] = time.time, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
         self.proposal = proposal
-        self.db = db
+        self.record = record
         self.clock = clock
         self.label: str | None = None
         self.reason_text: str | None = None
@@ -290,7 +289,7 @@ class SuggestionCard(QWidget):
             return  # one answer per card
         self._close_timer.stop()
         try:
-            record_label(self.db, int(self.proposal.id), label, reason)
+            self.record(int(self.proposal.id), label, reason)
         except Exception as exc:  # a locked DB or a forgotten proposal: say so instead of failing silently
             self.feedback.setObjectName("error")
             self._show_feedback(f"Could not save your answer: {exc}", FEEDBACK_MS["error"])

@@ -5,12 +5,9 @@ Refreshes every few seconds while visible, with cheap queries only (see ui/data.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
-from typing import Any
 
-import sqlite_utils
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
@@ -30,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant.app.status import Status, collect
+from assistant.log import Database, LogError
 from ui import data, theme
 
 REFRESH_MS = 4000
@@ -54,11 +53,11 @@ class Dashboard(QWidget):
 
     settings_requested = Signal()
 
-    def __init__(self, db: sqlite_utils.Database, status_source: Callable[[], dict[str, Any]] | None = None,
+    def __init__(self, db: Database, status_source: Callable[[], Status] | None = None,
                  clock: Callable[[], float] = time.time, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.db = db
-        self.status_source = status_source or (lambda: data.stored_status(db))
+        self.status_source = status_source or (lambda: collect(db))
         self.clock = clock
         self.colors = theme.Colors.from_palette(self.palette())
         self.setWindowTitle("Proactive assistant — Dashboard")
@@ -178,7 +177,7 @@ class Dashboard(QWidget):
         now = self.clock()
         try:
             self._refresh_all(now)
-        except sqlite3.Error as exc:  # a locked or damaged log: say so, keep the window alive
+        except LogError as exc:  # a locked or damaged log: say so, keep the window alive
             self.status_pill.setText(f"Event log unavailable: {exc}")
 
     def _refresh_all(self, now: float) -> None:
@@ -193,10 +192,10 @@ class Dashboard(QWidget):
     def _refresh_status(self, now: float) -> None:
         pause = data.pause_info(self.db, now)
         status = self.status_source()
-        running = bool(status.get("running", True))
+        running = status.running
         c = self.colors
         if pause.paused:
-            text, color = f"❚❚  {pause.describe(now)}", c.warn
+            text, color = f"❚❚  {data.describe_pause(pause, now)}", c.warn
         elif running:
             text, color = "●  Running", c.ok
         else:
@@ -208,9 +207,9 @@ class Dashboard(QWidget):
         self.pause30_button.setVisible(not pause.paused)
         self.pause_button.setVisible(not pause.paused)
         self.resume_button.setVisible(pause.paused)
-        self._fill_parts(data.parts_status(status))
+        self._fill_parts(status.parts)
 
-    def _fill_parts(self, parts: list[data.PartStatus]) -> None:
+    def _fill_parts(self, parts: list[data.Part]) -> None:
         while self.parts_grid.count():
             item = self.parts_grid.takeAt(0)
             if item.widget():

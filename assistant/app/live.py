@@ -1,89 +1,117 @@
-"""The live decision loop: a thread that feeds stored events to the Pipeline and surfaces proposals.
+"""The live decision loop: a thread that feeds new events to the decision chain and surfaces proposals.
+
+Everything reaches the loop through one inbox: events from the writer and answers from the tray (in process);
+a forget in this process holds the loop while it deletes (`forgetting`). Answers given in another process (`proactive answer`) and forgets asked by
+another process arrive through the log and are picked up every few seconds. `step(now)` is the whole of one
+pass; the thread only calls it on each wake, so tests drive it with their own clock.
 
 The model loads in the background; until it is ready (or if it cannot load) templates and the judge decide
-alone and `status()` says why. User answers arrive through the `labels` table (from the tray, or from
-`proactive answer` in a terminal) and change what happens next: cooldowns, remembered tasks, the judge.
+alone and `parts()` says why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
-from assistant.decide.engine import DecisionEngine
+from assistant.decide.build import attach_model, build_chain, load_backend
 from assistant.decide.pipeline import Pipeline
-from assistant.decide.policy import Policy, PolicySettings
-from assistant.log import labels as labels_mod
-from assistant.log import open_db
+from assistant.decide.policy import Verdict
+from assistant.log import Database, open_db
+from assistant.log import proposals as plog
+from assistant.log.proposals import LabelRow
+from assistant.log.state import read_forget_request
+from models.backends import BackendError
+from models.judge.infer import load_judge
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 5.0  # without new events the loop only needs to notice stalls and answers
-LABEL_POLL_SECONDS = 5.0
+POLL_SECONDS = 5.0  # answers and forgets from other processes
 OBSERVATION_SETTLE_SECONDS = 60.0
 OBSERVATION_STORE_SECONDS = 60.0
-MODEL_BUDGET_SECONDS = 2.0
 MODEL_WAIT_SECONDS = 30.0  # how long a silent decision waits for the model's own proposal
+
+
+def examples_from_labels(rows: list[LabelRow]) -> list[tuple[list[str], str | None, bool]]:
+    """(history, task, accepted) for the judge; 'ignored' and 'not-now' say nothing about the task itself."""
+    return [(r.history, r.task, r.label == "accepted") for r in rows if r.label in ("accepted", "rejected")]
 
 
 class Engine:
     def __init__(self, cfg: Config, db_path: Path, surface: Callable[[Proposal], None],
-                 load_model: bool = True):
+                 load_model: bool = True, clock: Callable[[], float] = time.time):
         self.cfg = cfg
         self.db_path = db_path
         self.surface = surface
         self.load_model = load_model
+        self.clock = clock
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.model_state = {"state": "loading", "reason": ""}
-        self.judge_state = {"state": "loading", "reason": ""}
-        self.last_label_id = 0
-        self.last_obs_event_id = 0
-        self.shown: dict[int, str] = {}  # proposal id -> context, to apply labels to the right place
-        self.last_verdict = ""
+        self.model_part = {"state": "loading", "reason": "starting"}
+        self.judge_part = {"state": "loading", "reason": ""}
+        self.chain: Pipeline | None = None
+        self.db: Database | None = None
         self.backend: Any = None
+        self.learned: set[int] = set()  # label ids already learned from
+        self.labels_polled = 0  # highest label id read from the log
+        self.last_obs_event_id = 0
+        self.last_verdict = ""
         self._forget_seen = time.time()
-        self._retry: tuple[float, Any, list[str]] | None = None
+        self._retry: tuple[float, Verdict, list[str]] | None = None
+        self._last_poll = float("-inf")
+        self._last_observations = 0.0
+        self._step_lock = threading.Lock()  # a forget in progress holds it: no decision sees half-deleted data
 
-    # ------------------------------------------------------------ wiring
+    # ------------------------------------------------------------ inputs (any thread; never block)
 
     def on_event(self, event_id: int, event: Event, merged: bool) -> None:
-        """Writer-thread callback: never blocks."""
-        self.inbox.put((event_id, event, merged))
+        """Writer-thread callback."""
+        self.inbox.put(("event", event_id, event, merged))
         self._wake.set()
 
-    def status(self) -> dict[str, Any]:
-        state = "running" if self._thread and self._thread.is_alive() else "stopped"
-        reason = f"judge {self.judge_state['state']}; model {self.model_state['state']}"
-        if self.model_state.get("reason"):
-            reason += f" ({self.model_state['reason']})"
-        return {"state": state, "reason": reason}
+    def on_label(self, row: LabelRow) -> None:
+        """An answer given in this process (the tray): learned on the next pass."""
+        self.inbox.put(("label", row))
+        self._wake.set()
+
+    @contextlib.contextmanager
+    def forgetting(self, since: float, at: float) -> Iterator[None]:
+        """Hold decisions while the caller deletes [since, at] from the log, then drop it from memory too, so
+        no proposal is ever recorded from what is being forgotten."""
+        with self._step_lock:
+            yield
+            if self.chain is not None:
+                self.chain.forget(since, at)
+
+    # ------------------------------------------------------------ lifecycle
+
+    def open(self) -> None:
+        """Load the judge, build the chain, relearn from the stored answers (no thread yet)."""
+        judge = load_judge(self.cfg["judge.model_dir"])
+        self.judge_part = {"state": "ready", "reason": str(judge.source)}
+        self.chain = build_chain(self.cfg, judge=judge)
+        self.db = open_db(self.db_path)
+        self._last_observations = self.clock()
+        self._poll(self.clock(), force=True)
 
     def start(self) -> None:
-        from models.judge.infer import load_judge
-
-        self.judge = load_judge(self.cfg["judge.model_dir"])
-        self.judge_state = {"state": "ready", "reason": str(self.judge.source)}
-        self.decider = DecisionEngine(self.judge, self.cfg["judge.threshold"], proposer=None,
-                                      model_budget_s=MODEL_BUDGET_SECONDS,
-                                      model_wait_s=self.cfg["model.wait_seconds"])
-        self.pipeline = Pipeline(Policy(PolicySettings.from_config(self.cfg)), self.decider)
-        self.db = open_db(self.db_path, check=False)
-        self._learn_from_history()
+        self.open()
         if self.load_model:
             threading.Thread(target=self._load_model, name="model-loader", daemon=True).start()
         else:
-            self.model_state = {"state": "off", "reason": "templates and judge only"}
+            self.model_part = {"state": "off", "reason": "templates and judge only (--no-model)"}
         self._thread = threading.Thread(target=self._run, name="decision-engine", daemon=True)
         self._thread.start()
 
@@ -92,8 +120,9 @@ class Engine:
         self._wake.set()
         if self._thread:
             self._thread.join(10)
+        if self.chain is not None and self.db is not None:
             try:
-                self._store_observations(time.time() + OBSERVATION_SETTLE_SECONDS)  # keep what was narrated
+                self._store_observations(self.clock() + OBSERVATION_SETTLE_SECONDS)  # keep what was narrated
             except Exception:
                 log.exception("could not store the last observations")
         close = getattr(self.backend, "close", None)
@@ -101,132 +130,135 @@ class Engine:
             close()  # waits for a generation in flight; freeing llama.cpp under it would segfault
 
     def _load_model(self) -> None:
-        from models.backends import BackendError
-        from models.default_model import backend_from_config
-        from models.proposer import Proposer
-
         try:
-            backend = backend_from_config(self.cfg)
+            backend = load_backend(self.cfg)
             self.backend = backend
-            self.decider.proposer = Proposer(backend, max_tokens=self.cfg["model.max_tokens"])
-            self.pipeline.model_name = backend.name
-            self.model_state = {"state": "ready", "reason": backend.name}
+            attach_model(self.chain, self.cfg, backend)
+            self.model_part = {"state": "ready", "reason": backend.name}
             if self._stop.is_set() and hasattr(backend, "close"):
                 backend.close()  # stopped while loading
         except (BackendError, OSError, ValueError) as exc:
-            self.model_state = {"state": "disabled", "reason": f"{exc}; proposing from templates only"}
+            self.model_part = {"state": "failed", "reason": f"{exc}; proposing from templates only"}
             log.warning("model unavailable: %s", exc)
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The engine's parts as `proactive status` shows them."""
+        running = self._thread is not None and self._thread.is_alive()
+        model = dict(self.model_part)
+        proposer = self.chain.engine.proposer if self.chain is not None else None
+        reason = getattr(proposer, "last_reason", None) or ""
+        if model["state"] == "ready" and reason.startswith("backend failed"):
+            model = {"state": "failed", "reason": reason}
+        return [
+            {"name": "engine", "state": "running" if running else "stopped", "reason": "",
+             "detail": f"last check: {self.last_verdict}" if self.last_verdict else ""},
+            {"name": "judge", **self.judge_part},
+            {"name": "model", **model},
+        ]
 
     # ------------------------------------------------------------ the loop
 
     def _run(self) -> None:
-        last_labels = 0.0
-        last_observations = time.time()
         while not self._stop.is_set():
-            self._drain()
-            now = time.time()
             try:
-                verdict, proposal = self.pipeline.tick(now)
-                self.last_verdict = verdict.reason
-                if proposal is not None:
-                    self._handle(proposal)
-                    if proposal.task is None and self.decider.proposer is not None:
-                        self._retry = (now, verdict, proposal.history)
-                elif self._retry is not None:
-                    self._retry_with_model(now)
-                if now - last_labels >= LABEL_POLL_SECONDS:
-                    self._poll_labels(now)
-                    last_labels = now
-                if now - last_observations >= OBSERVATION_STORE_SECONDS:
-                    self._store_observations(now)  # derived data: one small commit a minute is enough
-                    last_observations = now
+                self.step(self.clock())
             except Exception:  # one bad moment must not end the loop
                 log.exception("decision step failed")
             self._wake.wait(TICK_SECONDS)  # a new event wakes the loop at once
             self._wake.clear()
 
-    def _retry_with_model(self, now: float) -> None:
-        """A silent decision may be revisited once, when the model's proposal for that same moment lands."""
-        started, verdict, history = self._retry
-        background = self.decider._background
-        if background is None or now - started > MODEL_WAIT_SECONDS:
-            self._retry = None
-        elif not background.busy:
-            self._retry = None
-            if background.latest(history):
-                proposal = self.pipeline.decide(now, verdict)
-                if proposal.task is not None:
-                    self._handle(proposal)
+    def step(self, now: float) -> list[Proposal]:
+        """One pass: take the inbox, decide, surface, learn, keep observations. Returns what was recorded."""
+        with self._step_lock:
+            return self._step(now)
+
+    def _step(self, now: float) -> list[Proposal]:
+        recorded: list[Proposal] = []
+        self._drain()
+        self._poll(now)
+        verdict, proposal = self.chain.tick(now)
+        self.last_verdict = verdict.reason
+        if proposal is not None:
+            recorded.append(self._handle(proposal))
+            if proposal.task is None and self.chain.engine.proposer is not None:
+                self._retry = (now, verdict, proposal.history)
+        elif self._retry is not None:
+            recorded += self._retry_with_model(now)
+        if now - self._last_observations >= OBSERVATION_STORE_SECONDS:
+            self._store_observations(now)  # derived data: one small commit a minute is enough
+            self._last_observations = now
+        return recorded
 
     def _drain(self) -> None:
         while True:
             try:
-                event_id, event, merged = self.inbox.get_nowait()
+                item = self.inbox.get_nowait()
             except queue.Empty:
                 return
-            self.pipeline.feed(event_id, event, merged)
+            if item[0] == "event":
+                self.chain.feed(item[1], item[2], item[3])
+            elif item[0] == "label":
+                self._learn([item[1]])
 
-    def _handle(self, proposal: Proposal) -> None:
+    def _retry_with_model(self, now: float) -> list[Proposal]:
+        """A silent decision may be revisited once, when the model's proposal for that same moment lands."""
+        started, verdict, history = self._retry
+        engine = self.chain.engine
+        if now - started > MODEL_WAIT_SECONDS:
+            self._retry = None
+        elif not engine.model_busy:
+            self._retry = None
+            if engine.model_answered(history):
+                proposal = self.chain.decide(now, verdict)
+                if proposal.task is not None:
+                    return [self._handle(proposal)]
+        return []
+
+    def _handle(self, proposal: Proposal) -> Proposal:
         surfaced = proposal.task is not None
-        proposal.id = labels_mod.record_proposal(self.db, proposal, surfaced)
+        proposal.id = plog.record_proposal(self.db, proposal, surfaced)
         if surfaced:
-            self.shown[proposal.id] = proposal.context
             self.surface(proposal)
+        return proposal
 
     # ------------------------------------------------------------ learning from answers
 
-    def _learn_from_history(self) -> None:
-        rows = labels_mod.labels_since(self.db, 0)
-        self.last_label_id = rows[-1]["id"] if rows else 0
-        self._learn(rows)
-
-    def _learn(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            if row["label"] == "accepted" and row["task"]:
-                self.decider.accepted_before.append((row["context"]["history"], row["task"]))
-            self.pipeline.policy.record_label(row["context"].get("where", ""), row["label"], row["time"])
-        examples = labels_mod.training_examples(rows)
-        if examples and self.cfg["judge.learn_from_labels"]:
-            self.judge.update(examples)
-
-    def _honour_forget(self) -> None:
-        """After `proactive forget`, drop what the engine remembers from the forgotten stretch."""
-        from assistant.log import queries
-
-        state = queries.get_state(self.db, "forget")
-        if state is None or state[1] <= self._forget_seen:
+    def _learn(self, rows: list[LabelRow]) -> None:
+        fresh = [r for r in rows if r.id not in self.learned]
+        if not fresh:
             return
-        self._forget_seen = state[1]
-        since, at = state[0]["since"], state[0]["at"]
-        self.pipeline.forget(since, at)
+        self.learned.update(r.id for r in fresh)
+        for row in fresh:
+            if row.label == "accepted" and row.task:
+                self.chain.engine.accepted_before.append((row.history, row.task))
+            self.chain.policy.record_label(row.where, row.label, row.time)
+        examples = examples_from_labels(fresh)
+        if examples and self.cfg["judge.learn_from_labels"]:
+            self.chain.engine.judge.update(examples)
 
-    def _poll_labels(self, now: float) -> None:
-        self._honour_forget()
-        timeout = self.cfg["ui.card_timeout_seconds"]
-        for proposal_id in labels_mod.unanswered(self.db, now - timeout):
-            labels_mod.record_label(self.db, proposal_id, "ignored", "no answer before the card closed", now)
-        rows = labels_mod.labels_since(self.db, self.last_label_id)
+    def _poll(self, now: float, force: bool = False) -> None:
+        """Answers and forgets from other processes, and cards that timed out, through the log."""
+        if not force and now - self._last_poll < POLL_SECONDS:
+            return
+        self._last_poll = now
+        request = read_forget_request(self.db)
+        if request is not None and request.updated > self._forget_seen:
+            self._forget_seen = request.updated
+            self.chain.forget(request.since, request.at)
+        for proposal_id in plog.unanswered(self.db, now - self.cfg["ui.card_timeout_seconds"]):
+            plog.record_label(self.db, proposal_id, "ignored", "no answer before the card closed", now)
+        rows = plog.labels_since(self.db, self.labels_polled)
         if rows:
-            self.last_label_id = rows[-1]["id"]
+            self.labels_polled = rows[-1].id
             self._learn(rows)
 
     def _store_observations(self, now: float) -> None:
-        """Keep settled narrated sentences (their events ended a minute ago) in `observations`."""
-        import json
-
+        """Keep settled narrated sentences (their events ended a minute ago) in the log."""
         fresh = []
-        for obs in self.pipeline.observations():
+        for obs in self.chain.observations():
             ids = list(obs.event_ids)
             if not ids or min(ids) <= self.last_obs_event_id or obs.time > now - OBSERVATION_SETTLE_SECONDS:
                 continue
-            fresh.append((obs.time, obs.sentence, json.dumps(ids)))
+            fresh.append((obs.time, obs.sentence, ids))
             self.last_obs_event_id = max(ids)
-        if fresh:
-            conn = self.db.conn
-            conn.execute("BEGIN")  # one commit for the batch: autocommit would write pages per row
-            try:
-                conn.executemany("INSERT INTO observations (time, sentence, event_ids) VALUES (?,?,?)", fresh)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        plog.store_observations(self.db, fresh)

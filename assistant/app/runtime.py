@@ -1,7 +1,9 @@
-"""The running app: collectors -> privacy -> writer, the decision loop, status for other processes."""
+"""The running app: collectors -> privacy -> writer, the decision loop, and status for other processes."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import threading
@@ -9,13 +11,21 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from assistant.app import control
+from assistant.app.live import Engine
+from assistant.core import paths
 from assistant.core.config import Config
 from assistant.core.events import Event
-from assistant.log import EventWriter, open_db, queries
+from assistant.core.proposal import Proposal
+from assistant.log import EventWriter, housekeeping, open_db
+from assistant.log.proposals import LabelRow
+from assistant.log.state import RuntimeSnapshot, write_runtime
+from collectors.registry import build_collectors
 
 log = logging.getLogger(__name__)
 
 STATUS_EVERY = 5.0
+STATUS_REFRESH = 300.0  # an unchanged status is rewritten this often, so readers can tell a stuck app
 RETENTION_EVERY = 3600.0
 
 
@@ -30,6 +40,20 @@ def display_available() -> tuple[bool, str]:
     return False, "no display (DISPLAY unset)"
 
 
+def writer_part(stats: Any) -> dict[str, Any]:
+    """The event log as a part of `proactive status`: failing writes and lost events are said plainly."""
+    if stats.error:
+        held = f"{stats.waiting} events kept in memory until it can write" if stats.waiting else ""
+        lost = f"{stats.not_stored} events not stored" if stats.not_stored else ""
+        detail = "; ".join(x for x in (lost, held) if x)
+        return {"name": "event log", "state": "failed",
+                "reason": f"{stats.error}: {detail or 'nothing lost yet'}; retrying every second"}
+    lost = f"{stats.not_stored} events could not be stored earlier" if stats.not_stored else ""
+    dropped = f"{stats.dropped} dropped (queue full)" if stats.dropped else ""
+    return {"name": "event log", "state": "running", "reason": "; ".join(x for x in (lost, dropped) if x),
+            "detail": f"{stats.inserted} stored this run"}
+
+
 class Runtime:
     """Wires the parts together and keeps running until stopped; every part may be disabled with a reason."""
 
@@ -39,16 +63,19 @@ class Runtime:
         self.headless = headless
         self.load_model = load_model
         self.say = say
-        self.db_path = None
+        self.db_path = paths.db_path()
+        self.db = None
         self.writer: EventWriter | None = None
+        self.engine: Engine | None = None
         self.collectors: list[Any] = []
-        self.parts: dict[str, dict[str, Any]] = {}
+        self.failed_parts: list[dict[str, Any]] = []
         self.paused = False
+        self.running = False
         self._stop = threading.Event()
         self._paused_switch = threading.Event()  # shared with the collectors: set = collect nothing
-        self.engine = None
-        self.on_proposal: Callable[[Any], None] | None = None  # the tray sets this
-        self._last_status: dict[str, Any] | None = None
+        self.on_proposal: Callable[[Proposal], None] | None = None  # the tray sets this
+        self._last_snapshot: RuntimeSnapshot | None = None
+        self._lock_file = None
 
     # ------------------------------------------------------------ events in
 
@@ -61,17 +88,16 @@ class Runtime:
 
     def _take_instance_lock(self) -> None:
         """One running app per data dir: a second one would interleave event ids."""
-        import fcntl
-
-        from assistant.core import paths
-
         lock_path = paths.ensure_private_dir(paths.data_dir()) / "run.lock"
-        self._lock_file = open(lock_path, "a+")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.chmod(lock_path, 0o600)
+        self._lock_file = os.fdopen(fd, "r+")
         try:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            self._lock_file.seek(0)
             other = self._lock_file.read().strip() or "?"
+            self._lock_file.close()
+            self._lock_file = None
             raise RuntimeError(f"another proactive assistant (pid {other}) is already running on "
                                f"{paths.data_dir()}; stop it first") from None
         self._lock_file.truncate(0)
@@ -79,55 +105,46 @@ class Runtime:
         self._lock_file.flush()
 
     def start(self) -> None:
-        from assistant.core import paths
-
         if os.name == "posix":
             self._take_instance_lock()
-        self.db_path = paths.db_path()
         self.writer = EventWriter(self.db_path, queue_size=self.cfg["storage.queue_size"],
                                   commit_interval=self.cfg["storage.commit_interval"],
                                   sync_interval=self.cfg["storage.sync_interval"]).start()
-        self.db = open_db(self.db_path, check=False)
+        self.db = open_db(self.db_path)
         recovered = getattr(self.writer.db, "recovered_from", None)
         if recovered:
-            self.say(f"The event log was damaged; it was kept at {recovered} and a new one was started.")
-        queries.apply_retention(self.db, self.cfg["storage.retention_days"])
-        self._check_pause()
+            saved = sum(getattr(self.writer.db, "salvaged", {}).values())
+            self.say(f"The event log was damaged; it was kept at {recovered}, a new one was started and "
+                     f"{saved} readable rows were saved into it.")
+        self._retention()
+        self.running = True
+        self._apply_pause(control.pause_state(self.db).paused)
         self.writer.put(Event("app", "start", data={"headless": self.headless}))
         self._start_collectors()
         self._start_engine()
         self._write_status()
 
     def _start_collectors(self) -> None:
-        try:
-            from collectors.registry import build_collectors
-        except ImportError as exc:
-            self.parts["collectors"] = {"state": "disabled", "reason": f"collectors not installed: {exc}"}
-            return
         self.collectors = build_collectors(self.cfg, self.sink, paused=self._paused_switch)
         for collector in self.collectors:
             try:
                 collector.start()
             except Exception as exc:  # a collector must never take the app down
                 log.exception("collector %s failed to start", getattr(collector, "name", collector))
-                self.parts[f"collector:{collector.name}"] = {"state": "failed", "reason": str(exc)}
+                self.failed_parts.append({"name": f"collector {collector.name}", "state": "failed",
+                                          "reason": str(exc)})
 
     def _start_engine(self) -> None:
-        try:
-            from assistant.app.live import Engine
-        except ImportError as exc:
-            self.parts["engine"] = {"state": "disabled", "reason": f"decision engine unavailable: {exc}"}
-            return
         try:
             self.engine = Engine(self.cfg, self.db_path, surface=self._surface, load_model=self.load_model)
             self.engine.start()
             self.writer.listeners.append(self.engine.on_event)
-            self.parts["engine"] = self.engine.status()
         except Exception as exc:
             log.exception("decision engine failed to start")
-            self.parts["engine"] = {"state": "disabled", "reason": str(exc)}
+            self.engine = None
+            self.failed_parts.append({"name": "engine", "state": "failed", "reason": str(exc)})
 
-    def _surface(self, proposal: Any) -> None:
+    def _surface(self, proposal: Proposal) -> None:
         if self.on_proposal is not None:
             self.on_proposal(proposal)
             return
@@ -135,46 +152,46 @@ class Runtime:
                  f"  (judge {proposal.score:.2f}; answer with: proactive answer {proposal.id} "
                  f"accept|reject|not-now)")
 
-    def collector_status(self) -> list[dict[str, Any]]:
-        out = []
+    def parts(self) -> list[dict[str, Any]]:
+        """Every part with its state and reason, computed now (see assistant.app.status)."""
+        out: list[dict[str, Any]] = []
         for collector in self.collectors:
             try:
-                out.append(collector.status())
+                st = collector.status()
             except Exception as exc:
-                out.append({"name": getattr(collector, "name", "?"), "state": "failed", "reason": str(exc)})
-        return out
+                st = {"name": getattr(collector, "name", "?"), "state": "failed", "reason": str(exc)}
+            entry = {"name": f"collector {st['name']}", "state": st["state"], "reason": st.get("reason") or ""}
+            if self.paused and entry["state"] == "running":
+                entry = {**entry, "state": "paused", "reason": "paused: nothing is collected"}
+            out.append(entry)
+        if self.writer is not None:
+            out.append(writer_part(self.writer.snapshot()))
+        if self.engine is not None:
+            out += self.engine.parts()
+        return out + [dict(p) for p in self.failed_parts]
 
     def describe(self) -> str:
-        lines = []
-        if self.headless:
-            lines.append("Running headless: no tray; proposals are printed here.")
-        for st in self.collector_status():
-            reason = f" ({st.get('reason')})" if st.get("reason") else ""
-            lines.append(f"  collector {st['name']}: {st['state']}{reason}")
-        for name, st in self.parts.items():
-            reason = f" ({st.get('reason')})" if st.get("reason") else ""
-            lines.append(f"  {name}: {st.get('state')}{reason}")
-        lines.append(f"  event log: {self.db_path}")
+        lines = ["Running headless: no tray; proposals are printed here."] if self.headless else []
+        for part in self.parts():
+            reason = f" ({part['reason']})" if part.get("reason") else ""
+            lines.append(f"  {part['name']}: {part['state']}{reason}")
+        lines.append(f"  data: {self.db_path}")
         return "\n".join(lines)
 
     def run(self, duration: float | None = None) -> None:
         deadline = time.monotonic() + duration if duration else None
-        last_status = time.monotonic()
-        last_retention = time.monotonic()
+        last_status = last_retention = time.monotonic()
         while not self._stop.is_set():
             if deadline and time.monotonic() >= deadline:
                 break
             self._stop.wait(1.0)
-            self._check_pause()
+            self._apply_pause(control.pause_state(self.db).paused)
             if time.monotonic() - last_status >= STATUS_EVERY:
                 self._write_status()
                 last_status = time.monotonic()
             if time.monotonic() - last_retention >= RETENTION_EVERY:
                 last_retention = time.monotonic()
-                try:
-                    queries.apply_retention(self.db, self.cfg["storage.retention_days"])
-                except Exception as exc:  # a busy DB: try again next time
-                    log.warning("retention skipped: %s", exc)
+                self._retention()
 
     def request_stop(self) -> None:
         """Ask `run()` to return soon (safe from any thread or a signal handler)."""
@@ -189,46 +206,85 @@ class Runtime:
                 collector.stop()
             except Exception:
                 log.exception("collector %s failed to stop", getattr(collector, "name", collector))
+        self.running = False
         if self.writer:
             self.writer.put(Event("app", "stop"))
-            self._write_status(running=False)
+            self._write_status()
             self.writer.stop()
-        if getattr(self, "_lock_file", None) is not None:
+        if self._lock_file is not None:
             self._lock_file.close()
+
+    # ------------------------------------------------------------ what the tray asks (in process)
+
+    def pause(self, seconds: float | None = None) -> None:
+        control.pause(self.db, seconds)
+        self._apply_pause(True)
+
+    def resume(self) -> None:
+        control.resume(self.db)
+        self._apply_pause(False)
+
+    def forget(self, last_seconds: float | None = None, everything: bool = False) -> dict[str, int]:
+        """Runs on a fresh connection (VACUUM can take a moment; call it from a worker thread). The engine makes
+        no decision meanwhile and forgets the same stretch."""
+        now = time.time()
+        since = 0.0 if everything else now - float(last_seconds or 0)
+        held = self.engine.forgetting(since, now) if self.engine is not None else contextlib.nullcontext()
+        db = open_db(self.db_path)
+        try:
+            with held:
+                return control.forget(db, last_seconds=last_seconds, everything=everything)
+        finally:
+            db.conn.close()
+
+    def answer(self, proposal_id: int, answer: str, reason: str | None = None) -> LabelRow:
+        """Record the user's answer and hand it to the engine at once."""
+        row = control.answer(self.db, proposal_id, answer, reason)
+        if self.engine is not None:
+            self.engine.on_label(row)
+        return row
 
     # ------------------------------------------------------------ pause and status
 
-    def _check_pause(self) -> None:
-        state = queries.get_state(self.db, "pause")
-        value = state[0] if state else None
-        paused = bool(value) and (value.get("until") is None or value["until"] > time.time())
-        if paused != self.paused:
-            if paused:
-                self.writer.put(Event("app", "pause", data={"until": value.get("until")}))
-                self.paused = True
-                self._paused_switch.set()
-                self.say("Paused: nothing is collected until you resume.")
-            else:
-                self.paused = False
-                self._paused_switch.clear()
-                self.writer.put(Event("app", "resume"))
-                self.say("Resumed.")
+    def _apply_pause(self, paused: bool) -> None:
+        if paused == self.paused:
+            return
+        self.paused = paused
+        if paused:
+            self.writer.put(Event("app", "pause"))
+            self._paused_switch.set()
+            self.say("Paused: nothing is collected until you resume.")
+        else:
+            self._paused_switch.clear()
+            self.writer.put(Event("app", "resume"))
+            self.say("Resumed.")
 
-    def _write_status(self, running: bool = True) -> None:
-        if self.engine is not None:
-            self.parts["engine"] = self.engine.status()
-        status = {
-            "pid": os.getpid(),
-            "running": running,
-            "headless": self.headless,
-            "paused": self.paused,
-            "collectors": self.collector_status(),
-            "parts": self.parts,
-        }
-        if status == self._last_status:
-            return  # unchanged: no write, so a quiet desktop costs no disk I/O
-        self._last_status = status
+    def _retention(self) -> None:
         try:
-            queries.set_state(self.db, "runtime", status)
-        except Exception as exc:  # a locked DB must not stop the app
+            housekeeping.apply_retention(self.db, self.cfg["storage.retention_days"])
+        except Exception as exc:  # a busy DB: try again next time
+            log.warning("retention skipped: %s", exc)
+
+    def snapshot(self) -> RuntimeSnapshot:
+        return RuntimeSnapshot(pid=os.getpid(), running=self.running, headless=self.headless,
+                               paused=self.paused, parts=self.parts(), updated=time.time())
+
+    def _write_status(self) -> None:
+        """Write the snapshot for other processes when a state or reason changed (a part's volatile `detail`
+        does not count, so a quiet desktop costs no I/O), and every STATUS_REFRESH seconds regardless, so a
+        reader can tell a live app from a stuck one."""
+        snap = self.snapshot()
+        last = self._last_snapshot
+        if last is not None and _stable(snap) == _stable(last) and snap.updated - last.updated < STATUS_REFRESH:
+            return
+        try:
+            write_runtime(self.db, snap)
+        except Exception as exc:  # a locked or full disk must not stop the app; the next pass retries
             log.warning("could not record status: %s", exc)
+            return
+        self._last_snapshot = snap
+
+
+def _stable(snap: RuntimeSnapshot) -> tuple:
+    parts = tuple((p.get("name"), p.get("state"), p.get("reason")) for p in snap.parts)
+    return snap.running, snap.paused, parts

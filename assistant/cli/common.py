@@ -9,7 +9,9 @@ from typing import Any
 import click
 
 from assistant.core import config, paths
-from assistant.log import queries
+from assistant.core.durations import parse_duration
+from assistant.log import Database, LogError, open_db
+from assistant.log.db import is_busy
 
 
 def load_config_or_exit() -> config.Config:
@@ -24,11 +26,27 @@ def load_config_or_exit() -> config.Config:
         sys.exit(2)
 
 
+def open_log_or_exit() -> Database:
+    """The event log for a command; a locked or unreadable file is one clear line (exit 1), never a traceback,
+    and nothing is moved or changed."""
+    try:
+        return open_db()
+    except LogError as exc:
+        path = paths.db_path()
+        if is_busy(exc):
+            click.echo(f"The event log {path} is locked by another process ({exc}); nothing was changed. "
+                       "Try again when it is free.", err=True)
+        else:
+            click.echo(f"The event log {path} cannot be read ({exc}). Start the app (`proactive run`): it sets a "
+                       "damaged log aside, keeps the copy and saves every readable row into a new one.", err=True)
+        sys.exit(1)
+
+
 def duration_option(value: str | None, name: str) -> float | None:
     if value is None:
         return None
     try:
-        return queries.parse_duration(value)
+        return parse_duration(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=name) from exc
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import sys
-import time
 
 import click
 
-from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit
-from assistant.core import paths
-from assistant.log import open_db, queries
+from assistant.app import control
+from assistant.app.status import collect
+from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit, open_log_or_exit
+from assistant.log.events import recent
 
 
 @click.command()
@@ -54,62 +53,30 @@ def run(headless: bool, run_for: str | None, no_model: bool) -> None:
     click.echo("Stopped.")
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @click.command()
 @JSON_FLAG
 def status(as_json: bool) -> None:
     """Is it running, what is collected, what was dropped, how big is the log."""
-    db = open_db()
-    runtime = queries.get_state(db, "runtime")
-    writer = queries.get_state(db, "writer")
-    pause = queries.get_state(db, "pause")
-    info = runtime[0] if runtime else {}
-    running = bool(info.get("running")) and _pid_alive(info.get("pid"))
-    paused_until = pause[0].get("until") if pause and pause[0] else None
-    paused = bool(pause and pause[0]) and (paused_until is None or paused_until > time.time())
-    size = sum(os.path.getsize(str(db.path) + s) for s in ("", "-wal") if os.path.exists(str(db.path) + s))
-    data = {
-        "running": running,
-        "pid": info.get("pid") if running else None,
-        "headless": info.get("headless"),
-        "paused": paused,
-        "paused_until": paused_until,
-        "collectors": info.get("collectors", []) if running else [],
-        "parts": info.get("parts", {}) if running else {},
-        "dropped_events": (writer[0] or {}).get("dropped", 0) if writer else 0,
-        "writer": writer[0] if writer else None,
-        "rows": queries.counts(db),
-        "db_path": str(db.path),
-        "db_bytes": size,
-        "config_path": str(paths.config_path()),
-    }
+    st = collect(open_log_or_exit())
     if as_json:
-        emit_json(data)
+        emit_json(st.as_dict())
         return
-    click.echo(f"Running: {'yes (pid %s)' % data['pid'] if running else 'no'}"
-               + (" - paused" + (f" until {_clock(paused_until)}" if paused_until else "") if paused else ""))
-    for st in data["collectors"]:
-        reason = f" - {st['reason']}" if st.get("reason") else ""
-        click.echo(f"  {st['name']:<12} {st['state']}{reason}")
-    for name, st in data["parts"].items():
-        reason = f" - {st.get('reason')}" if st.get("reason") else ""
-        click.echo(f"  {name:<12} {st.get('state')}{reason}")
-    click.echo(f"Dropped events (queue full): {data['dropped_events']}")
-    rows = data["rows"]
+    paused = ""
+    if st.paused:
+        paused = " - paused" + (f" until {_clock(st.paused_until)}" if st.paused_until else "")
+    click.echo(f"Running: {'yes (pid %s)' % st.pid if st.running else 'no'}{paused}")
+    if st.warning:
+        click.echo(f"  warning: {st.warning}")
+    for part in st.parts:
+        reason = f" - {part.reason}" if part.reason else ""
+        click.echo(f"  {part.name:<20} {part.state}{reason}")
+    click.echo(f"Dropped events (queue full): {st.dropped_events}")
+    if st.not_stored_events:
+        click.echo(f"Events not stored (write errors): {st.not_stored_events}")
+    rows = st.rows
     click.echo(f"Stored: {rows['events']} events, {rows['observations']} observations, "
-               f"{rows['proposals']} proposals, {rows['labels']} labels ({size / 1e6:.1f} MB)")
-    click.echo(f"Data: {data['db_path']}\nConfig: {data['config_path']}")
+               f"{rows['proposals']} proposals, {rows['labels']} labels ({st.db_bytes / 1e6:.1f} MB)")
+    click.echo(f"Data: {st.db_path}\nConfig: {st.config_path}")
 
 
 def _clock(ts: float) -> str:
@@ -124,8 +91,7 @@ def _clock(ts: float) -> str:
 def events(since: str, app: str | None, limit: int, as_json: bool) -> None:
     """Show recent events from the log."""
     seconds = duration_option(since, "--since")
-    db = open_db()
-    pairs = queries.recent(db, seconds, app=app, limit=limit)
+    pairs = recent(open_log_or_exit(), seconds, app=app, limit=limit)
     if as_json:
         emit_json([{"id": i, **e.to_row(), "data": e.data} for i, e in pairs])
         return
@@ -150,8 +116,7 @@ def forget(last: str | None, everything: bool, yes: bool) -> None:
     if not yes and not click.confirm(f"Delete {what}?", default=False):
         click.echo("Nothing deleted.")
         return
-    db = open_db()
-    removed = queries.forget(db, last_seconds=seconds, everything=everything)
+    removed = control.forget(open_log_or_exit(), last_seconds=seconds, everything=everything)
     click.echo("Deleted: " + ", ".join(f"{n} {table}" for table, n in removed.items()))
 
 
@@ -159,16 +124,14 @@ def forget(last: str | None, everything: bool, yes: bool) -> None:
 @click.option("--for", "pause_for", metavar="DURATION", help="Resume by itself after this long.")
 def pause(pause_for: str | None) -> None:
     """Stop all collection at once (the running app obeys within a second)."""
-    seconds = duration_option(pause_for, "--for")
-    until = time.time() + seconds if seconds else None
-    queries.set_state(open_db(), "pause", {"until": until, "since": time.time()})
-    click.echo("Paused" + (f" until {_clock(until)}." if until else " until `proactive resume`."))
+    state = control.pause(open_log_or_exit(), duration_option(pause_for, "--for"))
+    click.echo("Paused" + (f" until {_clock(state.until)}." if state.until else " until `proactive resume`."))
 
 
 @click.command()
 def resume() -> None:
     """Resume collection after `proactive pause`."""
-    queries.set_state(open_db(), "pause", None)
+    control.resume(open_log_or_exit())
     click.echo("Resumed.")
 
 

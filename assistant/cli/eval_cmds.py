@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import statistics
 import sys
 from pathlib import Path
 
 import click
 
 from assistant.cli.common import FOLDS, JSON_FLAG, emit_json, load_config_or_exit
+from assistant.core.config import Config
+from assistant.decide.build import build_chain, load_backend
+from assistant.decide.engine import DecisionEngine
+from assistant.evaluation.judge_eval import judge_without_session
+from assistant.evaluation.timing import evaluate_timing
+from assistant.evaluation.trace import TraceError, TraceStep, evaluate_traces, load_trace
+from models.backends import Backend, ModelUnavailable
+from models.judge.data import DataError, Group, group_rows, load_rows
+from models.judge.infer import Judge, JudgeLoadError, load_judge
 
 THRESHOLD = click.option(
     "--threshold",
@@ -24,9 +32,7 @@ MODEL_DIR = click.option(
 )
 
 
-def _judge_or_exit(model_dir: Path | str | None):
-    from models.judge.infer import JudgeLoadError, load_judge
-
+def _judge_or_exit(model_dir: Path | str | None) -> Judge:
     try:
         return load_judge(model_dir)
     except JudgeLoadError as exc:
@@ -34,9 +40,7 @@ def _judge_or_exit(model_dir: Path | str | None):
         sys.exit(1)
 
 
-def _groups_or_exit(paths: list[Path]):
-    from models.judge.data import DataError, group_rows, load_rows
-
+def _groups_or_exit(paths: list[Path]) -> list[Group]:
     try:
         return group_rows(load_rows(paths))
     except DataError as exc:
@@ -73,35 +77,15 @@ def eval_timing(
     the judge in use (on its own training data this is optimistic) and for judges trained on the other
     sessions (grouped CV), each with the generator's candidates and with the annotated candidates.
     """
-    from assistant.evaluation.judge_eval import out_of_fold_judges
-    from assistant.evaluation.timing import dataset_candidates, engine_candidates, timing_report
-
-    cfg = load_config_or_exit()
-    threshold = cfg["judge.threshold"] if threshold is None else threshold
+    cfg = _config(threshold)
     judge = _judge_or_exit(model_dir or cfg["judge.model_dir"] or None)
-    groups = _groups_or_exit(list(data))
-    oof = [(j, g) for j, held_out in out_of_fold_judges(groups, folds) for g in held_out]
-    in_use = [(judge, g) for g in groups]
-    result = {
-        "judge": str(judge.source),
-        "threshold": threshold,
-        "folds": folds,
-        "judge_in_use": {
-            "engine_candidates": timing_report(in_use, threshold, engine_candidates),
-            "annotated_candidates": timing_report(in_use, threshold, dataset_candidates),
-        },
-        "grouped_cv": {
-            "engine_candidates": timing_report(oof, threshold, engine_candidates),
-            "annotated_candidates": timing_report(oof, threshold, dataset_candidates),
-        },
-    }
+    result = evaluate_timing(cfg, _groups_or_exit(list(data)), judge, folds)
     if as_json:
         emit_json(result)
         return
     base = result["grouped_cv"]["engine_candidates"]
-    click.echo(
-        f"Timing on {base['engine']['n']} histories ({base['left_out']} left out), threshold {threshold}:"
-    )
+    click.echo(f"Timing on {base['engine']['n']} histories ({base['left_out']} left out), "
+               f"threshold {result['threshold']}:")
     for part, label in (
         ("judge_in_use", f"judge in use ({judge.source}; optimistic if trained on this file)"),
         ("grouped_cv", f"grouped CV ({folds} session folds)"),
@@ -112,29 +96,20 @@ def eval_timing(
     click.echo(f"  always propose           {_pct(base['always_propose'])}")
 
 
-def _proposer_or_reason(cfg, use_model: bool):
-    """(Proposer or None, reason shown when the model part is off)."""
+def _config(threshold: float | None) -> Config:
+    cfg = load_config_or_exit()
+    return cfg if threshold is None else cfg.with_overrides({"judge.threshold": threshold})
+
+
+def _backend_or_reason(cfg: Config, use_model: bool) -> tuple[Backend | None, str]:
+    """(backend or None, what to say about the model part)."""
     if not use_model:
         return None, "model off (--no-model)"
-    from models.backends import ModelUnavailable
-    from models.default_model import backend_from_config
-    from models.proposer import Proposer
-
     try:
-        backend = backend_from_config(cfg)
+        backend = load_backend(cfg)
     except ModelUnavailable as exc:
         return None, f"model off: {exc}"
-    return Proposer(backend, max_tokens=cfg["model.max_tokens"]), f"model: {backend.name}"
-
-
-def _judge_without_session(groups, first_sentence: str):
-    """A judge trained on `groups` minus the session that starts with `first_sentence`."""
-    from models.judge.data import session_id
-    from models.judge.infer import Judge
-    from models.judge.train import fit_params
-
-    session = session_id([first_sentence])
-    return Judge(fit_params([g for g in groups if g.session != session]), source=None)
+    return backend, f"model: {backend.name}"
 
 
 @eval_group.command("trace")
@@ -164,70 +139,45 @@ def eval_trace(
     shown candidate tasks; a first proposal k steps into a stretch earns 1/(1+k) (1 at its first step), no
     proposal earns 0; a proposal at any other step is a false alarm (rate = false alarms / such steps).
     """
-    from assistant.decide.engine import DecisionEngine
-    from assistant.evaluation.trace import (
-        TimeAwareScore,
-        TraceError,
-        load_trace,
-        replay,
-        score_replay,
-        time_aware_score,
-    )
-
-    cfg = load_config_or_exit()
-    threshold = cfg["judge.threshold"] if threshold is None else threshold
+    cfg = _config(threshold)
     try:
-        loaded = [(p, load_trace(p)) for p in traces]
+        loaded = [(str(p), load_trace(p)) for p in traces]
     except TraceError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     judge = _judge_or_exit(model_dir or cfg["judge.model_dir"] or None)
-    proposer, model_note = _proposer_or_reason(cfg, not no_model)
-    engine = DecisionEngine(judge, threshold, proposer)
+    backend, model_note = _backend_or_reason(cfg, not no_model)
     heldout_groups = _groups_or_exit([heldout]) if heldout else None
-    out, total, always = [], TimeAwareScore(), TimeAwareScore()
-    latencies: list[float] = []
-    for path, steps in loaded:
-        if heldout_groups is not None:
-            engine.judge = _judge_without_session(heldout_groups, steps[0].sentence)
-        results = replay(steps, engine)
-        score = score_replay(results)
-        total += score
-        always += time_aware_score([bool(s.shown) for s in steps], [True] * len(steps))
-        latencies += [r.latency_s for r in results]
-        out.append({"trace": str(path), "score": score.as_dict(), "steps": [r.__dict__ for r in results]})
-        if not as_json:
-            click.echo(f"== {path} ({len(steps)} steps; {model_note})")
-            for r in results:
-                mark = "PROPOSE" if r.proposed else "   -   "
-                click.echo(f"[{r.index:2d}] {r.latency_s * 1000:7.1f} ms {mark} {r.sentence[:90]}")
-                if r.proposed:
-                    click.echo(f"       engine ({r.source}, {r.score:.2f}): {r.proposed}")
-                for t in r.shown[:3]:
-                    click.echo(f"       shown: {t[:110]}")
-                if len(r.shown) > 3:
-                    click.echo(f"       shown: ... {len(r.shown) - 3} more")
-            s = score.as_dict()
-            click.echo(
-                f"   score {s['score']:.3f} (credit {s['mean_credit']:.3f} over {s['stretches']} stretches, "
-                f"false alarms {s['false_alarms']}/{s['non_help_steps']})"
-            )
-    summary = {
-        "model": model_note,
-        "threshold": threshold,
-        "judge": f"trained on {heldout} minus each trace's session" if heldout else str(judge.source),
-        "pooled": total.as_dict(),
-        "always_propose": always.as_dict(),
-        "latency_ms": {"p50": statistics.median(latencies) * 1000, "max": max(latencies) * 1000},
-    }
+
+    def engine_for(steps: list[TraceStep]) -> DecisionEngine:
+        chosen = judge if heldout_groups is None else judge_without_session(heldout_groups, steps[0].sentence)
+        return build_chain(cfg, judge=chosen, backend=backend, wait_for_model=True).engine
+
+    result = evaluate_traces(loaded, engine_for)
+    summary = {"model": model_note, "threshold": cfg["judge.threshold"],
+               "judge": f"trained on {heldout} minus each trace's session" if heldout else str(judge.source)}
     if as_json:
-        emit_json({**summary, "traces": out})
+        emit_json({**summary, **result})
         return
-    p = summary["pooled"]
+    for trace in result["traces"]:
+        click.echo(f"== {trace['trace']} ({len(trace['steps'])} steps; {model_note})")
+        for r in trace["steps"]:
+            mark = "PROPOSE" if r["proposed"] else "   -   "
+            click.echo(f"[{r['index']:2d}] {r['latency_s'] * 1000:7.1f} ms {mark} {r['sentence'][:90]}")
+            if r["proposed"]:
+                click.echo(f"       engine ({r['source']}, {r['score']:.2f}): {r['proposed']}")
+            for t in r["shown"][:3]:
+                click.echo(f"       shown: {t[:110]}")
+            if len(r["shown"]) > 3:
+                click.echo(f"       shown: ... {len(r['shown']) - 3} more")
+        s = trace["score"]
+        click.echo(f"   score {s['score']:.3f} (credit {s['mean_credit']:.3f} over {s['stretches']} stretches, "
+                   f"false alarms {s['false_alarms']}/{s['non_help_steps']})")
+    p = result["pooled"]
     click.echo(f"\njudge: {summary['judge']}")
     click.echo(
         f"Pooled over {len(loaded)} traces: score {p['score']:.3f} (credit {p['mean_credit']:.3f}, "
         f"{p['stretches_helped']}/{p['stretches']} stretches helped, false-alarm rate "
-        f"{p['false_alarm_rate']:.3f}); always propose: {summary['always_propose']['score']:.3f}; "
-        f"step latency p50 {summary['latency_ms']['p50']:.1f} ms, max {summary['latency_ms']['max']:.1f} ms"
+        f"{p['false_alarm_rate']:.3f}); always propose: {result['always_propose']['score']:.3f}; "
+        f"step latency p50 {result['latency_ms']['p50']:.1f} ms, max {result['latency_ms']['max']:.1f} ms"
     )

@@ -6,28 +6,31 @@ import datetime as dt
 import json
 import sys
 import time
+from pathlib import Path
 
 import click
 
-from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit
-from assistant.log import labels, open_db
-
-_ALIASES = {"accept": "accepted", "yes": "accepted", "reject": "rejected", "no": "rejected",
-            "later": "not-now", "not-now": "not-now", "ignore": "ignored"}
+from assistant.app import control
+from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit, open_log_or_exit
+from assistant.core.paths import write_private_text
+from assistant.core.proposal import LABELS
+from assistant.decide.build import build_chain, load_backend
+from assistant.evaluation.replay import replay as run_replay
+from assistant.log.proposals import export_rows
+from models.backends import ModelUnavailable
 
 
 @click.command()
 @click.argument("proposal_id", type=int)
-@click.argument("answer", type=click.Choice(["accept", "reject", "not-now", "ignore", *labels.LABELS]))
+@click.argument("answer", type=click.Choice(["accept", "reject", "not-now", "ignore", *LABELS]))
 @click.option("--reason", help="Why (kept with the label, useful for research).")
 def answer(proposal_id: int, answer: str, reason: str | None) -> None:
     """Answer a suggestion from the terminal (the tray's buttons do the same)."""
-    label = _ALIASES.get(answer, answer)
     try:
-        labels.record_label(open_db(), proposal_id, label, reason)
+        row = control.answer(open_log_or_exit(), proposal_id, answer, reason)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(f"Recorded: #{proposal_id} {label}.")
+    click.echo(f"Recorded: #{proposal_id} {row.label}.")
 
 
 @click.command()
@@ -35,11 +38,14 @@ def answer(proposal_id: int, answer: str, reason: str | None) -> None:
 @click.option("--all", "include_unlabelled", is_flag=True, help="Include surfaced proposals with no answer yet.")
 def export(out: str | None, include_unlabelled: bool) -> None:
     """Export your labelled proposals as JSONL in the ProactiveBench reward-data shape."""
-    rows = list(labels.export_rows(open_db(), include_unlabelled))
+    rows = list(export_rows(open_log_or_exit(), include_unlabelled))
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            write_private_text(Path(out), text)
+        except OSError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
         click.echo(f"Exported {len(rows)} labelled proposals to {out}.", err=True)
     else:
         sys.stdout.write(text)
@@ -52,20 +58,19 @@ def export(out: str | None, include_unlabelled: bool) -> None:
 @JSON_FLAG
 def replay(since: str, until: str | None, model: bool, as_json: bool) -> None:
     """Run a past stretch of your own event log through the pipeline: what would it have proposed, when?"""
-    from assistant.evaluation.replay import build_pipeline
-    from assistant.evaluation.replay import replay as run_replay
-
     cfg = load_config_or_exit()
     now = time.time()
     start = now - (duration_option(since, "--since") or 0)
     end = now - (duration_option(until, "--until") or 0)
-    try:
-        pipeline = build_pipeline(cfg, with_model=model)
-    except Exception as exc:  # a missing model: say so, replay without it
-        click.echo(f"Model unavailable ({exc}); replaying with templates and the judge only.", err=True)
-        pipeline = build_pipeline(cfg, with_model=False)
+    backend = None
+    if model:
+        try:
+            backend = load_backend(cfg)
+        except ModelUnavailable as exc:  # a missing model: say so, replay without it
+            click.echo(f"Model unavailable ({exc}); replaying with templates and the judge only.", err=True)
+    chain = build_chain(cfg, backend=backend, wait_for_model=True)
     results = []
-    for p in run_replay(open_db(), start, end, pipeline):
+    for p in run_replay(open_log_or_exit(), start, end, chain):
         results.append(p)
         if not as_json:
             when = dt.datetime.fromtimestamp(p.time).strftime("%H:%M:%S")

@@ -37,3 +37,21 @@ def ensure_private_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write `text` to `path` readable by the user only (0600), atomically (a temporary file moved into place).
+    Raises OSError with a message naming the path when its folder is missing or not writable."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise OSError(f"cannot write {path}: the folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"cannot write {path}: {exc.strerror or exc}") from exc

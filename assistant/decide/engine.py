@@ -1,17 +1,18 @@
-"""The decision path used by evaluations and benchmarks: candidates -> (model wording) -> judge -> decide.
+"""One decision for one moment: candidates -> (model wording) -> judge -> decide.
 
-It is the same chain the running app uses, without the event log and narrator: it takes observation
-sentences directly.
+It takes observation sentences directly; `Pipeline` puts the narrator and the policy in front of it, and
+`build.build_chain` assembles both from the config for the live app, replay, evaluation and benchmarks alike.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from assistant.decide.decision import Decision, ScoringJudge, decide
-from models.candidates import generate_candidates
+from models.candidates import Candidate, generate_candidates
+from models.proposer import BackgroundProposer, Proposer
 
 
 @dataclass
@@ -39,7 +40,7 @@ class DecisionEngine:
         self,
         judge: ScoringJudge,
         threshold: float,
-        proposer=None,
+        proposer: Proposer | None = None,
         gate_threshold: float | None = None,
         model_budget_s: float | None = None,
         model_wait_s: float | None = None,
@@ -51,15 +52,27 @@ class DecisionEngine:
         self.model_budget_s = model_budget_s
         self.model_wait_s = model_wait_s
         self.accepted_before: list[tuple[list[str], str]] = []
-        self._background = None  # BackgroundProposer wrapping self.proposer when model_wait_s is set
+        self._background: BackgroundProposer | None = None
+        if proposer is not None:
+            self.use_model(proposer)
+
+    def use_model(self, proposer: Proposer) -> None:
+        """Let the model add its own candidate (in a worker thread when model_wait_s is set)."""
+        self.proposer = proposer
+        self._background = BackgroundProposer(proposer) if self.model_wait_s is not None else None
+
+    @property
+    def model_busy(self) -> bool:
+        """The model is still working on an earlier moment."""
+        return self._background is not None and self._background.busy
+
+    def model_answered(self, history: Sequence[str]) -> bool:
+        """The model's own candidate for exactly this history has arrived (a silent decision may be revisited)."""
+        return self._background is not None and bool(self._background.latest(list(history)))
 
     def _model_candidates(self, history: list[str], cands: list) -> list:
-        if self.model_wait_s is None:
+        if self._background is None:
             return self.proposer.propose(history, cands, budget_s=self.model_budget_s)
-        from models.proposer import BackgroundProposer
-
-        if self._background is None or self._background.proposer is not self.proposer:
-            self._background = BackgroundProposer(self.proposer)
         if self._background.done_for(history):
             return self._background.latest(history)  # the model already answered for this very moment
         if not self._background.submit(history, cands):
@@ -69,7 +82,9 @@ class DecisionEngine:
             time.sleep(0.005)
         return self._background.latest(history)
 
-    def step(self, history: Sequence[str]) -> tuple[Decision, StepTiming]:
+    def step(self, history: Sequence[str], exclude: Set[str] = frozenset()) -> tuple[Decision, StepTiming]:
+        """Decide for `history`; tasks in `exclude` (lower-cased, e.g. shown within the hour) are passed over
+        so the next best candidate is considered instead."""
         t0 = time.perf_counter()
         cands = generate_candidates(list(history), self.accepted_before or None)
         t1 = time.perf_counter()
@@ -78,7 +93,13 @@ class DecisionEngine:
             cands = (
                 [c for c in cands if c.task is not None] + list(extra) + [c for c in cands if c.task is None]
             )
+        if exclude:
+            cands = [c for c in cands if c.task is None or c.task.lower() not in exclude]
         t2 = time.perf_counter()
-        decision = decide(history, cands, self.judge, self.threshold, self.gate_threshold)
+        decision = self.judge_candidates(history, cands)
         t3 = time.perf_counter()
         return decision, StepTiming(t1 - t0, t2 - t1, t3 - t2)
+
+    def judge_candidates(self, history: Sequence[str], candidates: Sequence[Candidate]) -> Decision:
+        """The decision among given candidates, with this engine's judge, threshold and help gate."""
+        return decide(history, candidates, self.judge, self.threshold, self.gate_threshold)

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass, field
 
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.decide.engine import DecisionEngine
 from assistant.decide.narrator import Observation, narrate
 from assistant.decide.policy import Policy, Verdict
+from models.proposer import Proposer
 
 WINDOW_SECONDS = 30 * 60
+WINDOW_EVENTS = 3000  # a count cap as well: a flood of events must not grow memory or narration time
 HISTORY_SENTENCES = 12
 REPEAT_SECONDS = 3600  # the same task is not shown twice within this long
 
@@ -29,8 +30,13 @@ class Pipeline:
         self.engine = engine
         self.model_name = model_name
         self.window_seconds = window_seconds
-        self.window: deque[tuple[int, Event]] = deque()
+        self.window: deque[tuple[int, Event]] = deque(maxlen=WINDOW_EVENTS)
         self.shown: deque[tuple[float, str]] = deque()
+
+    def use_model(self, proposer: Proposer, name: str) -> None:
+        """Let the model word its own candidate from now on (the live app calls this once it has loaded)."""
+        self.engine.use_model(proposer)
+        self.model_name = name
 
     def feed(self, event_id: int, event: Event, merged: bool = False) -> None:
         if merged and self.window and self.window[-1][0] == event_id:
@@ -48,7 +54,7 @@ class Pipeline:
 
     def forget(self, since: float, at: float) -> None:
         """Drop remembered events that overlap a forgotten stretch [since, at]."""
-        self.window = deque((i, e) for i, e in self.window if e.end < since or e.start > at)
+        self.window = deque(((i, e) for i, e in self.window if e.end < since or e.start > at), maxlen=WINDOW_EVENTS)
 
     def observations(self) -> list[Observation]:
         return narrate(list(self.window))
@@ -65,7 +71,7 @@ class Pipeline:
         started = time.perf_counter()
         observations = self.observations()[-HISTORY_SENTENCES:]
         history = [o.sentence for o in observations]
-        decision, _timing = self.engine.step(history)
+        decision, _timing = self.engine.step(history, exclude=self._recently_shown(now))
         chosen = decision.candidate
         proposal = Proposal(
             time=now, task=decision.task, score=decision.score, context=verdict.context, trigger=verdict.trigger,
@@ -75,15 +81,12 @@ class Pipeline:
             model=self.model_name if chosen and chosen.source == "model" else "",
             candidates=[(c.task, round(p, 4)) for c, p in decision.scores],
         )
-        if proposal.task and self._recently_shown(proposal.task, now):
-            proposal.reason = f"already suggested within the hour: {proposal.task!r}"
-            proposal.task, proposal.kind, proposal.source = None, "none", "template"
         if proposal.task:
             self.policy.record_surfaced(now)
             self.shown.append((now, proposal.task.lower()))
         return proposal
 
-    def _recently_shown(self, task: str, now: float) -> bool:
+    def _recently_shown(self, now: float) -> frozenset[str]:
         while self.shown and self.shown[0][0] < now - REPEAT_SECONDS:
             self.shown.popleft()
-        return any(t == task.lower() for _, t in self.shown)
+        return frozenset(t for _, t in self.shown)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from assistant.evaluation.metrics import classification_metrics
-from models.judge.data import Group
+from models.judge.data import Group, session_id
 from models.judge.infer import Judge
 from models.judge.train import fit_params
 
@@ -80,3 +80,9 @@ def cross_validate(groups: list[Group], n_folds: int = 8, threshold: float = 0.5
 def out_of_fold_judges(groups: list[Group], n_folds: int = 8) -> list[tuple[Judge, list[Group]]]:
     """(judge trained without these sessions, the held-out groups) per fold, for grouped timing evaluation."""
     return [(Judge(fit_params(tr)), va) for tr, va in session_folds(groups, n_folds)]
+
+
+def judge_without_session(groups: list[Group], first_sentence: str) -> Judge:
+    """A judge trained on `groups` minus the session that starts with `first_sentence` (honest trace eval)."""
+    session = session_id([first_sentence])
+    return Judge(fit_params([g for g in groups if g.session != session]), source=None)

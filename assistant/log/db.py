@@ -1,4 +1,9 @@
-"""Opening the event log: private permissions, WAL, an integrity check, migrations."""
+"""Opening the event log: private permissions, WAL, an integrity check, migrations, and one transaction helper.
+
+Only real damage sets a file aside: a database that another process holds locked is waited for (and then
+reported), never moved. When damage is found, the readable rows of the damaged copy are salvaged into the new
+log, so one bad page does not cost the whole history.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +12,66 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
 
 from assistant.core import paths
 from assistant.log.migrations import migrate
+from assistant.log.transaction import transaction
 
 log = logging.getLogger(__name__)
+
+Database = sqlite_utils.Database  # the handle every function of this package takes
+LogError = sqlite3.Error  # what a locked, full or damaged log raises to readers
+
+PAGE_SIZE = 1024  # small pages: a commit of a few rows writes ~4 KB to the WAL instead of ~14 KB
+BUSY_TIMEOUT_S = 10.0
+_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes, by their low byte)
+SALVAGE_TABLES = ("events", "observations", "proposals", "labels", "answers")
 
 
 class CorruptDatabase(Exception):
     """Raised by `check_integrity` when SQLite reports damage."""
 
 
-PAGE_SIZE = 1024  # small pages: a commit of a few rows writes ~4 KB to the WAL instead of ~14 KB
+class DatabaseBusy(Exception):
+    """Another process holds the event log locked for longer than we waited; nothing was moved."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when a sqlite3 error means 'locked by someone else', not damage."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _BUSY_CODES
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
     conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # only takes effect on a new, empty file
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     return conn
 
 
-def check_integrity(path: Path) -> None:
-    """`PRAGMA quick_check`; raises CorruptDatabase with SQLite's own words."""
+def check_integrity(path: Path, timeout: float = BUSY_TIMEOUT_S) -> None:
+    """`PRAGMA quick_check`. Raises CorruptDatabase with SQLite's own words on damage, DatabaseBusy when
+    another process keeps the file locked for longer than `timeout` seconds."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA quick_check")]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy(f"the event log {path} is locked by another process ({exc}); "
+                               "nothing was changed; try again when it is free") from exc
         raise CorruptDatabase(str(exc)) from exc
     if rows != ["ok"]:
         raise CorruptDatabase("; ".join(rows[:5]))
@@ -56,7 +85,57 @@ def set_aside(path: Path) -> Path:
         src = Path(str(path) + suffix)
         if src.exists():
             shutil.move(str(src), str(target) + suffix)
+            os.chmod(str(target) + suffix, 0o600)
     return target
+
+
+def _readable_rows(damaged: sqlite3.Connection, table: str, lo: int, hi: int) -> Iterator[tuple]:
+    """Rows with lo <= rowid < hi, bisecting around pages that cannot be read."""
+    try:
+        rows = damaged.execute(f"SELECT * FROM {table} WHERE rowid >= ? AND rowid < ?", (lo, hi)).fetchall()
+    except sqlite3.DatabaseError:
+        if hi - lo <= 1:
+            return
+        mid = (lo + hi) // 2
+        yield from _readable_rows(damaged, table, lo, mid)
+        yield from _readable_rows(damaged, table, mid, hi)
+        return
+    yield from rows
+
+
+def salvage(damaged_path: Path, conn: sqlite3.Connection, chunk: int = 512) -> dict[str, int]:
+    """Copy every row that can still be read from a damaged log into the fresh one. Returns rows per table."""
+    saved: dict[str, int] = {}
+    try:
+        damaged = sqlite3.connect(f"file:{damaged_path}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        return saved
+    conn.execute("PRAGMA foreign_keys=OFF")  # a label may outlive its unreadable proposal
+    try:
+        for table in SALVAGE_TABLES:
+            try:
+                columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+                old_cols = [r[1] for r in damaged.execute(f"PRAGMA table_info({table})")]
+                top = damaged.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+            except sqlite3.DatabaseError:
+                continue
+            if not columns or old_cols[:len(columns)] != columns[:len(old_cols)]:
+                continue
+            shared = min(len(columns), len(old_cols))
+            insert = (f"INSERT OR IGNORE INTO {table} ({', '.join(columns[:shared])}) "
+                      f"VALUES ({', '.join('?' * shared)})")
+            count = 0
+            with transaction(conn):
+                for lo in range(0, top + 1, chunk):
+                    rows = [r[:shared] for r in _readable_rows(damaged, table, lo, lo + chunk)]
+                    if rows:
+                        conn.executemany(insert, rows)
+                        count += len(rows)
+            saved[table] = count
+    finally:
+        damaged.close()
+        conn.execute("PRAGMA foreign_keys=ON")
+    return saved
 
 
 def _private_files(path: Path) -> None:
@@ -66,11 +145,14 @@ def _private_files(path: Path) -> None:
             os.chmod(p, 0o600)
 
 
-def open_db(path: Path | None = None, check: bool = True) -> sqlite_utils.Database:
+def open_db(path: Path | None = None, check: bool = False) -> Database:
     """Open (creating if needed) the event log, migrated to the current schema.
 
-    A damaged file is moved aside with a warning and a fresh DB is started; the returned Database then has
-    `recovered_from` set to the path of the copy so callers can tell the user.
+    `check=True` (the running app, at start) runs an integrity check first: a damaged file is moved aside,
+    a fresh log is started and every readable row is salvaged into it; the returned Database then has
+    `recovered_from` (the damaged copy) and `salvaged` (rows per table) set so the caller can tell the user.
+    A file locked by another process raises DatabaseBusy and is never moved. Commands that only read pass
+    check=False (the default) and never judge the file.
     """
     path = path or paths.db_path()
     paths.ensure_private_dir(path.parent)
@@ -89,7 +171,11 @@ def open_db(path: Path | None = None, check: bool = True) -> sqlite_utils.Databa
     finally:
         os.umask(old_umask)
     _private_files(path)
+    salvaged: dict[str, int] = {}
+    if recovered_from is not None:
+        salvaged = salvage(recovered_from, conn)
     db = sqlite_utils.Database(conn)
     db.recovered_from = recovered_from  # type: ignore[attr-defined]
+    db.salvaged = salvaged  # type: ignore[attr-defined]
     db.path = path  # type: ignore[attr-defined]
     return db

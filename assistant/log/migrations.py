@@ -1,7 +1,7 @@
-"""Numbered schema migrations. Append new ones; never edit an applied one.
+"""Numbered schema migrations, registered by decorator. Append new ones; never edit an applied one.
 
-Each migration runs once, in order, inside a transaction, and is recorded in `_migrations`, so a DB written by
-an older version upgrades in place on open.
+Each migration runs once, in order of registration, inside a transaction, and is recorded by name in
+`_migrations`, so a DB written by an older version upgrades in place on open.
 """
 
 from __future__ import annotations
@@ -10,7 +10,16 @@ import sqlite3
 import time
 from collections.abc import Callable
 
+from assistant.log.transaction import transaction
+
 Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register `fn` as the next migration (its name, e.g. m004_answers, is what `_migrations` records)."""
+    MIGRATIONS.append(fn)
+    return fn
 
 
 def _script(conn: sqlite3.Connection, sql: str) -> None:
@@ -20,8 +29,9 @@ def _script(conn: sqlite3.Connection, sql: str) -> None:
             conn.execute(statement)
 
 
+@migration
 def m001_events(conn: sqlite3.Connection) -> None:
-    _script(conn, 
+    _script(conn,
         """
         CREATE TABLE events (
             id INTEGER PRIMARY KEY,
@@ -38,8 +48,9 @@ def m001_events(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
 def m002_observations_proposals_labels(conn: sqlite3.Connection) -> None:
-    _script(conn, 
+    _script(conn,
         """
         CREATE TABLE observations (
             id INTEGER PRIMARY KEY,
@@ -74,9 +85,10 @@ def m002_observations_proposals_labels(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
 def m003_app_index_and_state(conn: sqlite3.Connection) -> None:
     """Per-app lookups stay fast at 10 M rows; `state` holds runtime status shared with other processes."""
-    _script(conn, 
+    _script(conn,
         """
         CREATE INDEX events_app_start ON events(app, start);
         CREATE TABLE state (
@@ -88,29 +100,21 @@ def m003_app_index_and_state(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_events, m002_observations_proposals_labels, m003_app_index_and_state]
-
-
 def applied(conn: sqlite3.Connection) -> list[str]:
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
     return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
 
 def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
-    """Apply pending migrations on an autocommit connection (the first `upto` only, for tests of old schemas). Returns names applied now."""
+    """Apply pending migrations on an autocommit connection (the first `upto` only, for tests of old schemas).
+    Returns the names applied now."""
     done = set(applied(conn))
     ran: list[str] = []
-    for migration in MIGRATIONS[:upto]:
-        name = migration.__name__
-        if name in done:
+    for step in MIGRATIONS[:upto]:
+        if step.__name__ in done:
             continue
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            migration(conn)
-            conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, time.time()))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        ran.append(name)
+        with transaction(conn):
+            step(conn)
+            conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (step.__name__, time.time()))
+        ran.append(step.__name__)
     return ran

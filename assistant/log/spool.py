@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -35,8 +37,11 @@ class Spool:
     def append(self, rows: list[list], updates: dict[int, float]) -> None:
         lines = [_ENCODE(["i", *row]) for row in rows]
         lines += [_ENCODE(["u", event_id, duration]) for event_id, duration in updates.items()]
-        if lines:
-            os.write(self.fd, ("\n".join(lines) + "\n").encode("utf-8"))
+        if lines:  # the leading newline ends a line torn by an earlier failed write (a full disk)
+            data = ("\n" + "\n".join(lines) + "\n").encode("utf-8")
+            written = os.write(self.fd, data)
+            if written != len(data):
+                raise OSError(28, "No space left on device (short write to the spool)")
 
     def read(self) -> tuple[list[list], dict[int, float]]:
         return read_spool(self.path)
@@ -52,9 +57,20 @@ def spool_path(db_path: Path) -> Path:
     return Path(str(db_path) + "-spool")
 
 
+def _row(item: list) -> list | None:
+    """An insert line's row [id, start, duration, source, kind, app, title, data] when every field has its type."""
+    row = item[1:]
+    ok = (isinstance(row[0], int) and not isinstance(row[0], bool) and row[0] > 0
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row[1:3])
+          and isinstance(row[3], str) and isinstance(row[4], str)
+          and all(v is None or isinstance(v, str) for v in row[5:8]))
+    return row if ok else None
+
+
 def read_spool(path: Path) -> tuple[list[list], dict[int, float]]:
-    """Rows (in order, last version of each id) and duration updates; a torn last line is ignored.
-    Readers in other processes use it too, so `proactive events` shows what is not committed yet."""
+    """Rows (in order, last version of each id) and duration updates. A torn line, random bytes or valid JSON of
+    the wrong shape is skipped (and logged once), never fatal. Readers in other processes use it too, so
+    `proactive events` shows what is not committed yet."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
@@ -62,16 +78,25 @@ def read_spool(path: Path) -> tuple[list[list], dict[int, float]]:
         return [], {}
     rows: dict[int, list] = {}
     updates: dict[int, float] = {}
+    skipped = 0
     for line in text.splitlines():
+        if not line.strip():
+            continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
+            skipped += 1
             continue
-        if item and item[0] == "i" and len(item) == 9:
-            rows[item[1]] = item[1:]
-        elif item and item[0] == "u" and len(item) == 3:
+        if isinstance(item, list) and len(item) == 9 and item[0] == "i" and (row := _row(item)) is not None:
+            rows[row[0]] = row
+        elif (isinstance(item, list) and len(item) == 3 and item[0] == "u" and isinstance(item[1], int)
+              and isinstance(item[2], (int, float)) and not isinstance(item[2], bool)):
             if item[1] in rows:
                 rows[item[1]][2] = item[2]
             else:
                 updates[item[1]] = item[2]
+        else:
+            skipped += 1
+    if skipped:
+        log.warning("%s: skipped %d unreadable line(s)", path, skipped)
     return list(rows.values()), updates

@@ -1,4 +1,9 @@
-"""The single writer: a bounded queue in front of one thread that batches commits and merges heartbeats."""
+"""The single writer: a bounded queue in front of one thread that batches commits and merges heartbeats.
+
+The thread never dies of an I/O error. A full disk, a read-only file or a lock held too long keeps the rows
+in memory (up to `max_pending`; beyond that new events are counted as not stored), shows the error in the
+statistics, and everything is written once the disk accepts it again. What was committed is never touched.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.events import Event
-from assistant.log.db import open_db
+from assistant.log.db import Database, open_db
+from assistant.log.heartbeat import heartbeat_merge
 from assistant.log.spool import Spool
+from assistant.log.state import WriterStats, read_forget_request, write_writer_stats
+from assistant.log.transaction import transaction
 
 log = logging.getLogger(__name__)
 
 _INSERT = "INSERT INTO events (id, start, duration, source, kind, app, title, data) VALUES (?,?,?,?,?,?,?,?)"
 _FLUSH = object()
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps builds a new one
+IDLE_WAIT_S = 0.2
+RETRY_AFTER_ERROR_S = 1.0
 
 
 @dataclass
@@ -27,60 +37,59 @@ class _Last:
     """The most recent event of one source, kept in memory so heartbeats can extend it."""
 
     event_id: int
-    start: float
-    end: float
-    key: tuple
+    event: Event
     row: list | None  # still waiting to be inserted (None once written)
 
 
-@dataclass
-class WriterStats:
-    accepted: int = 0
-    dropped: int = 0
-    inserted: int = 0
-    merged: int = 0
-    commits: int = 0
-    last_commit: float = 0.0
-    error: str | None = None
+def _describe_io_error(exc: BaseException) -> str:
+    text = str(exc)
+    if "No space left" in text or "disk is full" in text or "database or disk is full" in text:
+        return "disk full"
+    if "readonly" in text or "read-only" in text or "Read-only" in text:
+        return "the event log is read-only"
+    if "locked" in text or "busy" in text:
+        return "the event log is locked by another process"
+    return text or type(exc).__name__
 
 
 class EventWriter:
     """Owns the only connection that writes events.
 
-    `put()` never blocks: when the queue is full the event is dropped and counted. New rows are made
-    crash-safe within `commit_interval` seconds (at most 1 s): committed to SQLite, or, with `sync_interval`
-    > 0, appended to the spool (see spool.py) and committed every `sync_interval` seconds, which cuts the
-    bytes written to disk several times. A heartbeat that only lengthens an existing event is written with
-    the next insert, or after `heartbeat_flush` seconds, so a quiet desktop costs almost no I/O.
+    `put()` never blocks: when the queue is full the event is dropped and counted. New rows and heartbeat
+    durations are made crash-safe within `commit_interval` seconds (at most 1 s): committed to SQLite, or,
+    with `sync_interval` > 0, appended to the spool (see spool.py) and committed every `sync_interval`
+    seconds, which cuts the bytes written to disk several times.
     """
 
     def __init__(self, path: Path, queue_size: int = 20000, commit_interval: float = 0.8,
-                 heartbeat_flush: float = 60.0, state_every: float = 30.0, sync_interval: float = 0.0):
+                 state_every: float = 30.0, sync_interval: float = 0.0, max_pending: int = 200_000):
         self.path = path
         self.commit_interval = min(commit_interval, 1.0)
-        self.heartbeat_flush = heartbeat_flush
         self.sync_interval = sync_interval  # 0: commit every commit_interval; else spool, commit this often
-        self.spool: Spool | None = None
-        self._unspooled = 0  # index in _pending_rows of the first row not yet in the spool
-        self._spool_updates: dict[int, float] = {}
         self.state_every = state_every
         self.queue_size = queue_size
+        self.max_pending = max_pending
         self.queue: queue.SimpleQueue = queue.SimpleQueue()  # C-fast; bounded by the check in put()
-        self.stats = WriterStats()
-        self._stats_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._last: dict[str, _Last] = {}
-        self._pending_rows: list[list] = []
-        self._pending_updates: dict[int, float] = {}
-        self._next_id = 1
-        self._ready = threading.Event()
-        self._last_state = ""
+        self.stats = WriterStats(queue_size=queue_size)
+        self.db: Database | None = None
+        self.spool: Spool | None = None
         # called from the writer thread as (event_id, event, merged) when an event is staged or extended;
         # ids are final at that point, so listeners can act before the commit lands
         self.listeners: list[Callable[[int, Event, bool], None]] = []
-        self._state_written = 0.0
+        self._stats_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._start_error: str | None = None
+        self._last: dict[str, _Last] = {}
+        self._rows: list[list] = []  # staged, not committed
+        self._updates: dict[int, float] = {}  # duration changes of committed rows, not committed
+        self._unspooled = 0  # index in _rows of the first row not yet in the spool
+        self._spool_updates: dict[int, float] = {}  # duration changes not yet in the spool
+        self._next_id = 1
         self._forget_seen = time.time()
+        self._last_state = ""
+        self._state_written = 0.0
 
     # ------------------------------------------------------------ producer side (any thread)
 
@@ -95,19 +104,26 @@ class EventWriter:
         return True
 
     def flush(self, timeout: float = 10.0) -> bool:
-        """Block until everything queued before this call is committed."""
+        """Block until everything queued before this call is committed (False if the disk refused it)."""
         done = threading.Event()
-        self.queue.put((_FLUSH, done))
-        return done.wait(timeout)
+        result: list[bool] = []
+        self.queue.put((_FLUSH, done, result))
+        return done.wait(timeout) and all(result)
+
+    def snapshot(self) -> WriterStats:
+        with self._stats_lock:
+            stats = WriterStats(**self.stats.__dict__)
+        stats.waiting = len(self._rows) - (self._unspooled if self.sync_interval > 0 else 0)
+        return stats
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self) -> "EventWriter":
+    def start(self) -> EventWriter:
         self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
         self._thread.start()
         self._ready.wait(30)
-        if self.stats.error:
-            raise RuntimeError(self.stats.error)
+        if self._start_error:
+            raise RuntimeError(self._start_error)
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -117,192 +133,224 @@ class EventWriter:
 
     # ------------------------------------------------------------ writer thread
 
-    def _run(self) -> None:
+    def _open(self) -> bool:
         try:
-            self.db = open_db(self.path)
+            self.db = open_db(self.path, check=True)
         except Exception as exc:  # surfaced by start()
-            self.stats.error = f"cannot open the event log {self.path}: {exc}"
-            self._ready.set()
-            return
-        conn = self.db.conn
+            self._start_error = f"cannot open the event log {self.path}: {exc}"
+            return False
         try:
             self.spool = Spool(self.path)
             self._replay_spool()
         except Exception as exc:  # surfaced by start()
-            self.stats.error = f"cannot take the event log {self.path}: {exc}"
-            self._ready.set()
-            return
-        self._next_id = (conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1
+            self._start_error = f"cannot take the event log {self.path}: {exc}"
+            return False
+        self._next_id = (self.db.conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1
+        return True
+
+    def _run(self) -> None:
+        ok = self._open()
         self._ready.set()
-        first_pending = 0.0
-        last_heartbeat_flush = time.monotonic()
-        last_sync = last_forget_check = time.monotonic()
+        if not ok:
+            return
+        first_pending = 0.0  # monotonic time of the oldest change not yet crash-safe
+        last_sync = time.monotonic()
+        last_forget_check = 0.0
+        retry_at = 0.0  # after an I/O error, when to try again
         while True:
             stopping = self._stop.is_set()
-            wait = 0.2 if not first_pending else max(0.0, first_pending + self.commit_interval - time.monotonic())
-            flushes = []
-            items: list = []
-            try:
-                items.append(self.queue.get_nowait() if stopping else self.queue.get(timeout=min(wait, 0.2)))
-                while len(items) < 5000:
-                    items.append(self.queue.get_nowait())
-            except queue.Empty:
-                pass
-            for item in items:
-                if isinstance(item, tuple) and item and item[0] is _FLUSH:
-                    flushes.append(item[1])
-                    continue
-                if self._apply(item) and not first_pending:
-                    first_pending = time.monotonic()
+            due_at = retry_at or (first_pending + self.commit_interval if first_pending else 0.0)
+            flushes = self._take(due_at, stopping)
             now = time.monotonic()
-            due_rows = self._pending_rows and first_pending and now - first_pending >= self.commit_interval
-            due_updates = self._pending_updates and now - last_heartbeat_flush >= self.heartbeat_flush
-            pending = self._pending_rows or self._pending_updates
-            forget_now = False
-            if self.sync_interval > 0 and (due_rows or self._unspooled) and now - last_forget_check >= 1.0:
-                last_forget_check = now
-                forget_now = self._forget_requested()  # forgotten rows must not wait in the spool
-            if self.sync_interval > 0 and due_rows and not forget_now:
-                self._spool_write()  # crash-safe now; SQLite later
-                first_pending = 0.0
-                due_rows = False
-            due_sync = (self.sync_interval <= 0 or now - last_sync >= self.sync_interval
-                        or len(self._pending_rows) >= 5000)
-            if forget_now or flushes or (stopping and pending) or (
-                    due_sync and (due_rows or due_updates or (self.sync_interval > 0 and self._pending_rows))):
-                self._commit()
-                first_pending = 0.0
-                last_heartbeat_flush = last_sync = now
-            if flushes or stopping:
-                self._write_state()
-            for done in flushes:
+            if self._unsafe() and not first_pending:
+                first_pending = now
+            try:
+                if now >= retry_at or flushes or stopping:
+                    first_pending, last_sync, last_forget_check = self._persist(
+                        now, first_pending, last_sync, last_forget_check, bool(flushes), stopping)
+                    retry_at = 0.0
+            except Exception as exc:  # any I/O error: keep the rows, say so, try again shortly
+                self._io_failed(exc)
+                retry_at = now + RETRY_AFTER_ERROR_S
+            for done, result in flushes:
+                result.append(not self._rows and not self._updates and self.stats.error is None)
                 done.set()
             if stopping and self.queue.empty():
                 break
-        self.db.conn.close()
-        self.spool.close()
+        if self._rows:
+            with self._stats_lock:
+                self.stats.not_stored += len(self._rows) - (self._unspooled if self.sync_interval > 0 else 0)
+        self._close()
 
-    def _apply(self, event: Event) -> bool:
-        """Merge or stage one event. Returns True when a new row was staged."""
+    def _unsafe(self) -> bool:
+        """Changes that would be lost if the process were killed now."""
+        if self.sync_interval > 0:
+            return bool(len(self._rows) > self._unspooled or self._spool_updates)
+        return bool(self._rows or self._updates)
+
+    def _take(self, due_at: float, stopping: bool) -> list[tuple[threading.Event, list]]:
+        """Read queued events (waiting at most until `due_at`, a monotonic time) and stage them."""
+        wait = IDLE_WAIT_S if not due_at else max(0.0, due_at - time.monotonic())
+        items: list = []
+        try:
+            items.append(self.queue.get_nowait() if stopping else self.queue.get(timeout=min(wait, IDLE_WAIT_S)))
+            while len(items) < 5000:
+                items.append(self.queue.get_nowait())
+        except queue.Empty:
+            pass
+        flushes = []
+        for item in items:
+            if isinstance(item, tuple) and item and item[0] is _FLUSH:
+                flushes.append((item[1], item[2]))
+            elif isinstance(item, Event):
+                self._apply(item)
+        return flushes
+
+    def _persist(self, now: float, first_pending: float, last_sync: float, last_forget_check: float,
+                 flushing: bool, stopping: bool) -> tuple[float, float, float]:
+        """Spool and/or commit what is due. Returns the new (first_pending, last_sync, last_forget_check)."""
+        due = bool(first_pending) and now - first_pending >= self.commit_interval
+        forget_now = False
+        if self.sync_interval > 0 and (due or self._unspooled) and now - last_forget_check >= 1.0:
+            last_forget_check = now
+            forget_now = self._forget_requested()  # forgotten rows must not wait in the spool
+        if self.sync_interval > 0 and due and not forget_now:
+            self._spool_write()  # crash-safe now; SQLite later
+            first_pending, due = 0.0, False
+        due_sync = self.sync_interval <= 0 or now - last_sync >= self.sync_interval or len(self._rows) >= 5000
+        pending = bool(self._rows or self._updates)
+        if forget_now or flushing or (stopping and pending) or (pending and due_sync and (due or self.sync_interval > 0)):
+            self._commit()
+            first_pending, last_sync = 0.0, now
+        if (flushing or stopping) and self.db is not None:
+            self._write_state(force=True)
+        elif self.stats.error is None and now - self._state_written >= self.state_every:
+            self._write_state()
+        return first_pending, last_sync, last_forget_check
+
+    def _io_failed(self, exc: BaseException) -> None:
+        reason = _describe_io_error(exc)
+        with self._stats_lock:
+            if self.stats.error is None:
+                self.stats.error_since = time.time()
+                log.warning("the event log cannot be written (%s); %d events kept in memory", exc, len(self._rows))
+            self.stats.error = reason
+
+    def _io_recovered(self) -> None:
+        with self._stats_lock:
+            if self.stats.error is not None:
+                log.warning("the event log is writable again (after: %s)", self.stats.error)
+            self.stats.error, self.stats.error_since = None, None
+
+    def _close(self) -> None:
+        for closer in (self.db.conn.close if self.db else None, self.spool.close if self.spool else None):
+            if closer is not None:
+                try:
+                    closer()
+                except Exception:
+                    log.exception("closing the event log failed")
+
+    def _apply(self, event: Event) -> None:
+        """Merge a heartbeat into the last event of its source, or stage a new row."""
         last = self._last.get(event.source)
-        data = _ENCODE(event.data) if event.data else None
-        key = (event.kind, event.app, event.title, data)
-        if (event.pulsetime > 0 and last is not None and last.key == key
-                and last.start <= event.start <= last.end + event.pulsetime):
-            last.end = max(last.end, event.end)
-            duration = last.end - last.start
+        merged = heartbeat_merge(last.event, event, event.pulsetime) if last is not None else None
+        if merged is not None:
+            last.event = merged
             if last.row is not None:
-                last.row[2] = duration
+                last.row[2] = merged.duration
             else:
-                self._pending_updates[last.event_id] = duration
-            self._spool_updates[last.event_id] = duration
-            self.stats.merged += 1
-            if self.listeners:
-                self._notify(last.event_id, event, duration, last.start)
-            return False
+                self._updates[last.event_id] = merged.duration
+            self._spool_updates[last.event_id] = merged.duration
+            with self._stats_lock:
+                self.stats.merged += 1
+            self._notify(last.event_id, merged, True)
+            return
+        if len(self._rows) >= self.max_pending:  # the disk has refused writes for a long time
+            with self._stats_lock:
+                self.stats.not_stored += 1
+            return
+        data = _ENCODE(event.data) if event.data else None
         row = [self._next_id, event.start, event.duration, event.source, event.kind, event.app, event.title, data]
-        self._pending_rows.append(row)
-        self._last[event.source] = _Last(self._next_id, event.start, event.end, key, row)
-        if self.listeners:
-            self._notify(self._next_id, event, event.duration, event.start)
+        self._rows.append(row)
+        self._last[event.source] = _Last(self._next_id, event, row)
+        self._notify(self._next_id, event, False)
         self._next_id += 1
-        return True
 
-    def _notify(self, event_id: int, event: Event, duration: float, start: float) -> None:
-        merged = start != event.start or duration != event.duration
-        shown = Event(event.source, event.kind, start, duration, event.app, event.title, event.data) if merged else event
+    def _notify(self, event_id: int, event: Event, merged: bool) -> None:
         for listener in self.listeners:
             try:
-                listener(event_id, shown, merged)
+                listener(event_id, event, merged)
             except Exception:
                 log.exception("event listener failed")
 
     def _commit(self) -> None:
         conn = self.db.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            self._honour_forget(conn)
-            rows, updates = self._pending_rows, self._pending_updates
+        with transaction(conn):
+            self._honour_forget()
+            rows, updates = self._rows, self._updates
             if rows:
                 conn.executemany(_INSERT, rows)
             if updates:
-                conn.executemany("UPDATE events SET duration = ? WHERE id = ?",
-                                 [(d, i) for i, d in updates.items()])
-            if time.monotonic() - self._state_written >= self.state_every:
-                self._write_state()  # rides on this transaction: no extra commit
-            conn.execute("COMMIT")
-        except Exception as exc:  # a locked or read-only DB: keep the batch, report, retry next round
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            self.stats.error = f"write failed, will retry: {exc}"
-            log.warning("event log write failed (%s); %d rows kept for retry", exc, len(self._pending_rows))
-            return
-        self.stats.error = None
+                conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
         for last in self._last.values():
             last.row = None
-        self._pending_rows, self._pending_updates = [], {}
+        self._rows, self._updates = [], {}
         self._unspooled, self._spool_updates = 0, {}
         if self.spool is not None:
             self.spool.clear()
-        self.stats.inserted += len(rows)
-        self.stats.commits += 1
-        self.stats.last_commit = time.time()
+        with self._stats_lock:
+            self.stats.inserted += len(rows)
+        self._io_recovered()
 
     def _spool_write(self) -> None:
-        self.spool.append(self._pending_rows[self._unspooled:], self._spool_updates)
-        self._unspooled = len(self._pending_rows)
+        self.spool.append(self._rows[self._unspooled:], self._spool_updates)
+        self._unspooled = len(self._rows)
         self._spool_updates = {}
+        self._io_recovered()
 
     def _forget_requested(self) -> bool:
         """A `proactive forget` newer than the last one seen: commit (which honours it) instead of spooling."""
-        row = self.db.conn.execute("SELECT updated FROM state WHERE key = 'forget'").fetchone()
-        return row is not None and row[0] > self._forget_seen
+        request = read_forget_request(self.db)
+        return request is not None and request.updated > self._forget_seen
 
     def _replay_spool(self) -> None:
         """Bring what a killed writer left in the spool into the DB (honouring any forget since)."""
         rows, updates = self.spool.read()
-        if not rows and not updates:
-            self.spool.clear()
-            return
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        self._forget_seen = 0.0
-        self._pending_rows = rows
-        self._honour_forget(conn)
-        conn.executemany(_INSERT.replace("INSERT", "INSERT OR REPLACE"), self._pending_rows)
-        conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
-        conn.execute("COMMIT")
-        log.info("recovered %d events from %s", len(self._pending_rows), self.spool.path)
-        self._pending_rows = []
-        self._forget_seen = time.time()
+        if rows or updates:
+            self._forget_seen = 0.0
+            self._rows = rows
+            with transaction(self.db.conn) as conn:
+                self._honour_forget()
+                conn.executemany(_INSERT.replace("INSERT", "INSERT OR REPLACE"), self._rows)
+                conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
+            log.info("recovered %d events from %s", len(self._rows), self.spool.path)
+            self._rows = []
+            self._forget_seen = time.time()
         self.spool.clear()
 
-    def _honour_forget(self, conn) -> None:
+    def _honour_forget(self) -> None:
         """Drop staged rows that a `proactive forget` issued since they were staged asked to remove."""
-        row = conn.execute("SELECT value, updated FROM state WHERE key = 'forget'").fetchone()
-        if row is None or row[1] <= self._forget_seen:
+        request = read_forget_request(self.db)
+        if request is None or request.updated <= self._forget_seen:
             return
-        self._forget_seen = row[1]
-        request = json.loads(row[0])
-        since, at = request["since"], request["at"]
+        self._forget_seen = request.updated
 
         def forgotten(start: float, end: float) -> bool:
-            return end >= since and start <= at  # overlaps the forgotten stretch and happened before the ask
+            return end >= request.since and start <= request.at  # overlaps the stretch, happened before the ask
 
-        self._pending_rows = [r for r in self._pending_rows if not forgotten(r[1], r[1] + r[2])]
-        self._last = {k: v for k, v in self._last.items() if not forgotten(v.start, v.end)}
-        self._pending_updates.clear()
+        self._rows = [r for r in self._rows if not forgotten(r[1], r[1] + r[2])]
+        self._last = {k: v for k, v in self._last.items() if not forgotten(v.event.start, v.event.end)}
+        self._updates.clear()
 
-    def _write_state(self) -> None:
-        with self._stats_lock:
-            stats = {k: v for k, v in self.stats.__dict__.items() if k not in ("commits", "last_commit")}
-            value = json.dumps({**stats, "queue_size": self.queue_size})
-        if value == self._last_state:
+    def _write_state(self, force: bool = False) -> None:
+        stats = self.snapshot()
+        value = json.dumps(stats.__dict__, sort_keys=True)
+        if value == self._last_state and not force:
             return  # nothing new: keep the disk quiet
-        self._last_state = value
-        self._state_written = time.monotonic()
         try:
-            self.db.conn.execute("INSERT OR REPLACE INTO state (key, value, updated) VALUES ('writer', ?, ?)",
-                                 (value, time.time()))
+            write_writer_stats(self.db, stats)
         except Exception as exc:
             log.warning("could not record writer state: %s", exc)
+            return
+        self._last_state = value
+        self._state_written = time.monotonic()

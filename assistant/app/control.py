@@ -1,0 +1,51 @@
+"""What a user can ask of the assistant: pause, resume, forget, answer. One implementation for the CLI (another
+process: through the log) and the tray (in process: `Runtime` calls these and tells its parts at once)."""
+
+from __future__ import annotations
+
+import time
+
+from assistant.core.proposal import LABELS
+from assistant.log import Database, housekeeping
+from assistant.log import proposals as plog
+from assistant.log.proposals import LabelRow
+from assistant.log.state import Pause, clear_pause, read_pause, write_pause
+
+ALIASES = {"accept": "accepted", "yes": "accepted", "reject": "rejected", "no": "rejected",
+           "later": "not-now", "not-now": "not-now", "ignore": "ignored"}
+
+
+def pause(db: Database, seconds: float | None = None, now: float | None = None) -> Pause:
+    """Stop collecting for `seconds` (None: until resumed). A running app obeys within a second."""
+    now = time.time() if now is None else now
+    return write_pause(db, now + seconds if seconds else None, now)
+
+
+def resume(db: Database) -> None:
+    clear_pause(db)
+
+
+def pause_state(db: Database, now: float | None = None) -> Pause:
+    return read_pause(db, now)
+
+
+def forget(db: Database, last_seconds: float | None = None, everything: bool = False) -> dict[str, int]:
+    """Delete for real (rows and derived data), compact the file; a running app forgets what it remembers."""
+    return housekeeping.forget(db, last_seconds=last_seconds, everything=everything)
+
+
+def normalise_label(answer: str) -> str:
+    """'accept' -> 'accepted', ...; ValueError naming the accepted answers otherwise."""
+    label = ALIASES.get(answer, answer)
+    if label not in LABELS:
+        raise ValueError(f"expected one of accept, reject, not-now, ignore, got {answer!r}")
+    return label
+
+
+def answer(db: Database, proposal_id: int, answer: str, reason: str | None = None,
+           now: float | None = None) -> LabelRow:
+    """Record the user's answer to a proposal; returns it joined with its proposal (for the engine)."""
+    label = normalise_label(answer)
+    label_id = plog.record_label(db, proposal_id, label, reason, now)
+    return next(r for r in plog.labels_since(db, label_id - 1) if r.id == label_id)
+

@@ -1,0 +1,99 @@
+"""The one status function: `proactive status`, the tray and the dashboard all show what `collect` returns.
+
+In the app's own process the parts come from the live `Runtime`; elsewhere from the snapshot it keeps in the log
+(rewritten whenever a part changes, and every few minutes regardless). A snapshot whose process is gone, or that
+has not been refreshed for too long, is reported as such instead of being trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.core import paths
+from assistant.log import Database
+from assistant.log.events import counts
+from assistant.log.housekeeping import size_bytes
+from assistant.log.state import read_pause, read_runtime, read_writer_stats
+
+STALE_AFTER_S = 900.0  # three missed refreshes (runtime.STATUS_REFRESH is 300 s)
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    state: str  # running | ready | loading | paused | off | disabled | failed | stopped
+    reason: str = ""
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("running", "ready")
+
+
+@dataclass
+class Status:
+    running: bool
+    pid: int | None
+    headless: bool | None
+    paused: bool
+    paused_until: float | None
+    parts: list[Part] = field(default_factory=list)
+    warning: str = ""  # e.g. the running app has not refreshed its status for a long time
+    dropped_events: int = 0
+    not_stored_events: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    db_path: str = ""
+    db_bytes: int = 0
+    config_path: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["parts"] = [asdict(p) for p in self.parts]
+        return out
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _parts(raw: list[dict[str, Any]]) -> list[Part]:
+    return [Part(str(p.get("name", "?")), str(p.get("state", "?")), str(p.get("reason") or ""),
+                 str(p.get("detail") or "")) for p in raw if isinstance(p, dict)]
+
+
+def collect(db: Database, runtime: Any = None, now: float | None = None) -> Status:
+    """Status from the live runtime when given (same process), else from what the running app last wrote."""
+    now = time.time() if now is None else now
+    pause = read_pause(db, now)
+    warning = ""
+    if runtime is not None:
+        running, pid, headless = bool(runtime.running), os.getpid(), runtime.headless
+        parts = _parts(runtime.parts())
+        writer = runtime.writer.snapshot() if runtime.writer is not None else None
+    else:
+        snap = read_runtime(db)
+        running = bool(snap and snap.running and pid_alive(snap.pid))
+        pid = snap.pid if running else None
+        headless = snap.headless if snap else None
+        parts = _parts(snap.parts) if running else []
+        writer = read_writer_stats(db)
+        if running and now - snap.updated > STALE_AFTER_S:
+            minutes = (now - snap.updated) / 60
+            warning = (f"the running app has not refreshed its status for {minutes:.0f} min "
+                       "(it may be unable to write to the event log)")
+    return Status(
+        running=running, pid=pid, headless=headless, paused=pause.paused,
+        paused_until=pause.until if pause.paused else None, parts=parts, warning=warning,
+        dropped_events=writer.dropped if writer else 0, not_stored_events=writer.not_stored if writer else 0,
+        rows=counts(db), db_path=str(db.path), db_bytes=size_bytes(db), config_path=str(paths.config_path()))

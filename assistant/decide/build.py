@@ -1,0 +1,50 @@
+"""The one place the decision chain is assembled from the config.
+
+The live app, `proactive replay`, `proactive eval trace|timing` and `bench/decide` all call `build_chain`, so they
+measure the engine users run: the same policy settings, judge, threshold, help gate and model budget. The only
+choice left to the caller is how the model's own candidate joins a decision:
+
+* live (default): the model works in the background; a decision waits at most `model.wait_seconds` for it, and
+  the live loop revisits a silent decision when the model's answer for that same moment lands;
+* `wait_for_model=True` (evaluation): every decision waits for the model, which is what the live loop converges
+  to on a fast enough machine, and makes evaluation runs reproducible.
+"""
+
+from __future__ import annotations
+
+from assistant.core.config import Config
+from assistant.decide.engine import DecisionEngine
+from assistant.decide.pipeline import Pipeline
+from assistant.decide.policy import Policy, PolicySettings
+from models.backends import Backend
+from models.default_model import backend_from_config
+from models.judge.infer import Judge, load_judge
+from models.proposer import Proposer
+
+MODEL_BUDGET_SECONDS = 2.0  # the model is skipped while its last call took longer than this
+
+
+def load_backend(cfg: Config) -> Backend:
+    """The configured model backend; raises models.backends.ModelUnavailable with a reason to show."""
+    return backend_from_config(cfg)
+
+
+def build_chain(cfg: Config, *, judge: Judge | None = None, backend: Backend | None = None,
+                wait_for_model: bool = False) -> Pipeline:
+    """Policy -> narrator -> candidates -> (model) -> judge -> decision, set up from `cfg`.
+
+    `judge`: the judge object this chain owns (loaded from `judge.model_dir` when None). `backend`: a loaded
+    model, or None for templates and the judge only (attach one later with `attach_model`).
+    """
+    judge = judge if judge is not None else load_judge(cfg["judge.model_dir"])
+    engine = DecisionEngine(judge, cfg["judge.threshold"], model_budget_s=MODEL_BUDGET_SECONDS,
+                            model_wait_s=None if wait_for_model else cfg["model.wait_seconds"])
+    chain = Pipeline(Policy(PolicySettings.from_config(cfg)), engine)
+    if backend is not None:
+        attach_model(chain, cfg, backend)
+    return chain
+
+
+def attach_model(chain: Pipeline, cfg: Config, backend: Backend) -> None:
+    """Let `backend` word its own candidate in `chain` from now on."""
+    chain.use_model(Proposer(backend, max_tokens=cfg["model.max_tokens"]), backend.name)

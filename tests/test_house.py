@@ -1,0 +1,137 @@
+"""The house rules a user relies on without knowing: replay shows what the live engine does, status tells the
+truth about each part, and the layers hold (the README's test command also runs `lint-imports`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from assistant.app.live import Engine
+from assistant.core import paths
+from assistant.core.config import default_config
+from assistant.core.events import Event
+from assistant.decide.build import build_chain
+from assistant.evaluation.replay import TICK, replay
+from assistant.log import EventWriter, open_db
+from tests.conftest import REPO, run_cli
+
+# Invented desktop activity (not from any data set): (seconds after start, app, title)
+SCRIPT = [
+    (0, "code", "billing.py - invoices - Visual Studio Code"),
+    (95, "gnome-terminal-server", "python billing.py: KeyError: 'total'"),
+    (130, "firefox", "python KeyError total dict - Google Search"),
+    (170, "firefox", "Handling missing dictionary keys - Stack Overflow"),
+    (260, "code", "billing.py - invoices - Visual Studio Code"),
+    (400, "gnome-terminal-server", "python billing.py: KeyError: 'total'"),
+    (520, "soffice.bin", "quarterly_report.odt - LibreOffice Writer"),
+    (900, "firefox", "pandas merge two dataframes on a column - Google Search"),
+    (1000, "code", "merge_tables.py - invoices - Visual Studio Code"),
+]
+
+
+def test_replay_makes_the_decisions_the_live_engine_made(home):
+    cfg = default_config().with_overrides({"ui.card_timeout_seconds": 7200.0})  # nobody answers: no ignores
+    path = paths.db_path()
+    t0 = time.time() - 7200
+    events = [Event("window", "focus", start=t0 + s, duration=(SCRIPT[i + 1][0] - s if i + 1 < len(SCRIPT) else 60),
+                    app=app, title=title) for i, (s, app, title) in enumerate(SCRIPT)]
+    writer = EventWriter(path).start()
+    engine = Engine(cfg, path, surface=lambda p: None, load_model=False)
+    engine.open()
+    writer.listeners.append(engine.on_event)
+    live, clock = [], t0
+    for event in events:  # the live loop wakes on each event and at least every TICK seconds
+        while clock + TICK < event.start:
+            clock += TICK
+            live += engine.step(clock)
+        writer.put(event)
+        assert writer.flush()
+        clock = max(clock, event.start)
+        live += engine.step(clock)
+    writer.stop()
+    replayed = list(replay(open_db(path), t0, events[-1].end, build_chain(cfg)))
+
+    def key(proposals):
+        return [(round(p.time, 3), p.trigger, p.task) for p in proposals]
+
+    assert key(replayed) == key(live)
+    assert any(p.task for p in live), "the script never made the engine speak; the test proves nothing"
+
+
+def _status(home: Path) -> dict:
+    out = run_cli("status", "--json", home=home, env={"DISPLAY": ""})
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def _part(status: dict, name: str) -> dict:
+    return next((p for p in status["parts"] if p["name"] == name), {})
+
+
+def _watch_model(home: Path, seconds: float) -> tuple[list[str], dict]:
+    """Start `proactive run --headless` and read `proactive status` until the model part settles."""
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for", f"{seconds:g}s"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
+                            env={**os.environ, "PROACTIVE_HOME": str(home), "DISPLAY": ""})
+    seen: list[str] = []
+    last: dict = {}
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            status = _status(home)
+            model = _part(status, "model")
+            if model:
+                last = status
+                if not seen or seen[-1] != model["state"]:
+                    seen.append(model["state"])
+                if model["state"] not in ("loading",):
+                    break
+            time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return seen, last
+
+
+def test_status_follows_the_model_from_loading_to_ready(home):
+    seen, status = _watch_model(home, 40)
+    assert seen and seen[-1] == "ready", seen
+    assert "SmolLM2" in _part(status, "model")["reason"]
+    assert _part(status, "judge")["state"] == "ready" and _part(status, "engine")["state"] == "running"
+
+
+def test_status_says_why_the_model_failed_while_the_rest_runs(home):
+    (home / "config").mkdir(parents=True, exist_ok=True)
+    (home / "config" / "config.yaml").write_text("model:\n  gguf_path: /nowhere/missing-model.gguf\n")
+    seen, status = _watch_model(home, 40)
+    assert seen and seen[-1] == "failed", seen
+    model = _part(status, "model")
+    assert "model file not found: /nowhere/missing-model.gguf" in model["reason"]
+    assert _part(status, "engine")["state"] == "running"
+    assert _part(status, "collector processes")["state"] == "running"
+
+
+def test_before_the_model_loads_status_says_loading(home):
+    engine = Engine(default_config(), paths.db_path(), surface=lambda p: None)
+    assert {p["name"]: p["state"] for p in engine.parts()}["model"] == "loading"
+
+
+SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET|CREATE\s+"
+                 r"(TABLE|INDEX)|PRAGMA\s+\w+)\b", re.IGNORECASE)
+
+
+def test_every_sql_statement_of_the_product_lives_in_the_log_package():
+    offenders = []
+    for folder in ("assistant", "collectors", "models", "ui"):
+        for path in (REPO / folder).rglob("*.py"):
+            if path.is_relative_to(REPO / "assistant" / "log"):
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if SQL.search(line):
+                    offenders.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
+    assert offenders == []
