@@ -57,30 +57,17 @@ def bench_pipeline(
     n_events: int, with_model: bool, model_wait_s: float | None = None, gap_s: float = 0.0
 ) -> tuple[list[float], list[float], str]:
     """(event-to-decision seconds, seconds of each model call made, model name), warm-up excluded."""
-    from assistant.app.live import MODEL_BUDGET_SECONDS
     from assistant.core.config import default_config
-    from assistant.decide.engine import DecisionEngine
-    from assistant.decide.pipeline import Pipeline
-    from assistant.decide.policy import Policy, PolicySettings, Verdict
-    from models.judge.infer import load_judge
+    from assistant.decide.build import build_chain, load_backend
+    from assistant.decide.policy import Verdict
 
     cfg = default_config()
-    proposer, name = None, ""
-    if with_model:
-        from models.default_model import backend_from_config
-        from models.proposer import Proposer
-
-        backend = backend_from_config(cfg)
-        proposer, name = Proposer(backend, max_tokens=cfg["model.max_tokens"]), backend.name
-    # the same engine settings as the live app (the model is skipped while its last call overran the budget)
-    engine = DecisionEngine(
-        load_judge(cfg["judge.model_dir"]),
-        cfg["judge.threshold"],
-        proposer=proposer,
-        model_budget_s=MODEL_BUDGET_SECONDS,
-        model_wait_s=model_wait_s,
-    )
-    pipeline = Pipeline(Policy(PolicySettings.from_config(cfg)), engine, model_name=name)
+    if model_wait_s is not None:
+        cfg = cfg.with_overrides({"model.wait_seconds": model_wait_s})
+    backend = load_backend(cfg) if with_model else None
+    # the chain the live app builds; model_wait_s None means "wait for the model at every decision"
+    pipeline = build_chain(cfg, backend=backend, wait_for_model=model_wait_s is None)
+    proposer = pipeline.engine.proposer
     latencies, model_s = [], []
     last_model = None
     for i, (event_id, event) in enumerate(event_stream(n_events + WARMUP, time.time() - 3600)):
