@@ -118,3 +118,34 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
             conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (step.__name__, time.time()))
         ran.append(step.__name__)
     return ran
+
+
+@migration
+def m004_consent_and_answers(conn: sqlite3.Connection) -> None:
+    """What the user agreed to before anything was collected; what the model answered to accepted tasks."""
+    _script(conn,
+        """
+        CREATE TABLE consent (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time REAL NOT NULL,
+            text_version TEXT NOT NULL,
+            opt_ins TEXT NOT NULL DEFAULT '{}',
+            model TEXT NOT NULL DEFAULT '',
+            via TEXT NOT NULL
+        );
+        CREATE TABLE answers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+            time REAL NOT NULL,
+            model TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            prompt_tokens INTEGER,
+            ttft_ms REAL,
+            tokens_per_s REAL,
+            followups TEXT NOT NULL DEFAULT '[]',
+            rating TEXT CHECK (rating IN ('helpful', 'not-helpful')),
+            rated_at REAL
+        );
+        CREATE INDEX answers_proposal ON answers(proposal_id);
+        """
+    )
