@@ -45,8 +45,21 @@ _KEY_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|secret|token|api_?key|
 
 
 def cap(text: str, limit: int = MAX_TITLE) -> str:
-    """`text` cut to at most `limit` characters (the first step for any untrusted string)."""
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    """`text` cut to at most `limit` characters (the first step for any untrusted string).
+
+    The cut falls on the last space before the limit (within 256 characters), so a secret that straddles the
+    limit is dropped whole rather than kept in part.
+    """
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    for i in range(cut, max(0, cut - 256), -1):
+        if text[i].isspace():
+            cut = i
+            break
+    else:
+        cut = max(0, cut - 256)
+    return text[:cut] + "\u2026"
 
 
 def _sub(label: str) -> str:
