@@ -121,7 +121,9 @@ def _basic(match: re.Match[str]) -> str:
 
 
 def _api_key(match: re.Match[str]) -> str:
-    return _sub("api-key") if _mixed(match.group()) else match.group()
+    """A known key prefix; 'sk-' alone is also an English word part ('sk-learn-...'), so it needs a digit."""
+    key = match.group()
+    return _sub("api-key") if not key.startswith("sk-") or _mixed(key[3:]) else key
 
 
 def _secret_key(key: str) -> str | None:
@@ -303,10 +305,10 @@ _PIPELINE: list[Callable[[str], str]] = [
     _mysql,
     _assignments,
     _rule(_EMAIL, _email),
-    _rule(_FINGERPRINT, _sub("fingerprint")),
     _rule(_IBAN, _iban),
     _rule(_PHONE, _phone),
     _rule(_DIGIT_RUN, _cards),
+    _rule(_FINGERPRINT, _sub("fingerprint")),
     _rule(_HEX, _sub("hex")),
     _rule(_TOKEN, _token),
 ]
