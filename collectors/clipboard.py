@@ -9,6 +9,7 @@ data = {"length": characters (text) or null}. The text itself is added as data["
 
 from __future__ import annotations
 
+import logging
 import select
 import threading
 import time
@@ -23,6 +24,7 @@ from collectors.window import FocusState
 from collectors.x11_text import decode
 
 MAX_TEXT = 2000
+log = logging.getLogger("collectors")
 
 
 def content_kind(targets: list[str]) -> str:
@@ -123,6 +125,7 @@ class ClipboardCollector(Collector):
         super().__init__(emit, **kw)
         self.focus = focus
         self.record_text = record_text
+        self.unreadable = 0
 
     def unavailable(self) -> str | None:
         if not IS_LINUX:
@@ -151,7 +154,14 @@ class ClipboardCollector(Collector):
         app, title, excluded = self.focus.get()
         if excluded:
             return
-        described = sel.describe(self.record_text)
+        try:
+            described = sel.describe(self.record_text)
+        except Exception as exc:  # a hostile or broken owner: skip this copy, keep running
+            if type(exc).__name__ == "ConnectionClosedError":
+                raise  # the display is gone: the supervisor reconnects
+            self.unreadable += 1
+            log.warning("clipboard collector skipped a copy it could not read: %s", type(exc).__name__)
+            return
         if described is None:
             return
         kind, data = described

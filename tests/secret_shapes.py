@@ -44,11 +44,11 @@ class Shape:
 
 
 def _shapes() -> list[Shape]:
-    pw = lambda: pick(ALNUM, 6) + "9xQ" + pick(ALNUM, 5)  # noqa: E731
+    pw = lambda: pick(ALNUM, 6) + "9xQ" + pick(ALNUM, 5)
     card = luhn_complete("4" + pick("0123456789", 14))
     amex = luhn_complete("37" + pick("0123456789", 12))
     mc = luhn_complete("51" + pick("0123456789", 13))
-    groups = lambda n: [n[i:i + 4] for i in range(0, len(n), 4)]  # noqa: E731
+    groups = lambda n: [n[i:i + 4] for i in range(0, len(n), 4)]
     de_iban = iban("DE", pick("0123456789", 18))
     gb_iban = iban("GB", "NWBK" + pick("0123456789", 14))
     jwt = ("eyJ" + pick(ALNUM, 17) + "." + pick(ALNUM + "_-", 40) + "." + pick(ALNUM + "_-", 43))

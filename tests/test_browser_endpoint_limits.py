@@ -106,7 +106,7 @@ def test_slowloris_with_1000_connections_pins_no_threads_and_valid_tabs_get_thro
 
 def test_a_request_trickling_in_byte_by_byte_is_closed_at_its_deadline(tmp_path: Path) -> None:
     got: list[Event] = []
-    c, info = _start(tmp_path, got, request_timeout=1.5)
+    c, _ = _start(tmp_path, got, request_timeout=1.5)
     try:
         with socket.create_connection(("127.0.0.1", c.address[1]), timeout=10) as sock:
             sock.sendall(b"POST /tab HTTP/1.1\r\n")

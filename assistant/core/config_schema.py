@@ -40,12 +40,12 @@ DEFAULT_EXCLUDE_TITLES = [
     r"(?i)\bpassword\b.*\b(manager|vault)\b",
     r"(?i)keepass",
     # password-manager vaults in a browser tab or window (the page title, or its address)
-    r"(?i)\b(1password|bitwarden|vaultwarden|lastpass|dashlane|nordpass|proton ?pass|roboform|passbolt|psono|"
-    r"keeper ?(vault|security)|zoho ?vault)\b|keepersecurity\.com|\b1pass\.",
+    (r"(?i)\b(1password|bitwarden|vaultwarden|lastpass|dashlane|nordpass|proton ?pass|roboform|passbolt|psono|"
+     r"keeper ?(vault|security)|zoho ?vault)\b|keepersecurity\.com|\b1pass\."),
     r"(?i)^(about:logins|(saved )?passwords|logins (and|&) passwords)( [-\u2013\u2014] .*)?$",
     # their command-line clients in a terminal title (bw get, op item get, lpass show, pass show, ...)
-    r"(?i)(^|[:;|&$#>]\s*)(bw|op|lpass|rbw|gopass|pass|keepassxc-cli|nordpass|dcli)\s+"
-    r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip)\b",
+    (r"(?i)(^|[:;|&$#>]\s*)(bw|op|lpass|rbw|gopass|pass|keepassxc-cli|nordpass|dcli)\s+"
+     r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip)\b"),
 ]
 
 SCHEMA: dict[str, Any] = {
