@@ -186,3 +186,34 @@ def _wait(check: Callable[[], bool], timeout: float) -> None:
     while not check() and time.monotonic() < deadline:
         time.sleep(0.2)
 
+
+
+VAULTS = [("chrome", "1Password – Google Chrome"), ("firefox", "Vaults | 1Password — Mozilla Firefox"),
+          ("firefox", "my.1password.com/vaults — Mozilla Firefox"), ("chromium", "Bitwarden Web vault - Chromium"),
+          ("firefox", "vault.bitwarden.com/#/vault — Mozilla Firefox"), ("chrome", "LastPass - Google Chrome"),
+          ("chrome", "lastpass.com/vault - Google Chrome"), ("firefox", "Passwords — Mozilla Firefox"),
+          ("chrome", "Dashlane - Google Chrome"), ("firefox", "Keeper Vault — Mozilla Firefox"),
+          ("xterm", "me@host: ~ $ bw get password github"), ("xterm", "op item get Amazon --fields password"),
+          ("xterm", "lpass show --password email"), ("gnome-terminal-server", "pass show work/vpn"),
+          ("bitwarden", "Bitwarden"), ("1password", "1Password"), ("keepassxc", "Passwords.kdbx - KeePassXC")]
+NOT_VAULTS = [("xterm", "me@host: ~/src"), ("firefox", "Operation manual — Mozilla Firefox"),
+              ("xterm", "git show HEAD"), ("chrome", "How to pass show-and-tell - Google Chrome"),
+              ("code", "passwords.py - Visual Studio Code"), ("firefox", "Bypass list — Mozilla Firefox")]
+
+
+def test_password_manager_vaults_leave_no_trace_by_default(x_env, tmp_path: Path) -> None:  # noqa: F811
+    """The defaults exclude vault pages in a browser and vault CLIs in a terminal; ordinary titles pass."""
+    log = Log(tmp_path)
+    for app, title in VAULTS + NOT_VAULTS:
+        log.emit(Event("window", "focus", app=app, title=title, data={"page_title": title}))
+    # and a real terminal window running a vault CLI, seen by the window collector
+    x_env.open_window("me@host: ~ > op item get Bank --reveal")
+    collector = WindowCollector(log.emit, FocusState(), 0.5)
+    collector.start()
+    try:
+        log.wait_seen(len(VAULTS) + len(NOT_VAULTS) + 1)
+    finally:
+        collector.stop()
+    assert log.emit.excluded == len(VAULTS) + 1
+    assert [e.title for e in log.events if not e.pulsetime] == [t for _, t in NOT_VAULTS]
+    assert log.leaks([Shape("vault", t, (t,)) for _, t in VAULTS], markers=0) == []
