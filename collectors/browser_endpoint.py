@@ -164,9 +164,11 @@ class BrowserEndpoint(Collector):
         port = self._server.address[1]
         info = self._info_file()
         paths.ensure_private_dir(info.parent)
-        fd = os.open(info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        partial = info.with_name(info.name + ".tmp")  # written whole, then renamed: readers never see half
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump({"url": f"http://127.0.0.1:{port}/tab", "token": self.token}, fh)
+        os.replace(partial, info)
         self.set_state("running", self.running_reason())
         self._wake_pipe = pipe = WakePipe()
         try:
