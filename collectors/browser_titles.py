@@ -13,8 +13,8 @@ BROWSERS = {
     "opera": "opera",
 }
 # " - Google Chrome", " — Mozilla Firefox", " - Profile 1 - Microsoft\u200b Edge", ...
-_SUFFIX = re.compile(
-    r"\s+[-\u2014\u2013]\s+(?:[^-\u2014\u2013]{1,40}\s+[-\u2014\u2013]\s+)?"
+_SUFFIX = re.compile(  # starts only where a run of spaces starts, so long space runs cost linear time
+    r"(?<!\s)\s+[-\u2014\u2013]\s+(?:[^-\u2014\u2013]{1,40}\s+[-\u2014\u2013]\s+)?"
     r"(?:Mozilla Firefox(?: Private Browsing)?|Firefox|LibreWolf|Chromium|Google Chrome|Brave|"
     r"Microsoft\u200b? Edge|Vivaldi|Opera)\s*$"
 )

@@ -9,18 +9,22 @@ data = {"length": characters (text) or null}. The text itself is added as data["
 
 from __future__ import annotations
 
+import logging
 import select
 import threading
 import time
 from typing import Any
 
 from assistant.core.events import Event
+from assistant.core.redact import cap
 from collectors.base import Collector, WakePipe
 from collectors.desktop import IS_LINUX, x11_problem
 from collectors.privacy import Emitter
 from collectors.window import FocusState
+from collectors.x11_text import decode
 
 MAX_TEXT = 2000
+log = logging.getLogger("collectors")
 
 
 def content_kind(targets: list[str]) -> str:
@@ -81,10 +85,11 @@ class _X11Selection:
                 if ev.type == X.SelectionNotify and ev.selection == self.CLIPBOARD:
                     if ev.property == X.NONE:
                         return None
-                    prop = self.win.get_full_property(self.PROP, X.AnyPropertyType, sizehint=MAX_TEXT * 4)
+                    # at most MAX_TEXT * 4 bytes are read, however much was copied
+                    prop = self.win.get_property(self.PROP, X.AnyPropertyType, 0, MAX_TEXT)
                     self.win.delete_property(self.PROP)
                     self.conn.flush()
-                    return (prop.property_type, prop.value) if prop else None
+                    return (prop.property_type, prop.value, prop.bytes_after) if prop else None
         return None
 
     def describe(self, record_text: bool) -> tuple[str, dict[str, Any]] | None:
@@ -96,12 +101,14 @@ class _X11Selection:
         data: dict[str, Any] = {"length": None}
         if kind == "text":
             text_reply = self.read(self.UTF8)
-            if text_reply and text_reply[0] != self.INCR:
-                raw = text_reply[1]
-                text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-                data["length"] = len(text)
+            if text_reply and text_reply[0] not in (self.INCR, self.X.NONE):
+                kind_name, raw, more = self.conn.get_atom_name(text_reply[0]), text_reply[1], text_reply[2]
+                text = decode(kind_name, raw)
+                data["length"] = len(text) + more  # `more` bytes were not read (an upper bound)
                 if record_text:
-                    data["text"] = text[:MAX_TEXT]
+                    if more and len(text) <= MAX_TEXT:  # the read stopped inside a word: drop that word
+                        text = text.rsplit(None, 1)[0] + "\u2026" if len(text.split(None, 1)) > 1 else ""
+                    data["text"] = cap(text, MAX_TEXT)
         return kind, data
 
     def close(self) -> None:
@@ -118,6 +125,7 @@ class ClipboardCollector(Collector):
         super().__init__(emit, **kw)
         self.focus = focus
         self.record_text = record_text
+        self.unreadable = 0
 
     def unavailable(self) -> str | None:
         if not IS_LINUX:
@@ -146,7 +154,14 @@ class ClipboardCollector(Collector):
         app, title, excluded = self.focus.get()
         if excluded:
             return
-        described = sel.describe(self.record_text)
+        try:
+            described = sel.describe(self.record_text)
+        except Exception as exc:  # a hostile or broken owner: skip this copy, keep running
+            if type(exc).__name__ == "ConnectionClosedError":
+                raise  # the display is gone: the supervisor reconnects
+            self.unreadable += 1
+            log.warning("clipboard collector skipped a copy it could not read: %s", type(exc).__name__)
+            return
         if described is None:
             return
         kind, data = described

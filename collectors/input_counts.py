@@ -6,7 +6,9 @@ data = {"keys": n, "clicks": n, "scrolls": n, "mouse_px": n, "shortcuts": ["ctrl
 field means 0. `keys` counts every key press, modifiers included. No key content is kept by default.
 
 With `collectors.input.record_text: true` typed characters are also kept as short bursts per window
-(kind "text", data {"text": str}), flushed after 3 s without typing, on a window change or at 200 characters;
+(kind "text", data {"text": str}), flushed after 3 s without typing, on a window change or at 200 characters
+(cut at the last line break or space, so a secret being typed is never split across two events; a single
+token keeps growing up to 1,000 characters);
 never for excluded apps, titles hinting at a password/login field, or titles that carry a secret; and the
 text itself goes through redaction like every other field.
 """
@@ -32,6 +34,7 @@ PASSWORD_HINT = re.compile(r"(?i)pass(word|wort|phrase|code)?\b|\bpin\b|log ?in|
 MAX_SHORTCUTS = 20
 BURST_IDLE = 3.0
 BURST_MAX = 200
+BURST_HARD_MAX = 1000  # one token without spaces is flushed whole up to this length
 IDLE_CHECK = 30.0  # with no input the loop only wakes this often (to notice a dead listener)
 
 
@@ -151,7 +154,20 @@ class InputCollector(Collector):
         burst["chars"].append(char)
         burst["last"] = now
         if len(burst["chars"]) >= BURST_MAX:
-            self._flush_burst()
+            self._flush_full_burst(burst, now)
+
+    def _flush_full_burst(self, burst: dict[str, Any], now: float) -> None:
+        """Flush a full burst up to its last line break (else space); the rest starts the next burst."""
+        chars = burst["chars"]
+        cut = next((i for i in range(len(chars) - 1, 0, -1) if chars[i] == "\n"), 0) \
+            or next((i for i in range(len(chars) - 1, 0, -1) if chars[i].isspace()), 0)
+        if cut == 0 and len(chars) < BURST_HARD_MAX:
+            return  # one long token: keep it whole so redaction sees all of it
+        rest = chars[cut + 1:] if cut else []
+        burst["chars"] = chars[:cut + 1] if cut else chars
+        self._flush_burst()
+        if rest:
+            self._burst = {"app": burst["app"], "title": burst["title"], "start": now, "last": now, "chars": rest}
 
     def _flush_burst(self) -> None:
         burst, self._burst = self._burst, None

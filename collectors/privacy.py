@@ -2,19 +2,28 @@
 
 An event whose app matches `privacy.exclude_apps` or whose title (or page title / URL) matches
 `privacy.exclude_titles` is dropped whole. Every other event has its text fields (app, title, every string in
-data) passed through `collectors.redact.redact` with `privacy.secret_patterns` as extra patterns.
+data) cut to a bounded length and passed through `assistant.core.redact.redact` with `privacy.secret_patterns`
+as extra patterns.
+
+The gate fails closed and never raises: a user pattern that times out (`assistant.core.safe_regex`) counts as
+a match (the event is dropped), and an event the filter cannot process is dropped and counted, so what a
+window says can never stop a collector.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
+import logging
 import threading
 from collections.abc import Callable
 
 from assistant.core.config import Config
 from assistant.core.events import Event
-from collectors.redact import contains_secret, redact, redact_value
+from assistant.core.redact import MAX_TITLE, cap, contains_secret, redact, redact_value
+from assistant.core.safe_regex import UserPattern, compile_all
+
+log = logging.getLogger("collectors")
+MAX_FIELD = 4096  # characters kept of any other string an event carries (URLs, clipboard text)
 
 Sink = Callable[[Event], None]
 
@@ -23,20 +32,32 @@ class PrivacyFilter:
     """Compiled exclusion and redaction rules from the config."""
 
     def __init__(self, exclude_apps: list[str], exclude_titles: list[str], secret_patterns: list[str]):
-        self.exclude_apps = [re.compile(p) for p in exclude_apps]
-        self.exclude_titles = [re.compile(p) for p in exclude_titles]
+        self.exclude_apps = compile_all(exclude_apps)
+        self.exclude_titles = compile_all(exclude_titles)
         self.secret_patterns = tuple(secret_patterns)
+        self.timeouts = 0  # user patterns that gave up on a text (the text was treated as excluded)
 
     @classmethod
     def from_config(cls, cfg: Config) -> PrivacyFilter:
         return cls(cfg["privacy.exclude_apps"], cfg["privacy.exclude_titles"], cfg["privacy.secret_patterns"])
 
+    def _matches(self, patterns: list[UserPattern], text: str) -> bool:
+        for pattern in patterns:
+            hit = pattern.search(text)
+            if hit is None:  # timed out: fail closed
+                self.timeouts += 1
+                return True
+            if hit:
+                return True
+        return False
+
     def excluded(self, app: str | None, title: str | None, data: dict | None = None) -> bool:
         """True when the app or any title-like text matches an exclusion rule."""
-        if app and any(p.search(app) for p in self.exclude_apps):
+        if app and self._matches(self.exclude_apps, cap(app, MAX_TITLE)):
             return True
         texts = [title] + [data.get(k) for k in ("page_title", "url")] if data else [title]
-        return any(isinstance(t, str) and t and any(p.search(t) for p in self.exclude_titles) for t in texts)
+        return any(isinstance(t, str) and t and self._matches(self.exclude_titles, cap(t, MAX_FIELD))
+                   for t in texts)
 
     def has_secret(self, text: str | None) -> bool:
         return bool(text) and contains_secret(text, self.secret_patterns)
@@ -51,9 +72,9 @@ class PrivacyFilter:
         extra = self.secret_patterns
         return dataclasses.replace(
             event,
-            app=redact(event.app, extra) if event.app else event.app,
-            title=redact(event.title, extra) if event.title else event.title,
-            data=redact_value(event.data, extra) if event.data else event.data,
+            app=redact(event.app, extra, MAX_TITLE) if event.app else event.app,
+            title=redact(event.title, extra, MAX_TITLE) if event.title else event.title,
+            data=redact_value(event.data, extra, MAX_FIELD) if event.data else event.data,
         )
 
 
@@ -66,12 +87,18 @@ class Emitter:
         self.paused = paused or threading.Event()
         self.emitted = 0
         self.excluded = 0
+        self.unprocessable = 0  # events dropped because filtering them failed (never passed on unfiltered)
 
     def __call__(self, event: Event) -> bool:
         """Send `event` on unless paused or excluded. Returns True when it was handed to the sink."""
         if self.paused.is_set():
             return False
-        clean = self.privacy.apply(event)
+        try:
+            clean = self.privacy.apply(event)
+        except Exception as exc:  # noqa: BLE001 - fail closed: drop it, count it, keep the collector running
+            self.unprocessable += 1
+            log.warning("privacy filter dropped an event it could not process: %s", type(exc).__name__)
+            return False
         if clean is None:
             self.excluded += 1
             return False

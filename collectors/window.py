@@ -1,6 +1,8 @@
 """Active window collector: kind "focus" on every focus or title change, heartbeats while it stays.
 
-Event: source "window", kind "focus", app = process name of the window's PID (psutil), title = window title,
+Event: source "window", kind "focus", app = the window's app (`app_for`: the process name of its PID, or its
+WM_CLASS when the process is a generic host such as sh/python/java/flatpak or when WM_CLASS names a browser the
+process name does not), title = window title (at most 1,024 characters),
 data = {"pid": int} plus, for known browsers, {"browser": true, "page_title": str, "url": str (when the title
 carries one)}. A change is a new event (pulsetime 0), preceded by a closing heartbeat of the previous window
 at the same instant so its duration is exact. While nothing changes a heartbeat (pulsetime = interval + 1 s)
@@ -13,6 +15,7 @@ imported lazily in run().
 
 from __future__ import annotations
 
+import logging
 import select
 import threading
 import time
@@ -21,13 +24,38 @@ from typing import Any
 import psutil
 
 from assistant.core.events import Event
+from assistant.core.redact import MAX_TITLE, cap
 from collectors.base import Collector, WakePipe
-from collectors.browser_titles import page_info
+from collectors.browser_titles import BROWSERS, page_info
 from collectors.desktop import IS_LINUX, pywinctl_problem, x11_problem
 from collectors.privacy import Emitter
 
+log = logging.getLogger("collectors")
 SAFETY_REREAD = 10.0
 HEARTBEAT = 5.0
+# processes that host other apps' windows: their name says nothing about the app, WM_CLASS does
+GENERIC_HOSTS = frozenset({
+    "sh", "bash", "dash", "zsh", "fish", "env", "python", "python2", "python3", "perl", "ruby", "node", "java",
+    "mono", "wine", "wine64", "wine-preloader", "wine64-preloader", "electron", "bwrap", "flatpak-spawn",
+    "firejail", "snap", "xdg-dbus-proxy", "gjs", "gjs-console", "qemu-system-x86_64", "steam",
+})
+
+
+def app_for(process: str | None, wm_instance: str | None, wm_class: str | None) -> str | None:
+    """The app name of a window from its process name and WM_CLASS (instance, class).
+
+    The process name wins, except when it is missing or a generic host (GENERIC_HOSTS, python3.11, ...), or
+    when WM_CLASS names a known browser and the process name is not one (a browser started through a wrapper).
+    """
+    classes = [c for c in (wm_instance, wm_class) if c]
+    browser = next((c.lower() for c in classes if c.lower() in BROWSERS), None)
+    name = process.lower().removesuffix(".exe") if process else ""
+    if browser and name not in BROWSERS:
+        return browser
+    generic = not name or name in GENERIC_HOSTS or name.rstrip("0123456789.") in GENERIC_HOSTS
+    if generic and classes:
+        return (wm_instance or wm_class or "").lower() or process
+    return process or (wm_class.lower() if wm_class else None)
 
 
 class FocusState:
@@ -61,17 +89,18 @@ class _PywinctlActiveWindow:
         win = self._pwc.getActiveWindow()
         if win is None:
             return None
-        return _Info(0, win.title or "", win.getPID(), None)
+        return _Info(0, cap(win.title or "", MAX_TITLE), win.getPID(), None)
 
     def close(self) -> None:
         pass
 
 
 class _Info:
-    __slots__ = ("pid", "title", "window_id", "wm_class")
+    __slots__ = ("pid", "title", "window_id", "wm_class", "wm_instance")
 
     def __init__(self, window_id: int, title: str, pid: int | None, wm_class: str | None):
         self.window_id, self.title, self.pid, self.wm_class = window_id, title, pid, wm_class
+        self.wm_instance = None
 
 
 class WindowCollector(Collector):
@@ -83,6 +112,7 @@ class WindowCollector(Collector):
         self.poll = poll_seconds
         self.heartbeat = max(poll_seconds, HEARTBEAT)
         self._names: dict[int, str] = {}
+        self.unreadable = 0
 
     def unavailable(self) -> str | None:
         return x11_problem() if IS_LINUX else pywinctl_problem()
@@ -111,7 +141,7 @@ class WindowCollector(Collector):
         return name
 
     def describe(self, info) -> tuple[str | None, str, dict]:
-        app = self.app_name(info.pid, info.wm_class)
+        app = app_for(self.app_name(info.pid, None), getattr(info, "wm_instance", None), info.wm_class)
         data: dict = {"pid": info.pid} if info.pid else {}
         data.update(page_info(app, info.title))
         return app, info.title, data
@@ -138,8 +168,7 @@ class WindowCollector(Collector):
         while not stop.is_set():
             now = time.time()
             if dirty or not evented or now - last_read >= SAFETY_REREAD:
-                info = source.active()
-                described = self.describe(info) if info is not None else None
+                described = self._read(source)
                 last_read = now
             if described is None or self.paused.is_set():
                 if last_key is not None and previous is not None:
@@ -168,6 +197,19 @@ class WindowCollector(Collector):
                     source.drain()
             else:
                 stop.wait(self.poll)
+
+    def _read(self, source) -> tuple | None:
+        """The active window described, or None. A window whose properties cannot be read or described is
+        skipped (and counted): what a window says never stops the collector."""
+        try:
+            info = source.active()
+            return self.describe(info) if info is not None else None
+        except (OSError, ConnectionError):
+            raise  # the display connection itself is gone: let the supervisor reconnect
+        except Exception as exc:  # noqa: BLE001
+            self.unreadable += 1
+            log.warning("window collector skipped a window it could not read: %s", type(exc).__name__)
+            return None
 
     def _beat(self, described: tuple, now: float) -> None:
         app, title, data = described

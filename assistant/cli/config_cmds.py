@@ -26,8 +26,13 @@ def config_path() -> None:
 def config_check() -> None:
     """Report every problem in the config file at once (exit 2 if any)."""
     path = paths.config_path()
-    if not path.exists():
-        config.write_default(path)
+    if not path.exists() and not path.is_symlink():
+        try:
+            config.write_default(path)
+        except OSError as exc:
+            click.echo(f"{path}: (file): cannot write the default config ({exc.strerror or exc}); expected a "
+                       "writable config directory", err=True)
+            sys.exit(2)
         click.echo(f"Wrote the default config to {path}.")
     _, problems = config.check_file(path)
     if problems:

@@ -1,11 +1,17 @@
-"""Load, validate and write the YAML config. Every key has a default; bad input is named precisely."""
+"""Load, validate and write the YAML config. Every key has a default; bad input is named precisely.
+
+The file is read defensively: at most 1 MiB of UTF-8, no YAML anchors or aliases (a few hundred bytes of
+aliases can expand to gigabytes), nesting at most 16 levels deep, and every regular expression is checked for
+catastrophic backtracking (`assistant.core.safe_regex`). Each problem is one line naming the file, the line
+when known, the key and what was expected; nothing here raises a traceback at the user.
+"""
 
 from __future__ import annotations
 
 import copy
 import difflib
 import os
-import re
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +20,10 @@ import yaml
 
 from assistant.core import paths
 from assistant.core.config_schema import SCHEMA, Key
+from assistant.core.safe_regex import problem as regex_problem
+
+MAX_CONFIG_BYTES = 1 << 20
+MAX_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -91,48 +101,53 @@ def _expected(key: Key) -> str:
     }[key.kind]
 
 
+def _show(value: Any, limit: int = 80) -> str:
+    """repr(value), cut to `limit` characters: a message never grows with the file."""
+    short = reprlib.Repr()
+    short.maxstring, short.maxother, short.maxlevel = limit, limit, 3
+    text = short.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _check_value(key: Key, value: Any) -> tuple[Any, str | None]:
     """Return (normalised value, problem or None)."""
     kind = key.kind
     if kind == "bool":
-        return value, None if isinstance(value, bool) else f"expected {_expected(key)}, got {value!r}"
+        return value, None if isinstance(value, bool) else f"expected {_expected(key)}, got {_show(value)}"
     if kind in ("int", "float"):
         ok_type = isinstance(value, int) and not isinstance(value, bool)
         if kind == "float":
             ok_type = ok_type or isinstance(value, float)
         if not ok_type:
-            return value, f"expected {_expected(key)}, got {value!r}"
+            return value, f"expected {_expected(key)}, got {_show(value)}"
         if (key.minimum is not None and value < key.minimum) or (key.maximum is not None and value > key.maximum):
-            return value, f"expected {_expected(key)}, got {value!r}"
+            return value, f"expected {_expected(key)}, got {_show(value)}"
         return (float(value) if kind == "float" else value), None
     if kind == "str":
         if value is None:
             return "", None
-        return value, None if isinstance(value, str) else f"expected {_expected(key)}, got {value!r}"
+        return value, None if isinstance(value, str) else f"expected {_expected(key)}, got {_show(value)}"
     if kind == "choice":
-        return value, None if value in key.choices else f"expected {_expected(key)}, got {value!r}"
+        return value, None if value in key.choices else f"expected {_expected(key)}, got {_show(value)}"
     if kind in ("regex_list", "str_list"):
         if value is None:
             return [], None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return value, f"expected {_expected(key)}, got {value!r}"
-        if kind == "regex_list":
-            for pattern in value:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    return value, f"expected a valid regular expression, got {pattern!r} ({exc})"
+            return value, f"expected {_expected(key)}, got {_show(value)}"
         return value, None
     raise AssertionError(kind)
 
 
 def _line_map(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
-    """Map dotted key -> 1-based line number where it appears in the YAML source."""
+    """Map dotted key -> 1-based line number where it appears in the YAML source (list items: key[i])."""
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             dotted = f"{prefix}{key_node.value}"
             lines[dotted] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.SequenceNode):
+                for i, item in enumerate(value_node.value):
+                    lines[f"{dotted}[{i}]"] = item.start_mark.line + 1
             lines.update(_line_map(value_node, dotted + "."))
     return lines
 
@@ -155,6 +170,7 @@ def validate(raw: Any, file: str, lines: dict[str, int] | None = None) -> tuple[
                 known = sorted(schema)
                 hint = difflib.get_close_matches(str(name), known, n=1)
                 msg = f"unknown key (expected one of: {', '.join(known)})"
+                dotted = f"{prefix}{_show(name, 60)}" if not isinstance(name, str) or len(name) > 60 else dotted
                 if hint:
                     msg += f"; did you mean '{prefix}{hint[0]}'?"
                 problems.append(ConfigProblem(file, line, dotted, msg))
@@ -170,6 +186,12 @@ def validate(raw: Any, file: str, lines: dict[str, int] | None = None) -> tuple[
                 walk(value, spec, out[name], dotted + ".")
                 continue
             normalised, problem = _check_value(spec, value)
+            if not problem and spec.kind == "regex_list":
+                for i, pattern in enumerate(normalised):
+                    problem = regex_problem(pattern)
+                    if problem:
+                        line = lines.get(f"{dotted}[{i}]", line)
+                        break
             if problem:
                 problems.append(ConfigProblem(file, line, dotted, problem))
             else:
@@ -179,17 +201,98 @@ def validate(raw: Any, file: str, lines: dict[str, int] | None = None) -> tuple[
     return merged, problems
 
 
-def check_file(path: Path) -> tuple[Config, list[ConfigProblem]]:
-    """Parse and validate `path`; returns the config and all problems (empty list when valid)."""
-    text = path.read_text(encoding="utf-8")
+class _Refused(Exception):
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases and nesting deeper than MAX_DEPTH (before building them)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(line, "YAML anchors and aliases (&name, *name, <<) are not allowed in the config; "
+                                 "write each value out")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(line, f"expected at most {MAX_DEPTH} levels of nesting")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _read_text(path: Path) -> str:
+    """The file's text; _Refused says why it cannot be read as a small UTF-8 file."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        if path.is_dir():
+            raise _Refused(None, "is a directory; expected a YAML file")
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise _Refused(None, f"is {size:,} bytes; expected a YAML file of at most {MAX_CONFIG_BYTES:,} bytes")
+        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
+    except OSError as exc:
+        raise _Refused(None, f"cannot be read ({exc.strerror or exc}); expected a readable YAML file") from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _Refused(line, f"byte 0x{data[exc.start]:02x} at column {column} is not UTF-8; expected a "
+                             "UTF-8 text file") from None
+
+
+def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """(Python value, root node) of a config text; _Refused / yaml.YAMLError on bad input."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path) -> Any:
+    """The config file's YAML value, read with every guard of `check_file`. Raises ConfigError."""
+    try:
+        return parse_yaml(_read_text(path))[0]
+    except _Refused as exc:
+        raise ConfigError([ConfigProblem(str(path), exc.line, "(file)", exc.message)]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        return default_config(), [ConfigProblem(str(path), line, "(syntax)", f"invalid YAML: {problem}")]
+        raise ConfigError([_yaml_problem(path, exc)]) from None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(str(path), None, "(syntax)",
+                                         f"expected at most {MAX_DEPTH} levels of nesting")]) from None
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> ConfigProblem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, yaml.reader.ReaderError):
+        problem = f"unacceptable character #x{exc.character:04x} (position {exc.position})" \
+            if isinstance(exc.character, int) else str(exc).splitlines()[0]
+    return ConfigProblem(str(path), line, "(syntax)", f"invalid YAML: {_show(problem, 200)}")
+
+
+def check_file(path: Path) -> tuple[Config, list[ConfigProblem]]:
+    """Parse and validate `path`; returns the config and all problems (empty list when valid). Never raises."""
+    try:
+        raw, node = parse_yaml(_read_text(path))
+    except _Refused as exc:
+        return default_config(), [ConfigProblem(str(path), exc.line, "(file)", exc.message)]
+    except yaml.YAMLError as exc:
+        return default_config(), [_yaml_problem(path, exc)]
+    except RecursionError:
+        return default_config(), [ConfigProblem(str(path), None, "(syntax)",
+                                                f"expected at most {MAX_DEPTH} levels of nesting")]
     data, problems = validate(raw, str(path), _line_map(node))
     return Config(data, path), problems
 
@@ -197,10 +300,15 @@ def check_file(path: Path) -> tuple[Config, list[ConfigProblem]]:
 def load(path: Path | None = None, create: bool = True) -> Config:
     """Load the config, writing a commented default on first run. Raises ConfigError if invalid."""
     path = path or paths.config_path()
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         if not create:
             return Config(defaults(), path)
-        write_default(path)
+        try:
+            write_default(path)
+        except OSError as exc:
+            raise ConfigError([ConfigProblem(str(path), None, "(file)", f"cannot write the default config "
+                                             f"({exc.strerror or exc}); expected a writable config directory")]) \
+                from None
     cfg, problems = check_file(path)
     if problems:
         raise ConfigError(problems)

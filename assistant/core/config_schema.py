@@ -31,6 +31,7 @@ DEFAULT_EXCLUDE_APPS = [
     r"(?i)gnome-keyring",
     r"(?i)kwalletmanager",
     r"(?i)pass(word)?[ _-]?(manager|safe)",
+    r"(?i)dashlane|nordpass|proton-?pass|roboform|keeper(-?password)?|passbolt|authy",
 ]
 DEFAULT_EXCLUDE_TITLES = [
     r"(?i)private browsing",
@@ -38,6 +39,13 @@ DEFAULT_EXCLUDE_TITLES = [
     r"(?i)inprivate",
     r"(?i)\bpassword\b.*\b(manager|vault)\b",
     r"(?i)keepass",
+    # password-manager vaults in a browser tab or window (the page title, or its address)
+    (r"(?i)\b(1password|bitwarden|vaultwarden|lastpass|dashlane|nordpass|proton ?pass|roboform|passbolt|psono|"
+     r"keeper ?(vault|security)|zoho ?vault)\b|keepersecurity\.com|\b1pass\."),
+    r"(?i)^(about:logins|(saved )?passwords|logins (and|&) passwords)( [-\u2013\u2014] .*)?$",
+    # their command-line clients in a terminal title (bw get, op item get, lpass show, pass show, ...)
+    (r"(?i)(^|[:;|&$#>]\s*)(bw|op|lpass|rbw|gopass|pass|keepassxc-cli|nordpass|dcli)\s+"
+     r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip)\b"),
 ]
 
 SCHEMA: dict[str, Any] = {

@@ -1,0 +1,364 @@
+"""Secret redaction: a pure function over untrusted text (window titles, typed text, clipboard, URLs).
+
+`redact(text)` replaces every secret it recognises with a marker such as ``[redacted:email]``:
+
+- private key blocks and their headers (PEM, OpenSSH, PGP), passwords in URLs (``scheme://user:pass@host``,
+  also ``redis://:pass@host``), ``Authorization:`` values, ``Bearer``/``Basic`` credentials,
+- JSON Web Tokens, API keys and webhooks with a known shape (``sk-``, ``ghp_``/``github_pat_``, ``AKIA``,
+  ``xox?-``, ``AIza``, ``sk_live_``, ``glpat-``, ``npm_``, ``hf_``, ``SG.``, ``dop_v1_``, ``shpat_``, ...),
+- values of secret-looking keys (``DB_PASSWORD=``, ``client_secret=``, ``?access_token=``, ``&pass=``,
+  ``"token": "..."``, ``--password x``, ``sshpass -p x``, ``mysql -pX``), e-mail addresses,
+- card numbers (13-19 Luhn-valid digits, grouped by spaces, dashes or dots), IBANs (mod-97 checked),
+  international phone numbers (``+`` and 8-15 digits), key fingerprints (``SHA256:...``, ``aa:bb:...``,
+  ten groups of four hex digits), long hex strings (32+), long high-entropy tokens (32+ characters),
+- and every match of the caller's extra patterns (``privacy.secret_patterns``) as ``[redacted:custom]``.
+
+Untrusted text is first cut to `limit` characters (`cap`). Every built-in rule is linear-time: each match can
+start only where a run of its characters starts (a negative look-behind) and quantifiers are possessive or
+bounded, so no rule backtracks over a run twice. The user's patterns run with a timeout
+(`assistant.core.safe_regex`); if one times out the whole text becomes ``[redacted:unscannable]``. `redact`
+never raises: on any internal error it also returns that marker (it fails closed, never open).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache, partial
+from itertools import pairwise
+from typing import Any
+
+from assistant.core.safe_regex import UserPattern, compile_all
+
+MAX_TITLE = 1024  # characters of a window/page title kept by the collectors
+MAX_REDACT = 65536  # characters `redact` looks at by default; the rest is cut
+UNSCANNABLE = "[redacted:unscannable]"
+_KEY_SEGMENT = {"pass", "pwd", "pin", "auth", "sig", "signature", "session", "sessionid", "sid", "cookie",
+                "otp", "totp", "credential", "credentials"}
+_PASSWORD_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)")
+_KEY_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|secret|token|api_?key|access_?key|private_?key|"
+                       r"account_?key|credential|auth_?key|client_?key|signing_?key|encryption_?key")
+
+
+def cap(text: str, limit: int = MAX_TITLE) -> str:
+    """`text` cut to at most `limit` characters (the first step for any untrusted string).
+
+    The cut falls on the last space before the limit (within 256 characters), so a secret that straddles the
+    limit is dropped whole rather than kept in part.
+    """
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    for i in range(cut, max(0, cut - 256), -1):
+        if text[i].isspace():
+            cut = i
+            break
+    else:
+        cut = max(0, cut - 256)
+    return text[:cut] + "\u2026"
+
+
+def _sub(label: str) -> str:
+    return f"[redacted:{label}]"
+
+
+def _mixed(value: str) -> bool:
+    """Has a digit or both letter cases: random keys do, words and names rarely."""
+    return any(c.isdigit() for c in value) or (any(c.islower() for c in value) and any(c.isupper() for c in value))
+
+
+# ---------------------------------------------------------------- rules with a fixed shape
+
+_PRIVATE_KEY = re.compile(r"(?:-{2,5} ?)?BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?(?: ?-{2,5})?.*?"
+                          r"(?:-{2,5} ?END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?(?: ?-{2,5})?|\Z)", re.DOTALL)
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^\s/?#@:]{0,256}+:[^\s/?#@]{1,1024}+(?=@)")
+_AUTHORIZATION = re.compile(r"(?i)(\b(?:proxy-)?authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?"
+                            r"(?:(?:bearer|basic|token|digest|negotiate|apikey|key)\s{1,3})?)[^\s\"',;]{1,4096}+")
+_BEARER = re.compile(r"(?i)(\bbearer\s{1,8})[A-Za-z0-9._~+/=-]{1,4096}+")
+_BASIC = re.compile(r"(?i)(\bbasic\s{1,3})([A-Za-z0-9+/]{8,1024}+={0,2})")
+_JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]{4,}+")
+_API_KEY = re.compile(
+    r"(?<![A-Za-z0-9_-])(?:sk-[A-Za-z0-9_-]{12,}+|gh[pousr]_[A-Za-z0-9]{16,}+|github_pat_[A-Za-z0-9_]{16,}+"
+    r"|(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}(?![A-Za-z0-9])|xox[abposre]-[A-Za-z0-9-]{8,}+"
+    r"|xapp-[0-9]-[A-Za-z0-9-]{8,}+|AIza[0-9A-Za-z_-]{30,}+|[spr]k_(?:live|test)_[A-Za-z0-9]{8,}+"
+    r"|whsec_[A-Za-z0-9]{16,}+|glpat-[A-Za-z0-9_-]{16,}+|npm_[A-Za-z0-9]{20,}+|hf_[A-Za-z0-9]{20,}+"
+    r"|dop_v1_[a-f0-9]{32,}+|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|SG\.[A-Za-z0-9_-]{16,}+\.[A-Za-z0-9_-]{16,}+"
+    r"|pypi-[A-Za-z0-9_-]{16,}+|ya29\.[A-Za-z0-9_-]{20,}+|dckr_pat_[A-Za-z0-9_-]{16,}+"
+    r"|SK[0-9a-fA-F]{32}(?![A-Za-z0-9])|[0-9]{8,10}:AA[A-Za-z0-9_-]{30,}+)")
+_WEBHOOK = re.compile(r"(?i)(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks)/[A-Za-z0-9/_-]{16,}+")
+_KEY = re.compile(r"(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64}+)([\"']?\s{0,3}[:=]\s{0,3}[\"']?)(?=[^\s\"',;&<>])")
+_VALUE = re.compile(r"[^\s\"',;&<>]{1,4096}+")
+_CLI_SECRET = re.compile(r"(?i)((?<![\w-])--?(?:[a-z0-9]+-){0,3}(?:password|passwd|pass|token|secret|api-?key)"
+                         r"\s{1,3}+|\bsshpass\s{1,3}+-p\s{0,3}+)[^\s]{1,1024}+")
+_MYSQL_P = re.compile(r"(?<![\w-])(-p)[^\s-][^\s]{2,1023}+")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@([A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,10}+)")
+_FINGERPRINT = re.compile(r"\b(?:SHA256|SHA1|MD5):[A-Za-z0-9+/:=]{20,}+"
+                          r"|(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}:){15,31}+[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])"
+                          r"|(?<![0-9A-Fa-f])[0-9A-Fa-f]{4}(?: {1,2}[0-9A-Fa-f]{4}){9}(?![0-9A-Fa-f])")
+_IBAN = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ \u00a0]?[A-Z0-9]){11,32}")
+_PHONE = re.compile(r"(?<![\w+])(?:tel:\s?)?\+[1-9](?:[ .\-\u00a0]{0,2}\(?[0-9]{1,5}\)?){2,8}+|\btel:[0-9().\- ]{6,30}+")
+_HEX = re.compile(r"(?<![A-Za-z0-9])(?:0x)?[0-9a-fA-F]{32,}+(?![A-Za-z0-9])")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{32,}+")
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]++(?:[ .\-\u00a0\u2007\u202f]{1,3}+[0-9]++)*+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _authorization(match: re.Match[str]) -> str:
+    return match.group(1) + _sub("token")
+
+
+def _basic(match: re.Match[str]) -> str:
+    """``Basic <base64 of user:password>``: redacted when the value decodes to something with a colon."""
+    try:
+        decoded = base64.b64decode(match.group(2) + "=" * (-len(match.group(2)) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return match.group()
+    return match.group(1) + _sub("token") if b":" in decoded else match.group()
+
+
+def _api_key(match: re.Match[str]) -> str:
+    """A known key prefix; 'sk-' alone is also an English word part ('sk-learn-...'), so it needs a digit."""
+    key = match.group()
+    return _sub("api-key") if not key.startswith("sk-") or _mixed(key[3:]) else key
+
+
+def _secret_key(key: str) -> str | None:
+    """The marker label for a key whose value is a secret (None for an ordinary key)."""
+    low = key.lower().lstrip("-.").replace("-", "_")
+    segments = [s for s in re.split(r"[_.]", low) if s]
+    if not segments:
+        return None
+    if _PASSWORD_WORD.search(low) or {"pass", "pwd", "pin", "passwd"} & set(segments):
+        return "password"
+    if _KEY_WORD.search(low.replace("_", "")) or _KEY_WORD.search(low) or segments[-1] in _KEY_SEGMENT:
+        return "secret"
+    return None
+
+
+def _assignments(text: str) -> str:
+    """Redact the value of every ``key=value`` / ``key: value`` whose key names a secret.
+
+    The key's match ends before the value, so a value that itself holds an assignment
+    (``next=/login?token=...``) is looked at too; a redacted value is skipped over. Linear.
+    """
+    out: list[str] = []
+    pos = 0
+    for match in _KEY.finditer(text):
+        if match.start() < pos:
+            continue
+        key = match.group(1)
+        label = _secret_key(key)
+        if label is None and key.lower() not in ("key", "apikey", "k"):
+            continue
+        if text.startswith("[redacted:", match.end()):
+            continue
+        value = _VALUE.match(text, match.end())
+        if value is None:
+            continue
+        if label is None:  # a bare 'key=' counts only when its value looks like a random key
+            if len(value.group()) < 16 or not _mixed(value.group()):
+                continue
+            label = "secret"
+        out.append(text[pos:match.end()])
+        out.append(_sub(label))
+        pos = value.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _mysql(text: str) -> str:
+    """``mysql -u root -pS3cret``: the password glued to -p."""
+    if "mysql" not in text.lower():
+        return text
+    return _MYSQL_P.sub(r"\1" + _sub("password"), text)
+
+
+def _email(match: re.Match[str]) -> str:
+    labels = match.group(1).split(".")
+    for end in range(len(labels) - 1, 0, -1):  # the address ends at its last alphabetic label (the TLD)
+        if len(labels[end]) >= 2 and labels[end].isalpha():
+            rest = ".".join(labels[end + 1:])
+            return _sub("email") + ("." + rest if rest else "")
+    return match.group()
+
+
+def _iban(match: re.Match[str]) -> str:
+    text = match.group()
+    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
+    chars = "".join(text[i] for i in positions)
+    for n in range(min(len(chars), 34), 14, -1):  # the longest prefix that passes mod-97
+        candidate = chars[:n]
+        number = "".join(str(int(ch, 36)) for ch in candidate[4:] + candidate[:4])
+        if int(number) % 97 == 1:
+            return _sub("iban") + text[positions[n - 1] + 1:]
+    return text
+
+
+def _phone(match: re.Match[str]) -> str:
+    digits = sum(ch.isdigit() for ch in match.group())
+    return _sub("phone") if 8 <= digits <= 15 else match.group()
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _cards(match: re.Match[str]) -> str:
+    """Redact every run of whole digit groups (13-19 digits, Luhn-valid) in a run of grouped digits.
+
+    Linear: at most 19 groups are tried from each group on, and a redacted span is never looked at again.
+    Groups of a multi-group card have at least 3 digits ('4111 1111 1111 1111', '3782 822463 10005').
+    """
+    text = match.group()
+    groups = [(m.start(), m.end()) for m in _DIGITS.finditer(text)]
+    out: list[str] = []
+    pos = i = 0
+    while i < len(groups):
+        best = None
+        digits = ""
+        for j in range(i, min(len(groups), i + 19)):
+            size = groups[j][1] - groups[j][0]
+            if j > i and (size < 3 or groups[i][1] - groups[i][0] < 3):
+                break
+            digits += text[groups[j][0]:groups[j][1]]
+            if len(digits) > 19:
+                break
+            if len(digits) >= 13 and _luhn_ok(digits):
+                best = j
+        if best is None:
+            i += 1
+            continue
+        out.append(text[pos:groups[i][0]])
+        out.append(_sub("card"))
+        pos = groups[best][1]
+        i = best + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- high-entropy tokens
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+_ONE_CASE = re.compile(r"[a-z0-9_.=+-]*+|[A-Z0-9_.=+-]*+")
+
+
+def looks_random(token: str) -> bool:
+    """A 32+ character token that mixes character classes and has high per-character entropy.
+
+    Slash-separated tokens whose parts are each in one letter case read as paths and are kept.
+    """
+    if "/" in token and all(_ONE_CASE.fullmatch(part) for part in token.split("/")):
+        return False
+    classes = sum((any(c.isdigit() for c in token), any(c.islower() for c in token),
+                   any(c.isupper() for c in token)))
+    if classes < 2 or _entropy(token) < 3.6:
+        return False
+    if any(c.isdigit() or c in "+=" for c in token):
+        return True
+    letters = [c.isupper() for c in token if c.isalpha()]
+    switches = sum(a != b for a, b in pairwise(letters))
+    return switches >= 0.3 * len(letters)  # CamelCase words switch case far less often
+
+
+def _token(match: re.Match[str]) -> str:
+    token = match.group()
+    if looks_random(token):
+        return _sub("secret")
+    if "/" in token:  # a random part inside a path-like run: 'docs/build/Xk3...'
+        return "/".join(_sub("secret") if len(p) >= 32 and looks_random(p) else p for p in token.split("/"))
+    return token
+
+
+# ---------------------------------------------------------------- the pipeline
+
+def _rule(pattern: re.Pattern[str], replacement: Any) -> Callable[[str], str]:
+    return partial(pattern.sub, replacement)
+
+
+_PIPELINE: list[Callable[[str], str]] = [
+    _rule(_PRIVATE_KEY, _sub("private-key")),
+    _rule(_URL_CREDENTIALS, _sub("url-credentials")),
+    _rule(_AUTHORIZATION, _authorization),
+    _rule(_BEARER, r"\1" + _sub("token")),
+    _rule(_BASIC, _basic),
+    _rule(_JWT, _sub("jwt")),
+    _rule(_API_KEY, _api_key),
+    _rule(_WEBHOOK, _sub("api-key")),
+    _rule(_CLI_SECRET, r"\1" + _sub("password")),
+    _mysql,
+    _assignments,
+    _rule(_EMAIL, _email),
+    _rule(_IBAN, _iban),
+    _rule(_PHONE, _phone),
+    _rule(_DIGIT_RUN, _cards),
+    _rule(_FINGERPRINT, _sub("fingerprint")),
+    _rule(_HEX, _sub("hex")),
+    _rule(_TOKEN, _token),
+]
+
+
+@lru_cache(maxsize=64)
+def _compile(patterns: tuple[str, ...]) -> tuple[UserPattern, ...]:
+    return tuple(compile_all(patterns))
+
+
+def redact(text: str, extra: Sequence[str] = (), limit: int = MAX_REDACT) -> str:
+    """Return `text` (cut to `limit` characters) with every recognised secret replaced by ``[redacted:<kind>]``.
+
+    Never raises; if a user pattern times out or anything goes wrong the result is ``[redacted:unscannable]``.
+    """
+    if not text:
+        return text
+    try:
+        text = cap(str(text), limit)
+        extra_t = tuple(extra)
+        if len(text) > 256:  # long texts rarely repeat: keep them out of the cache
+            return _redact.__wrapped__(text, extra_t)
+        return _redact(text, extra_t)
+    except Exception:  # noqa: BLE001 - fail closed: a broken rule must neither leak nor stop a collector
+        return UNSCANNABLE
+
+
+@lru_cache(maxsize=512)  # titles repeat with every heartbeat; the function is pure, so caching is safe
+def _redact(text: str, extra: tuple[str, ...]) -> str:
+    for pattern in _compile(extra):
+        replaced = pattern.sub("[redacted:custom]", text)
+        if replaced is None:
+            return UNSCANNABLE
+        text = replaced
+    for rule in _PIPELINE:
+        text = rule(text)
+    return text
+
+
+def redact_value(value: Any, extra: Sequence[str] = (), limit: int = MAX_REDACT) -> Any:
+    """Redact every string inside `value` (str, list, tuple, dict values); other values pass unchanged."""
+    if isinstance(value, str):
+        return redact(value, extra, limit)
+    if isinstance(value, dict):
+        return {k: redact_value(v, extra, limit) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_value(v, extra, limit) for v in value)
+    return value
+
+
+def contains_secret(text: str, extra: Iterable[str] = ()) -> bool:
+    """True when `redact` would change `text`."""
+    return bool(text) and redact(text, tuple(extra)) != text
