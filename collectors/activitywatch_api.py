@@ -222,7 +222,7 @@ class ActivityWatchApi(Collector):
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                     raise ValueError(f"body is not JSON ({exc})") from None
 
-            def do_OPTIONS(self) -> None:  # noqa: N802 - extensions' CORS preflight
+            def do_OPTIONS(self) -> None:
                 if (why := self._refused()) is not None:
                     return self._answer(403, {"message": why})
                 self.send_response(204)
@@ -233,7 +233,7 @@ class ActivityWatchApi(Collector):
                 self.end_headers()
                 return None
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if (why := self._refused()) is not None:
                     return self._answer(403, {"message": why})
                 route = self._route()
@@ -252,7 +252,7 @@ class ActivityWatchApi(Collector):
                     return self._answer(501, {"message": "this endpoint only accepts events"})
                 return self._answer(404, {"message": "unknown path"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 if (why := self._refused()) is not None:
                     return self._answer(403, {"message": why})
                 route = self._route()
@@ -283,7 +283,7 @@ class ActivityWatchApi(Collector):
                 except ValueError as exc:
                     return self._answer(400, {"message": str(exc)})
 
-            def do_DELETE(self) -> None:  # noqa: N802
+            def do_DELETE(self) -> None:
                 self._answer(405, {"message": "nothing can be deleted here"})
 
             do_PUT = do_DELETE

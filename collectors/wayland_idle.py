@@ -126,7 +126,7 @@ class WaylandIdle:
             while not self._stop.is_set():
                 select.select([conn.fileno(), pipe.read_fd], [], [], 30)
                 conn.pump()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported by open(), or seen by the afk loop via alive()
             self._error = f"idle notifications failed ({exc})"
             self._ready.set()
         finally:

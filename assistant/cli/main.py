@@ -18,17 +18,20 @@ def cli() -> None:
 
 
 # ---- register command modules (one line each) ----
-from assistant.cli.config_cmds import config_group  # noqa: E402
-from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS  # noqa: E402
-from assistant.cli.desktop_cmds import COMMANDS as DESKTOP_COMMANDS  # noqa: E402
-from assistant.cli.label_cmds import COMMANDS as LABEL_COMMANDS  # noqa: E402
+from assistant.cli.config_cmds import config_group
+from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS
+from assistant.cli.desktop_cmds import COMMANDS as DESKTOP_COMMANDS
+from assistant.cli.label_cmds import COMMANDS as LABEL_COMMANDS
 
 for _command in CORE_COMMANDS + LABEL_COMMANDS + DESKTOP_COMMANDS:
     cli.add_command(_command)
 cli.add_command(config_group)
-from assistant.cli.judge_cmds import judge_group  # noqa: E402
+from assistant.cli.judge_cmds import judge_group
 
 cli.add_command(judge_group)
-from assistant.cli.eval_cmds import eval_group  # noqa: E402
+from assistant.cli.eval_cmds import eval_group
 
 cli.add_command(eval_group)
+from assistant.cli.import_cmds import COMMANDS as IMPORT_COMMANDS
+
+cli.add_command(IMPORT_COMMANDS[0])

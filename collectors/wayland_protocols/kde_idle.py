@@ -7,10 +7,8 @@
 
 from __future__ import annotations
 
+from pywayland.protocol.wayland import WlSeat, WlSeatProxy
 from pywayland.protocol_core import Argument, ArgumentType, Global, Interface, Proxy, Resource
-
-from pywayland.protocol.wayland import WlSeat
-from pywayland.protocol.wayland import WlSeatProxy
 
 
 class OrgKdeKwinIdle(Interface):

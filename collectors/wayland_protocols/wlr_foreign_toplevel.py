@@ -28,14 +28,8 @@ from __future__ import annotations
 
 import enum
 
+from pywayland.protocol.wayland import WlOutput, WlOutputProxy, WlSeat, WlSeatProxy, WlSurface, WlSurfaceProxy
 from pywayland.protocol_core import Argument, ArgumentType, Global, Interface, Proxy, Resource
-
-from pywayland.protocol.wayland import WlOutput
-from pywayland.protocol.wayland import WlOutputProxy
-from pywayland.protocol.wayland import WlSeat
-from pywayland.protocol.wayland import WlSeatProxy
-from pywayland.protocol.wayland import WlSurface
-from pywayland.protocol.wayland import WlSurfaceProxy
 
 
 class ZwlrForeignToplevelHandleV1(Interface):
