@@ -35,3 +35,6 @@ cli.add_command(eval_group)
 from assistant.cli.import_cmds import COMMANDS as IMPORT_COMMANDS
 
 cli.add_command(IMPORT_COMMANDS[0])
+from assistant.cli.setup_cmds import setup_group  # noqa: E402
+
+cli.add_command(setup_group)
