@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -43,11 +44,15 @@ def _wait_rows(db: Path, predicate, timeout: float) -> list[dict]:
     raise AssertionError(f"timed out; rows so far: {_rows(db)}")
 
 
-def test_proactive_run_on_sway_records_windows_and_afk_and_says_input_is_not_available(sway, tmp_path) -> None:  # noqa: F811
+def test_proactive_run_on_sway_records_windows_and_afk_and_says_what_runs(sway, tmp_path) -> None:  # noqa: F811
     home = tmp_path / "home"
     (home / "config").mkdir(parents=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     (home / "config" / "config.yaml").write_text(yaml.safe_dump({
-        "collectors": {"afk": {"timeout_seconds": 2.0}},
+        "collectors": {"afk": {"timeout_seconds": 2.0},
+                       "activitywatch_api": {"enabled": True, "port": port}},
         "storage": {"sync_interval": 0},  # rows reach SQLite within a second: read live
     }))
     sway.open_window("Quarterly plan")
@@ -81,4 +86,5 @@ def test_proactive_run_on_sway_records_windows_and_afk_and_says_input_is_not_ava
     assert collectors["afk"]["state"] == "running"
     assert collectors["input"]["state"] == "disabled"
     assert "input counts: not available on Wayland without access to input devices" in plain
+    assert f"activitywatch listening on 127.0.0.1:{port} for ActivityWatch watchers" in " ".join(plain.split())
     assert "Stopped." in out
