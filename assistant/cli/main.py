@@ -18,23 +18,23 @@ def cli() -> None:
 
 
 # ---- register command modules (one line each) ----
-from assistant.cli.config_cmds import config_group
-from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS
-from assistant.cli.desktop_cmds import COMMANDS as DESKTOP_COMMANDS
-from assistant.cli.label_cmds import COMMANDS as LABEL_COMMANDS
+from assistant.cli.config_cmds import config_group  # noqa: E402
+from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS  # noqa: E402
+from assistant.cli.desktop_cmds import COMMANDS as DESKTOP_COMMANDS  # noqa: E402
+from assistant.cli.label_cmds import COMMANDS as LABEL_COMMANDS  # noqa: E402
 
 for _command in CORE_COMMANDS + LABEL_COMMANDS + DESKTOP_COMMANDS:
     cli.add_command(_command)
 cli.add_command(config_group)
-from assistant.cli.judge_cmds import judge_group
+from assistant.cli.judge_cmds import judge_group  # noqa: E402
 
 cli.add_command(judge_group)
-from assistant.cli.eval_cmds import eval_group
+from assistant.cli.eval_cmds import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
-from assistant.cli.import_cmds import COMMANDS as IMPORT_COMMANDS
+from assistant.cli.import_cmds import import_command  # noqa: E402
 
-cli.add_command(IMPORT_COMMANDS[0])
+cli.add_command(import_command)
 from assistant.cli.setup_cmds import setup_group  # noqa: E402
 
 cli.add_command(setup_group)
