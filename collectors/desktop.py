@@ -20,7 +20,7 @@ def x11_problem(need_record: bool = False) -> str | None:
     display = os.environ.get("DISPLAY")
     if not display:
         if os.environ.get("WAYLAND_DISPLAY"):
-            return "Wayland session without X (DISPLAY unset); only X11/XWayland is supported"
+            return "Wayland session without X (DISPLAY unset): the X11 backend cannot run here"
         return "no X display (DISPLAY unset)"
     try:
         from Xlib import display as xdisplay

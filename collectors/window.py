@@ -8,9 +8,11 @@ carries one)}. A change is a new event (pulsetime 0), preceded by a closing hear
 at the same instant so its duration is exact. While nothing changes a heartbeat (pulsetime = interval + 1 s)
 is sent every `heartbeat` seconds (max(poll_seconds, 5)) so the store extends that event's duration.
 
-On X11 the window is read with python-xlib and PropertyNotify events wake the loop at once on a change (a
-safety re-read runs every 10 s); elsewhere (Windows, macOS) pywinctl is polled every poll_seconds. Both are
-imported lazily in run().
+Where the window comes from is a `collectors.window_backends.WindowBackend` (the registry picks it from the
+session): on X11 python-xlib with PropertyNotify events, on Wayland the compositor's own events (sway IPC,
+Hyprland's socket, a KWin script, the GNOME Shell extension, wlr-foreign-toplevel); a backend that is told
+about changes wakes the loop at once (a safety re-read runs every 10 s); one that is not (pywinctl on
+Windows and macOS) is polled every poll_seconds. Platform libraries are imported lazily in run().
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from assistant.core.events import Event
 from assistant.core.redact import MAX_TITLE, cap
 from collectors.base import Collector, WakePipe
 from collectors.browser_titles import BROWSERS, page_info
-from collectors.desktop import IS_LINUX, pywinctl_problem, x11_problem
 from collectors.privacy import Emitter
+from collectors.window_backends import WindowBackend, default
 
 log = logging.getLogger("collectors")
 SAFETY_REREAD = 10.0
@@ -77,37 +79,13 @@ class FocusState:
             return self._value
 
 
-class _PywinctlActiveWindow:
-    """Fallback source for Windows and macOS."""
-
-    def __init__(self) -> None:
-        import pywinctl  # lazy: see desktop.pywinctl_problem
-
-        self._pwc = pywinctl
-
-    def active(self):
-        win = self._pwc.getActiveWindow()
-        if win is None:
-            return None
-        return _Info(0, cap(win.title or "", MAX_TITLE), win.getPID(), None)
-
-    def close(self) -> None:
-        pass
-
-
-class _Info:
-    __slots__ = ("pid", "title", "window_id", "wm_class", "wm_instance")
-
-    def __init__(self, window_id: int, title: str, pid: int | None, wm_class: str | None):
-        self.window_id, self.title, self.pid, self.wm_class = window_id, title, pid, wm_class
-        self.wm_instance = None
-
-
 class WindowCollector(Collector):
     name = "window"
 
-    def __init__(self, emit: Emitter, focus: FocusState, poll_seconds: float = 1.0, **kw: Any):
+    def __init__(self, emit: Emitter, focus: FocusState, poll_seconds: float = 1.0,
+                 backend: WindowBackend | None = None, **kw: Any):
         super().__init__(emit, **kw)
+        self.backend = backend or default()
         self.focus = focus
         self.poll = poll_seconds
         self.heartbeat = max(poll_seconds, HEARTBEAT)
@@ -115,16 +93,15 @@ class WindowCollector(Collector):
         self.unreadable = 0
 
     def unavailable(self) -> str | None:
-        return x11_problem() if IS_LINUX else pywinctl_problem()
+        return self.backend.problem()
 
     def running_reason(self) -> str:
-        return f"watching the active window (checked every {self.poll:g} s or on change)"
+        if self.backend.evented:
+            return f"watching the active window ({self.backend.describe})"
+        return f"watching the active window ({self.backend.describe}, every {self.poll:g} s)"
 
     def _open(self):
-        if IS_LINUX:
-            from collectors.x11_window import X11ActiveWindow
-            return X11ActiveWindow()
-        return _PywinctlActiveWindow()
+        return self.backend.open()
 
     def app_name(self, pid: int | None, fallback: str | None) -> str | None:
         if not pid:
@@ -141,10 +118,11 @@ class WindowCollector(Collector):
         return name
 
     def describe(self, info) -> tuple[str | None, str, dict]:
-        app = app_for(self.app_name(info.pid, None), getattr(info, "wm_instance", None), info.wm_class)
+        app = app_for(self.app_name(info.pid, None), info.wm_instance, info.wm_class)
+        title = cap(info.title or "", MAX_TITLE)
         data: dict = {"pid": info.pid} if info.pid else {}
-        data.update(page_info(app, info.title))
-        return app, info.title, data
+        data.update(page_info(app, title))
+        return app, title, data
 
     def run(self, stop: threading.Event) -> None:
         source = self._open()

@@ -9,25 +9,15 @@ and at most MAX_TITLE characters are ever read from the server. Import this modu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from Xlib import X, Xatom, display
 from Xlib.error import XError
 
 from assistant.core.redact import MAX_TITLE, cap
+from collectors.window_info import WindowInfo
 from collectors.x11_text import decode
 
 _TITLE_LONGS = MAX_TITLE  # 4 bytes each: enough for MAX_TITLE characters of UTF-8 (plus escapes)
 _CLASS_LONGS = 64
-
-
-@dataclass(frozen=True)
-class WindowInfo:
-    window_id: int
-    title: str
-    pid: int | None
-    wm_class: str | None
-    wm_instance: str | None = None
 
 
 class X11ActiveWindow:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the proactive assistant on a fresh Debian machine.
 #   bash packaging/install.sh          -> system libs, .venv, app (llama-cpp-python built from source)
-#   bash packaging/install.sh --test   -> the above plus Xvfb/openbox/xdotool/trayer and the test extras
+#   bash packaging/install.sh --test   -> the above plus Xvfb/openbox/xdotool/trayer, headless sway + foot (Wayland
+#                                         tests, run as the unprivileged user proactive-wl) and the test extras.
+#   kwin-wayland (about 150 packages) is left out on purpose; the KWin test runs where it is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TEST=0
@@ -14,7 +16,7 @@ APT_PKGS=(python3-venv python3-dev build-essential cmake libgomp1 x11-xserver-ut
           libxcb-shape0 libxcb-xkb1 libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0
           libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
 if [[ $WITH_TEST -eq 1 ]]; then
-  APT_PKGS+=(xvfb xdotool x11-utils openbox trayer xterm)
+  APT_PKGS+=(xvfb xdotool x11-utils openbox trayer xterm sway foot dbus-daemon)
 fi
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -24,6 +26,11 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   echo "[install] apt packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ $WITH_TEST -eq 1 && $(id -u) -eq 0 ]] && ! id proactive-wl >/dev/null 2>&1; then
+  # sway refuses to run as root: the Wayland tests start it as this unprivileged user
+  useradd --system --no-create-home --shell /usr/sbin/nologin proactive-wl
 fi
 
 PY=${PYTHON:-python3}

@@ -78,7 +78,9 @@ def test_without_a_display_input_collectors_are_disabled_and_the_rest_runs(home,
         assert states[name]["reason"] == "no X display (DISPLAY unset)"
     assert states["processes"]["state"] == "running"
     assert states["clipboard"]["reason"] == "turned off in the config (collectors.clipboard.enabled: false)"
-    assert set(states) == {"window", "afk", "input", "processes", "clipboard", "browser"}
+    assert set(states) == {"window", "afk", "input", "processes", "clipboard", "browser", "activitywatch"}
+    assert states["activitywatch"]["reason"] == (
+        "turned off in the config (collectors.activitywatch_api.enabled: false)")
     assert all(set(s) >= {"name", "state", "reason", "restarts", "last_error"} for s in states.values())
 
 

@@ -32,3 +32,9 @@ cli.add_command(judge_group)
 from assistant.cli.eval_cmds import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
+from assistant.cli.import_cmds import import_command  # noqa: E402
+
+cli.add_command(import_command)
+from assistant.cli.setup_cmds import setup_group  # noqa: E402
+
+cli.add_command(setup_group)

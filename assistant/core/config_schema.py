@@ -64,6 +64,9 @@ SCHEMA: dict[str, Any] = {
         "window": {
             "enabled": Key("bool", True, "Active window title, app and page title of known browsers."),
             "poll_seconds": Key("float", 1.0, "How often the active window is checked.", minimum=0.1),
+            "backend": Key("choice", "auto", "Where the active window comes from: 'auto' picks from the session "
+                           "(X11, sway, Hyprland, KWin, GNOME, other wlroots compositors); or name one.",
+                           choices=("auto", "x11", "sway", "hyprland", "wlr", "kwin", "gnome")),
         },
         "afk": {
             "enabled": Key("bool", True, "Away-from-keyboard detection from input timestamps."),
@@ -75,6 +78,8 @@ SCHEMA: dict[str, Any] = {
                                   minimum=1),
             "record_text": Key("bool", False, "Opt-in: keep typed text as short bursts per window "
                                "(never in password fields, excluded apps or secret titles)."),
+            "evdev": Key("bool", False, "Opt-in on Wayland: count keys, clicks and scrolls from /dev/input "
+                         "(needs your user in the 'input' group); key content is never read."),
         },
         "processes": {
             "enabled": Key("bool", True, "App launches and exits."),
@@ -87,6 +92,12 @@ SCHEMA: dict[str, Any] = {
         "browser_endpoint": {
             "enabled": Key("bool", False, "Opt-in: a loopback-only endpoint a browser extension can post to."),
             "port": Key("int", 0, "Port for the endpoint (0 picks a free one).", minimum=0, maximum=65535),
+        },
+        "activitywatch_api": {
+            "enabled": Key("bool", False, "Opt-in: a loopback-only endpoint speaking ActivityWatch's REST API, so "
+                           "its watchers (aw-watcher-web, editor plugins, awatcher) feed this log."),
+            "port": Key("int", 5600, "Port for it (5600 is ActivityWatch's; stop aw-server to use it).",
+                        minimum=1, maximum=65535),
         },
     },
     "privacy": {

@@ -1,0 +1,123 @@
+"""`proactive import --format FORMAT FILE`: bring history recorded elsewhere into the event log.
+
+Formats are a table (`FORMATS`: name -> ImportFormat(read, origin, help)); a new format adds one entry.
+Imported events pass the same privacy filter and redaction as live ones and are written through the log's
+one insert path (`EventWriter`). Importing the same file again adds nothing: the newest imported time of
+each stream (e.g. an ActivityWatch bucket) is kept in the state table and older events are skipped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from assistant.cli.common import JSON_FLAG, emit_json, load_config_or_exit
+from assistant.core import paths
+from assistant.core.config import Config
+from assistant.core.events import Event
+from assistant.log import EventWriter, open_db, queries
+from collectors import aw_import
+from collectors.privacy import PrivacyFilter
+
+FLUSH_EVERY = 2000  # the writer's queue is bounded: wait for it this often
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    read: Callable[[Path], Iterable[Event]]
+    origin: Callable[[Event], str]
+    help: str
+
+
+FORMATS: dict[str, ImportFormat] = {
+    "activitywatch": ImportFormat(aw_import.read_export, aw_import.origin,
+                                  "an ActivityWatch export (JSON with 'buckets')"),
+}
+
+
+class LogInUse(RuntimeError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    read: int = 0
+    written: int = 0
+    excluded: int = 0
+    already_imported: int = 0
+    by_source: Counter = field(default_factory=Counter)
+
+
+def import_events(fmt_name: str, path: Path, cfg: Config, db_path: Path | None = None) -> ImportReport:
+    """Read `path` in format `fmt_name`, filter and redact, and write through an EventWriter.
+    ValueError (bad file), LogInUse (a running app holds the log)."""
+    fmt = FORMATS[fmt_name]
+    db_path = db_path or paths.db_path()
+    privacy = PrivacyFilter.from_config(cfg)
+    state_key = f"import:{fmt_name}"
+    events = list(fmt.read(path))  # a bad file fails whole, before the log is touched
+    try:
+        writer = EventWriter(db_path, queue_size=cfg["storage.queue_size"], commit_interval=1.0).start()
+    except RuntimeError as exc:
+        if "another writer" in str(exc):
+            raise LogInUse(str(exc)) from None
+        raise
+    report = ImportReport()
+    try:
+        db = open_db(db_path, check=False)
+        marks: dict[str, float] = dict((queries.get_state(db, state_key) or ({}, 0))[0])
+        newest = dict(marks)
+        for event in events:
+            report.read += 1
+            stream = fmt.origin(event)
+            if event.start <= marks.get(stream, float("-inf")):
+                report.already_imported += 1
+                continue
+            newest[stream] = max(newest.get(stream, float("-inf")), event.start)
+            clean = privacy.apply(event)
+            if clean is None:
+                report.excluded += 1
+                continue
+            writer.put(clean)
+            report.written += 1
+            report.by_source[clean.source] += 1
+            if report.written % FLUSH_EVERY == 0:
+                writer.flush(60)
+        writer.flush(60)
+        queries.set_state(db, state_key, newest)
+    finally:
+        writer.stop()
+    return report
+
+
+@click.command("import")
+@click.option("--format", "fmt", required=True, type=click.Choice(sorted(FORMATS)),
+              help="What the file is: " + "; ".join(f"{k}: {v.help}" for k, v in FORMATS.items()) + ".")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@JSON_FLAG
+def import_command(fmt: str, file: Path, as_json: bool) -> None:
+    """Import history recorded by another tool (filtered and redacted like live events)."""
+    cfg = load_config_or_exit()
+    try:
+        report = import_events(fmt, file, cfg)
+    except LogInUse:
+        click.echo("Cannot import while the assistant is running (it holds the event log): stop it first, "
+                   "then import again.", err=True)
+        sys.exit(1)
+    except ValueError as exc:
+        click.echo(f"Cannot import: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        emit_json({**report.__dict__, "by_source": dict(report.by_source)})
+        return
+    sources = ", ".join(f"{n} {s}" for s, n in report.by_source.most_common()) or "nothing new"
+    click.echo(f"Imported {report.written} of {report.read} events from {file} ({sources}); "
+               f"{report.excluded} left out by your privacy rules, {report.already_imported} imported before.")
+
+
+COMMANDS = [import_command]
