@@ -55,7 +55,7 @@ def app_for(process: str | None, wm_instance: str | None, wm_class: str | None) 
     if browser and name not in BROWSERS:
         return browser
     generic = not name or name in GENERIC_HOSTS or name.rstrip("0123456789.") in GENERIC_HOSTS
-    if generic and classes:
+    if generic and classes:  # lower-cased like process names (X11 classes and Wayland app ids alike)
         return (wm_instance or wm_class or "").lower() or process
     return process or (wm_class.lower() if wm_class else None)
 

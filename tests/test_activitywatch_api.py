@@ -14,7 +14,8 @@ import pytest
 
 from assistant.core.config import default_config
 from assistant.core.events import Event
-from assistant.log import EventWriter, open_db, queries
+from assistant.log import EventWriter, open_db
+from assistant.log.events import recent
 from collectors.activitywatch_api import MAX_CONNECTIONS, ActivityWatchApi
 from collectors.privacy import Emitter, PrivacyFilter
 
@@ -90,7 +91,7 @@ def test_aw_client_creates_buckets_and_heartbeats_reach_the_log_merged_and_redac
         writer.flush()
     finally:
         writer.stop()
-    events = [e for _, e in queries.recent(open_db(tmp_path / "events.db"), 3600, limit=100)]
+    events = [e for _, e in recent(open_db(tmp_path / "events.db"), 3600, limit=100)]
     windows = sorted((e for e in events if e.source == "window"), key=lambda e: e.start)
     assert [(e.app, e.title) for e in windows] == [("firefox", "Budget review"), ("foot", "Deploy [redacted:api-key]")]
     assert windows[0].duration == pytest.approx(4.0, abs=0.2)

@@ -126,9 +126,9 @@ def test_gnome_backend_follows_the_extensions_signal(private_bus, monkeypatch) -
     finally:
         shell.close()
     changes = [(e.app, e.title, e.data.get("pid")) for e in got if e.pulsetime == 0]
-    assert changes == [("org.gnome.TextEditor", "Notes.txt", 4242),
-                       ("org.gnome.TextEditor", "token [redacted:api-key]", 4242),
-                       ("org.gnome.TextEditor", "Notes.txt", 4242)]
+    assert changes == [("org.gnome.texteditor", "Notes.txt", 4242),
+                       ("org.gnome.texteditor", "token [redacted:api-key]", 4242),
+                       ("org.gnome.texteditor", "Notes.txt", 4242)]
 
 
 def test_without_the_extension_status_says_how_to_install_it(private_bus, monkeypatch) -> None:  # noqa: F811

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from assistant.core.config import default_config
 from assistant.core.events import Event
-from collectors.privacy import Emitter, PrivacyFilter
 from assistant.core.redact import redact, redact_value
+from collectors.privacy import Emitter, PrivacyFilter
 
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 

@@ -11,7 +11,7 @@ from assistant.core import paths
 from assistant.log import EventWriter
 from tests.conftest import run_cli
 
-SECRET = "sk-abcdefghijklmnopqrstuvwx"
+SECRET = "sk-proj-Tq8vXn2LmZ4pR7sKw9YbH3cJ"  # an invented key of the real shape
 
 
 def _at(minutes_ago: float) -> str:

@@ -21,8 +21,8 @@ from assistant.core import config
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.log import open_db
-from assistant.log.state import read_runtime
 from assistant.log.proposals import record_proposal
+from assistant.log.state import read_runtime
 from tests.conftest import REPO
 from ui import settings_io
 from ui.app import TrayApp

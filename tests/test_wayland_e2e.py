@@ -73,7 +73,8 @@ def test_proactive_run_on_sway_records_windows_and_afk_and_says_what_runs(sway, 
                           and any(r["source"] == "afk" and r["kind"] == "afk" for r in rows), 30)
         status = run_cli("status", "--json", home=home)
         assert status.returncode == 0, status.stderr
-        collectors = {c["name"]: c for c in json.loads(status.stdout)["collectors"]}
+        collectors = {p["name"].removeprefix("collector "): p for p in json.loads(status.stdout)["parts"]
+                      if p["name"].startswith("collector ")}
         plain = run_cli("status", home=home).stdout
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -20,7 +20,8 @@ from assistant.cli.common import JSON_FLAG, emit_json, load_config_or_exit
 from assistant.core import paths
 from assistant.core.config import Config
 from assistant.core.events import Event
-from assistant.log import EventWriter, open_db, queries
+from assistant.log import EventWriter, open_db
+from assistant.log.state import read_import_marks, write_import_marks
 from collectors import aw_import
 from collectors.privacy import PrivacyFilter
 
@@ -59,7 +60,6 @@ def import_events(fmt_name: str, path: Path, cfg: Config, db_path: Path | None =
     fmt = FORMATS[fmt_name]
     db_path = db_path or paths.db_path()
     privacy = PrivacyFilter.from_config(cfg)
-    state_key = f"import:{fmt_name}"
     events = list(fmt.read(path))  # a bad file fails whole, before the log is touched
     try:
         writer = EventWriter(db_path, queue_size=cfg["storage.queue_size"], commit_interval=1.0).start()
@@ -69,8 +69,8 @@ def import_events(fmt_name: str, path: Path, cfg: Config, db_path: Path | None =
         raise
     report = ImportReport()
     try:
-        db = open_db(db_path, check=False)
-        marks: dict[str, float] = dict((queries.get_state(db, state_key) or ({}, 0))[0])
+        db = open_db(db_path)
+        marks = read_import_marks(db, fmt_name)
         newest = dict(marks)
         for event in events:
             report.read += 1
@@ -89,7 +89,7 @@ def import_events(fmt_name: str, path: Path, cfg: Config, db_path: Path | None =
             if report.written % FLUSH_EVERY == 0:
                 writer.flush(60)
         writer.flush(60)
-        queries.set_state(db, state_key, newest)
+        write_import_marks(db, fmt_name, newest)
     finally:
         writer.stop()
     return report

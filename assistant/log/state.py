@@ -145,3 +145,18 @@ def read_runtime(db: Database) -> RuntimeSnapshot | None:
     if not isinstance(snap.parts, list):
         snap.parts = []
     return snap
+
+
+# ------------------------------------------------------------------ imports
+
+def read_import_marks(db: Database, fmt: str) -> dict[str, float]:
+    """Per stream of an import format (e.g. an ActivityWatch bucket), the newest event time already imported."""
+    state = _get(db, f"import:{fmt}")
+    value = state[0] if state else None
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): float(v) for k, v in value.items() if isinstance(v, (int, float))}
+
+
+def write_import_marks(db: Database, fmt: str, marks: dict[str, float]) -> None:
+    _set(db, f"import:{fmt}", marks)
