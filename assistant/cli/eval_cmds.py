@@ -48,7 +48,7 @@ def _pct(m: dict) -> str:
     return (
         f"P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  "
         f"false-alarm {m['false_alarm_rate']:.3f}"
-        f"  ({m['proposals']} proposals / {m['n']} histories, {m['needs_help']} need help)"
+        f"  ({m['proposals']:g} proposals / {m['n']:g} histories, {m['needs_help']:g} need help)"
     )
 
 
@@ -93,6 +93,8 @@ def eval_timing(
         "grouped_cv": {
             "engine_candidates": timing_report(oof, threshold, engine_candidates),
             "annotated_candidates": timing_report(oof, threshold, dataset_candidates),
+            "engine_candidates_gate_on": timing_report(oof, threshold, engine_candidates, use_gate=True),
+            "annotated_candidates_gate_on": timing_report(oof, threshold, dataset_candidates, use_gate=True),
         },
     }
     if as_json:
@@ -104,12 +106,15 @@ def eval_timing(
     )
     for part, label in (
         ("judge_in_use", f"judge in use ({judge.source}; optimistic if trained on this file)"),
-        ("grouped_cv", f"grouped CV ({folds} session folds)"),
+        ("grouped_cv", f"grouped CV ({folds} session folds; gate on = each judge's own help-gate threshold)"),
     ):
         click.echo(f"  {label}")
         for cands, report in result[part].items():
-            click.echo(f"    {cands:<22} {_pct(report['engine'])}")
-    click.echo(f"  always propose           {_pct(base['always_propose'])}")
+            click.echo(f"    {cands:<30} {_pct(report['engine'])}")
+    click.echo("  baselines (same histories):")
+    click.echo(f"    {'always propose':<30} {_pct(base['always_propose'])}")
+    click.echo(f"    {'random at the engine rate':<30} {_pct(base['random_at_engine_rate'])}  (mean of 200 draws)")
+    click.echo(f"    {'keyword rule':<30} {_pct(base['keyword_rule'])}")
 
 
 def _proposer_or_reason(cfg, use_model: bool):
@@ -165,6 +170,7 @@ def eval_trace(
     proposal earns 0; a proposal at any other step is a false alarm (rate = false alarms / such steps).
     """
     from assistant.decide.engine import DecisionEngine
+    from assistant.evaluation.baselines import trace_baselines
     from assistant.evaluation.trace import (
         TimeAwareScore,
         TraceError,
@@ -187,6 +193,7 @@ def eval_trace(
     heldout_groups = _groups_or_exit([heldout]) if heldout else None
     out, total, always = [], TimeAwareScore(), TimeAwareScore()
     latencies: list[float] = []
+    n_proposed = 0
     for path, steps in loaded:
         if heldout_groups is not None:
             engine.judge = _judge_without_session(heldout_groups, steps[0].sentence)
@@ -195,6 +202,7 @@ def eval_trace(
         total += score
         always += time_aware_score([bool(s.shown) for s in steps], [True] * len(steps))
         latencies += [r.latency_s for r in results]
+        n_proposed += sum(r.proposed is not None for r in results)
         out.append({"trace": str(path), "score": score.as_dict(), "steps": [r.__dict__ for r in results]})
         if not as_json:
             click.echo(f"== {path} ({len(steps)} steps; {model_note})")
@@ -218,6 +226,11 @@ def eval_trace(
         "judge": f"trained on {heldout} minus each trace's session" if heldout else str(judge.source),
         "pooled": total.as_dict(),
         "always_propose": always.as_dict(),
+        "baselines": trace_baselines(
+            [[s.sentence for s in steps] for _, steps in loaded],
+            [[bool(s.shown) for s in steps] for _, steps in loaded],
+            n_proposed / max(len(latencies), 1),
+        ),
         "latency_ms": {"p50": statistics.median(latencies) * 1000, "max": max(latencies) * 1000},
     }
     if as_json:
@@ -231,3 +244,15 @@ def eval_trace(
         f"{p['false_alarm_rate']:.3f}); always propose: {summary['always_propose']['score']:.3f}; "
         f"step latency p50 {summary['latency_ms']['p50']:.1f} ms, max {summary['latency_ms']['max']:.1f} ms"
     )
+    click.echo("baselines (time-aware score, same traces):")
+    names = {
+        "always_propose": "always propose",
+        "random_at_engine_rate": "random at the engine's rate (mean of 200 draws)",
+        "every_kth_step": "every k-th step, best k",
+        "keyword_rule": "keyword rule",
+    }
+    click.echo(f"  {'engine':<48} {p['score']:.3f}  (false-alarm rate {p['false_alarm_rate']:.3f})")
+    for key, name in names.items():
+        b = summary["baselines"][key]
+        extra = f", k={b['k']}" if "k" in b else f", rate {b['rate']:.2f}" if "rate" in b else ""
+        click.echo(f"  {name:<48} {b['score']:.3f}  (false-alarm rate {b['false_alarm_rate']:.3f}{extra})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from assistant.decide.decision import ScoringJudge, decide
+from assistant.evaluation.baselines import timing_baselines
 from assistant.evaluation.metrics import binary_decision_metrics
 from models.judge.data import Group
 
@@ -44,22 +45,32 @@ def dataset_candidates(group: Group) -> list:
     return [Candidate(t, "dataset" if t else "none", "template") for t in group.tasks]
 
 
+def _gate_of(judge: ScoringJudge, gate_threshold: float | None, use_gate: bool) -> float | None:
+    """The gate threshold to use: the judge's own when `use_gate`, else `gate_threshold` (None: no gate)."""
+    if use_gate:
+        return float(judge.gate_threshold)  # type: ignore[attr-defined]
+    return gate_threshold
+
+
 def timing_decisions(
     pairs: Sequence[tuple[ScoringJudge, Group]],
     threshold: float,
     candidates: CandidateSource = engine_candidates,
     gate_threshold: float | None = None,
-) -> tuple[list[bool], list[bool]]:
-    """(needs help, proposed) for every classified history; each history is decided by its paired judge."""
-    needs, proposed = [], []
+    use_gate: bool = False,
+) -> tuple[list[bool], list[bool], list[list[str]]]:
+    """(needs help, proposed, history) for every classified history, each decided by its paired judge."""
+    needs, proposed, histories = [], [], []
     for judge, g in pairs:
         label = classify_history(g.categories)
         if label is None:
             continue
-        decision = decide(g.history, candidates(g), judge, threshold, gate_threshold)
+        gate = _gate_of(judge, gate_threshold, use_gate)
+        decision = decide(g.history, candidates(g), judge, threshold, gate)
         needs.append(label == NEEDS)
         proposed.append(decision.proposes)
-    return needs, proposed
+        histories.append(list(g.history))
+    return needs, proposed, histories
 
 
 def timing_report(
@@ -67,13 +78,18 @@ def timing_report(
     threshold: float,
     candidates: CandidateSource = engine_candidates,
     gate_threshold: float | None = None,
+    use_gate: bool = False,
 ) -> dict:
-    """Engine metrics next to the always-propose baseline, plus how many histories were left out."""
-    needs, proposed = timing_decisions(pairs, threshold, candidates, gate_threshold)
+    """Engine metrics next to the baselines (always propose, random at the engine's rate, keyword rule),
+    plus how many histories were left out. `use_gate`: each judge's own help-gate threshold applies."""
+    needs, proposed, histories = timing_decisions(pairs, threshold, candidates, gate_threshold, use_gate)
+    rate = sum(proposed) / len(proposed) if proposed else 0.0
+    base = timing_baselines(histories, needs, rate)
     return {
         "threshold": threshold,
         "gate_threshold": gate_threshold,
+        "gate": "each judge's own threshold" if use_gate else gate_threshold,
         "left_out": len(pairs) - len(needs),
         "engine": binary_decision_metrics(needs, proposed),
-        "always_propose": binary_decision_metrics(needs, [True] * len(needs)),
+        **base,
     }

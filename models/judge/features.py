@@ -27,6 +27,7 @@ from models.judge.text import (
     FIRST_PERSON_RE,
     FIX_RE,
     GENERIC_RE,
+    HELP_SEEKING_RE,
     LAST_KINDS,
     NO_ACTION_RE,
     QUOTED_RE,
@@ -99,6 +100,7 @@ HISTORY_FEATURES = (
     "last_novelty",
     "files_named",
     "session_position",
+    "last_help_seeking",
 ) + tuple(f"last_{k}" for k, _ in LAST_KINDS)
 FEATURE_NAMES = TASK_FEATURES + RELATIVE_FEATURES + tuple(f"hist_{h}" for h in HISTORY_FEATURES)
 TASK_WORDS, LAST_WORDS = "t", "l"  # namespaces of the hashed words
@@ -138,6 +140,7 @@ def history_features(history: Sequence[str], tfidf: HashedTfidf) -> np.ndarray:
         novelty,
         min(len({f for s in history for f in file_names(s)}), 5) / 5.0,
         min(n, 20) / 20.0,
+        1.0 if HELP_SEEKING_RE.search(last) else 0.0,
     ]
     row += [1.0 if rx.search(last) else 0.0 for _, rx in LAST_KINDS]
     return np.asarray(row, dtype=np.float64)

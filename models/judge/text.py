@@ -35,6 +35,10 @@ GENERIC_RE = re.compile(
     r"general|latest|news|guides?)\b",
     re.IGNORECASE,
 )
+HELP_SEEKING_RE = re.compile(
+    r"(?i)\b(\w*error|\w*exception|traceback|fail(?:s|ed|ure)?|warning|crash(?:es|ed)?|"
+    r"search(?:es|ed|ing)?|googles?|how to|how do|stack ?overflow|stuck)\b|\?"
+)
 FIRST_PERSON_RE = re.compile(r"^(i |i'll|i can|would you|do you|let me|we )", re.IGNORECASE)
 
 STOPWORDS = frozenset(
