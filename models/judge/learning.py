@@ -30,7 +30,8 @@ from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
 
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
 # Broader keys need more evidence: a kind everywhere twice as much, "everything everywhere" five times.
-BROAD_PRIOR = {"all": 5.0, "task": 2.0}
+KIND_EVERYWHERE_PRIOR = 2.0
+EVERYTHING_PRIOR = 5.0
 SHOWN_EFFECT = 0.2  # a change is described once it moves the answered places by this much (in logits)
 TIMING_REASON = re.compile(r"(?i)\b(time|now|later|busy|moment|interrupt\w*|focus\w*|meeting|quiet)\b")
 CONTENT_REASON = re.compile(
@@ -124,8 +125,8 @@ class Correction:
 
 def _breadth(key: str) -> float:
     if key == "all":
-        return BROAD_PRIOR["all"]
-    return BROAD_PRIOR["task"] if key.startswith("task=") and "|" not in key else 1.0
+        return EVERYTHING_PRIOR
+    return KIND_EVERYWHERE_PRIOR if key.startswith("task=") and "|" not in key else 1.0
 
 
 def fit_correction(
