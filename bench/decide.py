@@ -111,11 +111,26 @@ def whole_app_peak_rss_mb(seconds: float = 20.0) -> float:
     return peak
 
 
-def bench_judge(calls: int) -> list[float]:
+def bench_judge(calls: int, learned_labels: int = 0) -> list[float]:
+    """Seconds per `Judge.score` call (6 candidates); `learned_labels` answers learned first (adds the
+    per-kind and per-context corrections, and reading the context from the sentences, to every call)."""
     from models.candidates import generate_candidates
     from models.judge.infer import load_judge
+    from models.judge.learning import LabelRecord
 
     judge = load_judge()
+    if learned_labels:
+        judge.learn(
+            [
+                LabelRecord(
+                    (f"The user reads the page 'Notes {k % 7}' in Firefox.",),
+                    f"Summarise the key points of 'Notes {k % 7}'.",
+                    "rejected" if k % 3 else "accepted",
+                    "summarise_pages",
+                )
+                for k in range(learned_labels)
+            ]
+        )
     histories = [
         [
             f"The user works on 'part_{k}.py' in Visual Studio Code and step {j} runs."
@@ -142,19 +157,28 @@ def main() -> None:
     ap.add_argument("--wait", type=float, default=None,
                     help="model_wait_s of the bounded run (default: model.wait_seconds, as the live app)")
     ap.add_argument("--gap", type=float, default=1.5, help="seconds between two consultations")
+    ap.add_argument("--judge-only", action="store_true", help="only the judge's per-call latency (no model)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         cores = sorted(os.sched_getaffinity(0))[: args.threads]
         os.sched_setaffinity(0, cores)
     t0 = time.perf_counter()
     judge_s = bench_judge(500)
+    learned_s = bench_judge(500, learned_labels=200)
     rss_judge = peak_rss_mb()
     jms = [x * 1000 for x in judge_s]
+    lms = [x * 1000 for x in learned_s]
     rows = [
         ("judge_call_p50", percentile(jms, 50), "ms", ""),
         ("judge_call_p95", percentile(jms, 95), "ms", "<= 20"),
+        ("judge_call_max", max(jms), "ms", ""),
+        ("judge_call_after_200_labels_p50", percentile(lms, 50), "ms", ""),
+        ("judge_call_after_200_labels_p95", percentile(lms, 95), "ms", "<= 20"),
         ("peak_rss_judge_only", rss_judge, "MB", ""),
     ]
+    if args.judge_only:
+        report("decide_judge", rows, {"cores": args.threads, "wall_s": time.perf_counter() - t0})
+        return
     model_name = ""
     if args.wait is None:
         from assistant.core.config import default_config

@@ -30,16 +30,19 @@ def main() -> None:
     timing = {
         "engine_candidates": timing_report(oof, args.threshold, engine_candidates),
         "annotated_candidates": timing_report(oof, args.threshold, dataset_candidates),
+        "engine_candidates_gate_on": timing_report(oof, args.threshold, engine_candidates, use_gate=True),
     }
     rows = []
-    for name in ("judge", "reject_all", "accept_null_reject_tasks"):
+    for name in ("judge", "reject_all", "accept_null_reject_tasks", "base_rates"):
         m = cv[name]
         for key in ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc"):
             rows.append((f"{name}.{key}", m[key], "", "grouped CV" if name == "judge" else "baseline"))
+        rows.append((f"{name}.brier", m["calibration"]["brier"], "", ""))
+        rows.append((f"{name}.ece", m["calibration"]["ece"], "", ""))
         for cat, info in m["per_category"].items():
             rows.append((f"{name}.acc_{cat}", info["accuracy"], f"n={info['n']}", ""))
     for cands, rep in timing.items():
-        for who in ("engine", "always_propose"):
+        for who in ("engine", "always_propose", "random_at_engine_rate", "keyword_rule"):
             for key in ("precision", "recall", "f1", "false_alarm_rate"):
                 target = (
                     {"f1": ">= 0.85", "false_alarm_rate": "<= 0.15"}.get(key, "") if who == "engine" else ""

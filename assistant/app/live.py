@@ -31,7 +31,9 @@ from assistant.log import proposals as plog
 from assistant.log.proposals import LabelRow
 from assistant.log.state import read_forget_request
 from models.backends import BackendError
-from models.judge.infer import load_judge
+from models.judge.infer import SHIPPED_DIR, load_judge
+from models.judge.kinds import context_from_history
+from models.judge.learning import LabelRecord
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +44,11 @@ OBSERVATION_STORE_SECONDS = 60.0
 MODEL_WAIT_SECONDS = 30.0  # how long a silent decision waits for the model's own proposal
 
 
-def examples_from_labels(rows: list[LabelRow]) -> list[tuple[list[str], str | None, bool]]:
-    """(history, task, accepted) for the judge; 'ignored' and 'not-now' say nothing about the task itself."""
-    return [(r.history, r.task, r.label == "accepted") for r in rows if r.label in ("accepted", "rejected")]
+def label_record(row: LabelRow) -> LabelRecord:
+    """A stored answer as the judge learns from it."""
+    return LabelRecord(history=tuple(row.history), task=row.task, label=row.label, task_kind=row.kind or "",
+                       context=context_from_history(row.history), reason=row.reason, time=row.time,
+                       candidates=tuple(row.candidates))
 
 
 class Engine:
@@ -65,6 +69,7 @@ class Engine:
         self.db: Database | None = None
         self.backend: Any = None
         self.learned: set[int] = set()  # label ids already learned from
+        self.records: list[LabelRecord] = []  # every answer, oldest first: the judge is rebuilt from them
         self.labels_polled = 0  # highest label id read from the log
         self.last_obs_event_id = 0
         self.last_verdict = ""
@@ -100,7 +105,8 @@ class Engine:
     def open(self) -> None:
         """Load the judge, build the chain, relearn from the stored answers (no thread yet)."""
         judge = load_judge(self.cfg["judge.model_dir"])
-        self.judge_part = {"state": "ready", "reason": str(judge.source)}
+        self.judge_part = {"state": "ready", "reason": "shipped judge" if judge.source == SHIPPED_DIR
+                           else f"judge from {judge.source}"}
         self.chain = build_chain(self.cfg, judge=judge)
         self.db = open_db(self.db_path)
         self._last_observations = self.clock()
@@ -152,9 +158,17 @@ class Engine:
         return [
             {"name": "engine", "state": "running" if running else "stopped", "reason": "",
              "detail": f"last check: {self.last_verdict}" if self.last_verdict else ""},
-            {"name": "judge", **self.judge_part},
+            {"name": "judge", **self._judge_part()},
             {"name": "model", **model},
         ]
+
+    def _judge_part(self) -> dict[str, Any]:
+        part = dict(self.judge_part)
+        judge = self.chain.engine.judge if self.chain is not None else None
+        if judge is not None and judge.labels_learned:
+            said = judge.describe()  # first line: how many answers; then what changed, in words
+            part["reason"] = "; ".join([part["reason"], *said[:3]])
+        return part
 
     # ------------------------------------------------------------ the loop
 
@@ -232,9 +246,9 @@ class Engine:
             if row.label == "accepted" and row.task:
                 self.chain.engine.accepted_before.append((row.history, row.task))
             self.chain.policy.record_label(row.where, row.label, row.time)
-        examples = examples_from_labels(fresh)
-        if examples and self.cfg["judge.learn_from_labels"]:
-            self.chain.engine.judge.update(examples)
+            self.records.append(label_record(row))
+        if self.cfg["judge.learn_from_labels"]:
+            self.chain.engine.judge.learn(self.records)  # deterministic: the same answers, the same judge
 
     def _poll(self, now: float, force: bool = False) -> None:
         """Answers and forgets from other processes, and cards that timed out, through the log."""

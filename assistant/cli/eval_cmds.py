@@ -13,7 +13,8 @@ from assistant.decide.build import build_chain, load_backend
 from assistant.decide.engine import DecisionEngine
 from assistant.evaluation.judge_eval import judge_without_session
 from assistant.evaluation.timing import evaluate_timing
-from assistant.evaluation.trace import TraceError, TraceStep, evaluate_traces, load_trace
+from assistant.evaluation.trace import TraceError, TraceStep, load_trace
+from assistant.evaluation.trace_report import evaluate_traces
 from models.backends import Backend, ModelUnavailable
 from models.judge.data import DataError, Group, group_rows, load_rows
 from models.judge.infer import Judge, JudgeLoadError, load_judge
@@ -88,12 +89,15 @@ def eval_timing(
                f"threshold {result['threshold']}:")
     for part, label in (
         ("judge_in_use", f"judge in use ({judge.source}; optimistic if trained on this file)"),
-        ("grouped_cv", f"grouped CV ({folds} session folds)"),
+        ("grouped_cv", f"grouped CV ({folds} session folds; gate on = each judge's own help-gate threshold)"),
     ):
         click.echo(f"  {label}")
         for cands, report in result[part].items():
-            click.echo(f"    {cands:<22} {_pct(report['engine'])}")
-    click.echo(f"  always propose           {_pct(base['always_propose'])}")
+            click.echo(f"    {cands:<30} {_pct(report['engine'])}")
+    click.echo("  baselines (same histories):")
+    click.echo(f"    {'always propose':<30} {_pct(base['always_propose'])}")
+    click.echo(f"    {'random at the engine rate':<30} {_pct(base['random_at_engine_rate'])}  (mean of 200 draws)")
+    click.echo(f"    {'keyword rule':<30} {_pct(base['keyword_rule'])}")
 
 
 def _config(threshold: float | None) -> Config:
@@ -181,3 +185,15 @@ def eval_trace(
         f"{p['false_alarm_rate']:.3f}); always propose: {result['always_propose']['score']:.3f}; "
         f"step latency p50 {result['latency_ms']['p50']:.1f} ms, max {result['latency_ms']['max']:.1f} ms"
     )
+    click.echo("baselines (time-aware score, same traces):")
+    names = {
+        "always_propose": "always propose",
+        "random_at_engine_rate": "random at the engine's rate (mean of 200 draws)",
+        "every_kth_step": "every k-th step, best k",
+        "keyword_rule": "keyword rule",
+    }
+    click.echo(f"  {'engine':<48} {p['score']:.3f}  (false-alarm rate {p['false_alarm_rate']:.3f})")
+    for key, name in names.items():
+        b = result["baselines"][key]
+        extra = f", k={b['k']}" if "k" in b else f", rate {b['rate']:.2f}" if "rate" in b else ""
+        click.echo(f"  {name:<48} {b['score']:.3f}  (false-alarm rate {b['false_alarm_rate']:.3f}{extra})")

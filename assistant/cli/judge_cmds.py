@@ -30,12 +30,25 @@ def print_metrics_table(columns: dict[str, dict]) -> None:
     """One column per model/baseline, rows = metrics then accuracy per category."""
     names = list(columns)
     click.echo(f"{'metric':<20}" + "".join(f"{n:>26}" for n in names))
-    for m in ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc"):
-        click.echo(f"{m:<20}" + "".join(f"{_fmt(columns[n][m]):>26}" for n in names))
+    for m in ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "roc_auc_tasks",
+              "roc_auc_no_task"):
+        click.echo(f"{m:<20}" + "".join(f"{_fmt(columns[n].get(m)):>26}" for n in names))
+    for m in ("brier", "ece"):
+        click.echo(f"{m:<20}" + "".join(f"{_fmt(columns[n]['calibration'][m]):>26}" for n in names))
     first = columns[names[0]]
     for cat, info in first.get("per_category", {}).items():
         cells = "".join(f"{_fmt(columns[n]['per_category'][cat]['accuracy']):>26}" for n in names)
         click.echo(f"{'acc ' + cat + ' (n=' + str(info['n']) + ')':<20}" + cells)
+
+
+def print_reliability(name: str, metrics: dict) -> None:
+    """The reliability table: per score bin, the mean score next to the share actually accepted."""
+    click.echo(f"reliability of {name} (a calibrated judge has mean score ~= accepted share):")
+    click.echo(f"  {'score bin':<12}{'rows':>6}{'mean score':>12}{'accepted':>10}")
+    for row in metrics["calibration"]["reliability"]:
+        click.echo(
+            f"  {row['low']:.1f} - {row['high']:.1f}  {row['n']:>6}{row['mean_score']:>12.3f}{row['accepted']:>10.3f}"
+        )
 
 
 @click.group("judge")
@@ -109,6 +122,7 @@ def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float,
             "judge": result["judge"],
             "reject_all": result["reject_all"],
             "accept_null_reject_tasks": result["accept_null_reject_tasks"],
+            "base_rates": result["base_rates"],
         }
     )
 
@@ -136,6 +150,9 @@ def judge_cv(data: tuple[Path, ...], folds: int, as_json: bool) -> None:
             "judge (grouped CV)": result["judge"],
             "reject_all": result["reject_all"],
             "accept_null_reject_tasks": result["accept_null_reject_tasks"],
+            "base_rates": result["base_rates"],
         }
     )
-    click.echo(f"fold accuracy: mean {fa['mean']:.3f}, min {fa['min']:.3f}, max {fa['max']:.3f}")
+    click.echo(f"fold accuracy: mean {fa['mean']:.3f}, min {fa['min']:.3f}, max {fa['max']:.3f}; "
+               f"fold ROC AUC mean {_fmt(result['fold_roc_auc_mean'])}")
+    print_reliability("the judge (grouped CV)", result["judge"])

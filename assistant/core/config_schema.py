@@ -137,6 +137,8 @@ SCHEMA: dict[str, Any] = {
                          minimum=0.0, maximum=1.0),
         "model_dir": Key("str", "", "A judge trained with `proactive judge train` (empty: the shipped one)."),
         "learn_from_labels": Key("bool", True, "Update the judge from your accept/reject answers."),
+        "help_gate": Key("bool", False, "Speak only when the judge's help gate (P(help is needed now)) clears its own "
+                         "threshold, stored with the judge."),
     },
     "ui": {
         "tray": Key("bool", True, "Show the tray icon and suggestion cards when a display is available."),

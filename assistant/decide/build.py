@@ -37,7 +37,8 @@ def build_chain(cfg: Config, *, judge: Judge | None = None, backend: Backend | N
     model, or None for templates and the judge only (attach one later with `attach_model`).
     """
     judge = judge if judge is not None else load_judge(cfg["judge.model_dir"])
-    engine = DecisionEngine(judge, cfg["judge.threshold"], model_budget_s=MODEL_BUDGET_SECONDS,
+    gate = float(getattr(judge, "gate_threshold", 0.5)) if cfg["judge.help_gate"] else None
+    engine = DecisionEngine(judge, cfg["judge.threshold"], gate_threshold=gate, model_budget_s=MODEL_BUDGET_SECONDS,
                             model_wait_s=None if wait_for_model else cfg["model.wait_seconds"])
     chain = Pipeline(Policy(PolicySettings.from_config(cfg)), engine)
     if backend is not None:

@@ -52,6 +52,31 @@ def classification_metrics(
     return out
 
 
+def calibration(y_true: Sequence[int], prob: Sequence[float], bins: int = 10) -> dict:
+    """Brier score, expected calibration error and a reliability table (equal-width bins of the score).
+
+    Each table row: the bin's score range, how many rows fell in it, their mean score and the share of them
+    that was actually accepted; a calibrated judge has mean score ~= accepted share in every bin.
+    """
+    from sklearn.metrics import brier_score_loss
+
+    y = np.asarray(y_true, dtype=float)
+    p = np.clip(np.asarray(prob, dtype=float), 0.0, 1.0)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    table, ece = [], 0.0
+    for b in range(bins):
+        sel = which == b
+        n = int(sel.sum())
+        if not n:
+            continue
+        mean_p, rate = float(p[sel].mean()), float(y[sel].mean())
+        ece += n / len(y) * abs(mean_p - rate)
+        table.append(
+            {"low": b / bins, "high": (b + 1) / bins, "n": n, "mean_score": mean_p, "accepted": rate}
+        )
+    return {"brier": float(brier_score_loss(y, p)), "ece": ece, "reliability": table}
+
+
 def binary_decision_metrics(needs_help: Sequence[bool], proposed: Sequence[bool]) -> dict:
     """Precision/recall/F1 of "propose" against "help was needed", plus the false-alarm rate.
 

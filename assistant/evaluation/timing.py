@@ -13,6 +13,7 @@ from assistant.core.config import Config
 from assistant.decide.build import build_chain
 from assistant.decide.decision import Decision
 from assistant.decide.engine import DecisionEngine
+from assistant.evaluation.baselines import timing_baselines
 from assistant.evaluation.judge_eval import out_of_fold_judges
 from assistant.evaluation.metrics import binary_decision_metrics
 from models.candidates import Candidate
@@ -49,39 +50,44 @@ def dataset_candidates(engine: DecisionEngine, group: Group) -> Decision:
 
 def timing_decisions(
     pairs: Sequence[tuple[DecisionEngine, Group]], candidates: CandidateSource = engine_candidates
-) -> tuple[list[bool], list[bool]]:
-    """(needs help, proposed) for every classified history; each history is decided by its paired engine."""
-    needs, proposed = [], []
+) -> tuple[list[bool], list[bool], list[list[str]]]:
+    """(needs help, proposed, history) for every classified history, each decided by its paired engine."""
+    needs, proposed, histories = [], [], []
     for engine, g in pairs:
         label = classify_history(g.categories)
         if label is None:
             continue
         needs.append(label == NEEDS)
         proposed.append(candidates(engine, g).proposes)
-    return needs, proposed
+        histories.append(list(g.history))
+    return needs, proposed, histories
 
 
 def timing_report(
     pairs: Sequence[tuple[DecisionEngine, Group]], candidates: CandidateSource = engine_candidates
 ) -> dict:
-    """Engine metrics next to the always-propose baseline, plus how many histories were left out."""
-    needs, proposed = timing_decisions(pairs, candidates)
+    """Engine metrics next to the baselines (always propose, random at the engine's rate, keyword rule),
+    plus how many histories were left out."""
+    needs, proposed, histories = timing_decisions(pairs, candidates)
     engine = pairs[0][0] if pairs else None
+    rate = sum(proposed) / len(proposed) if proposed else 0.0
     return {
         "threshold": engine.threshold if engine else None,
         "gate_threshold": engine.gate_threshold if engine else None,
         "left_out": len(pairs) - len(needs),
         "engine": binary_decision_metrics(needs, proposed),
-        "always_propose": binary_decision_metrics(needs, [True] * len(needs)),
+        **timing_baselines(histories, needs, rate),
     }
 
 
 def evaluate_timing(cfg: Config, groups: list[Group], judge: Judge, folds: int) -> dict:
     """The timing report for the judge in use and for judges trained on the other sessions (grouped CV),
     each with the engine's candidates and with the annotated ones; every engine comes from `build_chain`."""
+    gate_off, gate_on = (cfg.with_overrides({"judge.help_gate": on}) for on in (False, True))
     in_use = [(build_chain(cfg, judge=judge).engine, g) for g in groups]
-    oof = [(build_chain(cfg, judge=j).engine, g) for j, held_out in out_of_fold_judges(groups, folds)
-           for g in held_out]
+    folds_ = out_of_fold_judges(groups, folds)
+    oof = [(build_chain(gate_off, judge=j).engine, g) for j, held_out in folds_ for g in held_out]
+    oof_gate = [(build_chain(gate_on, judge=j).engine, g) for j, held_out in folds_ for g in held_out]
     return {
         "judge": str(judge.source),
         "threshold": cfg["judge.threshold"],
@@ -93,5 +99,7 @@ def evaluate_timing(cfg: Config, groups: list[Group], judge: Judge, folds: int) 
         "grouped_cv": {
             "engine_candidates": timing_report(oof, engine_candidates),
             "annotated_candidates": timing_report(oof, dataset_candidates),
+            "engine_candidates_gate_on": timing_report(oof_gate, engine_candidates),
+            "annotated_candidates_gate_on": timing_report(oof_gate, dataset_candidates),
         },
     }

@@ -17,8 +17,7 @@ Time-aware score (defined here, used by `proactive eval trace`):
 from __future__ import annotations
 
 import json
-import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,24 +161,3 @@ def replay(steps: Sequence[TraceStep], engine: DecisionEngine) -> list[StepResul
 def score_replay(results: Sequence[StepResult]) -> TimeAwareScore:
     return time_aware_score([bool(r.shown) for r in results], [r.proposed is not None for r in results])
 
-
-def evaluate_traces(traces: Sequence[tuple[str, list[TraceStep]]],
-                    engine_for: Callable[[list[TraceStep]], DecisionEngine]) -> dict:
-    """Replay each trace through the engine `engine_for(steps)` gives (one built by `build_chain`), score
-    each and pool them, next to always-proposing. Returns a JSON-ready dict with every step's decision."""
-    out, total, always = [], TimeAwareScore(), TimeAwareScore()
-    latencies: list[float] = []
-    for name, steps in traces:
-        results = replay(steps, engine_for(steps))
-        score = score_replay(results)
-        total += score
-        always += time_aware_score([bool(s.shown) for s in steps], [True] * len(steps))
-        latencies += [r.latency_s for r in results]
-        out.append({"trace": name, "score": score.as_dict(), "steps": [r.__dict__ for r in results]})
-    return {
-        "pooled": total.as_dict(),
-        "always_propose": always.as_dict(),
-        "latency_ms": {"p50": statistics.median(latencies) * 1000 if latencies else 0.0,
-                       "max": max(latencies, default=0.0) * 1000},
-        "traces": out,
-    }

@@ -54,6 +54,7 @@ class LabelRow:
     history: list[str]
     where: str
     proposed_at: float
+    candidates: list[str | None]  # every candidate task judged with this one (None: no task)
 
 
 def labels_since(db: Database, after_id: int) -> list[LabelRow]:
@@ -64,8 +65,9 @@ def labels_since(db: Database, after_id: int) -> list[LabelRow]:
     out = []
     for lid, pid, label, reason, ltime, context, task, kind, ptime in rows:
         ctx = _context(context)
+        cands = [c[0] if isinstance(c, list) and c else None for c in ctx.get("candidates") or []]
         out.append(LabelRow(lid, pid, label, reason, ltime, task, kind, list(ctx.get("history") or []),
-                            str(ctx.get("where") or ""), ptime))
+                            str(ctx.get("where") or ""), ptime, cands))
     return out
 
 

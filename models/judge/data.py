@@ -39,6 +39,7 @@ class Row:
     accepted: bool
     help_needed: bool
     category: str  # CD / FA / CR / MN
+    votes: float  # share of annotators who accepted (a task row); `accepted` as 0/1 when not given
 
 
 def load_rows(paths: list[str | Path]) -> list[Row]:
@@ -54,14 +55,17 @@ def load_rows(paths: list[str | Path]) -> list[Row]:
                 try:
                     raw = json.loads(line)
                     obs = raw["obs"]
+                    category = category_code(raw["category"])
+                    votes = raw.get("annotation") or [bool(raw["valid"])]
                     rows.append(
                         Row(
                             history=[str(o["event"]) for o in obs],
                             times=[str(o.get("time", "")) for o in obs],
                             task=raw["pred_task"],
                             accepted=bool(raw["valid"]),
-                            help_needed=bool(raw.get("help_needed", False)),
-                            category=category_code(raw["category"]),
+                            help_needed=bool(raw.get("help_needed", category in ("CD", "MN"))),
+                            category=category,
+                            votes=sum(bool(v) for v in votes) / len(votes),
                         )
                     )
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -85,6 +89,7 @@ class Group:
     tasks: list[str | None] = field(default_factory=list)
     accepted: list[bool] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    votes: list[float] = field(default_factory=list)
     help_needed: bool = False
 
 
@@ -100,4 +105,6 @@ def group_rows(rows: list[Row]) -> list[Group]:
         g.tasks.append(r.task)
         g.accepted.append(r.accepted)
         g.categories.append(r.category)
+        g.votes.append(r.votes)
+        g.help_needed = g.help_needed or r.help_needed
     return list(groups.values())

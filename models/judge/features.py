@@ -1,328 +1,234 @@
-"""Features of (history, candidate task) pairs for the judge, computed jointly over sibling candidates.
+"""Features of (history, candidate task) pairs, computed jointly over the sibling candidates of one history.
 
-Only similarity and shape features are used, never raw word vectors: with ~16 training sessions raw vectors
-overfit, while "how well does this task fit what the user just did, compared with the other candidates"
-carries over to new sessions. Text is hashed into buckets (crc32), so the shipped artefact holds idf weights
-per bucket, never words or sentences.
+Three parts feed the task model:
+* dense fit-to-context features: how well the task matches the recent history (the last sentence, the last
+  three, a recency-weighted sum over the last few, the words the session keeps coming back to, the names the
+  user touched), its kind and wording;
+* sibling features: the task's standing among the other candidates for the same history (rank, difference
+  from their mean and best), since annotators judge candidates side by side;
+* hashed words of the task and of the latest sentence (what kind of offer, at what kind of moment).
+The help gate uses the history features and the hashed words of the latest sentence.
 
-Everything here is numpy + the standard library, so scoring loads fast and needs no scikit-learn.
+Text is hashed (see models.judge.text), so fitted weights are per bucket number, never words.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import re
-import zlib
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
-N_BUCKETS = 1 << 15
-TOKEN_RE = re.compile(r"\w\w+", re.UNICODE)
-QUOTED_RE = re.compile(r"['\"‘’“”]([^'\"‘’“”]{2,80})['\"‘’“”]")
-FILE_RE = re.compile(
-    r"\b[\w\-/]+\.(?:py|rb|js|ts|go|rs|swift|java|c|cpp|h|m|md|txt|json|csv|yaml|yml|html|"
-    r"css|sh|ipynb|tex|docx?|pdf|xlsx?|pptx?)\b",
-    re.IGNORECASE,
-)
-ERROR_RE = re.compile(
-    r"\b(error|errors|exception|traceback|fail(?:ed|s|ure)?|bug|crash(?:ed)?|warning)\b", re.IGNORECASE
-)
-STOPWORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "at",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "user",
-        "user's",
-        "their",
-        "them",
-        "they",
-        "he",
-        "she",
-        "his",
-        "her",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "may",
-        "might",
-        "do",
-        "does",
-        "did",
-        "not",
-        "no",
-        "if",
-        "then",
-        "than",
-        "so",
-        "such",
-        "into",
-        "onto",
-        "about",
-        "any",
-        "some",
-        "more",
-        "most",
-        "also",
-        "just",
-        "which",
-        "what",
-        "when",
-        "while",
-        "who",
-        "how",
-        "all",
-        "each",
-        "other",
-        "there",
-        "here",
-        "up",
-        "out",
-        "over",
-        "under",
-        "again",
-        "new",
-        "help",
-        "provide",
-        "offer",
-        "suggest",
-        "assist",
-        "task",
-        "related",
-        "relevant",
-    ]
+from models.judge.kinds import TASK_KINDS, task_kind
+from models.judge.text import (
+    ERROR_RE,
+    FILE_RE,
+    FIRST_PERSON_RE,
+    FIX_RE,
+    GENERIC_RE,
+    HELP_SEEKING_RE,
+    LAST_KINDS,
+    NO_ACTION_RE,
+    QUOTED_RE,
+    SEARCH_RE,
+    SWITCH_RE,
+    VERB_KIND_NAMES,
+    VERB_KINDS,
+    HashedTfidf,
+    content_tokens,
+    entities,
+    file_names,
+    tokens,
+    word_buckets,
 )
 
-# First word of a task -> coarse verb kind (what sort of help is offered).
-VERB_KINDS: dict[str, str] = {}
-for _kind, _words in {
-    "provide": "provide offer share give",
-    "help": "help assist guide support",
-    "suggest": "suggest recommend propose",
-    "search": "search find look explore research conduct browse locate gather",
-    "open": "open switch navigate show go launch",
-    "explain": "explain summarize summarise translate analyze analyse compare highlight clarify describe",
-    "create": "create write draft compile organize organise set generate make add prepare",
-    "check": "check review fix debug run test verify correct validate",
-}.items():
-    for _w in _words.split():
-        VERB_KINDS[_w] = _kind
-VERB_KIND_NAMES = ("provide", "help", "suggest", "search", "open", "explain", "create", "check", "other")
-
-# What the latest observation is about (one-hot).
-LAST_KINDS = (
-    ("error", ERROR_RE),
-    ("search", re.compile(r"\b(search(?:es|ed|ing)?|google|query|types? .* into)\b", re.IGNORECASE)),
-    (
-        "read",
-        re.compile(r"\b(reads?|scroll(?:s|ed|ing)?|reviews?|views?|browses?|watch(?:es)?)\b", re.IGNORECASE),
-    ),
-    (
-        "write",
-        re.compile(r"\b(types?|typed|typing|writes?|edit(?:s|ed|ing)?|cod(?:es|ing))\b", re.IGNORECASE),
-    ),
-    ("switch", re.compile(r"\b(switch(?:es|ed)?|opens?|opened|navigat\w*|returns?)\b", re.IGNORECASE)),
-    ("idle", re.compile(r"\b(idle|inactive|no specific action|stays?|stayed|pause[sd]?)\b", re.IGNORECASE)),
-)
+RECENT = 8  # sentences that enter the recency-weighted features (0.6 ** 8 < 0.02)
+DECAY = 0.6
 
 TASK_FEATURES = (
+    (
+        "cos_last1",
+        "cos_last3",
+        "cos_all",
+        "cos_recent",
+        "cos_best_recent",
+        "best_match_recency",
+        "ovl_last1",
+        "ovl_last3",
+        "ovl_all",
+        "ovl_recent",
+        "ovl_focus",
+        "entity_any",
+        "entity_last3",
+        "entity_last1",
+        "quoted_in_task",
+        "file_in_task",
+        "file_of_history_in_task",
+        "error_task_recent_error",
+        "error_task_any_error",
+        "log_task_words",
+        "generic_words",
+        "first_person",
+        "no_overlap",
+    )
+    + tuple(f"verb_{k}" for k in VERB_KIND_NAMES)
+    + tuple(f"kind_{k}" for k in TASK_KINDS)
+)
+RELATIVE_SOURCES = (
     "cos_last1",
     "cos_last3",
-    "cos_all",
-    "ovl_last1",
-    "ovl_last3",
-    "ovl_all",
-    "entity_last3",
-    "entity_all",
-    "file_in_task",
-    "error_task_match",
+    "cos_recent",
+    "ovl_recent",
+    "ovl_focus",
+    "entity_any",
     "log_task_words",
-    "no_overlap",
-) + tuple(f"verb_{k}" for k in VERB_KIND_NAMES)
-RELATIVE_SOURCES = ("cos_last3", "ovl_all", "entity_all", "log_task_words")
+    "generic_words",
+)
 RELATIVE_FEATURES = tuple(f"{s}_{r}" for s in RELATIVE_SOURCES for r in ("rank", "minus_mean", "minus_max"))
-HISTORY_FEATURES = ("log_hist_len", "error_recent", "files_named") + tuple(f"last_{k}" for k, _ in LAST_KINDS)
-NULL_FEATURES = (
-    ("is_null",)
-    + tuple(f"null_x_{h}" for h in HISTORY_FEATURES)
-    + ("null_x_best_cos_last3", "null_x_best_ovl_all")
-)
-FEATURE_NAMES = (
-    TASK_FEATURES + RELATIVE_FEATURES + tuple(f"task_x_{h}" for h in HISTORY_FEATURES) + NULL_FEATURES
-)
-
-
-def tokens(text: str) -> list[str]:
-    return TOKEN_RE.findall(text.lower())
-
-
-def content_tokens(text: str) -> set[str]:
-    return {t for t in tokens(text) if t not in STOPWORDS and not t.isdigit()}
-
-
-def bucket(token: str) -> int:
-    return zlib.crc32(token.encode("utf-8")) % N_BUCKETS
-
-
-def hashed_counts(text: str) -> dict[int, float]:
-    """Bag of hashed unigrams + bigrams of content words."""
-    words = [t for t in tokens(text) if t not in STOPWORDS]
-    counts: dict[int, float] = {}
-    for gram in words + [f"{a} {b}" for a, b in itertools.pairwise(words)]:
-        b = bucket(gram)
-        counts[b] = counts.get(b, 0.0) + 1.0
-    return counts
-
-
-class HashedTfidf:
-    """Tf-idf over hashed buckets; `idf` maps bucket -> weight, `default_idf` is used for unseen buckets."""
-
-    def __init__(self, idf: dict[int, float], default_idf: float) -> None:
-        self.idf = idf
-        self.default_idf = default_idf
-
-    def vector(self, text: str) -> dict[int, float]:
-        vec = {
-            b: (1.0 + math.log(c)) * self.idf.get(b, self.default_idf) for b, c in hashed_counts(text).items()
-        }
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {b: v / norm for b, v in vec.items()} if norm else {}
-
-    @staticmethod
-    def cosine(a: dict[int, float], b: dict[int, float]) -> float:
-        if len(a) > len(b):
-            a, b = b, a
-        return sum(v * b.get(k, 0.0) for k, v in a.items())
-
-
-def entities(text: str) -> set[str]:
-    """Names the user touched: quoted strings and file names, as lower-case content words."""
-    found: set[str] = set()
-    for m in QUOTED_RE.finditer(text):
-        found |= content_tokens(m.group(1))
-    for m in FILE_RE.finditer(text):
-        found |= content_tokens(m.group(0))
-    return found
+HISTORY_FEATURES = (
+    "log_hist_len",
+    "error_last3",
+    "error_any",
+    "error_recency",
+    "search_recency",
+    "search_any",
+    "no_action_last2",
+    "switch_share_last5",
+    "last_log_words",
+    "last_quoted",
+    "last_novelty",
+    "files_named",
+    "session_position",
+    "last_help_seeking",
+) + tuple(f"last_{k}" for k, _ in LAST_KINDS)
+FEATURE_NAMES = TASK_FEATURES + RELATIVE_FEATURES + tuple(f"hist_{h}" for h in HISTORY_FEATURES)
+TASK_WORDS, LAST_WORDS = "t", "l"  # namespaces of the hashed words
 
 
 def _overlap(task_words: set[str], context: set[str]) -> float:
     return len(task_words & context) / len(task_words) if task_words else 0.0
 
 
-def history_features(history: Sequence[str]) -> np.ndarray:
+def _recency_weights(n: int) -> list[float]:
+    return [DECAY**k for k in range(n)]
+
+
+def history_features(history: Sequence[str], tfidf: HashedTfidf) -> np.ndarray:
+    """Columns HISTORY_FEATURES: what the user has been doing, most of all just now."""
+    n = len(history)
     last = history[-1] if history else ""
-    recent = " ".join(history[-3:])
+    ago_error = [n - 1 - i for i, s in enumerate(history) if ERROR_RE.search(s)]
+    ago_search = [n - 1 - i for i, s in enumerate(history) if SEARCH_RE.search(s)]
+    switches = [1.0 if SWITCH_RE.search(s) else 0.0 for s in history[-5:]]
+    if n >= 2:
+        v_last = tfidf.vector(last)
+        novelty = 1.0 - max(tfidf.cosine(v_last, tfidf.vector(s)) for s in history[-RECENT - 1 : -1])
+    else:
+        novelty = 1.0
     row = [
-        math.log1p(len(history)),
-        1.0 if ERROR_RE.search(recent) else 0.0,
-        min(len({m.group(0).lower() for s in history for m in FILE_RE.finditer(s)}), 5) / 5.0,
+        math.log1p(n),
+        1.0 if any(k < 3 for k in ago_error) else 0.0,
+        1.0 if ago_error else 0.0,
+        DECAY ** min(ago_error) if ago_error else 0.0,
+        DECAY ** min(ago_search) if ago_search else 0.0,
+        1.0 if ago_search else 0.0,
+        1.0 if any(NO_ACTION_RE.search(s) for s in history[-2:]) else 0.0,
+        sum(switches) / max(len(switches), 1),
+        math.log1p(len(tokens(last))),
+        min(len(QUOTED_RE.findall(last)), 3) / 3.0,
+        novelty,
+        min(len({f for s in history for f in file_names(s)}), 5) / 5.0,
+        min(n, 20) / 20.0,
+        1.0 if HELP_SEEKING_RE.search(last) else 0.0,
     ]
     row += [1.0 if rx.search(last) else 0.0 for _, rx in LAST_KINDS]
     return np.asarray(row, dtype=np.float64)
 
 
-def _task_features(task: str, ctx: dict, tfidf: HashedTfidf) -> list[float]:
+class _Context:
+    """What every candidate of one history is compared with (computed once per history)."""
+
+    def __init__(self, history: Sequence[str], tfidf: HashedTfidf) -> None:
+        recent = list(history[-RECENT:])[::-1]  # newest first
+        self.recent_vecs = [tfidf.vector(s) for s in recent]
+        self.recent_words = [content_tokens(s) for s in recent]
+        self.weights = _recency_weights(len(recent))
+        self.v3 = tfidf.vector(" ".join(history[-3:]))
+        self.v_all = tfidf.vector(" ".join(history))
+        words = [content_tokens(s) for s in history]
+        self.w1 = words[-1] if words else set()
+        self.w3 = set().union(*words[-3:]) if words else set()
+        self.w_all = set().union(*words) if words else set()
+        self.focus = {w for w, c in Counter(w for ws in words for w in ws).items() if c >= 2}
+        ents = [entities(s) for s in history]
+        self.e_any = set().union(*ents) if ents else set()
+        self.e3 = set().union(*ents[-3:]) if ents else set()
+        self.e1 = ents[-1] if ents else set()
+        self.err_recent = bool(ERROR_RE.search(" ".join(history[-3:])))
+        self.err_any = any(ERROR_RE.search(s) for s in history)
+        self.files = {f for s in history for f in file_names(s)}
+
+
+def _task_row(task: str, ctx: _Context, tfidf: HashedTfidf) -> list[float]:
     words = content_tokens(task)
-    tvec = tfidf.vector(task)
-    first = tokens(task)[0] if tokens(task) else ""
-    verb = VERB_KINDS.get(first, "other")
-    ents_task = words
+    vec = tfidf.vector(task)
+    cos = [tfidf.cosine(vec, v) for v in ctx.recent_vecs]
+    ovl = [_overlap(words, w) for w in ctx.recent_words]
+    wsum = sum(ctx.weights) or 1.0
+    toks = tokens(task)
+    verb = VERB_KINDS.get(toks[0], "other") if toks else "other"
+    about_error = bool(ERROR_RE.search(task) or FIX_RE.search(task))
+    kind = task_kind(task)
     row = [
-        tfidf.cosine(tvec, ctx["v1"]),
-        tfidf.cosine(tvec, ctx["v3"]),
-        tfidf.cosine(tvec, ctx["vall"]),
-        _overlap(words, ctx["w1"]),
-        _overlap(words, ctx["w3"]),
-        _overlap(words, ctx["wall"]),
-        1.0 if ents_task & ctx["e3"] else 0.0,
-        len(ents_task & ctx["eall"]) / max(len(ctx["eall"]), 1) ** 0.5,
+        cos[0] if cos else 0.0,
+        tfidf.cosine(vec, ctx.v3),
+        tfidf.cosine(vec, ctx.v_all),
+        sum(c * w for c, w in zip(cos, ctx.weights)) / wsum,
+        max(cos[:5]) if cos else 0.0,
+        DECAY ** int(np.argmax(cos)) if cos and max(cos) > 0 else 0.0,
+        _overlap(words, ctx.w1),
+        _overlap(words, ctx.w3),
+        _overlap(words, ctx.w_all),
+        sum(o * w for o, w in zip(ovl, ctx.weights)) / wsum,
+        _overlap(words, ctx.focus),
+        len(words & ctx.e_any) / max(len(ctx.e_any), 1) ** 0.5,
+        1.0 if words & ctx.e3 else 0.0,
+        1.0 if words & ctx.e1 else 0.0,
+        min(len(QUOTED_RE.findall(task)), 3) / 3.0,
         1.0 if FILE_RE.search(task) else 0.0,
-        1.0
-        if (ERROR_RE.search(task) or re.search(r"\b(fix|debug)\b", task, re.IGNORECASE)) and ctx["err"]
-        else 0.0,
-        math.log1p(len(tokens(task))),
-        1.0 if not (words & ctx["wall"]) else 0.0,
+        1.0 if file_names(task) & ctx.files else 0.0,
+        1.0 if about_error and ctx.err_recent else 0.0,
+        1.0 if about_error and ctx.err_any else 0.0,
+        math.log1p(len(toks)),
+        5.0 * len(GENERIC_RE.findall(task)) / max(len(toks), 1),
+        1.0 if FIRST_PERSON_RE.search(task.strip()) else 0.0,
+        1.0 if not (words & ctx.w_all) else 0.0,
     ]
     row += [1.0 if verb == k else 0.0 for k in VERB_KIND_NAMES]
+    row += [1.0 if kind == k else 0.0 for k in TASK_KINDS]
     return row
 
 
-def pair_features(history: Sequence[str], tasks: Sequence[str | None], tfidf: HashedTfidf) -> np.ndarray:
-    """One row per candidate in `tasks` (None = no task), columns FEATURE_NAMES.
+def task_features(history: Sequence[str], tasks: Sequence[str], tfidf: HashedTfidf) -> np.ndarray:
+    """One row per task (no None here), columns FEATURE_NAMES: fit, standing among siblings, history."""
+    if not tasks:
+        return np.zeros((0, len(FEATURE_NAMES)))
+    ctx = _Context(history, tfidf)
+    own = np.asarray([_task_row(t, ctx, tfidf) for t in tasks])
+    rel = []
+    for source in RELATIVE_SOURCES:
+        col = own[:, TASK_FEATURES.index(source)]
+        rank = (col[:, None] > col[None, :]).sum(axis=1) / max(len(col) - 1, 1)
+        rel += [rank, col - col.mean(), col - col.max()]
+    hist = np.tile(history_features(history, tfidf), (len(tasks), 1))
+    return np.hstack([own, np.column_stack(rel), hist])
 
-    Task rows carry their fit to the context, their standing among the other non-null candidates (rank,
-    difference from mean and max) and the history features; the null row carries the history features and
-    how good the best task candidate is, through separate columns so both can learn opposite effects.
-    The number of candidates is deliberately not a feature: at run time it is set by the candidate
-    generator, not by the user's situation.
-    """
-    last1, last3, full = (history[-1] if history else ""), " ".join(history[-3:]), " ".join(history)
-    ctx = {
-        "v1": tfidf.vector(last1),
-        "v3": tfidf.vector(last3),
-        "vall": tfidf.vector(full),
-        "w1": content_tokens(last1),
-        "w3": content_tokens(last3),
-        "wall": content_tokens(full),
-        "e3": set().union(*(entities(s) for s in history[-3:])) if history else set(),
-        "eall": set().union(*(entities(s) for s in history)) if history else set(),
-        "err": bool(ERROR_RE.search(last3)),
-    }
-    hist = history_features(history)
-    n_task = len(TASK_FEATURES)
-    task_idx = [i for i, t in enumerate(tasks) if t is not None]
-    task_rows = {i: np.asarray(_task_features(tasks[i], ctx, tfidf)) for i in task_idx}
-    rel_cols = [TASK_FEATURES.index(s) for s in RELATIVE_SOURCES]
-    stacked = np.array([task_rows[i] for i in task_idx]) if task_idx else np.zeros((0, n_task))
 
-    out = np.zeros((len(tasks), len(FEATURE_NAMES)))
-    for pos, i in enumerate(task_idx):
-        rel = []
-        for c in rel_cols:
-            col = stacked[:, c]
-            rank = (col < col[pos]).sum() / max(len(col) - 1, 1)
-            rel += [rank, col[pos] - col.mean(), col[pos] - col.max()]
-        out[i] = np.concatenate([task_rows[i], rel, hist, np.zeros(len(NULL_FEATURES))])
-    best_cos = stacked[:, TASK_FEATURES.index("cos_last3")].max() if task_idx else 0.0
-    best_ovl = stacked[:, TASK_FEATURES.index("ovl_all")].max() if task_idx else 0.0
-    null_part = np.concatenate([[1.0], hist, [best_cos, best_ovl]])
-    head = n_task + len(RELATIVE_FEATURES) + len(HISTORY_FEATURES)
-    for i, t in enumerate(tasks):
-        if t is None:
-            out[i, head:] = null_part
-    return out
+def task_word_buckets(history: Sequence[str], task: str) -> set[int]:
+    """Hashed words of the task and of the latest sentence (separate namespaces)."""
+    return word_buckets(task, TASK_WORDS) | word_buckets(history[-1] if history else "", LAST_WORDS)
+
+
+def gate_word_buckets(history: Sequence[str]) -> set[int]:
+    return word_buckets(history[-1] if history else "", LAST_WORDS)

@@ -1,7 +1,9 @@
-"""The run-time judge: P(user accepts candidate | history), scored jointly over sibling candidates.
+"""The run-time judge: P(user accepts candidate | history), scored jointly over sibling candidates, and the
+help gate P(help is needed now | history) with its own threshold.
 
-Loading reads one JSON file and scoring is numpy only (no scikit-learn import), so it stays well under
-20 ms per call. `update()` folds the user's own accept/reject answers in (see its docstring).
+Loading reads one JSON file and scoring is numpy only (no scikit-learn import), well under 20 ms per call.
+`load_judge` returns a fresh Judge every call: one judge per engine, loaded explicitly, and taught explicitly
+with `learn(records)`, a deterministic function of the user's labels (see models.judge.learning).
 """
 
 from __future__ import annotations
@@ -12,24 +14,26 @@ from pathlib import Path
 
 import numpy as np
 
-from models.judge.features import FEATURE_NAMES, HashedTfidf, history_features, pair_features
+from models.judge.features import (
+    FEATURE_NAMES,
+    gate_word_buckets,
+    history_features,
+    task_features,
+    task_word_buckets,
+)
+from models.judge.kinds import Context, context_from_history, task_kind
+from models.judge.learning import LabelRecord, Preferences, fit_preferences
+from models.judge.linear import LinearModel, sigmoid
+from models.judge.text import HashedTfidf
 from models.judge.train import ARTIFACT_NAME, FORMAT_VERSION
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "artifact"
-USER_EXAMPLES = "user_examples.jsonl"
-UPDATE_EPOCHS = 5
-UPDATE_STEP = 0.05  # constant SGD step: each label nudges, the shipped fit stays the prior
-UPDATE_L2 = 1e-3
 
 Example = tuple[Sequence[str], "str | None", bool]
 
 
 class JudgeLoadError(RuntimeError):
     """No usable judge artefact at the given place; the message says what is wrong."""
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 class Judge:
@@ -42,21 +46,13 @@ class Judge:
         self.params = params
         self.source = source
         self.tfidf = HashedTfidf({int(k): v for k, v in params["idf"].items()}, params["default_idf"])
-        self.mean = np.asarray(params["mean"])
-        self.scale = np.asarray(params["scale"])
-        self.base_coef = np.asarray(params["coef"])
-        self.base_intercept = float(params["intercept"])
-        self.coef, self.intercept = self.base_coef.copy(), self.base_intercept
+        self.task_model = LinearModel.from_json(params["task_model"])
         gate = params["gate"]
-        self._gate = (
-            np.asarray(gate["mean"]),
-            np.asarray(gate["scale"]),
-            np.asarray(gate["coef"]),
-            float(gate["intercept"]),
-        )
-        self.user_examples: list[tuple[list[str], str | None, bool]] = []
+        self.gate_model = LinearModel.from_json(gate["model"]) if gate["model"] else None
+        self.gate_threshold: float = float(gate["threshold"])
+        self.preferences = Preferences()
+        self._offsets: dict[LabelRecord, tuple[float, float]] = {}
 
-    # ---- loading / saving ----
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> Judge:
         """The judge in `model_dir` (a `proactive judge train --out` folder); None or "" = the shipped one."""
@@ -70,80 +66,106 @@ class Judge:
             ) from exc
         except (OSError, json.JSONDecodeError) as exc:
             raise JudgeLoadError(f"{path}: unreadable judge artefact ({exc})") from exc
-        judge = cls(params, directory)
-        examples = directory / USER_EXAMPLES
-        if examples.is_file():
-            rows = [json.loads(line) for line in examples.read_text(encoding="utf-8").splitlines() if line]
-            judge.update([(r["history"], r["task"], r["accepted"]) for r in rows])
-        return judge
+        try:
+            return cls(params, directory)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JudgeLoadError(
+                f"{path}: malformed judge artefact ({exc.__class__.__name__}: {exc})"
+            ) from exc
 
-    def save(self, model_dir: str | Path) -> Path:
-        """Write the base artefact and the user's examples (private: only into the user's own data dir)."""
-        directory = Path(model_dir)
-        directory.mkdir(parents=True, exist_ok=True)
-        (directory / ARTIFACT_NAME).write_text(
-            json.dumps(self.params, separators=(",", ":")), encoding="utf-8"
-        )
-        lines = [
-            json.dumps({"history": h, "task": t, "accepted": a}, ensure_ascii=False)
-            for h, t, a in self.user_examples
-        ]
-        (directory / USER_EXAMPLES).write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
-        return directory
+    # ---- the shipped models (no user corrections) ----
+    def base_task_logits(self, history: Sequence[str], tasks: Sequence[str]) -> np.ndarray:
+        if not tasks:
+            return np.zeros(0)
+        dense = task_features(history, tasks, self.tfidf)
+        return self.task_model.logits(dense, [task_word_buckets(history, t) for t in tasks])
+
+    def base_gate_logit(self, history: Sequence[str]) -> float:
+        if self.gate_model is None:
+            return 0.0
+        dense = history_features(history, self.tfidf)[None, :]
+        return float(self.gate_model.logits(dense, [gate_word_buckets(history)])[0])
 
     # ---- scoring ----
-    def features(self, history: Sequence[str], tasks: Sequence[str | None]) -> np.ndarray:
-        return (pair_features(list(history), list(tasks), self.tfidf) - self.mean) / self.scale
+    def score(
+        self,
+        history: Sequence[str],
+        tasks: Sequence[str | None],
+        kinds: Sequence[str] | None = None,
+        context: Context | None = None,
+    ) -> list[float]:
+        """P(accepted) per candidate; `tasks` are all sibling candidates for this history (None = no task).
 
-    def score(self, history: Sequence[str], tasks: Sequence[str | None]) -> list[float]:
-        """P(accepted) per candidate; `tasks` are all sibling candidates for this history (None = no task)."""
+        `kinds` are the candidates' kinds from the generator (optional), `context` where the user is
+        (optional; read from the history when needed): both only matter once the judge learned from labels.
+        """
         if not tasks:
             return []
-        return _sigmoid(self.features(history, tasks) @ self.coef + self.intercept).tolist()
+        history = list(history)
+        idx = [i for i, t in enumerate(tasks) if t is not None]
+        z = self.base_task_logits(history, [tasks[i] for i in idx])
+        learned = bool(self.preferences.records)
+        if learned and context is None:
+            context = context_from_history(history)
+        out = [0.0] * len(tasks)
+        for pos, i in enumerate(idx):
+            shift = 0.0
+            if learned:
+                kind = task_kind(tasks[i], kinds[i] if kinds else "")
+                shift = self.preferences.task_shift(kind, context)
+            out[i] = float(sigmoid(z[pos] + shift))
+        if len(idx) < len(tasks):
+            no_task = 1.0 - self.help_needed(history, context)
+            for i, t in enumerate(tasks):
+                if t is None:
+                    out[i] = no_task
+        return out
 
-    def help_needed(self, history: Sequence[str]) -> float:
-        """P(the user needs help now | history), from the help_needed labels of the training rows."""
-        mean, scale, coef, intercept = self._gate
-        return float(_sigmoid(((history_features(list(history)) - mean) / scale) @ coef + intercept))
+    def help_needed(self, history: Sequence[str], context: Context | None = None) -> float:
+        """P(the user needs help now | history); compare with `gate_threshold` to decide whether to speak."""
+        z = self.base_gate_logit(list(history))
+        if self.preferences.records:
+            z += self.preferences.gate_shift(context or context_from_history(list(history)))
+        return float(sigmoid(z))
 
     # ---- learning from the user's labels ----
-    def update(self, examples: Iterable[Example]) -> int:
-        """Add the user's (history, task, accepted) answers and refit; returns how many examples are held.
+    def _offset(self, record: LabelRecord) -> tuple[float, float]:
+        if record not in self._offsets:
+            history = list(record.history)
+            task_z = 0.0
+            if record.task is not None:
+                siblings = [record.task] + [
+                    t for t in record.candidates if t is not None and t != record.task
+                ]
+                task_z = float(self.base_task_logits(history, siblings)[0])
+            self._offsets[record] = (task_z, self.base_gate_logit(history))
+        return self._offsets[record]
 
-        The refit starts from the shipped coefficients and takes a few constant-step logistic SGD epochs
-        (scikit-learn's SGDClassifier.partial_fit) over all of the user's examples, so the shipped data acts
-        as the prior and each answer moves the judge a little. A task answered for a history is scored
-        together with the other candidates answered for that same history.
+    def learn(self, records: Iterable[LabelRecord]) -> Preferences:
+        """Replace what was learned by what `records` (all of the user's labels, oldest first) teach.
+
+        Deterministic: the same records give the same judge, so the engine rebuilds it from its labels table.
         """
-        from sklearn.linear_model import SGDClassifier
+        records = tuple(records)
+        offsets = [self._offset(r) for r in records]
+        self.preferences = fit_preferences(records, [o[0] for o in offsets], [o[1] for o in offsets])
+        return self.preferences
 
-        self.user_examples.extend((list(h), t, bool(a)) for h, t, a in examples)
-        if not self.user_examples:
-            return 0
-        by_history: dict[tuple, list[tuple[str | None, bool]]] = {}
-        for h, t, a in self.user_examples:
-            by_history.setdefault(tuple(h), []).append((t, a))
-        X = np.vstack([self.features(list(h), [t for t, _ in items]) for h, items in by_history.items()])
-        y = np.asarray([int(a) for items in by_history.values() for _, a in items])
-        sgd = SGDClassifier(
-            loss="log_loss", learning_rate="constant", eta0=UPDATE_STEP, alpha=UPDATE_L2, shuffle=False
-        )
-        sgd.coef_ = self.base_coef.reshape(1, -1).copy()
-        sgd.intercept_ = np.asarray([self.base_intercept])
-        for _ in range(UPDATE_EPOCHS):
-            sgd.partial_fit(X, y, classes=np.asarray([0, 1]))
-        self.coef, self.intercept = sgd.coef_[0].copy(), float(sgd.intercept_[0])
-        return len(self.user_examples)
+    def update(self, examples: Iterable[Example]) -> int:
+        """Older entry point: add (history, task, accepted) answers to what was learned; returns the count."""
+        added = [LabelRecord(tuple(h), t, "accepted" if a else "rejected") for h, t, a in examples]
+        self.learn(self.preferences.records + tuple(added))
+        return len(self.preferences.records)
 
+    @property
+    def labels_learned(self) -> int:
+        return len(self.preferences.records)
 
-_SHIPPED: Judge | None = None
+    def describe(self) -> list[str]:
+        """What the user's answers changed, in words (first line: how many answers were learned from)."""
+        return self.preferences.describe()
 
 
 def load_judge(model_dir: str | Path | None = None) -> Judge:
-    """Cached shipped judge when `model_dir` is empty, else the judge in `model_dir`."""
-    global _SHIPPED
-    if model_dir:
-        return Judge.load(model_dir)
-    if _SHIPPED is None:
-        _SHIPPED = Judge.load(None)
-    return _SHIPPED
+    """A fresh judge from `model_dir` (empty: the shipped one); never shared between callers."""
+    return Judge.load(model_dir or None)

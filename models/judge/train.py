@@ -1,7 +1,14 @@
-"""Fitting the judge: hashed idf weights, a standardised logistic regression over pair features, and a
-help-needed gate over history features. The result is a JSON artefact (numbers only, no sentences).
+"""Fitting the judge: hashed idf weights, a task model, and a help gate with its own threshold.
 
-Reproduce the shipped artefact with:
+* Task model: P(a task is accepted | history, the other candidates), an L2 logistic regression
+  (scikit-learn) over the dense and sibling features plus hashed words of the task and of the latest
+  sentence, fitted on the share of annotators who accepted each task (soft labels: less label noise).
+* Help gate: P(help is needed now | history), an L2 logistic regression over history features and hashed
+  words of the latest sentence, fitted on `help_needed`. "No task" is accepted exactly when no help was
+  needed, so the null candidate scores 1 - gate. Its threshold maximises F1 of "help needed" on scores the
+  gate gave to sessions it was not trained on (GroupKFold inside the training data), and is stored with it.
+
+The result is a JSON artefact of numbers (no sentences), written byte for byte the same from the same data:
     proactive judge train $PROACTIVE_DATA/reward_train.jsonl --out models/judge/artifact
 """
 
@@ -18,17 +25,24 @@ from models.judge.data import Group, group_rows, load_rows
 from models.judge.features import (
     FEATURE_NAMES,
     HISTORY_FEATURES,
-    N_BUCKETS,
-    HashedTfidf,
-    hashed_counts,
+    gate_word_buckets,
     history_features,
-    pair_features,
+    task_features,
+    task_word_buckets,
 )
+from models.judge.linear import LinearModel
+from models.judge.text import N_BUCKETS, HashedTfidf, hashed_counts
 
 ARTIFACT_NAME = "judge.json"
-FORMAT_VERSION = 1
-C_PAIR = 0.1  # strong L2: only ~16 sessions (C in 0.03..0.3 and a boosted-tree model were compared once)
-C_GATE = 0.1
+FORMAT_VERSION = 2
+# Chosen once by session-grouped CV on reward_train.jsonl (a small grid; see README "Evaluation").
+TASK_C = 1.0  # inverse L2 strength of the task model
+TASK_DENSE_WEIGHT = 0.1  # dense features are scaled by this after standardising (a stronger penalty on them)
+TASK_MIN_DF = 3  # a word bucket must occur in this many training task rows
+GATE_C = 0.3
+GATE_DENSE_WEIGHT = 0.2
+GATE_MIN_DF = 2
+GATE_FOLDS = 4
 
 
 def fit_idf(groups: list[Group]) -> HashedTfidf:
@@ -39,59 +53,157 @@ def fit_idf(groups: list[Group]) -> HashedTfidf:
     docs = sorted({s for g in groups for s in g.history} | {t for g in groups for t in g.tasks if t})
     indptr, indices, data = [0], [], []
     for d in docs:
-        for b, c in hashed_counts(d).items():
+        for b, c in sorted(hashed_counts(d).items()):
             indices.append(b)
             data.append(c)
         indptr.append(len(indices))
     counts = csr_matrix((data, indices, indptr), shape=(len(docs), N_BUCKETS))
     idf_all = TfidfTransformer(smooth_idf=True).fit(counts).idf_
     seen = np.unique(counts.indices)
-    default = float(idf_all.max())  # an unseen bucket is as rare as the rarest
-    return HashedTfidf({int(b): round(float(idf_all[b]), 4) for b in seen}, default)
+    return HashedTfidf({int(b): round(float(idf_all[b]), 4) for b in seen}, round(float(idf_all.max()), 4))
 
 
-def build_matrix(groups: list[Group], tfidf: HashedTfidf) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = [], []
-    for g in groups:
-        xs.append(pair_features(g.history, g.tasks, tfidf))
-        ys.extend(int(a) for a in g.accepted)
-    return np.vstack(xs), np.asarray(ys)
-
-
-def fit_params(groups: list[Group]) -> dict:
-    """Everything the judge needs at run time, as plain JSON-able numbers."""
+def _fit_linear(
+    dense: np.ndarray,
+    words: list[set[int]],
+    y: np.ndarray,
+    weight: np.ndarray,
+    c: float,
+    dense_weight: float,
+    min_df: int,
+) -> LinearModel:
+    """L2 logistic regression on [standardised dense * dense_weight, idf-weighted l2-normalised words]."""
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
 
+    df = Counter(b for ws in words for b in ws)
+    kept = sorted(b for b, n in df.items() if n >= min_df)
+    column = {b: i for i, b in enumerate(kept)}
+    idf = {b: round(float(np.log((1 + len(words)) / (1 + df[b])) + 1.0), 4) for b in kept}
+    indptr, indices, values = [0], [], []
+    for ws in words:
+        row = sorted(b for b in ws if b in column)
+        norm = float(np.sqrt(sum(idf[b] ** 2 for b in row))) or 1.0
+        indices += [column[b] for b in row]
+        values += [idf[b] / norm for b in row]
+        indptr.append(len(indices))
+    sparse = csr_matrix((values, indices, indptr), shape=(len(words), len(kept)))
+    mean = dense.mean(axis=0)
+    scale = dense.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    X = hstack([csr_matrix((dense - mean) / scale * dense_weight), sparse]).tocsr()
+    clf = LogisticRegression(C=c, max_iter=5000).fit(X, y, sample_weight=weight)
+    coef = clf.coef_[0]
+    n_dense = dense.shape[1]
+    return LinearModel(
+        mean=mean,
+        scale=scale,
+        coef=coef[:n_dense] * dense_weight,
+        intercept=float(clf.intercept_[0]),
+        word_idf=idf,
+        word_coef={b: float(coef[n_dense + column[b]]) for b in kept},
+    )
+
+
+def fit_task_model(groups: list[Group], tfidf: HashedTfidf) -> LinearModel:
+    dense, words, votes = [], [], []
+    for g in groups:
+        tasks = [t for t in g.tasks if t is not None]
+        dense.append(task_features(g.history, tasks, tfidf))
+        words += [task_word_buckets(g.history, t) for t in tasks]
+        votes += [v for t, v in zip(g.tasks, g.votes) if t is not None]
+    X = np.vstack(dense)
+    v = np.asarray(votes)
+    # soft labels: each row once as accepted (weight = share of yes votes) and once as rejected
+    return _fit_linear(
+        np.vstack([X, X]),
+        words + words,
+        np.r_[np.ones(len(v)), np.zeros(len(v))],
+        np.r_[v, 1.0 - v],
+        TASK_C,
+        TASK_DENSE_WEIGHT,
+        TASK_MIN_DF,
+    )
+
+
+def fit_gate(groups: list[Group], tfidf: HashedTfidf) -> LinearModel:
+    H = np.vstack([history_features(g.history, tfidf) for g in groups])
+    y = np.asarray([int(g.help_needed) for g in groups])
+    if len(set(y.tolist())) < 2:  # one class only: a constant gate at that rate
+        rate = float(np.clip(y.mean(), 0.01, 0.99))
+        n = H.shape[1]
+        return LinearModel(np.zeros(n), np.ones(n), np.zeros(n), float(np.log(rate / (1 - rate))), {}, {})
+    words = [gate_word_buckets(g.history) for g in groups]
+    return _fit_linear(H, words, y, np.ones(len(y)), GATE_C, GATE_DENSE_WEIGHT, GATE_MIN_DF)
+
+
+def gate_logits(gate: LinearModel, groups: list[Group], tfidf: HashedTfidf) -> np.ndarray:
+    H = np.vstack([history_features(g.history, tfidf) for g in groups])
+    return gate.logits(H, [gate_word_buckets(g.history) for g in groups])
+
+
+def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The probability cut that maximises F1 of y (ties: the higher cut, i.e. the quieter one)."""
+    from sklearn.metrics import precision_recall_curve
+
+    precision, recall, cuts = precision_recall_curve(y, p)
+    f1 = 2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-12)
+    best = np.flatnonzero(f1 >= f1.max() - 1e-12)[-1]
+    return float(cuts[best])
+
+
+def gate_threshold(groups: list[Group]) -> float:
+    """Threshold of the gate from out-of-fold scores over the training sessions (0.5 if too few sessions)."""
+    from sklearn.model_selection import GroupKFold
+
+    sessions = [g.session for g in groups]
+    n = min(GATE_FOLDS, len(set(sessions)))
+    y = np.asarray([int(g.help_needed) for g in groups])
+    if n < 2 or len(set(y)) < 2:
+        return 0.5
+    p = np.zeros(len(groups))
+    for tr, va in GroupKFold(n_splits=n).split(np.arange(len(groups)), groups=sessions):
+        train_groups = [groups[i] for i in tr]
+        if len({groups[i].help_needed for i in tr}) < 2:
+            p[va] = y[tr].mean()
+            continue
+        tfidf = fit_idf(train_groups)
+        gate = fit_gate(train_groups, tfidf)
+        p[va] = 1.0 / (1.0 + np.exp(-gate_logits(gate, [groups[i] for i in va], tfidf)))
+    return best_f1_threshold(y, p)
+
+
+def fit_params(groups: list[Group], with_gate_threshold: bool = True) -> dict:
+    """Everything the judge needs at run time, as plain JSON-able numbers."""
     tfidf = fit_idf(groups)
-    X, y = build_matrix(groups, tfidf)
-    scaler = StandardScaler().fit(X)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    clf = LogisticRegression(C=C_PAIR, max_iter=2000).fit((X - scaler.mean_) / scale, y)
-
-    H = np.vstack([history_features(g.history) for g in groups])
-    h = np.asarray([int(g.help_needed) for g in groups])
-    gate_scaler = StandardScaler().fit(H)
-    gate_scale = np.where(gate_scaler.scale_ > 0, gate_scaler.scale_, 1.0)
-    gate = LogisticRegression(C=C_GATE, max_iter=2000).fit((H - gate_scaler.mean_) / gate_scale, h)
+    gate = fit_gate(groups, tfidf)
     return {
         "format": FORMAT_VERSION,
         "feature_names": list(FEATURE_NAMES),
-        "mean": scaler.mean_.round(6).tolist(),
-        "scale": scale.round(6).tolist(),
-        "coef": clf.coef_[0].round(6).tolist(),
-        "intercept": round(float(clf.intercept_[0]), 6),
         "n_buckets": N_BUCKETS,
         "idf": {str(k): v for k, v in sorted(tfidf.idf.items())},
-        "default_idf": round(tfidf.default_idf, 4),
+        "default_idf": tfidf.default_idf,
+        "task_model": fit_task_model(groups, tfidf).to_json(),
         "gate": {
             "feature_names": list(HISTORY_FEATURES),
-            "mean": gate_scaler.mean_.round(6).tolist(),
-            "scale": gate_scale.round(6).tolist(),
-            "coef": gate.coef_[0].round(6).tolist(),
-            "intercept": round(float(gate.intercept_[0]), 6),
+            "model": gate.to_json(),
+            "threshold": round(gate_threshold(groups), 6) if with_gate_threshold else 0.5,
+        },
+        "settings": {
+            "task_c": TASK_C,
+            "task_dense_weight": TASK_DENSE_WEIGHT,
+            "task_min_df": TASK_MIN_DF,
+            "gate_c": GATE_C,
+            "gate_dense_weight": GATE_DENSE_WEIGHT,
+            "gate_min_df": GATE_MIN_DF,
+            "gate_folds": GATE_FOLDS,
         },
     }
+
+
+def dumps(params: dict) -> str:
+    """The artefact's exact bytes: sorted keys, no spaces, one trailing newline."""
+    return json.dumps(params, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def train(paths: list[str | Path], out_dir: str | Path) -> dict:
@@ -108,5 +220,5 @@ def train(paths: list[str | Path], out_dir: str | Path) -> dict:
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / ARTIFACT_NAME).write_text(json.dumps(params, separators=(",", ":")), encoding="utf-8")
+    (out / ARTIFACT_NAME).write_text(dumps(params), encoding="utf-8")
     return {"artifact": str(out / ARTIFACT_NAME), **params["trained_on"]}

@@ -1,0 +1,173 @@
+"""Learning from the user's labels: small kind- and context-aware steps, rebuilt exactly from the label list."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.judge.infer import load_judge
+from models.judge.kinds import Context, context_from_history, task_kind
+from models.judge.learning import LabelRecord, reason_kind
+
+EDITOR = (
+    "The user opens 'chapter3.md' in Visual Studio Code.",
+    "The user types a paragraph in 'chapter3.md' in Visual Studio Code.",
+    "The user saves 'chapter3.md' (ctrl+s).",
+)
+EDITOR_TASKS = [
+    "Outline the next section of 'chapter3.md' based on what you have written so far.",
+    "Proofread 'chapter3.md' and suggest clearer wording.",
+    None,
+]
+EDITOR_KINDS = ["continue_document", "review_file", "none"]
+BROWSER = (
+    "The user opens Firefox.",
+    "The user reads the page 'Tide tables - Wikipedia' in Firefox.",
+    "The user scrolls the page 'Tide tables - Wikipedia' in Firefox.",
+)
+BROWSER_TASKS = [
+    "Summarise the key points of 'Tide tables'.",
+    "Find a few reliable sources on 'tide tables' and sum up what they agree on.",
+    None,
+]
+BROWSER_KINDS = ["summarise_pages", "research", "none"]
+TERMINAL = (
+    "The user runs 'pytest' in GNOME Terminal and a test in 'test_tides.py' fails with an AssertionError.",
+    "The user opens 'tides.py' in Visual Studio Code.",
+)
+IN_EDITOR = context_from_history(list(EDITOR))
+IN_FIREFOX = context_from_history(list(BROWSER))
+
+
+def _reject_outline(reason: str | None = None, label: str = "rejected") -> LabelRecord:
+    return LabelRecord(EDITOR, EDITOR_TASKS[0], label, "continue_document", IN_EDITOR, reason=reason)
+
+
+def _reject_summary(reason: str | None = None) -> LabelRecord:
+    return LabelRecord(BROWSER, BROWSER_TASKS[0], "rejected", "summarise_pages", IN_FIREFOX, reason=reason)
+
+
+def _mixed_labels() -> list[LabelRecord]:
+    return [
+        _reject_outline(),
+        _reject_summary("Wrong time"),
+        LabelRecord(EDITOR, EDITOR_TASKS[1], "accepted", "review_file", IN_EDITOR, rating="helpful", time=3.0),
+        LabelRecord(BROWSER, BROWSER_TASKS[1], "ignored", "research", IN_FIREFOX, time=4.0),
+        _reject_outline("Already done"),
+        LabelRecord(TERMINAL, "Explain the AssertionError in 'test_tides.py'.", "not-now", "explain_error"),
+    ]
+
+
+def test_contexts_and_kinds_are_read_from_the_sentences() -> None:
+    assert IN_EDITOR == Context(app="Visual Studio Code", file_type="md", kind="editor")
+    assert IN_FIREFOX.app == "Firefox" and IN_FIREFOX.kind == "browser" and IN_FIREFOX.site == "Wikipedia"
+    assert task_kind(EDITOR_TASKS[0], "continue_document") == "write"
+    assert task_kind("Explain the KeyError in 'a.py' and suggest a fix.") == "fix_error"
+    assert task_kind(None) == "none"
+    assert reason_kind("Wrong time") == "timing" and reason_kind("not now") == "timing"
+    assert reason_kind("Already done") == "content" and reason_kind("Not useful") == "content"
+    assert reason_kind(None) == "none"
+
+
+def test_a_label_record_rejects_unknown_labels() -> None:
+    with pytest.raises(ValueError, match="label: expected one of accepted"):
+        LabelRecord(EDITOR, EDITOR_TASKS[0], "maybe")
+    with pytest.raises(ValueError, match="rating"):
+        LabelRecord(EDITOR, EDITOR_TASKS[0], "accepted", rating="great")
+
+
+def test_what_is_learned_is_a_deterministic_function_of_the_labels() -> None:
+    labels = _mixed_labels()
+    incremental = load_judge()
+    for n in range(1, len(labels) + 1):  # as a running engine learns, one answer at a time
+        incremental.learn(labels[:n])
+    rebuilt = load_judge()  # as an engine that starts and reads its labels table
+    rebuilt.learn(labels)
+    assert rebuilt.preferences.content.weights == incremental.preferences.content.weights
+    assert rebuilt.preferences.timing.weights == incremental.preferences.timing.weights
+    for history, tasks, kinds in ((EDITOR, EDITOR_TASKS, EDITOR_KINDS), (BROWSER, BROWSER_TASKS, BROWSER_KINDS)):
+        assert rebuilt.score(history, tasks, kinds) == incremental.score(history, tasks, kinds)
+    assert rebuilt.describe() == incremental.describe()
+    assert rebuilt.labels_learned == len(labels)
+    rebuilt.learn([])  # forgetting every label gives back the shipped judge
+    assert rebuilt.score(EDITOR, EDITOR_TASKS) == load_judge().score(EDITOR, EDITOR_TASKS)
+
+
+def test_one_reject_nudges_rather_than_flips() -> None:
+    judge = load_judge()
+    before_editor = judge.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)
+    before_browser = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS)
+    judge.learn([_reject_outline()])
+    after_editor = judge.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)
+    after_browser = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS)
+    assert 0.005 < before_editor[0] - after_editor[0] < 0.06  # the rejected kind, here: a little lower
+    assert abs(before_editor[1] - after_editor[1]) < 0.01  # another kind in the same place: about the same
+    assert max(abs(a - b) for a, b in zip(before_browser, after_browser)) < 0.01  # elsewhere: unchanged
+
+
+def test_one_accept_does_not_lift_an_unrelated_task() -> None:
+    judge = load_judge()
+    before = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS)
+    judge.learn([LabelRecord(EDITOR, EDITOR_TASKS[1], "accepted", "review_file", IN_EDITOR)])
+    after = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS)
+    assert max(abs(a - b) for a, b in zip(before, after)) < 0.01
+
+
+def test_the_users_labels_outweigh_the_prior_within_fifty() -> None:
+    judge = load_judge()
+    before = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS)
+    elsewhere = judge.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)
+    assert before[0] > 0.5  # the shipped judge likes summaries of the page being read
+    judge.learn([_reject_summary()] * 50)
+    after = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS)
+    assert after[0] < 0.3  # the summary kind fades in Firefox
+    assert after[2] > after[0] and after[2] > after[1]  # staying silent now wins there
+    assert before[1] - after[1] < 0.1  # another kind in Firefox moves much less
+    assert max(abs(a - b) for a, b in zip(elsewhere, judge.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS))) < 0.05
+
+
+def test_reason_chips_say_whether_timing_or_content_was_wrong() -> None:
+    base = load_judge()
+    need, outline = base.help_needed(EDITOR, IN_EDITOR), base.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)[0]
+
+    timing = load_judge()
+    timing.learn([_reject_outline("Wrong time")] * 5)
+    assert timing.help_needed(EDITOR, IN_EDITOR) < need - 0.02  # quieter here
+    assert timing.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)[0] == pytest.approx(outline)  # the task itself is fine
+
+    content = load_judge()
+    content.learn([_reject_outline("Already done")] * 5)
+    assert content.help_needed(EDITOR, IN_EDITOR) == pytest.approx(need)
+    assert content.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)[0] < outline - 0.05
+
+    not_now = load_judge()
+    not_now.learn([_reject_outline(label="not-now")] * 5)
+    assert not_now.help_needed(EDITOR, IN_EDITOR) < need - 0.02
+    assert not_now.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)[0] == pytest.approx(outline)
+
+
+def test_ignored_cards_and_ratings_count_with_their_own_weight() -> None:
+    def outline_after(records: list[LabelRecord]) -> float:
+        judge = load_judge()
+        judge.learn(records)
+        return judge.score(EDITOR, EDITOR_TASKS, EDITOR_KINDS)[0]
+
+    base = outline_after([])
+    assert base > outline_after([_reject_outline(label="ignored")] * 3) > outline_after([_reject_outline()] * 3)
+    accepted = LabelRecord(EDITOR, EDITOR_TASKS[0], "accepted", "continue_document", IN_EDITOR)
+    helpful = LabelRecord(EDITOR, EDITOR_TASKS[0], "accepted", "continue_document", IN_EDITOR, rating="helpful")
+    unhelpful = LabelRecord(EDITOR, EDITOR_TASKS[0], "accepted", "continue_document", IN_EDITOR, rating="not-helpful")
+    assert outline_after([helpful] * 3) > outline_after([accepted] * 3) > outline_after([unhelpful] * 3) > base
+
+
+def test_describe_says_what_changed_and_from_how_many_labels() -> None:
+    judge = load_judge()
+    assert "none of your answers" in judge.describe()[0]
+    judge.learn([_reject_summary("Wrong time")] * 4)
+    lines = judge.describe()
+    assert lines[0] == "Learned from 4 of your answers (4 rejections)."
+    assert "quieter in Firefox after 4 rejections" in lines
+    judge.learn([_reject_summary()] * 12 + [LabelRecord(EDITOR, EDITOR_TASKS[1], "accepted", "review_file", IN_EDITOR)] * 3)
+    lines = judge.describe()
+    assert lines[0] == "Learned from 15 of your answers (3 acceptances and 12 rejections)."
+    assert "fewer summary suggestions in Firefox after 12 rejections" in lines
+    assert any(line.startswith("more review suggestions in Visual Studio Code after 3 acceptances") for line in lines)
