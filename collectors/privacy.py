@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from assistant.core.config import Config
 from assistant.core.events import Event
-from collectors.redact import contains_secret, redact, redact_value
+from assistant.core.redact import contains_secret, redact, redact_value
 
 Sink = Callable[[Event], None]
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from assistant.core.config import default_config
 from assistant.core.events import Event
 from collectors.privacy import Emitter, PrivacyFilter
-from collectors.redact import redact, redact_value
+from assistant.core.redact import redact, redact_value
 
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
