@@ -32,3 +32,6 @@ cli.add_command(judge_group)
 from assistant.cli.eval_cmds import eval_group  # noqa: E402
 
 cli.add_command(eval_group)
+from assistant.cli.model_cmds import model_group  # noqa: E402
+
+cli.add_command(model_group)
