@@ -1,8 +1,10 @@
 """Where text is generated: a local GGUF through llama.cpp, or an OpenAI-compatible HTTP server.
 
-Both implement `Backend.complete(messages, max_tokens, json_schema=None, stop=None) -> Completion`.
-Failures raise `BackendError`; a model that cannot be loaded or reached raises `ModelUnavailable`, whose
-message is meant to be shown to the user as the reason the model part is off.
+Both implement `Backend.complete(messages, max_tokens, json_schema=None, stop=None) -> Completion` and
+`Backend.stream(messages, max_tokens, stop=None) -> TokenStream` (text pieces as they are generated, with time
+to first token, tokens/s and prompt tokens in `stream.stats`; see models/streaming.py). Failures raise
+`BackendError`; a model that cannot be loaded or reached raises `ModelUnavailable`, whose message is meant to be
+shown to the user as the reason the model part is off.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from models.streaming import Sink, TokenStream
 
 log = logging.getLogger("models.backends")
 
@@ -41,6 +45,9 @@ class Backend(Protocol):
 
     def complete(self, messages: list[dict[str, str]], max_tokens: int,
                  json_schema: dict | None = None, stop: list[str] | None = None) -> Completion: ...
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int,
+               stop: list[str] | None = None) -> TokenStream: ...
 
 
 class LlamaCppBackend:
@@ -71,6 +78,8 @@ class LlamaCppBackend:
         self.load_s = time.perf_counter() - t0
         self._lock = threading.Lock()
         self._grammars: dict[str, Any] = {}
+        self._streams: set[Sink] = set()  # running generations, stopped by close()
+        self._streams_lock = threading.Lock()
 
     def _grammar(self, schema: dict) -> Any:
         key = json.dumps(schema, sort_keys=True)
@@ -79,7 +88,12 @@ class LlamaCppBackend:
         return self._grammars[key]
 
     def close(self) -> None:
-        """Free the model after any running generation ends (freeing it mid-call would crash the process)."""
+        """Free the model after any running generation ends (freeing it mid-call would crash the process).
+
+        Running streams are asked to stop first, so this waits at most one token for them."""
+        with self._streams_lock:
+            for sink in self._streams:
+                sink.cancel.set()
         with self._lock:
             llm, self._llm = self._llm, None
             self._grammars.clear()
@@ -105,6 +119,48 @@ class LlamaCppBackend:
         return Completion(text, latency, int(usage.get("completion_tokens", 0)),
                           int(usage.get("prompt_tokens", 0)))
 
+    def stream(self, messages: list[dict[str, str]], max_tokens: int,
+               stop: list[str] | None = None) -> TokenStream:
+        """Generate in a worker thread that holds the model lock until the generation has ended."""
+        def produce(sink: Sink) -> None:
+            with self._streams_lock:
+                self._streams.add(sink)
+            with self._lock:
+                if self._llm is None:
+                    raise BackendError(f"{self.name} is closed")
+                if sink.cancelled:
+                    return
+                self._generate(sink, messages, max_tokens, stop)
+
+        def forget(sink: Sink) -> None:
+            with self._streams_lock:
+                self._streams.discard(sink)
+
+        return TokenStream(produce, self.name, on_exit=forget)
+
+    def _generate(self, sink: Sink, messages: list[dict[str, str]], max_tokens: int,
+                  stop: list[str] | None) -> None:
+        llm = self._llm
+        assert llm is not None
+        try:
+            chunks = llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0,
+                                                top_k=1, seed=0, stop=stop or [], stream=True)
+            for chunk in chunks:
+                if sink.cancelled:
+                    chunks.close()  # type: ignore[union-attr]
+                    return
+                choice = chunk["choices"][0]
+                piece = choice.get("delta", {}).get("content") or ""
+                if piece:
+                    if not sink.stats.prompt_tokens:
+                        sink.stats.prompt_tokens = llm.n_tokens  # only the prompt is evaluated at this point
+                    sink.stats.completion_tokens += 1
+                    sink.emit(piece)
+                if choice.get("finish_reason"):
+                    sink.stats.finish_reason = choice["finish_reason"]
+        except Exception as exc:
+            raise BackendError(f"{self.name} failed: {exc}") from exc
+
 
 class OpenAICompatibleBackend:
     """POST /chat/completions on a server such as llama-server, Ollama, vLLM or LM Studio (stdlib urllib)."""
@@ -119,14 +175,14 @@ class OpenAICompatibleBackend:
         self.name = f"openai:{model or base_url}"
         self._schema_supported = True
 
-    def _post(self, body: dict) -> dict:
+    def _open(self, body: dict) -> Any:
+        """POST `body`; the open HTTP response, or the error a user can read."""
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         req = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                return json.loads(resp.read().decode("utf-8", "replace"))
+            return urllib.request.urlopen(req, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
             detail = exc.read(300).decode("utf-8", "replace")
             raise BackendError(f"{self.url} answered HTTP {exc.code}: {detail}") from exc
@@ -138,8 +194,15 @@ class OpenAICompatibleBackend:
             raise BackendError(f"{self.url} did not answer within {self.timeout:g} s") from exc
         except (ConnectionError, OSError) as exc:
             raise ModelUnavailable(f"cannot reach model server {self.url}: {exc}") from exc
-        except json.JSONDecodeError as exc:
-            raise BackendError(f"{self.url} did not return JSON: {exc}") from exc
+
+    def _post(self, body: dict) -> dict:
+        with self._open(body) as resp:
+            try:
+                return json.loads(resp.read().decode("utf-8", "replace"))
+            except TimeoutError as exc:
+                raise BackendError(f"{self.url} did not answer within {self.timeout:g} s") from exc
+            except json.JSONDecodeError as exc:
+                raise BackendError(f"{self.url} did not return JSON: {exc}") from exc
 
     def complete(self, messages: list[dict[str, str]], max_tokens: int,
                  json_schema: dict | None = None, stop: list[str] | None = None) -> Completion:
@@ -169,3 +232,62 @@ class OpenAICompatibleBackend:
         usage = out.get("usage") or {}
         return Completion(text, latency, int(usage.get("completion_tokens") or 0),
                           int(usage.get("prompt_tokens") or 0))
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int,
+               stop: list[str] | None = None) -> TokenStream:
+        """`stream: true` (server-sent events); closing the stream closes the connection, which stops the server."""
+        body: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens, "temperature": 0, "stream": True,
+                                "stream_options": {"include_usage": True}}
+        if self.model:
+            body["model"] = self.model
+        if stop:
+            body["stop"] = stop
+
+        def produce(sink: Sink) -> None:
+            try:
+                resp = self._open(body)
+            except BackendError as exc:
+                if isinstance(exc, ModelUnavailable) or "HTTP 4" not in str(exc):
+                    raise
+                body.pop("stream_options")  # an older server that knows no stream_options
+                resp = self._open(body)
+            with resp:
+                self._read_events(resp, sink)
+
+        return TokenStream(produce, self.name)
+
+    def _read_events(self, resp: Any, sink: Sink) -> None:
+        pieces = 0
+        try:
+            for raw in resp:
+                if sink.cancelled:
+                    return
+                line = raw.decode("utf-8", "replace").strip()
+                if not line.startswith("data:"):
+                    continue  # blank separators, comments (": ping"), event names
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                try:
+                    event = json.loads(data)
+                except json.JSONDecodeError as exc:
+                    raise BackendError(f"{self.url} sent an event that is not JSON: {data[:80]!r}") from exc
+                if isinstance(event, dict) and event.get("error"):
+                    raise BackendError(f"{self.url} reported an error: {str(event['error'])[:200]}")
+                usage = event.get("usage") if isinstance(event, dict) else None
+                if usage:
+                    sink.stats.prompt_tokens = int(usage.get("prompt_tokens") or 0)
+                    sink.stats.completion_tokens = int(usage.get("completion_tokens") or 0)
+                for choice in (event.get("choices") or []) if isinstance(event, dict) else []:
+                    piece = (choice.get("delta") or {}).get("content") or ""
+                    if piece:
+                        pieces += 1
+                        sink.emit(piece)
+                    if choice.get("finish_reason"):
+                        sink.stats.finish_reason = choice["finish_reason"]
+        except TimeoutError as exc:
+            raise BackendError(f"{self.url} stopped sending for {self.timeout:g} s") from exc
+        except (ConnectionError, OSError) as exc:
+            raise BackendError(f"{self.url} closed the stream: {exc}") from exc
+        if not sink.stats.completion_tokens:
+            sink.stats.completion_tokens = pieces  # one event per token on the usual servers

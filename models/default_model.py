@@ -44,3 +44,25 @@ def backend_from_config(cfg: Any) -> Backend:
         path = Path(cfg["model.gguf_path"]).expanduser() if cfg["model.gguf_path"] else default_gguf_path()
         return LlamaCppBackend(path, n_ctx=cfg["model.context_tokens"], n_threads=cfg["model.threads"])
     raise ModelUnavailable(f"unknown model.backend {kind!r} (expected 'llama' or 'openai')")
+
+
+TINY_MODEL_NOTICE = ("The assistant runs on its tiny built-in model (SmolLM2-135M): answers will be short and often "
+                     "wrong: `proactive model pull qwen2.5-1.5b`")
+
+
+def uses_tiny_default(cfg: Any) -> bool:
+    """True when the configured model is the embedded SmolLM2-135M (no other GGUF, no server)."""
+    if cfg["model.backend"] != "llama":
+        return False
+    configured = cfg["model.gguf_path"]
+    if not configured:
+        return True
+    try:
+        return Path(configured).expanduser().resolve() == default_gguf_path().resolve()
+    except ModelUnavailable:
+        return False
+
+
+def tiny_model_notice(cfg: Any) -> str | None:
+    """The one-time notice the app shows when it runs on the tiny default model, else None."""
+    return TINY_MODEL_NOTICE if uses_tiny_default(cfg) else None

@@ -35,3 +35,16 @@ def run_cli(*args: str, home: Path, timeout: float = 120, input: str | None = No
     full_env = {**os.environ, "PROACTIVE_HOME": str(home), **(env or {})}
     return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
                           timeout=timeout, env=full_env, input=input, cwd=REPO)
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real OpenAI-compatible server (llama_cpp.server) serving the embedded model, shared by the session."""
+    from models.default_model import default_gguf_path
+    from tests.llama_server import LlamaServer
+
+    server = LlamaServer(default_gguf_path(), tmp_path_factory.mktemp("llama-server") / "server.log")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -38,3 +38,6 @@ cli.add_command(import_command)
 from assistant.cli.setup_cmds import setup_group  # noqa: E402
 
 cli.add_command(setup_group)
+from assistant.cli.model_cmds import model_group  # noqa: E402
+
+cli.add_command(model_group)
