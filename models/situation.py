@@ -25,7 +25,7 @@ _SEARCH = [
     re.compile(r"search results\s+(?:for|about|on)\s+'(.+?)'(?![A-Za-z0-9])"),
 ]
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|failure|cannot|can't|undefined|not found|"
-                    r"segmentation fault|panic|denied|invalid)\b")
+                    r"segmentation fault|panic|denied|invalid)\b|(?-i:\b[A-Z]\w*(?:Error|Exception)\b)")
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
                        r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
@@ -59,6 +59,21 @@ _SWITCH = re.compile(r"(?i)\b(switch(?:es|ed)?|returns?|returned|goes back|went 
 
 _KEY_NAME = re.compile(r"(?i)^(enter|return|tab|esc|escape|space|backspace|delete|f\d+|"
                        r"(ctrl|cmd|alt|shift|super|win|meta|option)[_+\-\w]*)$")
+
+
+_COMMAND = re.compile(r"^(python[\d.]*|py|node|deno|bun|ruby|perl|php|bash|sh|zsh|fish|go\s+run|cargo\s+run|java|"
+                      r"javac|gcc|g\+\+|clang|make|pytest|npm\s+\w+|npx|yarn|pip[\d.]*|uv|poetry|vim?|nvim|nano|"
+                      r"emacs|cat|less|more|tail|head|git\s+\w+|code|open|xdg-open|Rscript|julia|lua)\s", re.I)
+
+
+def file_of(quoted: str) -> str | None:
+    """The file a quoted title part names: 'billing.py' -> itself; a shell command such as 'python billing.py'
+    -> its file argument (a command is never taken for a file name); anything else -> None."""
+    text = quoted.strip()
+    if _COMMAND.match(text):
+        args = [a for a in text.split()[1:] if not a.startswith("-")]
+        return next((a for a in reversed(args) if _FILE.match(a)), None)
+    return text if _FILE.match(text) else None
 
 
 def looks_like_injection(text: str) -> bool:
@@ -146,7 +161,7 @@ def read_situation(history: list[str]) -> Situation:
         for q in searched:
             if not looks_like_injection(q) and len(q) <= 120:
                 _add(s.searches, q.strip(), i)
-        files = [q for q in quoted if _FILE.match(q.strip())]
+        files = [f for f in (file_of(q) for q in quoted) if f]
         if not files and not _INJECTION.search(sentence):
             files = [m.group(0) for m in _BARE_FILE.finditer(sentence)
                      if not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])]

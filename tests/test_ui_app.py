@@ -150,3 +150,15 @@ def test_the_headless_path_does_not_load_qt():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_the_qt_binding_survives_a_long_session():
+    """PySide6 6.12.0 dropped a reference to None on every call of a void method; on Python 3.11 the app then
+    aborts ("deallocating None") after some thousand UI updates. A long session's worth of calls must pass."""
+    code = ("from PySide6.QtWidgets import QApplication, QPushButton, QTextBrowser\n"
+            "app = QApplication([]); b = QPushButton('x'); t = QTextBrowser()\n"
+            "for i in range(30000):\n    b.setEnabled(i % 2 == 0)\n    t.setPlainText('x')\n"
+            "import gc; gc.collect(); print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-500:]

@@ -13,12 +13,15 @@ import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
+from assistant.app.assist import TaskHelp, search_url, tiny_notice_once
 from assistant.app.status import Status, collect
 from assistant.log import open_db
 from ui import data, theme
 from ui.card import CardStack, SuggestionCard
+from ui.panel import TaskPanel
 
 STATUS_MS = 5000
 SIGNAL_POLL_MS = 250  # lets Python run its signal handlers (Ctrl+C) while Qt's loop runs
@@ -40,6 +43,7 @@ class TrayApp(QObject):
         self.say = getattr(runtime, "say", print)
         self.db = open_db(runtime.db_path)
         self.cards = CardStack()
+        self.panels: list[TaskPanel] = []
         self.dashboard = None
         self.settings = None
         self.bridge = _Bridge()
@@ -193,13 +197,32 @@ class TrayApp(QObject):
 
     def show_proposal(self, proposal: Any) -> SuggestionCard:
         card = SuggestionCard(proposal, self.runtime.answer, self.runtime.cfg["ui.card_timeout_seconds"])
-        card.answered.connect(self._answered)
+        card.answered.connect(lambda pid, label, reason, c=card: self._answered(pid, label, reason, c))
         self.cards.add(card)
         return card
 
-    def _answered(self, proposal_id: int, label: str, reason: object) -> None:
+    def _answered(self, proposal_id: int, label: str, reason: object, card: SuggestionCard | None = None) -> None:
+        if label == "accepted":
+            self.open_task_panel(proposal_id, card)
         if self.dashboard is not None and self.dashboard.isVisible():
             self.dashboard.refresh()
+
+    def open_task_panel(self, proposal_id: int, anchor: Any = None) -> TaskPanel | None:
+        """Carry an accepted task out in the task panel (the user clicked: the panel may take focus)."""
+        cfg = self.runtime.cfg
+        help_ = TaskHelp.open(self.db, proposal_id, cfg, clipboard_text=QGuiApplication.clipboard().text())
+        if help_ is None:
+            return None
+        backend, why = self.runtime.answer_backend()
+        panel = TaskPanel(help_, self.db, backend, search_url=search_url(help_.record, cfg),
+                          notice=tiny_notice_once(self.db, cfg), unavailable=why)
+        panel.closed.connect(lambda p=panel: self.panels.remove(p) if p in self.panels else None)
+        self.panels.append(panel)
+        panel.place_beside(anchor)
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+        return panel
 
     # ------------------------------------------------------------ lifecycle
 
@@ -217,6 +240,8 @@ class TrayApp(QObject):
         self.status_timer.stop()
         self.signal_timer.stop()
         self.cards.close_all()
+        for panel in list(self.panels):
+            panel.close()
         for window in (self.dashboard, self.settings):
             if window is not None:
                 window.close()

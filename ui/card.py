@@ -4,7 +4,7 @@ It shows one proposal (the task, and the last narrated sentence as "why now"), h
 (the runtime's `answer`: stored in the log and given to the engine at once), and closes by itself when the
 engine would count the card as ignored (proposal time + ui.card_timeout_seconds); a card that times out
 records nothing.
-Accepting copies the task text to the clipboard: the assistant shows, it never acts.
+Accepting opens the task panel, where the model carries the task out (it writes; it never runs anything).
 """
 
 from __future__ import annotations
@@ -296,8 +296,7 @@ class SuggestionCard(QWidget):
             return
         self.label, self.reason_text = label, reason
         if label == "accepted":
-            QGuiApplication.clipboard().setText(self.proposal.task or "")
-            message = "✓  Copied to the clipboard — it is yours to use."
+            message = "✓  On it — the answer opens beside this card."
         elif label == "not-now":
             message = "Okay, not now."
         else:

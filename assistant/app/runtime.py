@@ -244,6 +244,16 @@ class Runtime:
             self.engine.on_label(row)
         return row
 
+    def answer_backend(self) -> tuple[Any, str]:
+        """The loaded model for carrying out accepted tasks, or (None, why not) in words for the user."""
+        if self.engine is not None and self.engine.backend is not None:
+            return self.engine.backend, ""
+        part = self.engine.model_part if self.engine is not None else {"state": "off", "reason": "no engine"}
+        if part["state"] == "loading":
+            return None, "The model is still loading; accept again in a moment, or copy the task."
+        return None, f"No model to carry the task out ({part['reason']}). Copy the task, or see `proactive " \
+                     "model list` for a model."
+
     # ------------------------------------------------------------ pause and status
 
     def _apply_pause(self, paused: bool) -> None:

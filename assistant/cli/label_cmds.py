@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from assistant.app import control
+from assistant.app.assist import carry_out
 from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit, open_log_or_exit
 from assistant.core.paths import write_private_text
 from assistant.core.proposal import LABELS
@@ -24,13 +25,35 @@ from models.backends import ModelUnavailable
 @click.argument("proposal_id", type=int)
 @click.argument("answer", type=click.Choice(["accept", "reject", "not-now", "ignore", *LABELS]))
 @click.option("--reason", help="Why (kept with the label, useful for research).")
-def answer(proposal_id: int, answer: str, reason: str | None) -> None:
-    """Answer a suggestion from the terminal (the tray's buttons do the same)."""
+@click.option("--no-run", is_flag=True, help="Only record the answer; do not carry an accepted task out.")
+def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool) -> None:
+    """Answer a suggestion from the terminal (the tray's buttons do the same). Accepting carries the task
+    out: the model's answer streams here as it is written, and is kept with your label."""
+    db = open_log_or_exit()
     try:
-        row = control.answer(open_log_or_exit(), proposal_id, answer, reason)
+        row = control.answer(db, proposal_id, answer, reason)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(f"Recorded: #{proposal_id} {row.label}.")
+    click.echo(f"Recorded: #{proposal_id} {row.label}.", err=True)
+    if row.label != "accepted" or no_run or not row.task:
+        return
+    cfg = load_config_or_exit()
+
+    def write(piece: str) -> None:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    try:
+        done = carry_out(db, cfg, proposal_id, write, lambda text: click.echo(text, err=True))
+    except ModelUnavailable as exc:
+        click.echo(f"No model to carry the task out ({exc}); your answer is recorded.", err=True)
+        sys.exit(1)
+    sys.stdout.write("\n")
+    if done is not None:
+        speed = f", {done.tokens_per_s:.1f} tokens/s" if done.tokens_per_s else ""
+        first = f", first token after {done.first_token_s:.1f} s" if done.first_token_s is not None else ""
+        click.echo(f"({done.model}: {done.completion_tokens} tokens{first}{speed}; kept with your answer)",
+                   err=True)
 
 
 @click.command()

@@ -140,6 +140,15 @@ SCHEMA: dict[str, Any] = {
         "help_gate": Key("bool", False, "Speak only when the judge's help gate (P(help is needed now)) clears its own "
                          "threshold, stored with the judge."),
     },
+    "assist": {
+        "max_tokens": Key("int", 512, "Longest answer the model may write when you accept a task.", minimum=32),
+        "read_files": Key("bool", False, "Opt-in: when you accept a task about a file, the model may read that "
+                          "file's text (found from the window's process; secrets redacted)."),
+        "use_clipboard": Key("bool", False, "Opt-in: when you accept a task, the model may read your clipboard "
+                             "text (secrets redacted)."),
+        "search_url": Key("str", "https://duckduckgo.com/?q={query}", "Web search for 'Open in browser' on "
+                          "search-like tasks; {query} is replaced by the search."),
+    },
     "ui": {
         "tray": Key("bool", True, "Show the tray icon and suggestion cards when a display is available."),
         "card_timeout_seconds": Key("float", 45.0, "An unanswered card closes after this long (counted as "

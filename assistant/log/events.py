@@ -84,3 +84,14 @@ def counts(db: Database) -> dict[str, int]:
     """Rows per table (what `proactive status` shows)."""
     return {t: db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("events", "observations", "proposals", "labels")}
+
+
+def events_by_ids(db: Database, ids: list[int]) -> list[tuple[int, Event]]:
+    """The events with these ids (committed ones; oldest first)."""
+    wanted = sorted({int(i) for i in ids})[:500]
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    rows = db.conn.execute(f"SELECT {_COLUMNS} FROM events WHERE id IN ({marks}) ORDER BY start", wanted).fetchall()
+    return [(r[0], Event(source=r[3], kind=r[4], start=r[1], duration=r[2], app=r[5], title=r[6],
+                         data=json.loads(r[7]) if r[7] else {})) for r in rows]

@@ -186,3 +186,32 @@ def recent_proposals(db: Database, limit: int = 20, label: str | None = None) ->
         history = _context(context).get("history") or []
         rows.append(ProposalRow(pid, ptime, task or "", score, lab, reason, history[-1] if history else ""))
     return rows
+
+
+@dataclass(frozen=True)
+class ProposalRecord:
+    """One stored decision, as the task panel and `proactive answer` need it."""
+
+    id: int
+    time: float
+    task: str | None
+    kind: str | None
+    source: str | None
+    model: str | None
+    score: float | None
+    surfaced: bool
+    history: list[str]
+    event_ids: list[list[int]]  # per history sentence, the events it was narrated from
+    where: str
+    trigger: str
+
+
+def proposal_by_id(db: Database, proposal_id: int) -> ProposalRecord | None:
+    row = db.conn.execute("SELECT id, time, task, kind, source, model, judge_score, surfaced, context "
+                          "FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
+    if row is None:
+        return None
+    ctx = _context(row[8])
+    return ProposalRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]),
+                          list(ctx.get("history") or []), [list(x) for x in ctx.get("event_ids") or []],
+                          str(ctx.get("where") or ""), str(ctx.get("trigger") or ""))

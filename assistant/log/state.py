@@ -160,3 +160,12 @@ def read_import_marks(db: Database, fmt: str) -> dict[str, float]:
 
 def write_import_marks(db: Database, fmt: str, marks: dict[str, float]) -> None:
     _set(db, f"import:{fmt}", marks)
+
+
+# ------------------------------------------------------------------ one-time notices
+
+def first_notice(db: Database, key: str) -> bool:
+    """True the first time a notice `key` is asked about (and records it), False ever after."""
+    cur = db.conn.execute("INSERT OR IGNORE INTO state (key, value, updated) VALUES (?, 'true', ?)",
+                          (f"notice:{key}", time.time()))
+    return cur.rowcount == 1
