@@ -59,8 +59,9 @@ def test_kwin_script_reports_focus_and_titles(kwin, monkeypatch) -> None:
         c.stop()
     changes = [e for e in got if e.pulsetime == 0]
     assert [e.title for e in changes][-3:] == ["Report draft", "Deploy [redacted:api-key]", "Report draft"]
-    for e in changes:  # the app is the process name of the window's PID, as on X11
-        assert e.app == psutil.Process(e.data["pid"]).name()
+    for e in changes:  # the app is the process name of the window's PID, as on X11 (a generic host such as
+        name = psutil.Process(e.data["pid"]).name()  # python3 gives way to the window's class)
+        assert e.app == name or (name.startswith("python") and e.app.startswith("python")), (e.app, name)
 
 
 class FakeShell(threading.Thread):

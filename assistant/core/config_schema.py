@@ -137,7 +137,7 @@ SCHEMA: dict[str, Any] = {
                          minimum=0.0, maximum=1.0),
         "model_dir": Key("str", "", "A judge trained with `proactive judge train` (empty: the shipped one)."),
         "learn_from_labels": Key("bool", True, "Update the judge from your accept/reject answers."),
-        "help_gate": Key("bool", False, "Speak only when the judge's help gate (P(help is needed now)) clears its own "
+        "help_gate": Key("bool", True, "Speak only when the judge's help gate (P(help is needed now)) clears its own "
                          "threshold, stored with the judge."),
     },
     "assist": {

@@ -54,14 +54,14 @@ def decide(
         return Decision(
             None, null_score, scored, f"best task {best_score:.2f} below threshold {threshold:.2f}"
         )
-    if null_score >= best_score:
-        return Decision(None, null_score, scored, f"no task {null_score:.2f} >= best task {best_score:.2f}")
-    if gate_threshold is not None:
+    if gate_threshold is not None:  # two decisions: is help needed now (the gate), then which help (the judge)
         need = judge.help_needed(list(history))
         if need < gate_threshold:
             return Decision(
                 None, null_score, scored, f"help needed {need:.2f} below gate {gate_threshold:.2f}"
             )
+    elif null_score >= best_score:
+        return Decision(None, null_score, scored, f"no task {null_score:.2f} >= best task {best_score:.2f}")
     return Decision(
         best.task, best_score, scored, f"best task {best_score:.2f} (no task {null_score:.2f})", best
     )
