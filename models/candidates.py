@@ -81,6 +81,8 @@ def _template_candidates(s: Situation) -> list[_Scored]:
         out.append(_Scored(when + bonus, Candidate(task, kind, "template")))
 
     file, file_at = s.latest("files")
+    if file_at < len(s.sentences) - STALE_AFTER:
+        file, file_at = None, -1  # a file from an earlier context is not what the user works on now
     lang = s.language
     if s.errors:
         err, at = s.errors[-1]

@@ -76,6 +76,26 @@ def file_of(quoted: str) -> str | None:
     return text if _FILE.match(text) else None
 
 
+# page titles that name no content: browser and search furniture, in a few languages
+_FURNITURE = frozenset(s.casefold() for s in (
+    "new tab", "new window", "untitled", "about:blank", "blank page", "start page", "home", "homepage", "inbox",
+    "google", "google search", "bing", "duckduckgo", "search", "mozilla firefox", "google chrome", "chromium",
+    "microsoft edge", "safari", "brave", "loading", "loading…", "problem loading page", "private browsing",
+    "新建标签页", "新标签页", "标签页", "百度一下，你就知道", "百度", "neuer tab", "nouvel onglet", "nueva pestaña"))
+_FRAGMENT = re.compile(r"(?i)^(and|or|on|in|at|to|for|with|from|of|the user|a new|an? |then|while)\b")
+
+
+def usable_entity(text: str) -> bool:
+    """True for a page title or search worth naming in a task: not browser furniture, not a fragment of a
+    sentence ('on a new search page titled'), not a broken quote, not an app's own name."""
+    text = text.strip()
+    if len(text) < 3 or text.casefold() in _FURNITURE or _FRAGMENT.match(text):
+        return False
+    if text.count("'") % 2 or text.count('"') % 2:
+        return False  # a fragment cut out of nested quotes
+    return not any(rx.fullmatch(text) for rx in _APP_RE.values())
+
+
 def looks_like_injection(text: str) -> bool:
     """True for instruction-like text (prompt injection, shell commands, URLs) that must never shape a task."""
     return bool(_INJECTION.search(text) or _URL.search(text))
@@ -141,10 +161,27 @@ def _add(lst: list[tuple[str, int]], text: str, i: int) -> None:
     lst.append((text, i))
 
 
+_ERROR_START = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning)\b|FAILED\b|Traceback\b|error:|fatal:)")
+
+
+def error_line(text: str) -> str:
+    """The error itself from a title: from the exception (or FAILED / error:) on, without the command that
+    printed it ('python train.py: ModuleNotFoundError: x' -> 'ModuleNotFoundError: x')."""
+    text = clean_title(text) if " - " in text else text.strip()
+    if text.startswith("Traceback"):  # a traceback header says nothing: keep its exception line
+        exceptions = list(re.finditer(r"\b[A-Z]\w*(?:Error|Exception)\b", text))
+        if exceptions:
+            return text[exceptions[-1].start():][:100]
+    match = _ERROR_START.search(text)
+    if match and match.start() > 0 and re.match(r"^[\w./\- ]{1,80}:\s*$", text[:match.start()]):
+        text = text[match.start():]
+    return text[:100]
+
+
 def _error_text(sentence: str, quoted: list[str]) -> str | None:
     for q in quoted:
         if _ERROR.search(q) or re.search(r"\w+(Error|Exception)\b", q):
-            return clean_title(q) if " - " in q else q[:100]
+            return error_line(q)
     tail = _ERROR_TAIL.search(sentence)
     if tail:
         return tail.group(1).strip().rstrip(".")
@@ -160,7 +197,8 @@ def read_situation(history: list[str]) -> Situation:
         searched = {m.group(1) for rx in _SEARCH for m in rx.finditer(sentence)}
         for q in searched:
             if not looks_like_injection(q) and len(q) <= 120:
-                _add(s.searches, q.strip(), i)
+                if usable_entity(q):
+                    _add(s.searches, q.strip(), i)
         files = [f for f in (file_of(q) for q in quoted) if f]
         if not files and not _INJECTION.search(sentence):
             files = [m.group(0) for m in _BARE_FILE.finditer(sentence)
@@ -185,7 +223,9 @@ def read_situation(history: list[str]) -> Situation:
             for q in quoted:
                 if q in searched or q in files or q in app_names or len(q) < 4 or "\n" in q:
                     continue
-                _add(s.pages, clean_title(q), i)
+                page = clean_title(q)
+                if usable_entity(page):
+                    _add(s.pages, page, i)
         if _IDLE.search(sentence):
             s.idle_at = i
         if _SWITCH.search(sentence) and i >= len(history) - 8:

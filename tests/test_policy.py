@@ -1,71 +1,99 @@
-"""Policy: budget, cooldowns and silence, driven by a fake clock."""
+"""Policy: evidence of need, budget, cooldowns by place and kind, and silence, driven by a fake clock."""
 
 from __future__ import annotations
 
 from assistant.core.events import Event
-from assistant.decide.policy import Policy, PolicySettings, context_of
+from assistant.decide.policy import Policy, PolicySettings, place_of
 
 T0 = 1_700_000_000.0
 
 
-def focus(t: float, app: str, title: str) -> Event:
-    return Event("window", "focus", start=t, app=app, title=title)
+def focus(t: float, app: str, title: str, **data) -> Event:
+    return Event("window", "focus", start=t, app=app, title=title, data=data)
+
+
+def typing(t: float, app: str, keys: int = 40, seconds: float = 5) -> Event:
+    return Event("input", "counts", start=t, duration=seconds, app=app, data={"keys": keys})
 
 
 def policy(**kw) -> Policy:
     return Policy(PolicySettings(**{"min_gap_s": 0, **kw}))
 
 
-def test_new_context_triggers_and_the_trigger_is_spent():
+def test_a_new_window_file_or_page_is_not_by_itself_a_need():
     p = policy()
-    p.observe(focus(T0, "code", "main.py - Visual Studio Code"))
-    verdict = p.check(T0 + 1)
-    assert verdict.consult and verdict.trigger == "new_context"
-    p.consulted(T0 + 1, verdict)
-    assert not p.check(T0 + 2).consult
-    p.observe(focus(T0 + 3, "code", "main.py - Visual Studio Code"))  # same window again: nothing new
-    assert p.check(T0 + 4).reason == "nothing new"
+    for i, (app, title) in enumerate([("code", "main.py - Visual Studio Code"), ("firefox", "Flask docs"),
+                                      ("gedit", "chapter3.md - gedit"), ("xterm", "python train.py")]):
+        p.observe(focus(T0 + 10 * i, app, title))
+        assert not p.check(T0 + 10 * i + 1).consult
+    p.observe(focus(T0 + 50, "xterm", "ModuleNotFoundError: No module named 'torch'"))
+    assert not p.check(T0 + 51).consult, "the first sight of an error is not yet a need"
 
 
-def test_error_title_is_a_trigger():
+def test_the_same_error_again_after_a_rerun_is_strong_evidence_and_the_evidence_is_spent():
     p = policy()
-    p.observe(focus(T0, "firefox", "ImportError: cannot import name x - Stack Overflow"))
-    assert p.check(T0).trigger == "error"
+    p.observe(focus(T0, "xterm", "python train.py: ModuleNotFoundError: No module named 'torch'"))
+    p.observe(focus(T0 + 20, "code", "train.py - Visual Studio Code"))
+    p.observe(focus(T0 + 40, "xterm", "python train.py: ModuleNotFoundError: No module named 'torch'"))
+    verdict = p.check(T0 + 41)
+    assert verdict.consult and verdict.trigger == "error_again" and verdict.reason.startswith("strong")
+    p.consulted(T0 + 41, verdict)
+    assert not p.check(T0 + 42).consult
 
 
-def test_hourly_budget_caps_surfaced_cards():
-    p = policy(max_per_hour=4)
-    for i in range(6):
-        p.observe(focus(T0 + i * 60, "code", f"file{i}.py"))
-        verdict = p.check(T0 + i * 60 + 1)
-        if i < 4:
-            assert verdict.consult, i
-            p.consulted(T0 + i * 60 + 1, verdict)
-            p.record_surfaced(T0 + i * 60 + 1)
-        else:
-            assert not verdict.consult and "budget" in verdict.reason
-    p.observe(focus(T0 + 3700, "code", "later.py"))
-    assert p.check(T0 + 3700).consult  # an hour later the budget is back
+def test_a_search_right_after_an_error_is_strong_evidence():
+    p = policy()
+    p.observe(focus(T0, "xterm", "ImportError: cannot import name 'x' from 'y'"))
+    p.observe(focus(T0 + 15, "firefox", "ImportError cannot import name - Google Search"))
+    assert p.check(T0 + 16).trigger == "search_after_error"
+    q = policy()
+    q.observe(focus(T0, "firefox", "cheap flights to Lisbon - Google Search"))  # a search without an error
+    assert not q.check(T0 + 1).consult
 
 
-def test_cooldown_after_reject_and_ignore_in_the_same_context():
+def test_strong_evidence_jumps_the_queue_weak_waits_for_the_budget():
+    p = policy(max_per_hour=1, min_gap_s=600)
+    p.observe(focus(T0, "evince", "paper.pdf - Document Viewer"))
+    verdict = p.check(T0 + 300)  # a long read: weak evidence
+    assert verdict.consult and verdict.trigger == "long_read"
+    p.consulted(T0 + 300, verdict)
+    p.record_surfaced(T0 + 300)
+    p.observe(focus(T0 + 310, "xterm", "make: *** [all] Error 1"))
+    p.observe(focus(T0 + 320, "evince", "paper.pdf - Document Viewer"))
+    p.observe(focus(T0 + 330, "xterm", "make: *** [all] Error 1"))
+    assert p.check(T0 + 331).consult, "the rerun error must not wait for the budget"
+    p.consulted(T0 + 331, p.check(T0 + 331))
+    p.observe(focus(T0 + 340, "firefox", "Some article - Mozilla Firefox"))
+    assert "budget" in p.check(T0 + 340 + 300).reason  # weak evidence is rate-limited
+
+
+def test_answers_cool_down_the_place_not_the_exact_title():
     p = policy(cooldown_reject_s=1800, cooldown_ignore_s=900)
-    win = focus(T0, "code", "report.md")
-    p.observe(win)
-    p.consulted(T0, p.check(T0))
-    p.record_label(context_of(win), "rejected", T0 + 5)
-    p.observe(focus(T0 + 10, "firefox", "Search"))
-    p.consulted(T0 + 10, p.check(T0 + 10))
-    p.observe(focus(T0 + 20, "code", "report.md"))
-    p.pending_trigger = ("error", context_of(win))  # even a strong signal waits
-    assert "cooling down" in p.check(T0 + 20).reason
+    first = focus(T0, "xterm", "pytest: FAILED tests/test_a.py")
+    place = place_of(first)
+    p.record_label(place, "rejected", T0 + 5, reason="wrong time")
+    p.observe(first)
+    p.observe(focus(T0 + 10, "code", "a.py"))
+    p.observe(focus(T0 + 20, "xterm", "pytest: FAILED tests/test_b.py"))  # another title, same place
+    assert place_of(focus(0, "xterm", "pytest: FAILED tests/test_b.py")) == place
+    assert "cooling down" in p.check(T0 + 21).reason
     assert p.check(T0 + 1806).consult
-    p.record_label(context_of(win), "ignored", T0 + 1810)
+    p.record_label(place, "ignored", T0 + 1810)
     assert not p.check(T0 + 1811).consult
-    assert p.check(T0 + 1810 + 901).consult
 
 
-def test_silent_while_afk_paused_or_fullscreen():
+def test_a_content_rejection_quiets_that_kind_of_task_in_that_place_only():
+    p = policy()
+    place = "firefox|stackoverflow.com"
+    p.record_label(place, "rejected", T0, kind="summarise_pages", task="Summarise the key points of 'X'.",
+                   reason="not useful")
+    tasks, kinds = p.excluded(place, T0 + 60)
+    assert kinds == {"summarise_pages"} and "summarise the key points of 'x'." in tasks
+    assert p.excluded("code|.py", T0 + 60) == (frozenset(), frozenset())
+    assert p.excluded(place, T0 + 8 * 86400) == (frozenset(), frozenset())  # not forever
+
+
+def test_silent_while_afk_paused_fullscreen_in_a_meeting_or_asked_for_quiet():
     p = policy()
     p.observe(focus(T0, "code", "main.py"))
     p.observe(Event("afk", "afk", start=T0 + 1))
@@ -74,33 +102,73 @@ def test_silent_while_afk_paused_or_fullscreen():
     p.observe(Event("app", "pause", start=T0 + 4))
     assert p.check(T0 + 5).reason == "paused"
     p.observe(Event("app", "resume", start=T0 + 6))
-    p.observe(Event("window", "focus", start=T0 + 7, app="mpv", title="film.mkv", data={"fullscreen": True}))
+    p.observe(focus(T0 + 7, "mpv", "film.mkv", fullscreen=True))
     assert p.check(T0 + 8).reason == "fullscreen app"
+    p.observe(focus(T0 + 9, "zoom", "Zoom Meeting"))
+    assert p.check(T0 + 10).reason == "in a meeting"
+    p.observe(focus(T0 + 11, "code", "main.py"))
+    p.quiet(T0 + 3600)
+    assert p.check(T0 + 12).reason.startswith("quiet")
+    assert p.check(T0 + 3601).reason != "quiet: you asked for quiet"
+
+
+def test_steady_typing_in_one_document_is_flow():
+    p = policy(stall_s=90, flow_s=120)
+    p.observe(focus(T0, "gedit", "chapter3.md - gedit"))
+    for i in range(40):
+        p.observe(typing(T0 + 5 + i * 5, "gedit"))
+    p.observe(focus(T0 + 205, "firefox", "Thesaurus - Mozilla Firefox"))
+    p.observe(focus(T0 + 206, "gedit", "chapter3.md - gedit"))
+    p.observe(focus(T0 + 207, "firefox", "Thesaurus - Mozilla Firefox"))
+    p.observe(focus(T0 + 208, "gedit", "chapter3.md - gedit"))
+    p.observe(focus(T0 + 209, "firefox", "Thesaurus - Mozilla Firefox"))
+    p.observe(focus(T0 + 210, "gedit", "chapter3.md - gedit"))
+    for i in range(30):
+        p.observe(typing(T0 + 211 + i * 5, "gedit"))
+    verdict = p.check(T0 + 360)
+    assert not verdict.consult and "flow" in verdict.reason
 
 
 def test_repeated_switching_between_two_windows():
     p = policy(switch_repeat=3)
     for i in range(6):
         p.observe(focus(T0 + i, "code" if i % 2 == 0 else "firefox", "a.py" if i % 2 == 0 else "docs"))
-        if i < 5:
-            p.pending_trigger = None
     assert p.check(T0 + 7).trigger == "switching"
 
 
 def test_stall_after_typing_fires_once():
     p = policy(stall_s=90)
     p.observe(focus(T0, "code", "main.py"))
-    p.consulted(T0, p.check(T0))
-    p.observe(Event("input", "counts", start=T0 + 10, duration=5, app="code", data={"keys": 30}))
+    p.observe(typing(T0 + 10, "code", 30))
     assert not p.check(T0 + 60).consult
     verdict = p.check(T0 + 15 + 91)
     assert verdict.consult and verdict.trigger == "stall"
     p.consulted(T0 + 106, verdict)
-    assert not p.check(T0 + 400).consult
+    assert not p.check(T0 + 200).consult
 
 
-def test_a_tab_from_the_browser_extension_counts_as_a_new_place():
+def test_reading_a_message_then_opening_a_reply_is_evidence():
     p = policy()
-    p.observe(Event("browser", "tab", start=T0, app="firefox", title="TypeError: x is undefined - MDN",
-                    data={"url": "https://developer.mozilla.org/"}))
-    assert p.check(T0 + 1).trigger == "error"
+    p.observe(focus(T0, "thunderbird", "Quarterly numbers - Inbox - Mozilla Thunderbird"))
+    p.observe(focus(T0 + 40, "thunderbird", "Re: Quarterly numbers - Write"))
+    assert p.check(T0 + 41).trigger == "reply"
+
+
+def test_evidence_goes_stale():
+    p = policy()
+    p.observe(focus(T0, "xterm", "Error: build failed"))
+    p.observe(focus(T0 + 10, "xterm2", "other"))
+    p.observe(focus(T0 + 20, "xterm", "Error: build failed"))
+    p.observe(Event("afk", "afk", start=T0 + 21))
+    p.observe(Event("afk", "not-afk", start=T0 + 900))
+    assert not p.check(T0 + 901).consult
+
+
+def test_a_tab_from_the_browser_extension_is_a_place_by_site():
+    tab = Event("browser", "tab", start=T0, app="firefox", title="TypeError: x is undefined - MDN",
+                data={"url": "https://developer.mozilla.org/en-US/docs/Web"})
+    assert place_of(tab) == "firefox|developer.mozilla.org"
+    p = policy()
+    p.observe(focus(T0 - 10, "xterm", "node app.js: TypeError: x is undefined"))
+    p.observe(tab)
+    assert p.check(T0 + 1).trigger in ("search_after_error", "error_again")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
+from assistant.app import control
 from assistant.app.assist import TaskHelp, search_url, tiny_notice_once
 from assistant.app.status import Status, collect
 from assistant.log import open_db
@@ -77,6 +79,10 @@ class TrayApp(QObject):
         self.pause_action = menu.addAction("Pause until I resume", lambda: self.pause(None))
         self.resume_action = menu.addAction("Resume", self.resume)
         menu.addSeparator()
+        self.quiet_hour_action = menu.addAction("Quiet for 1 hour", lambda: self.quiet(3600.0))
+        self.quiet_today_action = menu.addAction("Quiet for today", lambda: self.quiet("today"))
+        self.speak_action = menu.addAction("Suggestions on again", lambda: self.quiet(None))
+        menu.addSeparator()
         menu.addAction("Dashboard…", self.open_dashboard)
         menu.addAction("Settings…", self.open_settings)
         menu.addAction("Forget last hour…", self.ask_forget)
@@ -100,6 +106,9 @@ class TrayApp(QObject):
         pause = data.pause_info(self.db)
         if pause.paused:
             return data.describe_pause(pause)
+        quiet = control.quiet_state(self.db)
+        if quiet is not None:
+            return f"Quiet until {data.clock(quiet)} · collecting"
         parts = self.runtime_status().parts
         collectors = [p for p in parts if p.name.startswith("collector ")]
         active = sum(1 for p in collectors if p.state == "running")
@@ -117,6 +126,10 @@ class TrayApp(QObject):
         self.pause30_action.setVisible(not paused)
         self.pause_action.setVisible(not paused)
         self.resume_action.setVisible(paused)
+        quiet = control.quiet_state(self.db) is not None
+        self.quiet_hour_action.setVisible(not quiet)
+        self.quiet_today_action.setVisible(not quiet)
+        self.speak_action.setVisible(quiet)
         self.tray.setIcon(theme.icon("assistant-paused" if paused else "assistant"))
         self.tray.setToolTip(f"Proactive assistant — {text}")
 
@@ -128,6 +141,12 @@ class TrayApp(QObject):
 
     def resume(self) -> None:
         self.runtime.resume()
+        self.update_status()
+
+    def quiet(self, how: float | str | None) -> None:
+        """No cards for `how` seconds, 'today', or None for cards again."""
+        until = control.quiet_until(how) if isinstance(how, str) else (time.time() + how if how else None)
+        self.runtime.quiet(until)
         self.update_status()
 
     def runtime_status(self) -> Status:
@@ -196,7 +215,8 @@ class TrayApp(QObject):
     # ------------------------------------------------------------ proposals
 
     def show_proposal(self, proposal: Any) -> SuggestionCard:
-        card = SuggestionCard(proposal, self.runtime.answer, self.runtime.cfg["ui.card_timeout_seconds"])
+        card = SuggestionCard(proposal, self.runtime.answer, self.runtime.cfg["ui.card_timeout_seconds"],
+                              quiet=lambda seconds: self.runtime.quiet(time.time() + seconds))
         card.answered.connect(lambda pid, label, reason, c=card: self._answered(pid, label, reason, c))
         self.cards.add(card)
         return card

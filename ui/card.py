@@ -74,11 +74,13 @@ class SuggestionCard(QWidget):
     finished = Signal()
 
     def __init__(self, proposal: Proposal, record: Callable[[int, str, str | None], object], timeout_seconds: float,
-                 clock: Callable[[], float] = time.time, parent: QWidget | None = None):
+                 clock: Callable[[], float] = time.time, parent: QWidget | None = None,
+                 quiet: Callable[[float], object] | None = None):
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
                          | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
         self.proposal = proposal
         self.record = record
+        self.quiet = quiet  # "quiet for 1 hour": no more cards for that long (None: no such button)
         self.clock = clock
         self.label: str | None = None
         self.reason_text: str | None = None
@@ -181,7 +183,12 @@ class SuggestionCard(QWidget):
         self.reject_button = self._button("Reject", "danger", self._on_reject)
         self.not_now_button = self._button("Not now", "", lambda: self._answer("not-now"))
         self.accept_button = self._button("Accept", "primary", lambda: self._answer("accepted"))
+        self.quiet_button = self._button("Quiet 1 h", "", self._quiet_hour)
+        self.quiet_button.setProperty("flat", True)
+        self.quiet_button.setToolTip("No more suggestions for an hour (this one counts as 'not now')")
+        self.quiet_button.setVisible(self.quiet is not None)
         row.addWidget(self.reject_button)
+        row.addWidget(self.quiet_button)
         row.addStretch(1)
         row.addWidget(self.not_now_button)
         row.addWidget(self.accept_button)
@@ -277,6 +284,11 @@ class SuggestionCard(QWidget):
         self.activateWindow()
         self.reason_edit.setFocus()
 
+    def _quiet_hour(self) -> None:
+        if self.quiet is not None:
+            self.quiet(3600.0)
+        self._answer("not-now", "quiet for 1 hour")
+
     def _typed_reason(self) -> str | None:
         text = self.reason_edit.text().strip()
         return text or None
@@ -298,7 +310,7 @@ class SuggestionCard(QWidget):
         if label == "accepted":
             message = "✓  On it — the answer opens beside this card."
         elif label == "not-now":
-            message = "Okay, not now."
+            message = "Okay: quiet for an hour." if reason == "quiet for 1 hour" else "Okay, not now."
         else:
             message = "Thanks — noted." if reason else "Rejected."
         self.answered.emit(int(self.proposal.id), label, reason)

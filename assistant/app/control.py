@@ -3,13 +3,15 @@ process: through the log) and the tray (in process: `Runtime` calls these and te
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
+from assistant.core.durations import parse_duration
 from assistant.core.proposal import LABELS
 from assistant.log import Database, housekeeping
 from assistant.log import proposals as plog
 from assistant.log.proposals import LabelRow
-from assistant.log.state import Pause, clear_pause, read_pause, write_pause
+from assistant.log.state import Pause, clear_pause, read_pause, read_quiet, write_pause, write_quiet
 
 ALIASES = {"accept": "accepted", "yes": "accepted", "reject": "rejected", "no": "rejected",
            "later": "not-now", "not-now": "not-now", "ignore": "ignored"}
@@ -27,6 +29,28 @@ def resume(db: Database) -> None:
 
 def pause_state(db: Database, now: float | None = None) -> Pause:
     return read_pause(db, now)
+
+
+def quiet_until(spec: str, now: float | None = None) -> float | None:
+    """'1h', '30m', 'today' (until local midnight) or 'off' -> until when (None for off). ValueError otherwise."""
+    now = time.time() if now is None else now
+    spec = spec.strip().lower()
+    if spec in ("off", "0", "no"):
+        return None
+    if spec == "today":
+        tomorrow = dt.datetime.fromtimestamp(now).date() + dt.timedelta(days=1)
+        return dt.datetime.combine(tomorrow, dt.time()).timestamp()
+    return now + parse_duration(spec)
+
+
+def quiet(db: Database, until: float | None) -> None:
+    """No suggestion cards until `until` (None: cards again); the running app obeys within a few seconds."""
+    write_quiet(db, until)
+
+
+def quiet_state(db: Database, now: float | None = None) -> float | None:
+    until = read_quiet(db)
+    return until if until > (time.time() if now is None else now) else None
 
 
 def forget(db: Database, last_seconds: float | None = None, everything: bool = False) -> dict[str, int]:

@@ -29,7 +29,7 @@ from assistant.decide.policy import Verdict
 from assistant.log import Database, open_db
 from assistant.log import proposals as plog
 from assistant.log.proposals import LabelRow
-from assistant.log.state import read_forget_request
+from assistant.log.state import read_forget_request, read_quiet
 from models.backends import BackendError
 from models.judge.infer import SHIPPED_DIR, load_judge
 from models.judge.kinds import context_from_history
@@ -90,6 +90,11 @@ class Engine:
         """An answer given in this process (the tray): learned on the next pass."""
         self.inbox.put(("label", row))
         self._wake.set()
+
+    def quiet(self, until: float | None) -> None:
+        """The user asked for quiet (in this process): no card until `until`."""
+        if self.chain is not None:
+            self.chain.policy.quiet(until or 0.0)
 
     @contextlib.contextmanager
     def forgetting(self, since: float, at: float) -> Iterator[None]:
@@ -245,7 +250,10 @@ class Engine:
         for row in fresh:
             if row.label == "accepted" and row.task:
                 self.chain.engine.accepted_before.append((row.history, row.task))
-            self.chain.policy.record_label(row.where, row.label, row.time)
+            self.chain.policy.record_label(row.where, row.label, row.time, kind=row.kind, task=row.task,
+                                           reason=row.reason)
+            if row.task:
+                self.chain.remember_shown(row.proposed_at, row.task)  # survives a restart: not shown twice
             self.records.append(label_record(row))
         if self.cfg["judge.learn_from_labels"]:
             self.chain.engine.judge.learn(self.records)  # deterministic: the same answers, the same judge
@@ -255,6 +263,7 @@ class Engine:
         if not force and now - self._last_poll < POLL_SECONDS:
             return
         self._last_poll = now
+        self.chain.policy.quiet(read_quiet(self.db))
         request = read_forget_request(self.db)
         if request is not None and request.updated > self._forget_seen:
             self._forget_seen = request.updated

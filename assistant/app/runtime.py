@@ -244,6 +244,12 @@ class Runtime:
             self.engine.on_label(row)
         return row
 
+    def quiet(self, until: float | None) -> None:
+        """No cards until `until` (None: cards again); collection goes on."""
+        control.quiet(self.db, until)
+        if self.engine is not None:
+            self.engine.quiet(until)
+
     def answer_backend(self) -> tuple[Any, str]:
         """The loaded model for carrying out accepted tasks, or (None, why not) in words for the user."""
         if self.engine is not None and self.engine.backend is not None:

@@ -82,9 +82,12 @@ class DecisionEngine:
             time.sleep(0.005)
         return self._background.latest(history)
 
-    def step(self, history: Sequence[str], exclude: Set[str] = frozenset()) -> tuple[Decision, StepTiming]:
-        """Decide for `history`; tasks in `exclude` (lower-cased, e.g. shown within the hour) are passed over
-        so the next best candidate is considered instead."""
+    def step(self, history: Sequence[str], exclude: Set[str] = frozenset(),
+             exclude_kinds: Set[str] = frozenset(), prefer_kinds: Set[str] = frozenset(),
+             gate_relief: float = 0.0) -> tuple[Decision, StepTiming]:
+        """Decide for `history`; tasks in `exclude` (lower-cased: shown within the hour, rejected here) and
+        candidates of a kind in `exclude_kinds` (cooling down here) are passed over, so the next best
+        candidate is considered instead."""
         t0 = time.perf_counter()
         cands = generate_candidates(list(history), self.accepted_before or None)
         t1 = time.perf_counter()
@@ -93,13 +96,16 @@ class DecisionEngine:
             cands = (
                 [c for c in cands if c.task is not None] + list(extra) + [c for c in cands if c.task is None]
             )
-        if exclude:
-            cands = [c for c in cands if c.task is None or c.task.lower() not in exclude]
+        if exclude or exclude_kinds:
+            cands = [c for c in cands if c.task is None or (c.task.lower() not in exclude
+                                                            and c.kind not in exclude_kinds)]
         t2 = time.perf_counter()
-        decision = self.judge_candidates(history, cands)
+        decision = self.judge_candidates(history, cands, prefer_kinds, gate_relief)
         t3 = time.perf_counter()
         return decision, StepTiming(t1 - t0, t2 - t1, t3 - t2)
 
-    def judge_candidates(self, history: Sequence[str], candidates: Sequence[Candidate]) -> Decision:
+    def judge_candidates(self, history: Sequence[str], candidates: Sequence[Candidate],
+                         prefer_kinds: Set[str] = frozenset(), gate_relief: float = 0.0) -> Decision:
         """The decision among given candidates, with this engine's judge, threshold and help gate."""
-        return decide(history, candidates, self.judge, self.threshold, self.gate_threshold)
+        return decide(history, candidates, self.judge, self.threshold, self.gate_threshold, prefer_kinds,
+                      gate_relief)

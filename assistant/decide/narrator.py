@@ -184,8 +184,12 @@ def _context_of(e: Event, current: tuple[str, str, str]) -> tuple[str, str, str]
 def _segments(pairs: list[tuple[int, Event]]) -> list[_Segment]:
     segs: list[_Segment] = []
     current = ("an application", "window", "")  # (app, kind, subject) of the focused window
+    # what the user does: apps they work in, not background processes (other users', helpers, timeouts)
+    windowed = {e.app for _, e in pairs if e.kind == "focus" and e.app}
     for eid, e in sorted(pairs, key=lambda p: (p[1].start, p[0])):
         if e.source in _SKIP_SOURCES:
+            continue
+        if e.source == "process" and e.app not in windowed:
             continue
         prev = segs[-1] if segs else None
         if e.kind == "focus" or (e.source == "browser" and e.kind == "tab"):

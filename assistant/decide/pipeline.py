@@ -12,7 +12,7 @@ from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.decide.engine import DecisionEngine
 from assistant.decide.narrator import Observation, narrate
-from assistant.decide.policy import Policy, Verdict
+from assistant.decide.policy import EVIDENCE_KINDS, GATE_RELIEF, Policy, Verdict
 from models.proposer import Proposer
 
 WINDOW_SECONDS = 30 * 60
@@ -71,7 +71,11 @@ class Pipeline:
         started = time.perf_counter()
         observations = self.observations()[-HISTORY_SENTENCES:]
         history = [o.sentence for o in observations]
-        decision, _timing = self.engine.step(history, exclude=self._recently_shown(now))
+        rejected, cooling = self.policy.excluded(verdict.context, now)
+        decision, _timing = self.engine.step(history, exclude=self._recently_shown(now) | rejected,
+                                             exclude_kinds=cooling,
+                                             prefer_kinds=EVIDENCE_KINDS.get(verdict.trigger, frozenset()),
+                                             gate_relief=GATE_RELIEF.get(verdict.strength, 0.0))
         chosen = decision.candidate
         proposal = Proposal(
             time=now, task=decision.task, score=decision.score, context=verdict.context, trigger=verdict.trigger,
@@ -85,6 +89,12 @@ class Pipeline:
             self.policy.record_surfaced(now)
             self.shown.append((now, proposal.task.lower()))
         return proposal
+
+    def remember_shown(self, at: float, task: str) -> None:
+        """A task shown before (e.g. before a restart) is not shown again within the hour."""
+        if not any(t == task.lower() for _, t in self.shown):
+            self.shown.append((at, task.lower()))
+            self.shown = deque(sorted(self.shown))
 
     def _recently_shown(self, now: float) -> frozenset[str]:
         while self.shown and self.shown[0][0] < now - REPEAT_SECONDS:

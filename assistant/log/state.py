@@ -169,3 +169,18 @@ def first_notice(db: Database, key: str) -> bool:
     cur = db.conn.execute("INSERT OR IGNORE INTO state (key, value, updated) VALUES (?, 'true', ?)",
                           (f"notice:{key}", time.time()))
     return cur.rowcount == 1
+
+
+# ------------------------------------------------------------------ quiet
+
+def write_quiet(db: Database, until: float | None) -> None:
+    """No cards until `until` (None: speak again); collection goes on (that is what pause is for)."""
+    _set(db, "quiet", {"until": until})
+
+
+def read_quiet(db: Database) -> float:
+    """Until when the user asked for quiet (0.0: no quiet)."""
+    state = _get(db, "quiet")
+    value = state[0] if state else None
+    until = value.get("until") if isinstance(value, dict) else None
+    return float(until) if isinstance(until, (int, float)) else 0.0
