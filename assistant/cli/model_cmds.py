@@ -26,11 +26,14 @@ def _size(n: int) -> str:
 @JSON_FLAG
 @click.option("--servers", is_flag=True, help="Also ask OpenAI-compatible servers on this machine "
               "(Ollama 11434, llama.cpp 8080, LM Studio 1234, vLLM 8000).")
-def model_list(as_json: bool, servers: bool) -> None:
+@click.option("--port", "ports", type=click.IntRange(1, 65535), multiple=True,
+              help="With --servers: also ask a server on this loopback port (repeatable).")
+def model_list(as_json: bool, servers: bool, ports: tuple[int, ...]) -> None:
     """Installed GGUF files, the catalogue, and (with --servers) models offered on loopback."""
     cfg = load_config_or_exit()
     rows = catalog.installed(cfg)
-    found = catalog.discover_servers(cfg) if servers else []
+    asked = catalog.KNOWN_SERVERS + tuple((f"port {p}", p) for p in ports)
+    found = catalog.discover_servers(cfg, asked) if servers else []
     have = {r.catalog_name for r in rows if r.catalog_name}
     if as_json:
         emit_json({"installed": [r.to_dict() for r in rows],
@@ -57,7 +60,7 @@ def model_list(as_json: bool, servers: bool) -> None:
     if servers:
         click.echo("\nServers on this machine:")
         if not found:
-            click.echo("   none answered on 11434, 8080, 1234 or 8000")
+            click.echo("   none answered on " + ", ".join(str(port) for _, port in asked))
         for s in found:
             mark = "*" if s.in_use else " "
             click.echo(f" {mark} {s.name} {s.url}: {', '.join(s.models) or '(no models)'}")
@@ -72,7 +75,8 @@ def _progress_bar(source: str):
     def update(done: int, total: int | None) -> None:
         if not bar:
             bar.append(tqdm(total=total, initial=done, unit="B", unit_scale=True, unit_divisor=1024,
-                            desc=source.rsplit("/", 1)[-1][:40], file=sys.stderr, leave=True))
+                            desc=source.rsplit("/", 1)[-1][:40], file=sys.stderr, leave=True,
+                            disable=not sys.stderr.isatty()))  # a log file gets the one-line summary only
         bar[0].n = done
         bar[0].refresh()
 
