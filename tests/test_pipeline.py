@@ -98,7 +98,7 @@ def test_answer_and_export_make_research_rows(home):
     out = run_cli("export", home=home)
     [row] = [json.loads(line) for line in out.stdout.splitlines()]
     assert row["pred_task"] == "Review 'budget_2025.py'." and row["valid"] is True
-    assert row["category"] == "Correct-Detection (CD)" and row["reason"] == "handy"
+    assert row["category"] == "Correct-Detection (CD)" and row["meta"]["labels"][0]["reason"] == "handy"
     assert row["obs"][0]["event"].startswith("The user opens")
 
 

@@ -14,7 +14,8 @@ from assistant.log.proposals import LabelRow
 from assistant.log.state import Pause, clear_pause, read_pause, read_quiet, write_pause, write_quiet
 
 ALIASES = {"accept": "accepted", "yes": "accepted", "reject": "rejected", "no": "rejected",
-           "later": "not-now", "not-now": "not-now", "ignore": "ignored"}
+           "later": "not-now", "not-now": "not-now", "ignore": "ignored", "other": "other-help",
+           "needed": "help-needed", "fine": "no-help-needed"}
 
 
 def pause(db: Database, seconds: float | None = None, now: float | None = None) -> Pause:
@@ -62,14 +63,16 @@ def normalise_label(answer: str) -> str:
     """'accept' -> 'accepted', ...; ValueError naming the accepted answers otherwise."""
     label = ALIASES.get(answer, answer)
     if label not in LABELS:
-        raise ValueError(f"expected one of accept, reject, not-now, ignore, got {answer!r}")
+        raise ValueError(f"expected one of accept, reject, not-now, ignore, other-help (help, but not this), "
+                         f"help-needed or no-help-needed (a silent moment), got {answer!r}")
     return label
 
 
 def answer(db: Database, proposal_id: int, answer: str, reason: str | None = None,
-           now: float | None = None) -> LabelRow:
-    """Record the user's answer to a proposal; returns it joined with its proposal (for the engine)."""
+           now: float | None = None, annotator: str = "me", relabel: bool = False) -> LabelRow:
+    """Record an answer to a proposal (or, under review, to a silent moment); returns it joined with its
+    proposal (for the engine). A second answer by the same annotator is refused unless `relabel`."""
     label = normalise_label(answer)
-    label_id = plog.record_label(db, proposal_id, label, reason, now)
+    label_id = plog.record_label(db, proposal_id, label, reason, now, annotator=annotator, relabel=relabel)
     return next(r for r in plog.labels_since(db, label_id - 1) if r.id == label_id)
 

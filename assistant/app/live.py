@@ -69,7 +69,8 @@ class Engine:
         self.db: Database | None = None
         self.backend: Any = None
         self.learned: set[int] = set()  # label ids already learned from
-        self.records: list[LabelRecord] = []  # every answer, oldest first: the judge is rebuilt from them
+        self.records: dict[int, LabelRecord] = {}  # label id -> answer, oldest first: the judge is rebuilt
+        # from the standing answers (a relabel replaces the answer it changes)
         self.labels_polled = 0  # highest label id read from the log
         self.last_obs_event_id = 0
         self.last_verdict = ""
@@ -254,9 +255,11 @@ class Engine:
                                            reason=row.reason)
             if row.task:
                 self.chain.remember_shown(row.proposed_at, row.task)  # survives a restart: not shown twice
-            self.records.append(label_record(row))
+            if row.replaces is not None:
+                self.records.pop(row.replaces, None)
+            self.records[row.id] = label_record(row)
         if self.cfg["judge.learn_from_labels"]:
-            self.chain.engine.judge.learn(self.records)  # deterministic: the same answers, the same judge
+            self.chain.engine.judge.learn(list(self.records.values()))  # deterministic: the same answers, the same judge
 
     def _poll(self, now: float, force: bool = False) -> None:
         """Answers and forgets from other processes, and cards that timed out, through the log."""

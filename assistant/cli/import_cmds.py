@@ -1,4 +1,8 @@
-"""`proactive import --format FORMAT FILE`: bring history recorded elsewhere into the event log.
+"""`proactive import FILE...`: bring history recorded elsewhere, or exported by this app, into the log.
+
+Every format `proactive export` writes is read back (recognised from the content): decisions and labels go to
+the proposals and labels tables (ids kept where free, nothing added twice); events go, like an ActivityWatch
+export, through the event path below.
 
 Formats are a table (`FORMATS`: name -> ImportFormat(read, origin, help)); a new format adds one entry.
 Imported events pass the same privacy filter and redaction as live ones and are written through the log's
@@ -22,6 +26,8 @@ from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.log import EventWriter, open_db
 from assistant.log.state import read_import_marks, write_import_marks
+from assistant.research import importer
+from assistant.research.formats import FormatError
 from collectors import aw_import
 from collectors.privacy import PrivacyFilter
 
@@ -35,10 +41,19 @@ class ImportFormat:
     help: str
 
 
+def _read_events_export(path: Path) -> list[Event]:
+    parsed = importer.parse(path)
+    if parsed.fmt != "events":
+        raise ValueError(f"{path}: expected an events export, found {parsed.fmt}")
+    return importer.events_from(parsed.rows)
+
+
 FORMATS: dict[str, ImportFormat] = {
     "activitywatch": ImportFormat(aw_import.read_export, aw_import.origin,
                                   "an ActivityWatch export (JSON with 'buckets')"),
+    "events": ImportFormat(_read_events_export, lambda e: e.source, "`proactive export --format events`"),
 }
+DECISION_HELP = "proactivebench, trace, sft, reward-model: what `proactive export` writes"
 
 
 class LogInUse(RuntimeError):
@@ -96,28 +111,50 @@ def import_events(fmt_name: str, path: Path, cfg: Config, db_path: Path | None =
 
 
 @click.command("import")
-@click.option("--format", "fmt", required=True, type=click.Choice(sorted(FORMATS)),
-              help="What the file is: " + "; ".join(f"{k}: {v.help}" for k, v in FORMATS.items()) + ".")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS) + list(importer.DECISION_FORMATS)),
+              help="Say what the files are (default: recognised from the content). Events: "
+                   + "; ".join(f"{k}: {v.help}" for k, v in FORMATS.items()) + f". Decisions: {DECISION_HELP}.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @JSON_FLAG
-def import_command(fmt: str, file: Path, as_json: bool) -> None:
-    """Import history recorded by another tool (filtered and redacted like live events)."""
+def import_command(fmt: str | None, files: tuple[Path, ...], as_json: bool) -> None:
+    """Import history recorded by another tool, or read back this app's own exports. Events are filtered
+    and redacted like live ones; decisions keep their labels and relabel history."""
     cfg = load_config_or_exit()
-    try:
-        report = import_events(fmt, file, cfg)
-    except LogInUse:
-        click.echo("Cannot import while the assistant is running (it holds the event log): stop it first, "
-                   "then import again.", err=True)
-        sys.exit(1)
-    except ValueError as exc:
-        click.echo(f"Cannot import: {exc}", err=True)
-        sys.exit(2)
+    results = []
+    for file in files:
+        try:
+            found = fmt or importer.parse(file).fmt
+            if found in FORMATS:
+                report = import_events(found, file, cfg)
+                sources = ", ".join(f"{n} {s}" for s, n in report.by_source.most_common()) or "nothing new"
+                line = (f"Imported {report.written} of {report.read} events from {file} ({sources}); "
+                        f"{report.excluded} left out by your privacy rules, {report.already_imported} imported "
+                        "before.")
+                results.append({"file": str(file), "format": found, **report.__dict__,
+                                "by_source": dict(report.by_source)})
+            else:
+                parsed = importer.parse(file)
+                if parsed.fmt != found:
+                    raise FormatError(f"{file}: --format {found}, but the file holds {parsed.fmt}")
+                done = importer.import_decisions(open_db(paths.db_path()), parsed)
+                line = (f"Imported {done.added} decisions from {file} with their labels ({found}); "
+                        f"{done.already} were here already" + (f"; {done.observations} observations" if
+                                                                 found == "trace" else "") + ".")
+                results.append({"file": str(file), "format": found, **done.__dict__})
+        except LogInUse:
+            click.echo("Cannot import while the assistant is running (it holds the event log): stop it first, "
+                       "then import again.", err=True)
+            sys.exit(1)
+        except FileNotFoundError:
+            click.echo(f"Cannot import: {file}: no such file", err=True)
+            sys.exit(2)
+        except (ValueError, OSError) as exc:  # FormatError is a ValueError
+            click.echo(f"Cannot import: {exc}", err=True)
+            sys.exit(2)
+        if not as_json:
+            click.echo(line)
     if as_json:
-        emit_json({**report.__dict__, "by_source": dict(report.by_source)})
-        return
-    sources = ", ".join(f"{n} {s}" for s, n in report.by_source.most_common()) or "nothing new"
-    click.echo(f"Imported {report.written} of {report.read} events from {file} ({sources}); "
-               f"{report.excluded} left out by your privacy rules, {report.already_imported} imported before.")
+        emit_json(results if len(results) > 1 else results[0])
 
 
 COMMANDS = [import_command]

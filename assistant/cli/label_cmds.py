@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 import time
 from pathlib import Path
@@ -17,21 +16,28 @@ from assistant.core.paths import write_private_text
 from assistant.core.proposal import LABELS
 from assistant.decide.build import build_chain, load_backend
 from assistant.evaluation.replay import replay as run_replay
-from assistant.log.proposals import export_rows
+from assistant.research.export import export as export_data
+from assistant.research.formats import FORMATS
 from models.backends import ModelUnavailable
 
 
 @click.command()
 @click.argument("proposal_id", type=int)
-@click.argument("answer", type=click.Choice(["accept", "reject", "not-now", "ignore", *LABELS]))
+@click.argument("answer", type=click.Choice(["accept", "reject", "not-now", "ignore", "other", "needed", "fine",
+                                             *LABELS]))
 @click.option("--reason", help="Why (kept with the label, useful for research).")
 @click.option("--no-run", is_flag=True, help="Only record the answer; do not carry an accepted task out.")
-def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool) -> None:
+@click.option("--annotator", default="me", show_default=True, help="Who answers (several annotators may label "
+              "the same moments; each has one standing answer).")
+@click.option("--relabel", is_flag=True, help="Change an answer given before (the old one is kept as history).")
+def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, annotator: str,
+           relabel: bool) -> None:
     """Answer a suggestion from the terminal (the tray's buttons do the same). Accepting carries the task
-    out: the model's answer streams here as it is written, and is kept with your label."""
+    out: the model's answer streams here as it is written, and is kept with your label. `other` means help
+    was needed but not this task; for a silent moment under review, `needed` or `fine`."""
     db = open_log_or_exit()
     try:
-        row = control.answer(db, proposal_id, answer, reason)
+        row = control.answer(db, proposal_id, answer, reason, annotator=annotator, relabel=relabel)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"Recorded: #{proposal_id} {row.label}.", err=True)
@@ -57,21 +63,40 @@ def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool) -> N
 
 
 @click.command()
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file (default stdout).")
-@click.option("--all", "include_unlabelled", is_flag=True, help="Include surfaced proposals with no answer yet.")
-def export(out: str | None, include_unlabelled: bool) -> None:
-    """Export your labelled proposals as JSONL in the ProactiveBench reward-data shape."""
-    rows = list(export_rows(open_log_or_exit(), include_unlabelled))
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    if out:
-        try:
-            write_private_text(Path(out), text)
-        except OSError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        click.echo(f"Exported {len(rows)} labelled proposals to {out}.", err=True)
-    else:
-        sys.stdout.write(text)
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Write to this file (a folder for sft / reward-model; default stdout).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="proactivebench", show_default=True,
+              help="proactivebench: the reward data's rows; trace: the traces' steps; events: raw events; "
+                   "sft / reward-model: LLaMA-Factory datasets (a folder with dataset_info.json).")
+@click.option("--since", default=None, help="Only this long ago onwards (e.g. 7d).")
+def export(out: Path | None, fmt: str, since: str | None) -> None:
+    """Export your labelled decisions (or raw events) for research. Ignored cards are no judgement and are
+    left out of the labelled formats; every string is scanned for secrets once more on the way out."""
+    cfg = load_config_or_exit()
+    start = time.time() - duration_option(since, "--since") if since else None
+    result = export_data(open_log_or_exit(), fmt, since=start, judge_dir=cfg["judge.model_dir"] or None,
+                         extra_patterns=cfg["privacy.secret_patterns"])
+    if len(result.files) > 1 and out is None:
+        raise click.UsageError(f"--format {fmt} writes a dataset folder: give it with --out DIR")
+    if out is None:
+        sys.stdout.write(result.files[""])
+        click.echo(f"Exported {result.summary()}.", err=True)
+        return
+    target, parent = out, out.parent
+    if not parent.is_dir():
+        click.echo(f"error: cannot write {target}: the folder {parent} does not exist", err=True)
+        sys.exit(1)
+    try:
+        if "" in result.files:
+            write_private_text(target, result.files[""])
+        else:
+            target.mkdir(mode=0o700, exist_ok=True)
+            for name, text in result.files.items():
+                write_private_text(target / name, text)
+    except OSError as exc:
+        click.echo(f"error: cannot write {target}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Exported {result.summary()} to {target}.", err=True)
 
 
 @click.command()

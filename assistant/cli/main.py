@@ -23,8 +23,9 @@ from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS  # noqa: E402
 from assistant.cli.desktop_cmds import COMMANDS as DESKTOP_COMMANDS  # noqa: E402
 from assistant.cli.label_cmds import COMMANDS as LABEL_COMMANDS  # noqa: E402
 from assistant.cli.quiet_cmds import COMMANDS as QUIET_COMMANDS  # noqa: E402
+from assistant.cli.research_cmds import COMMANDS as RESEARCH_COMMANDS  # noqa: E402
 
-for _command in CORE_COMMANDS + LABEL_COMMANDS + QUIET_COMMANDS + DESKTOP_COMMANDS:
+for _command in CORE_COMMANDS + LABEL_COMMANDS + QUIET_COMMANDS + DESKTOP_COMMANDS + RESEARCH_COMMANDS:
     cli.add_command(_command)
 cli.add_command(config_group)
 from assistant.cli.judge_cmds import judge_group  # noqa: E402

@@ -42,14 +42,19 @@ def ensure_private_dir(path: Path) -> Path:
 def write_private_text(path: Path, text: str) -> None:
     """Write `text` to `path` readable by the user only (0600), atomically (a temporary file moved into place).
     Raises OSError with a message naming the path when its folder is missing or not writable."""
+    write_private_bytes(path, text.encode("utf-8"))
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """`write_private_text` for bytes."""
     path = Path(path)
     if not path.parent.is_dir():
         raise OSError(f"cannot write {path}: the folder {path.parent} does not exist")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except OSError as exc:

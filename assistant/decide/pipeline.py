@@ -80,6 +80,7 @@ class Pipeline:
         proposal = Proposal(
             time=now, task=decision.task, score=decision.score, context=verdict.context, trigger=verdict.trigger,
             history=history, observation_event_ids=[list(o.event_ids) for o in observations],
+            history_times=[o.time for o in observations],
             kind=chosen.kind if chosen else "none", source=chosen.source if chosen else "template",
             latency_ms=(time.perf_counter() - started) * 1000, reason=decision.reason,
             model=self.model_name if chosen and chosen.source == "model" else "",

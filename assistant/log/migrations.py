@@ -110,13 +110,21 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
     Returns the names applied now."""
     done = set(applied(conn))
     ran: list[str] = []
-    for step in MIGRATIONS[:upto]:
-        if step.__name__ in done:
-            continue
-        with transaction(conn):
-            step(conn)
-            conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (step.__name__, time.time()))
-        ran.append(step.__name__)
+    conn.execute("PRAGMA foreign_keys=OFF")  # a step may rebuild a table that others refer to
+    try:
+        for step in MIGRATIONS[:upto]:
+            if step.__name__ in done:
+                continue
+            with transaction(conn):
+                step(conn)
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise sqlite3.IntegrityError(f"{step.__name__} left {len(broken)} dangling references")
+                conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                             (step.__name__, time.time()))
+            ran.append(step.__name__)
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
     return ran
 
 
@@ -147,5 +155,48 @@ def m004_consent_and_answers(conn: sqlite3.Connection) -> None:
             rated_at REAL
         );
         CREATE INDEX answers_proposal ON answers(proposal_id);
+        """
+    )
+
+
+@migration
+def m005_ids_never_reused_and_annotators(conn: sqlite3.Connection) -> None:
+    """Proposal and label ids are never reused after a forget (AUTOINCREMENT); a label names its annotator,
+    and a relabel keeps the answer it replaces; answers about silent moments and 'help, but not this'."""
+    _script(conn,
+        """
+        CREATE TABLE proposals_v5 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time REAL NOT NULL,
+            context TEXT NOT NULL,
+            task TEXT,
+            kind TEXT,
+            source TEXT,
+            model TEXT,
+            judge_score REAL,
+            surfaced INTEGER NOT NULL DEFAULT 0,
+            latency_ms REAL,
+            reason TEXT
+        );
+        INSERT INTO proposals_v5 SELECT id, time, context, task, kind, source, model, judge_score, surfaced,
+            latency_ms, reason FROM proposals;
+        DROP TABLE proposals;
+        ALTER TABLE proposals_v5 RENAME TO proposals;
+        CREATE INDEX proposals_time ON proposals(time);
+        CREATE TABLE labels_v5 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+            label TEXT NOT NULL CHECK (label IN ('accepted', 'rejected', 'ignored', 'not-now', 'other-help',
+                                                 'help-needed', 'no-help-needed')),
+            reason TEXT,
+            time REAL NOT NULL,
+            annotator TEXT NOT NULL DEFAULT 'me',
+            replaces INTEGER
+        );
+        INSERT INTO labels_v5 (id, proposal_id, label, reason, time)
+            SELECT id, proposal_id, label, reason, time FROM labels;
+        DROP TABLE labels;
+        ALTER TABLE labels_v5 RENAME TO labels;
+        CREATE INDEX labels_proposal ON labels(proposal_id, annotator);
         """
     )

@@ -12,14 +12,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.core.proposal import LABELS, Proposal
+from assistant.core.proposal import LABELS, SILENT_LABELS, TASK_LABELS, Proposal
 from assistant.log.db import Database
 from assistant.log.transaction import transaction
 
 
 def record_proposal(db: Database, p: Proposal, surfaced: bool) -> int:
     context = {"history": p.history, "event_ids": p.observation_event_ids, "where": p.context,
-               "trigger": p.trigger, "candidates": p.candidates}
+               "trigger": p.trigger, "candidates": p.candidates, "times": p.history_times}
     cur = db.conn.execute(
         "INSERT INTO proposals (time, context, task, kind, source, model, judge_score, surfaced, latency_ms, reason)"
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -28,15 +28,49 @@ def record_proposal(db: Database, p: Proposal, surfaced: bool) -> int:
     return int(cur.lastrowid)
 
 
+class AlreadyAnswered(ValueError):
+    """The annotator answered this proposal before; changing it is an explicit relabel."""
+
+
+def current_label(db: Database, proposal_id: int, annotator: str = "me") -> tuple[int, str] | None:
+    """(label id, label) of the annotator's standing answer to a proposal, or None."""
+    row = db.conn.execute("SELECT id, label FROM labels WHERE proposal_id = ? AND annotator = ? "
+                          "ORDER BY id DESC LIMIT 1", (proposal_id, annotator)).fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
 def record_label(db: Database, proposal_id: int, label: str, reason: str | None = None,
-                 now: float | None = None) -> int:
-    """Store the user's answer. Raises ValueError for an unknown label or proposal."""
+                 now: float | None = None, annotator: str = "me", relabel: bool = False) -> int:
+    """Store an answer. A shown task takes a task answer; a silent moment (no task, under review) takes
+    help-needed / no-help-needed. One standing answer per proposal per annotator: a second one raises
+    AlreadyAnswered unless `relabel` (the old answer stays, as history) or the first was only 'ignored'.
+    ValueError for an unknown label or proposal, or a task that was never shown."""
     if label not in LABELS:
         raise ValueError(f"expected one of {', '.join(LABELS)}, got {label!r}")
-    if db.conn.execute("SELECT 1 FROM proposals WHERE id = ?", (proposal_id,)).fetchone() is None:
+    annotator = annotator.strip()
+    if not annotator:
+        raise ValueError("the annotator's name is empty")
+    row = db.conn.execute("SELECT task, surfaced FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
+    if row is None:
         raise ValueError(f"no proposal #{proposal_id}")
-    cur = db.conn.execute("INSERT INTO labels (proposal_id, label, reason, time) VALUES (?,?,?,?)",
-                          (proposal_id, label, reason, time.time() if now is None else now))
+    task, surfaced = row
+    if task and not surfaced:
+        raise ValueError(f"proposal #{proposal_id} was never shown, so it cannot be answered")
+    if task and label not in TASK_LABELS:
+        raise ValueError(f"#{proposal_id} proposed a task: answer one of {', '.join(TASK_LABELS)}")
+    if not task and label not in SILENT_LABELS:
+        raise ValueError(f"#{proposal_id} is a moment the assistant stayed silent: answer one of "
+                         f"{', '.join(SILENT_LABELS)} (was help needed?)")
+    before = current_label(db, proposal_id, annotator)
+    if before is not None and before[1] == label and label == "ignored":
+        return before[0]
+    if before is not None and before[1] != "ignored" and not relabel:
+        raise AlreadyAnswered(f"#{proposal_id} is already answered by {annotator} ({before[1]}); "
+                              "changing an answer is a relabel (--relabel), which keeps the old one")
+    cur = db.conn.execute(
+        "INSERT INTO labels (proposal_id, label, reason, time, annotator, replaces) VALUES (?,?,?,?,?,?)",
+        (proposal_id, label, reason, time.time() if now is None else now, annotator,
+         before[0] if before else None))
     return int(cur.lastrowid)
 
 
@@ -55,19 +89,22 @@ class LabelRow:
     where: str
     proposed_at: float
     candidates: list[str | None]  # every candidate task judged with this one (None: no task)
+    annotator: str = "me"
+    replaces: int | None = None  # the label id this answer replaces (a relabel)
 
 
 def labels_since(db: Database, after_id: int) -> list[LabelRow]:
     """Answers with label id > after_id, oldest first."""
     rows = db.conn.execute(
-        "SELECT l.id, l.proposal_id, l.label, l.reason, l.time, p.context, p.task, p.kind, p.time FROM labels l "
-        "JOIN proposals p ON p.id = l.proposal_id WHERE l.id > ? ORDER BY l.id", (after_id,)).fetchall()
+        "SELECT l.id, l.proposal_id, l.label, l.reason, l.time, p.context, p.task, p.kind, p.time, l.annotator, "
+        "l.replaces FROM labels l JOIN proposals p ON p.id = l.proposal_id WHERE l.id > ? ORDER BY l.id",
+        (after_id,)).fetchall()
     out = []
-    for lid, pid, label, reason, ltime, context, task, kind, ptime in rows:
+    for lid, pid, label, reason, ltime, context, task, kind, ptime, annotator, replaces in rows:
         ctx = _context(context)
         cands = [c[0] if isinstance(c, list) and c else None for c in ctx.get("candidates") or []]
         out.append(LabelRow(lid, pid, label, reason, ltime, task, kind, list(ctx.get("history") or []),
-                            str(ctx.get("where") or ""), ptime, cands))
+                            str(ctx.get("where") or ""), ptime, cands, annotator, replaces))
     return out
 
 
@@ -84,43 +121,6 @@ def _context(text: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def export_rows(db: Database, include_unlabelled: bool = False) -> Iterator[dict[str, Any]]:
-    """Rows in the ProactiveBench reward-data shape (obs, pred_task, valid, annotation, category), plus
-    provenance (model, judge score, label, reason, times). Only the narrated sentences leave: no raw events.
-    """
-    query = ("SELECT p.id, p.time, p.context, p.task, p.kind, p.source, p.model, p.judge_score, p.latency_ms, "
-             "l.label, l.reason, l.time FROM proposals p LEFT JOIN labels l ON l.proposal_id = p.id "
-             "WHERE p.surfaced = 1 ORDER BY p.id, l.id")
-    for (pid, ptime, context, task, kind, source, model, score, latency, label, reason, ltime) in \
-            db.conn.execute(query):
-        if label is None and not include_unlabelled:
-            continue
-        ctx = _context(context)
-        valid = None if label in (None, "ignored", "not-now") else label == "accepted"
-        category = None
-        if valid is not None:
-            category = ("Correct-Detection (CD)" if valid else "False-Alarm (FA)") if task else \
-                       ("Correct-Rejection (CR)" if valid else "Missed-Need (MN)")
-        yield {
-            "obs": [{"time": str(ptime), "event": s} for s in ctx.get("history", [])],
-            "pred_task": task,
-            "valid": valid,
-            "annotation": [valid] if valid is not None else [],
-            "category": category,
-            "label": label,
-            "reason": reason,
-            "proposal_id": pid,
-            "proposed_at": ptime,
-            "answered_at": ltime,
-            "trigger": ctx.get("trigger"),
-            "task_kind": kind,
-            "task_source": source,
-            "model": model,
-            "judge_score": score,
-            "latency_ms": latency,
-        }
 
 
 # ------------------------------------------------------------------ observations

@@ -8,6 +8,7 @@ with `learn(records)`, a deterministic function of the user's labels (see models
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -169,3 +170,13 @@ class Judge:
 def load_judge(model_dir: str | Path | None = None) -> Judge:
     """A fresh judge from `model_dir` (empty: the shipped one); never shared between callers."""
     return Judge.load(model_dir or None)
+
+
+def judge_version(model_dir: str | Path | None = None) -> str:
+    """'format:sha256-prefix' of the judge artefact in use (shipped or trained), for provenance in exports."""
+    path = (Path(model_dir) if model_dir else SHIPPED_DIR) / ARTIFACT_NAME
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except OSError:
+        digest = "missing"
+    return f"{FORMAT_VERSION}:{digest}"

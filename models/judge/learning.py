@@ -96,6 +96,13 @@ def evidence(record: LabelRecord) -> tuple[list[tuple[int, float]], list[tuple[i
     elif record.label == "ignored":
         content.append((0, 0.2))
         timing.append((0, 0.4))
+    elif record.label == "other-help":  # the moment was right, the task was not
+        content.append((0, 1.0))
+        timing.append((1, 0.5))
+    elif record.label == "help-needed":  # a silent moment where help was needed (review)
+        timing.append((1, 1.0))
+    elif record.label == "no-help-needed":
+        timing.append((0, 1.0))
     if record.rating == "helpful":
         content.append((1, 0.5))
     elif record.rating == "not-helpful":
@@ -202,12 +209,18 @@ _PLURAL = {
     "rejected": "rejections",
     "not-now": "'not now' answers",
     "ignored": "ignored cards",
+    "other-help": "'help, but not this' answers",
+    "help-needed": "missed moments",
+    "no-help-needed": "rightly silent moments",
 }
 _SINGULAR = {
     "accepted": "acceptance",
     "rejected": "rejection",
     "not-now": "'not now' answer",
     "ignored": "ignored card",
+    "other-help": "'help, but not this' answer",
+    "help-needed": "missed moment",
+    "no-help-needed": "rightly silent moment",
 }
 
 
