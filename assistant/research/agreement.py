@@ -77,7 +77,7 @@ def agreement(found: Iterable[DecisionRecord]) -> Agreement:
         v = verdict(d)
         if v is not None:
             out.categories[category(d.task, v.valid)] += 1
-        judged_by.update(votes)
+        judged_by.update(votes.keys())
         per_item.append(votes)
     out.annotators = dict(sorted(judged_by.items()))
     multi = [v for v in per_item if len(v) >= 2]
