@@ -12,7 +12,11 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+import pytest  # noqa: E402
 
 from assistant.app.runtime import Runtime
 from assistant.core import config
@@ -290,3 +294,35 @@ def test_the_terminal_labeller_walks_a_day_and_labels_shown_and_silent_moments(r
            for d in decisions(db)}
     assert got[found[first_shown].decision.id] == [("accepted", False), ("rejected", True)]
     assert got[found[first_silent].decision.id] == [("help-needed", False)]
+
+
+def test_the_review_tab_labels_shown_and_silent_moments(recorded: Path, home: Path, qtbot) -> None:
+    from ui.review import ReviewTab
+
+    copy_of(recorded, home)
+    db = open_db(home / "data" / "events.db")
+    tab = ReviewTab(db, annotator="dana")
+    qtbot.addWidget(tab)
+    tab.resize(900, 560)
+    tab.show()
+    kinds = [m.silent for m in tab.found]
+    assert True in kinds and False in kinds
+    silent_row = kinds.index(True)
+    tab.list.setCurrentRow(silent_row)
+    assert tab.buttons["sy"].isVisible() and not tab.buttons["a"].isVisible()
+    assert "Was help needed here?" in tab.detail.toPlainText()
+    qtbot.mouseClick(tab.buttons["sy"], Qt.MouseButton.LeftButton)
+    shown_row = kinds.index(False)
+    tab.list.setCurrentRow(shown_row)
+    assert tab.buttons["o"].isVisible() and not tab.buttons["sy"].isVisible()
+    qtbot.mouseClick(tab.buttons["o"], Qt.MouseButton.LeftButton)
+    tab.list.setCurrentRow(shown_row)
+    qtbot.mouseClick(tab.buttons["a"], Qt.MouseButton.LeftButton)
+    assert "Relabelled" in tab.message.text() and "earlier answer is kept" in tab.message.text()
+    Path(os.environ.get("UI_SHOTS") or home).mkdir(parents=True, exist_ok=True)
+    tab.grab().save(str(Path(os.environ.get("UI_SHOTS") or home) / "review_tab.png"))
+    got = {d.id: [x.label for x in d.labels if x.annotator == "dana"] for d in decisions(db)}
+    assert got[tab.found[silent_row].decision.id] == ["help-needed"]
+    assert got[tab.found[shown_row].decision.id] == ["other-help", "accepted"]
+    tab.silent.setChecked(False)
+    assert all(not m.silent for m in tab.found)
