@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-import ui
 from assistant.app import autostart as autostart_mod
 
 
@@ -16,6 +15,8 @@ from assistant.app import autostart as autostart_mod
 def autostart(action: str) -> None:
     """Start the assistant with your desktop session (on), stop doing so (off), or show which."""
     if action == "on":
+        import ui  # only here: the headless path never imports the UI package
+
         try:
             path = autostart_mod.enable(Path(ui.__file__).resolve().parent / "icons" / "assistant.svg")
         except RuntimeError as exc:
