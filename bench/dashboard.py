@@ -108,8 +108,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PROACTIVE_HOME"] = tmp
         path = Path(tmp) / "events.db"
+        import datetime as dt
+
+        now = dt.datetime.combine(dt.date.today(), dt.time(17, 45)).timestamp()  # today is a whole working day
         start = time.perf_counter()
-        made = record_days(path, args.days)
+        made = record_days(path, args.days, now=now)
         fill_s = time.perf_counter() - start
 
         from PySide6.QtWidgets import QApplication
@@ -120,11 +123,11 @@ def main() -> None:
 
         app = QApplication.instance() or QApplication([])
         db = open_db(path)
-        now = time.time()
         rows: list[tuple[str, float | str, str, str]] = [
             ("events stored", float(made["events"]), "events", f"{args.days} days"),
             ("suggestions stored", float(made["shown"]), "rows", ""),
             ("database size", path.stat().st_size / 1e6, "MB", ""),
+            ("focus spans today (timeline bars)", float(len(data.today(db, now).focus)), "spans", ""),
         ]
         cats = data.default_categories()
         for name, fn in (("query: today (timeline, apps, categories)", lambda: data.today(db, now, cats)),
@@ -152,8 +155,14 @@ def main() -> None:
             rows.append((f"dashboard refresh + paint, {tab} tab, p95", p95, "ms", "< 250 (stays responsive)"))
         board.close()
         db.conn.close()
-    report("dashboard", rows, {"days": args.days, "fill_seconds": round(fill_s, 1),
-                               "command": f"python -m bench.dashboard --days {args.days} --repeat {args.repeat}"})
+    command = f"python -m bench.dashboard --days {args.days} --repeat {args.repeat}"
+    report("dashboard", rows, {"days": args.days, "fill_seconds": round(fill_s, 1), "command": command})
+    table = ["| metric | value | unit | target |", "| --- | ---: | --- | --- |"]
+    table += [f"| {m} | {v:,.1f} | {u} | {t} |" if isinstance(v, float) else f"| {m} | {v} | {u} | {t} |"
+              for m, v, u, t in rows]
+    (Path(__file__).parent / "results" / "dashboard.md").write_text(
+        f"# Dashboard refresh with {args.days} days of history\n\n`{command}` "
+        f"({time.strftime('%Y-%m-%d')}, offscreen Qt)\n\n" + "\n".join(table) + "\n")
 
 
 if __name__ == "__main__":

@@ -212,18 +212,17 @@ class Dashboard(QWidget):
         for key, value in data.today_counts(self.db, now).items():
             if key in self.tile_values:
                 self.tile_values[key].setText(f"{value:,}")
-        current = self.tabs.currentIndex()  # charts and lists are drawn when their tab is shown
+        current = self.tabs.currentIndex()  # charts are drawn when their tab is shown; lists always (cheap)
         if current == 0:
             self.timeline_data = data.today(self.db, now, self.categories)
             self.timeline.show_day(self.timeline_data)
             self.apps_chart.show_totals(self.timeline_data.apps)
             self.categories_chart.show_totals(self.timeline_data.categories)
         elif current == 1:
-            self._refresh_proposals(now)
-        elif current == 2:
-            self._refresh_accepted(now)
-        elif current == 3:
-            self._refresh_activity(now)
+            self._refresh_answers(now)
+        self._refresh_proposals(now)
+        self._refresh_accepted(now)
+        self._refresh_activity(now)
 
     def _refresh_status(self, now: float) -> None:
         pause = data.pause_info(self.db, now)
@@ -250,13 +249,15 @@ class Dashboard(QWidget):
         self.storage_label.setText(f"Event log: {data.megabytes(status.db_bytes)} · "
                                    f"{status.rows.get('events', 0):,} events stored\n{status.db_path}")
 
-    def _refresh_proposals(self, now: float) -> None:
+    def _refresh_answers(self, now: float) -> None:
         days = data.answers_over_days(self.db, now)
         self.answers_chart.show_days(days)
         answered = sum(d.answered for d in days)
         rate = f"{100 * sum(d.accepted for d in days) / answered:.0f} %" if answered else "–"
         self.rate_label.setText(f"Last 14 days: {sum(d.shown for d in days)} shown · acceptance rate {rate} · "
                                 f"{sum(d.rejected for d in days)} false alarms (rejected)")
+
+    def _refresh_proposals(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20)
         table = self.proposals_table
         table.setRowCount(len(rows))

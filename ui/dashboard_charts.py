@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
 from ui import data, theme
@@ -39,6 +39,13 @@ class _Chart(pg.PlotWidget):
             axis.setTextPen(pg.mkPen(colors.muted))
         self.setMinimumHeight(160)
         self.empty = pg.TextItem("", color=colors.muted, anchor=(0.5, 0.5))
+
+    def set_left_ticks(self, ticks: list[tuple[float, str]]) -> None:
+        """Named rows on the left axis, wide enough for the longest name from the first paint on."""
+        axis = self.getPlotItem().getAxis("left")
+        axis.setTicks([ticks])
+        metrics = QFontMetrics(axis.style.get("tickFont") or self.font())
+        axis.setWidth(max(metrics.horizontalAdvance(label) for _, label in ticks) + 18)
 
     def say_empty(self, text: str) -> None:
         self.clear()
@@ -102,8 +109,8 @@ class TimelineChart(_Chart):
                       "brush": pg.mkBrush(colour.get(label or "", self.colors.accent)), "pen": pg.mkPen(None)}
                      for t, label in day.marks]
             self.addItem(pg.ScatterPlotItem(spots=spots))
-        left = self.getPlotItem().getAxis("left")
-        left.setTicks([[(i + 0.5, _short(n, 16)) for i, n in enumerate(names)] + [(top + 0.5, "suggestions")]])
+        ticks = [(i + 0.5, _short(n, 16)) for i, n in enumerate(names)] + [(top + 0.5, "suggestions")]
+        self.set_left_ticks(ticks)
         first = min([hrs(s.start) for s in day.focus] + [hrs(t) for t, _ in day.marks])
         last = hrs(day.end)
         lo, hi = max(0.0, np.floor(first)), min(24.0, max(np.ceil(last), np.floor(first) + 1))
@@ -140,11 +147,10 @@ class BarsChart(_Chart):
             label = pg.TextItem(data.hours(seconds), color=self.colors.text, anchor=(0, 0.5))
             label.setPos(v + top * 0.02, y)
             self.addItem(label)
-        self.getPlotItem().getAxis("left").setTicks([[(y, _short(name, 18)) for y, (name, _) in zip(ys, rows,
-                                                                                                    strict=True)]])
+        self.set_left_ticks([(y, _short(name, 18)) for y, (name, _) in zip(ys, rows, strict=True)])
         self.getPlotItem().getAxis("bottom").setTicks(None)
         self.getPlotItem().setLabel("bottom", "hours", color=theme.css(self.colors.muted))
-        self.setXRange(0, top * 1.3, padding=0)
+        self.setXRange(0, top * 1.45, padding=0)  # room for the time written beside the longest bar
         self.setYRange(-0.6, n - 0.4, padding=0)
 
 
