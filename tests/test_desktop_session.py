@@ -80,7 +80,9 @@ def test_an_unreachable_display_runs_headless_with_one_line(home):
     settings_io.save(QUIET)
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     name = _free_display()
-    out = run_cli("run", "--for", "2s", "--no-model", home=home, env={**env, "DISPLAY": name}, timeout=90)
+    out = subprocess.run([sys.executable, "-m", "assistant", "run", "--for", "2s", "--no-model"], cwd=REPO,
+                         env={**env, "DISPLAY": name, "PROACTIVE_HOME": str(home)}, capture_output=True, text=True,
+                         timeout=90, check=False)  # not run_cli: it would bring this process's QT_QPA_PLATFORM
     text = out.stdout + out.stderr
     assert out.returncode == 0, text
     about_display = [line for line in text.splitlines() if f"display {name}" in line]
