@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import re
 import threading
 from collections.abc import Callable
 
@@ -24,6 +26,10 @@ from assistant.core.safe_regex import UserPattern, compile_all
 
 log = logging.getLogger("collectors")
 MAX_FIELD = 4096  # characters kept of any other string an event carries (URLs, clipboard text)
+# The app's own windows (dashboard, settings, cards, task panel): never logged. Matched by the window's pid when
+# the collector knows it, else by these exact titles and the window class Qt gives them.
+OWN_TITLES = re.compile(r"^(Proactive assistant( — .*)?|Suggestion|Assistant — working on your task)$")
+OWN_APPS = ("proactive", "proactive-assistant")
 
 Sink = Callable[[Event], None]
 
@@ -31,7 +37,9 @@ Sink = Callable[[Event], None]
 class PrivacyFilter:
     """Compiled exclusion and redaction rules from the config."""
 
-    def __init__(self, exclude_apps: list[str], exclude_titles: list[str], secret_patterns: list[str]):
+    def __init__(self, exclude_apps: list[str], exclude_titles: list[str], secret_patterns: list[str],
+                 own_pid: int | None = None):
+        self.own_pid = os.getpid() if own_pid is None else own_pid
         self.exclude_apps = compile_all(exclude_apps)
         self.exclude_titles = compile_all(exclude_titles)
         self.secret_patterns = tuple(secret_patterns)
@@ -65,9 +73,19 @@ class PrivacyFilter:
     def redact(self, text: str) -> str:
         return redact(text, self.secret_patterns)
 
+    def own_window(self, event: Event) -> bool:
+        """True for the app's own windows: the window's pid is ours, or (pid unknown) title and app are ours."""
+        pid = event.data.get("pid") if isinstance(event.data, dict) else None
+        if event.source != "window":
+            return False
+        if isinstance(pid, int):
+            return pid == self.own_pid
+        return bool(event.title and OWN_TITLES.match(event.title)
+                    and (event.app or "").lower() in (*OWN_APPS, "python", "python3", ""))
+
     def apply(self, event: Event) -> Event | None:
         """None when the event must leave no trace; otherwise a redacted copy."""
-        if self.excluded(event.app, event.title, event.data):
+        if self.own_window(event) or self.excluded(event.app, event.title, event.data):
             return None
         extra = self.secret_patterns
         return dataclasses.replace(

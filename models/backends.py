@@ -173,7 +173,28 @@ class OpenAICompatibleBackend:
         self.api_key = api_key
         self.timeout = timeout
         self.name = f"openai:{model or base_url}"
+        self.base_url = base_url.rstrip("/")
         self._schema_supported = True
+
+    def probe(self, timeout: float = 5.0) -> None:
+        """Raise ModelUnavailable (or BackendError) unless the server answers at all (GET /models; any HTTP
+        answer counts): the app then shows the model as failed with this reason instead of 'ready'."""
+        url = self.base_url + "/models"
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                        timeout=min(timeout, self.timeout)):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered: reachable (some servers have no /models)
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise BackendError(f"model server {self.base_url} did not answer within {timeout:g} s") from exc
+            raise ModelUnavailable(f"cannot reach model server {self.base_url}: {exc.reason}") from exc
+        except TimeoutError as exc:
+            raise BackendError(f"model server {self.base_url} did not answer within {timeout:g} s") from exc
+        except (ConnectionError, OSError) as exc:
+            raise ModelUnavailable(f"cannot reach model server {self.base_url}: {exc}") from exc
 
     def _open(self, body: dict) -> Any:
         """POST `body`; the open HTTP response, or the error a user can read."""

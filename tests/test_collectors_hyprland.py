@@ -55,7 +55,7 @@ class FakeHyprland:
 
     def focus(self, title: str, cls: str = "kitty", pid: int | None = None) -> None:
         self.window = {"address": f"0x{abs(hash(title)) % 10**8:x}", "class": cls, "title": title,
-                       "pid": pid or os.getpid()}
+                       "pid": pid or os.getppid()}  # not ours: the app drops its own windows
         line = f"activewindow>>{cls},{title}\nactivewindowv2>>{self.window['address'][2:]}\n".encode()
         for sub in self.subscribers:
             sub.sendall(line)
@@ -90,4 +90,4 @@ def test_hyprland_events_become_focus_events(tmp_path, monkeypatch) -> None:
         c.stop()
         hypr.close()
     changes = [(e.title, e.data.get("pid")) for e in got if e.pulsetime == 0]
-    assert changes == [("Notes", os.getpid()), ("Deploy [redacted:api-key]", os.getpid()), ("Notes", os.getpid())]
+    assert changes == [("Notes", os.getppid()), ("Deploy [redacted:api-key]", os.getppid()), ("Notes", os.getppid())]

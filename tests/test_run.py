@@ -40,7 +40,7 @@ def test_autostart_entry_round_trip(home, tmp_path):
     entry = (tmp_path / "xdg" / "autostart" / "proactive-assistant.desktop").read_text()
     assert "[Desktop Entry]" in entry and entry.count("Exec=") == 1 and " run" in entry
     assert run_cli("autostart", "status", home=home, env=env).stdout.startswith("on")
-    assert run_cli("autostart", "off", home=home, env=env).stdout.strip() == "Autostart removed."
+    assert run_cli("autostart", "off", home=home, env=env).stdout.strip() == "Autostart entry and icon removed."
 
 
 def test_a_second_instance_refuses_to_start(home):

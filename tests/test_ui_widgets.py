@@ -244,7 +244,7 @@ def test_dashboard_shows_todays_counts_answers_and_activity(qtbot, home, db):
     assert "no X display (DISPLAY unset)" in parts_text and "templates and judge only" in parts_text
     assert "Running" in dash.status_pill.text()
     shot(dash, "dashboard")
-    dash.tabs.setCurrentIndex(2)
+    dash.tabs.setCurrentIndex(3)
     shot(dash, "dashboard-activity")
 
 

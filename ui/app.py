@@ -24,6 +24,8 @@ from assistant.log import open_db
 from ui import data, theme
 from ui.card import CardStack, SuggestionCard
 from ui.panel import TaskPanel
+from ui.screen import fit_on_screen
+from ui.single_instance import InstanceServer
 
 STATUS_MS = 5000
 SIGNAL_POLL_MS = 250  # lets Python run its signal handlers (Ctrl+C) while Qt's loop runs
@@ -66,6 +68,12 @@ class TrayApp(QObject):
         self.signal_timer.timeout.connect(lambda: None)
         self.signal_timer.start()
         self._loop: threading.Thread | None = None
+        self.instance = InstanceServer(self)  # a second launch brings the dashboard forward
+        self.instance.show_requested.connect(self._second_launch)
+
+    def _second_launch(self) -> None:
+        self.say("A second launch asked for the dashboard: brought forward.")
+        self.open_dashboard()
 
     # ------------------------------------------------------------ tray and menu
 
@@ -156,11 +164,10 @@ class TrayApp(QObject):
         from ui.dashboard import Dashboard
 
         if self.dashboard is None:
-            self.dashboard = Dashboard(self.db, self.runtime_status)
+            self.dashboard = Dashboard(self.db, self.runtime_status,
+                                       categories=self.runtime.cfg["dashboard.categories"])
             self.dashboard.settings_requested.connect(self.open_settings)
-        self.dashboard.show()
-        self.dashboard.raise_()
-        self.dashboard.activateWindow()
+        self.dashboard.bring_forward()
 
     def open_settings(self) -> None:
         from ui.settings import SettingsDialog
@@ -168,12 +175,22 @@ class TrayApp(QObject):
         if self.settings is None or not self.settings.isVisible():
             self.settings = SettingsDialog()
             self.settings.accepted.connect(self._settings_saved)
+        fit_on_screen(self.settings)
         self.settings.show()
         self.settings.raise_()
         self.settings.activateWindow()
 
     def _settings_saved(self) -> None:
-        self.notify("Settings saved", "Changes apply the next time the assistant starts.")
+        """Apply what can be applied to the running app at once; say what waits for a restart."""
+        from ui import settings_io
+
+        applied, later = self.runtime.reload_config(settings_io.current())
+        if self.dashboard is not None:
+            self.dashboard.categories = self.runtime.cfg["dashboard.categories"]
+        message = "Applied now." if applied or not later else "Saved."
+        if later:
+            message += " After a restart: " + ", ".join(later) + "."
+        self.notify("Settings saved", message)
 
     def ask_forget(self) -> None:
         answer = QMessageBox.question(
@@ -257,6 +274,7 @@ class TrayApp(QObject):
             QTimer.singleShot(int(seconds * 1000), self.app.quit)
 
     def shutdown(self) -> None:
+        self.instance.close()
         self.status_timer.stop()
         self.signal_timer.stop()
         self.cards.close_all()

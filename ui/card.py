@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from assistant.core.proposal import Proposal
 from ui import theme
+from ui.screen import has_compositor
 
 CARD_WIDTH = 384
 REASONS = ("Not useful", "Wrong time", "Already done")
@@ -85,7 +86,9 @@ class SuggestionCard(QWidget):
         self.label: str | None = None
         self.reason_text: str | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.composited = has_compositor()  # without a compositing manager translucency paints black corners
+        if self.composited:
+            self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWindowTitle("Suggestion")
@@ -102,7 +105,7 @@ class SuggestionCard(QWidget):
         c = theme.Colors.from_palette(self.palette())
         self.setStyleSheet(theme.buttons_css(c) + f"""
             QFrame#card {{ background: {theme.css(c.surface)}; border: 1px solid {theme.css(c.border)};
-                           border-radius: 14px; }}
+                           border-radius: {14 if self.composited else 0}px; }}
             QLabel {{ background: transparent; border: none; }}
             QLabel#kicker, QLabel#why, QLabel#hint {{ color: {theme.css(c.muted)}; }}
             QLabel#done {{ color: {theme.css(c.ok)}; font-weight: 600; }}

@@ -1,6 +1,8 @@
-"""The dashboard: is it running, what does each part do, today's numbers, recent suggestions and activity.
+"""The dashboard: is it running (truthfully: paused, failed parts and why), today's numbers, today's timeline,
+time per app and category, suggestions and their answers over days, collector health, storage, search.
 
-Refreshes every few seconds while visible, with cheap queries only (see ui/data.py).
+Refreshes every few seconds while visible; every number is aggregated in SQL (assistant/log/activity.py via
+ui/data.py), so a month of history costs what a day does (bench/dashboard.py measures it).
 """
 
 from __future__ import annotations
@@ -11,16 +13,13 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -30,6 +29,9 @@ from PySide6.QtWidgets import (
 from assistant.app.status import Status, collect
 from assistant.log import Database, LogError
 from ui import data, theme
+from ui.dashboard_charts import AnswersChart, BarsChart, TimelineChart
+from ui.dashboard_tabs import HealthPanel, SearchTab, table
+from ui.screen import fit_on_screen
 
 REFRESH_MS = 4000
 TILES = (("events", "Events"), ("observations", "Observations"), ("shown", "Suggestions shown"),
@@ -54,20 +56,23 @@ class Dashboard(QWidget):
     settings_requested = Signal()
 
     def __init__(self, db: Database, status_source: Callable[[], Status] | None = None,
-                 clock: Callable[[], float] = time.time, parent: QWidget | None = None):
+                 clock: Callable[[], float] = time.time, parent: QWidget | None = None,
+                 categories: dict[str, str] | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.db = db
         self.status_source = status_source or (lambda: collect(db))
         self.clock = clock
+        self.categories = data.default_categories() if categories is None else categories
         self.colors = theme.Colors.from_palette(self.palette())
         self.setWindowTitle("Proactive assistant — Dashboard")
         self.setWindowIcon(theme.icon("assistant"))
         self.setStyleSheet(theme.window_css(self.colors))
-        self.resize(980, 680)
+        self.resize(1180, 780)
         self._build()
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
+        self.timeline_data: data.Today | None = None
         self.refresh()
 
     # ------------------------------------------------------------ layout
@@ -98,24 +103,26 @@ class Dashboard(QWidget):
 
         body = QHBoxLayout()
         body.setSpacing(theme.SPACING + 2)
-        parts_frame, parts_box = _panel("Parts")
-        self.parts_grid = QGridLayout()
-        self.parts_grid.setHorizontalSpacing(10)
-        self.parts_grid.setVerticalSpacing(8)
-        parts_box.addLayout(self.parts_grid)
+        parts_frame, parts_box = _panel("Health")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+        self.health = HealthPanel(grid, self.colors)
+        parts_box.addLayout(grid)
         parts_box.addStretch(1)
-        where = QLabel(objectName="muted")
+        self.storage_label = QLabel(objectName="muted")
+        self.storage_label.setWordWrap(True)
         path = str(getattr(self.db, "path", ""))
-        where.setText(where.fontMetrics().elidedText(f"Event log: {path}", Qt.TextElideMode.ElideMiddle, 286))
-        where.setToolTip(path)
-        parts_box.addWidget(where)
-        parts_frame.setFixedWidth(320)
+        self.storage_label.setToolTip(path)
+        parts_box.addWidget(self.storage_label)
+        parts_frame.setFixedWidth(300)
         body.addWidget(parts_frame)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setDrawBase(False)
-        self.proposals_table = self._table(("Time", "Suggestion", "Judge", "Answer"))
+        self.tabs.addTab(self._today_tab(), "Today")
+        self.tabs.addTab(self._suggestions_tab(), "Suggestions")
         self.accepted_list = QListWidget()
         self.accepted_list.setWordWrap(True)
         self.accepted_list.setSpacing(2)
@@ -124,11 +131,45 @@ class Dashboard(QWidget):
         self.activity_list = QListWidget()
         self.activity_list.setWordWrap(True)
         self.activity_list.setSpacing(2)
-        self.tabs.addTab(self.proposals_table, "Suggestions")
+        self.search_tab = SearchTab(lambda text: data.search_events(self.db, text, self.clock()))
         self.tabs.addTab(self.accepted_list, "Accepted tasks")
         self.tabs.addTab(self.activity_list, "Activity")
+        self.tabs.addTab(self.search_tab, "Search")
+        self.tabs.currentChanged.connect(lambda _: self.refresh())
         body.addWidget(self.tabs, 1)
         root.addLayout(body, 1)
+
+    def _today_tab(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 8, 0, 0)
+        box.setSpacing(8)
+        self.timeline = TimelineChart(self.colors)
+        box.addWidget(QLabel("Timeline: apps in focus, away from keyboard shaded, suggestions marked",
+                             objectName="muted"))
+        box.addWidget(self.timeline, 3)
+        row = QHBoxLayout()
+        self.apps_chart = BarsChart(self.colors, "No app in focus today yet.")
+        self.categories_chart = BarsChart(self.colors, "Nothing to categorise yet.")
+        for caption, chart in (("Time per app", self.apps_chart), ("Time per category", self.categories_chart)):
+            col = QVBoxLayout()
+            col.addWidget(QLabel(caption, objectName="muted"))
+            col.addWidget(chart, 1)
+            row.addLayout(col, 1)
+        box.addLayout(row, 2)
+        return page
+
+    def _suggestions_tab(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 8, 0, 0)
+        self.rate_label = QLabel(objectName="muted")
+        box.addWidget(self.rate_label)
+        self.answers_chart = AnswersChart(self.colors)
+        box.addWidget(self.answers_chart, 2)
+        self.proposals_table = table(("Time", "Suggestion", "Judge", "Answer"))
+        box.addWidget(self.proposals_table, 3)
+        return page
 
     def _header(self) -> QHBoxLayout:
         head = QHBoxLayout()
@@ -146,26 +187,12 @@ class Dashboard(QWidget):
         self.pause30_button = QPushButton("Pause 30 min", clicked=lambda: self._pause(30))
         self.pause_button = QPushButton("Pause", clicked=lambda: self._pause(None))
         self.resume_button = QPushButton("Resume", objectName="primary", clicked=self._resume)
-        settings = QPushButton("Settings…", clicked=self.settings_requested.emit)
+        settings = QPushButton("Settings…")
+        settings.clicked.connect(lambda _checked=False: self.settings_requested.emit())  # clicked(bool) carries an arg
+        self.settings_button = settings
         for button in (self.pause30_button, self.pause_button, self.resume_button, settings):
             head.addWidget(button)
         return head
-
-    def _table(self, headers: tuple[str, ...]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.verticalHeader().hide()
-        table.setShowGrid(False)
-        table.setAlternatingRowColors(False)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setWordWrap(True)
-        header = table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for col in range(len(headers)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        return table
 
     # ------------------------------------------------------------ refresh
 
@@ -185,6 +212,14 @@ class Dashboard(QWidget):
         for key, value in data.today_counts(self.db, now).items():
             if key in self.tile_values:
                 self.tile_values[key].setText(f"{value:,}")
+        current = self.tabs.currentIndex()  # charts are drawn when their tab is shown; lists always (cheap)
+        if current == 0:
+            self.timeline_data = data.today(self.db, now, self.categories)
+            self.timeline.show_day(self.timeline_data)
+            self.apps_chart.show_totals(self.timeline_data.apps)
+            self.categories_chart.show_totals(self.timeline_data.categories)
+        elif current == 1:
+            self._refresh_answers(now)
         self._refresh_proposals(now)
         self._refresh_accepted(now)
         self._refresh_activity(now)
@@ -200,6 +235,9 @@ class Dashboard(QWidget):
             text, color = "●  Running", c.ok
         else:
             text, color = "●  Not running", c.muted
+        failed = [p for p in status.parts if p.state == "failed"]
+        if running and failed and not pause.paused:
+            text, color = f"●  Running · {len(failed)} part{'s' if len(failed) > 1 else ''} failed", c.danger
         self.status_pill.setText(text)
         self.status_pill.setStyleSheet(
             f"color: {theme.css(color)}; background: {theme.css(color, 0.12)}; border-radius: 11px; "
@@ -207,31 +245,17 @@ class Dashboard(QWidget):
         self.pause30_button.setVisible(not pause.paused)
         self.pause_button.setVisible(not pause.paused)
         self.resume_button.setVisible(pause.paused)
-        self._fill_parts(status.parts)
+        self.health.show(status.parts)
+        self.storage_label.setText(f"Event log: {data.megabytes(status.db_bytes)} · "
+                                   f"{status.rows.get('events', 0):,} events stored\n{status.db_path}")
 
-    def _fill_parts(self, parts: list[data.Part]) -> None:
-        while self.parts_grid.count():
-            item = self.parts_grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        if not parts:
-            self.parts_grid.addWidget(QLabel("No status yet: is the assistant running?", objectName="muted"),
-                                      0, 0, 1, 2)
-            return
-        for row, part in enumerate(parts):
-            color = self.colors.ok if part.ok else (self.colors.muted if part.state == "disabled"
-                                                     else self.colors.warn)
-            dot = QLabel("●")
-            dot.setStyleSheet(f"color: {theme.css(color)};")
-            dot.setAlignment(Qt.AlignmentFlag.AlignTop)
-            text = QLabel(f"<b>{_escape(part.name)}</b> · {_escape(part.state)}"
-                          + (f"<br><span style='color:{theme.css(self.colors.muted)}'>{_escape(part.reason)}"
-                             "</span>" if part.reason else ""))
-            text.setWordWrap(True)
-            text.setTextFormat(Qt.TextFormat.RichText)
-            self.parts_grid.addWidget(dot, row, 0)
-            self.parts_grid.addWidget(text, row, 1)
-        self.parts_grid.setColumnStretch(1, 1)
+    def _refresh_answers(self, now: float) -> None:
+        days = data.answers_over_days(self.db, now)
+        self.answers_chart.show_days(days)
+        answered = sum(d.answered for d in days)
+        rate = f"{100 * sum(d.accepted for d in days) / answered:.0f} %" if answered else "–"
+        self.rate_label.setText(f"Last 14 days: {sum(d.shown for d in days)} shown · acceptance rate {rate} · "
+                                f"{sum(d.rejected for d in days)} false alarms (rejected)")
 
     def _refresh_proposals(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20)
@@ -296,6 +320,11 @@ class Dashboard(QWidget):
         super().showEvent(event)
         self.refresh()
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    def bring_forward(self) -> None:
+        """Show on screen (title bar below any top panel), raised and focused."""
+        if self.isMinimized():
+            self.showNormal()
+        fit_on_screen(self)
+        self.show()
+        self.raise_()
+        self.activateWindow()

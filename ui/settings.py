@@ -1,7 +1,8 @@
 """The settings dialog: the most used config keys, validated before anything is written.
 
-Problems appear under the field they concern and Save refuses an invalid config. Changes apply the next time
-the assistant starts (the running collectors and engine keep the settings they started with).
+Problems appear under the field they concern and Save refuses an invalid config. The running app takes
+thresholds, budget, cooldowns, privacy rules and the model at once (Runtime.reload_config); collectors and
+storage settings apply the next time it starts, and the dialog says so.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ COLLECTOR_NAMES = {"window": "Active window", "afk": "Away from keyboard", "inpu
 TEXT_WARNING = ("<b>Privacy:</b> these keep the <i>text</i> you type or copy in the event log on this computer "
                 "(secrets are redacted, password fields and excluded apps are skipped). Anyone who can read your "
                 "files can read it. Leave them off unless you want suggestions about what you write.")
+
+
+RESTART_NOTE = ("Suggestions, privacy and model settings apply at once; the Collectors tab applies the next time "
+               "the assistant starts.")
 
 
 def _key(dotted: str) -> Any:
@@ -96,7 +101,7 @@ class SettingsDialog(QDialog):
         self.problems.hide()
         root.addWidget(self.problems)
         bottom = QHBoxLayout()
-        bottom.addWidget(QLabel("Changes apply the next time the assistant starts.", objectName="muted"))
+        bottom.addWidget(QLabel(RESTART_NOTE, objectName="muted", wordWrap=True), 1)
         bottom.addStretch(1)
         self.cancel_button = QPushButton("Cancel", clicked=self.reject)
         self.save_button = QPushButton("Save", objectName="primary", clicked=self.save)

@@ -25,7 +25,7 @@ from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.decide.build import attach_model, build_chain, load_backend
 from assistant.decide.pipeline import Pipeline
-from assistant.decide.policy import Verdict
+from assistant.decide.policy import PolicySettings, Verdict
 from assistant.log import Database, open_db
 from assistant.log import proposals as plog
 from assistant.log.proposals import LabelRow
@@ -49,6 +49,10 @@ def label_record(row: LabelRow) -> LabelRecord:
     return LabelRecord(history=tuple(row.history), task=row.task, label=row.label, task_kind=row.kind or "",
                        context=context_from_history(row.history), reason=row.reason, time=row.time,
                        candidates=tuple(row.candidates))
+
+
+MODEL_KEYS = ("backend", "gguf_path", "server_url", "server_model", "api_key_env", "threads", "context_tokens",
+              "max_tokens", "timeout_seconds")
 
 
 class Engine:
@@ -144,14 +148,36 @@ class Engine:
     def _load_model(self) -> None:
         try:
             backend = load_backend(self.cfg)
-            self.backend = backend
+            probe = getattr(backend, "probe", None)
+            if probe is not None:
+                probe()  # a server that does not answer is 'failed' with its reason, never 'ready'
+            old, self.backend = self.backend, backend
             attach_model(self.chain, self.cfg, backend)
+            if old is not None and hasattr(old, "close"):
+                old.close()  # after the chain moved to the new one (settings changed)
             self.model_part = {"state": "ready", "reason": backend.name}
             if self._stop.is_set() and hasattr(backend, "close"):
                 backend.close()  # stopped while loading
         except (BackendError, OSError, ValueError) as exc:
             self.model_part = {"state": "failed", "reason": f"{exc}; proposing from templates only"}
             log.warning("model unavailable: %s", exc)
+
+    def reconfigure(self, cfg: Config) -> None:
+        """Take new thresholds, budget and cooldowns at once; reload the model in the background when its
+        settings changed (the old one keeps wording proposals until the new one is ready)."""
+        model_changed = any(self.cfg[f"model.{k}"] != cfg[f"model.{k}"] for k in MODEL_KEYS)
+        with self._step_lock:
+            self.cfg = cfg
+            if self.chain is not None:
+                self.chain.policy.s = PolicySettings.from_config(cfg)
+                engine = self.chain.engine
+                engine.threshold = cfg["judge.threshold"]
+                engine.gate_threshold = (float(getattr(engine.judge, "gate_threshold", 0.5))
+                                         if cfg["judge.help_gate"] else None)
+                engine.model_wait_s = cfg["model.wait_seconds"]
+        if model_changed and self.load_model:
+            self.model_part = {"state": "loading", "reason": "settings changed"}
+            threading.Thread(target=self._load_model, name="model-loader", daemon=True).start()
 
     def parts(self) -> list[dict[str, Any]]:
         """The engine's parts as `proactive status` shows them."""

@@ -20,21 +20,48 @@ from assistant.core.proposal import Proposal
 from assistant.log import EventWriter, housekeeping, open_db
 from assistant.log.proposals import LabelRow
 from assistant.log.state import RuntimeSnapshot, write_runtime
+from collectors.privacy import Emitter, PrivacyFilter
 from collectors.registry import build_collectors
 
 log = logging.getLogger(__name__)
 
+RESTART_SECTIONS = ("collectors", "storage")  # read once at start: a change waits for the next start
+RESTART_KEYS = ("ui.tray",)
 STATUS_EVERY = 5.0
 STATUS_REFRESH = 300.0  # an unchanged status is rewritten this often, so readers can tell a stuck app
 RETENTION_EVERY = 3600.0
+
+
+NO_DISPLAY_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")  # Qt platforms that need no X server
+
+
+def x_display_reachable(name: str) -> str:
+    """'' when the X server `name` accepts a connection, else why not (checked with python-xlib, so Qt never
+    gets to abort the process with SIGABRT over it)."""
+    try:
+        from Xlib.display import Display
+        from Xlib.error import DisplayError
+    except ImportError:
+        return ""  # cannot check: let Qt try
+    try:
+        Display(name).close()
+    except (DisplayError, OSError, ValueError, IndexError) as exc:
+        return f"cannot open display {name} ({exc})".replace("\n", " ")
+    except Exception as exc:  # noqa: BLE001 - an X server that answers nonsense is not a usable display
+        return f"cannot open display {name} ({type(exc).__name__}: {exc})"
+    return ""
 
 
 def display_available() -> tuple[bool, str]:
     """Whether a graphical session is reachable, with the reason when it is not."""
     if os.name == "nt" or os.uname().sysname == "Darwin":
         return True, ""
-    if os.environ.get("DISPLAY"):
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in NO_DISPLAY_PLATFORMS or (platform == "wayland" and os.environ.get("WAYLAND_DISPLAY")):
         return True, ""
+    if os.environ.get("DISPLAY") and platform != "wayland":
+        why = x_display_reachable(os.environ["DISPLAY"])
+        return (not why), why
     if os.environ.get("WAYLAND_DISPLAY"):
         return False, "Wayland session without X (DISPLAY unset)"
     return False, "no display (DISPLAY unset)"
@@ -216,6 +243,23 @@ class Runtime:
 
     # ------------------------------------------------------------ what the tray asks (in process)
 
+    def reload_config(self, cfg: Config) -> tuple[list[str], list[str]]:
+        """Apply a saved config to the running app: privacy rules, thresholds, budget, cooldowns, model and
+        display settings at once. Returns (keys applied now, keys that wait for a restart), both dotted."""
+        changed = _changed_keys(self.cfg.data, cfg.data)
+        later = [k for k in changed if k.split(".")[0] in RESTART_SECTIONS or k in RESTART_KEYS]
+        applied = [k for k in changed if k not in later]
+        keep = {k: self.cfg[k] for k in later}  # what runs keeps its settings until the restart
+        self.cfg = cfg.with_overrides(keep) if keep else cfg
+        if any(k.startswith("privacy.") for k in applied):
+            privacy = PrivacyFilter.from_config(self.cfg)
+            for emitter in {id(c.emit): c.emit for c in self.collectors
+                            if isinstance(getattr(c, "emit", None), Emitter)}.values():
+                emitter.privacy = privacy
+        if self.engine is not None:
+            self.engine.reconfigure(self.cfg)
+        return applied, later
+
     def pause(self, seconds: float | None = None) -> None:
         control.pause(self.db, seconds)
         self._apply_pause(True)
@@ -299,6 +343,17 @@ class Runtime:
             log.warning("could not record status: %s", exc)
             return
         self._last_snapshot = snap
+
+
+def _changed_keys(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict) and key != "categories":
+            out += _changed_keys(a, b, f"{prefix}{key}.")
+        elif a != b:
+            out.append(f"{prefix}{key}")
+    return out
 
 
 def _stable(snap: RuntimeSnapshot) -> tuple:

@@ -92,6 +92,10 @@ def collect(db: Database, runtime: Any = None, now: float | None = None) -> Stat
             minutes = (now - snap.updated) / 60
             warning = (f"the running app has not refreshed its status for {minutes:.0f} min "
                        "(it may be unable to write to the event log)")
+    if pause.paused:  # the pause switch is the truth, even in the second before the collectors obey it
+        until = f" until {time.strftime('%H:%M', time.localtime(pause.until))}" if pause.until else ""
+        parts = [Part(p.name, "paused", f"paused{until}: nothing is collected", p.detail)
+                 if p.name.startswith("collector ") and p.state == "running" else p for p in parts]
     return Status(
         running=running, pid=pid, headless=headless, paused=pause.paused,
         paused_until=pause.until if pause.paused else None, parts=parts, warning=warning,

@@ -34,7 +34,8 @@ def config_check() -> None:
                        "writable config directory", err=True)
             sys.exit(2)
         click.echo(f"Wrote the default config to {path}.")
-    _, problems = config.check_file(path)
+    cfg, problems = config.check_file(path)
+    problems = problems + config.missing_files(cfg)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {path}:", err=True)
         for problem in problems:

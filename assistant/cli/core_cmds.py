@@ -31,6 +31,14 @@ def run(headless: bool, run_for: str | None, no_model: bool) -> None:
     if not headless and (not has_display or not cfg["ui.tray"]):
         headless = True
         click.echo(f"No tray: {why or 'ui.tray is off'}; running headless.")
+    if not headless:
+        from assistant.app.instance import ask_running_to_show
+
+        answer = ask_running_to_show()
+        if answer is not None:
+            click.echo(f"The assistant is already running ({answer.removeprefix('shown ')}): its dashboard was "
+                       "brought forward.")
+            return
     runtime = Runtime(cfg, headless=headless, say=lambda text: click.echo(text), load_model=not no_model)
     try:
         runtime.start()

@@ -98,6 +98,7 @@ def _expected(key: Key) -> str:
         "choice": "one of " + ", ".join(repr(c) for c in key.choices),
         "regex_list": "a list of regular expressions",
         "str_list": "a list of strings",
+        "regex_map": "a mapping of names to regular expressions",
     }[key.kind]
 
 
@@ -135,6 +136,13 @@ def _check_value(key: Key, value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return value, f"expected {_expected(key)}, got {_show(value)}"
         return value, None
+    if kind == "regex_map":
+        if value is None:
+            return {}, None
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                  for k, v in value.items()):
+            return value, f"expected {_expected(key)}, got {_show(value)}"
+        return dict(value), None
     raise AssertionError(kind)
 
 
@@ -191,6 +199,12 @@ def validate(raw: Any, file: str, lines: dict[str, int] | None = None) -> tuple[
                     problem = regex_problem(pattern)
                     if problem:
                         line = lines.get(f"{dotted}[{i}]", line)
+                        break
+            if not problem and spec.kind == "regex_map":
+                for name, pattern in normalised.items():
+                    problem = regex_problem(pattern)
+                    if problem:
+                        line, problem = lines.get(f"{dotted}.{name}", line), f"{name}: {problem}"
                         break
             if problem:
                 problems.append(ConfigProblem(file, line, dotted, problem))
@@ -295,6 +309,23 @@ def check_file(path: Path) -> tuple[Config, list[ConfigProblem]]:
                                                 f"expected at most {MAX_DEPTH} levels of nesting")]
     data, problems = validate(raw, str(path), _line_map(node))
     return Config(data, path), problems
+
+
+def missing_files(cfg: Config) -> list[ConfigProblem]:
+    """Files the config names that do not exist. Not a reason to refuse the config (the app runs with that part
+    disabled and says why), but `proactive config check` reports them."""
+    problems = []
+    where = str(cfg.path or paths.config_path())
+    gguf = cfg["model.gguf_path"]
+    if cfg["model.backend"] == "llama" and gguf and not Path(gguf).expanduser().is_file():
+        problems.append(ConfigProblem(where, None, "model.gguf_path", f"no such model file {gguf!r}; expected a "
+                                      "GGUF file (`proactive model list` shows what is installed); until then the "
+                                      "app proposes from templates and the judge only"))
+    judge_dir = cfg["judge.model_dir"]
+    if judge_dir and not Path(judge_dir).expanduser().is_dir():
+        problems.append(ConfigProblem(where, None, "judge.model_dir", f"no such directory {judge_dir!r}; expected "
+                                      "a judge trained with `proactive judge train`"))
+    return problems
 
 
 def load(path: Path | None = None, create: bool = True) -> Config:

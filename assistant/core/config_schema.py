@@ -48,6 +48,17 @@ DEFAULT_EXCLUDE_TITLES = [
      r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip)\b"),
 ]
 
+DEFAULT_CATEGORIES = {  # matched in this order against "app title"; the first that matches wins
+    "Coding": (r"(?i)\b(code|codium|vim|nvim|emacs|pycharm|idea|clion|goland|kate|gedit|sublime_text|zed|"
+               r"xterm|konsole|gnome-terminal|alacritty|kitty|foot|wezterm|terminator|tilix|jupyter|github|gitlab)\b"),
+    "Communication": (r"(?i)\b(thunderbird|evolution|mail|slack|discord|telegram|signal|element|teams|zoom|"
+                      r"mattermost|skype|outlook|gmail)\b"),
+    "Writing": r"(?i)\b(libreoffice|soffice|writer|abiword|obsidian|logseq|notion|docs\.google|overleaf)\b",
+    "Media": r"(?i)\b(youtube|vlc|mpv|spotify|rhythmbox|netflix|twitch)\b",
+    "Browsing": r"(?i)\b(firefox|chromium|chrome|brave|epiphany|vivaldi|opera|librewolf)\b",
+    "Files": r"(?i)\b(nautilus|dolphin|thunar|pcmanfm|nemo)\b",
+}
+
 SCHEMA: dict[str, Any] = {
     "storage": {
         "retention_days": Key("int", 90, "Delete events older than this many days (0 keeps everything).", minimum=0),
@@ -148,6 +159,10 @@ SCHEMA: dict[str, Any] = {
                              "text (secrets redacted)."),
         "search_url": Key("str", "https://duckduckgo.com/?q={query}", "Web search for 'Open in browser' on "
                           "search-like tasks; {query} is replaced by the search."),
+    },
+    "dashboard": {
+        "categories": Key("regex_map", DEFAULT_CATEGORIES, "Category name -> regex on \"app title\"; the first that "
+                          "matches wins, anything else is 'Other'. Shown as time per category."),
     },
     "ui": {
         "tray": Key("bool", True, "Show the tray icon and suggestion cards when a display is available."),

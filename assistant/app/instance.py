@@ -1,0 +1,42 @@
+"""One app per data dir, seen from a second launch: ask the running one to bring its dashboard forward.
+
+The running desktop app listens on a Unix socket in the data dir (0600, never a network socket; see
+ui/single_instance.py). A second `proactive run` connects, says `show`, and exits with one line.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from assistant.core import paths
+
+SOCKET_NAME = "ui.sock"
+SHOW = b"show\n"
+
+
+def socket_path() -> Path:
+    return paths.data_dir() / SOCKET_NAME
+
+
+def ask_running_to_show(timeout: float = 3.0) -> str | None:
+    """The running app's answer (e.g. 'shown pid 123') when one listens, else None (nothing runs there)."""
+    path = socket_path()
+    if not path.exists():
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(path))
+        sock.sendall(SHOW)
+        reply = b""
+        while not reply.endswith(b"\n") and len(reply) < 200:
+            chunk = sock.recv(200)
+            if not chunk:
+                break
+            reply += chunk
+        return reply.decode("utf-8", "replace").strip() or "shown"
+    except OSError:
+        return None  # a stale socket file: nothing listens
+    finally:
+        sock.close()
