@@ -31,6 +31,7 @@ from assistant.log import Database, LogError
 from ui import data, theme
 from ui.dashboard_charts import AnswersChart, BarsChart, TimelineChart
 from ui.dashboard_tabs import HealthPanel, SearchTab, table
+from ui.review import ReviewTab
 from ui.screen import fit_on_screen
 
 REFRESH_MS = 4000
@@ -135,7 +136,12 @@ class Dashboard(QWidget):
         self.tabs.addTab(self.accepted_list, "Accepted tasks")
         self.tabs.addTab(self.activity_list, "Activity")
         self.tabs.addTab(self.search_tab, "Search")
+        self.review_tab = ReviewTab(self.db, clock=self.clock)
+        self.review_tab.setToolTip("Label past moments, including those where the assistant stayed silent.")
+        self.tabs.addTab(self.review_tab, "Review")
         self.tabs.currentChanged.connect(lambda _: self.refresh())
+        self.tabs.currentChanged.connect(
+            lambda i: self.review_tab.reload() if self.tabs.widget(i) is self.review_tab else None)
         body.addWidget(self.tabs, 1)
         root.addLayout(body, 1)
 
