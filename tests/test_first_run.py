@@ -8,7 +8,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel
 
 from assistant.app import control
@@ -24,6 +24,13 @@ SHOT = REPO / "docs" / "screenshots" / "first_run.png"
 
 def _text(dialog: FirstRunDialog) -> str:
     return "\n".join(label.text() for label in dialog.findChildren(QLabel))
+
+
+def _tick(qtbot, dialog: FirstRunDialog, key: str) -> None:
+    """Click the box itself (a check box only answers to clicks on its box and its text)."""
+    box = dialog.opt_ins[key]
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked()
 
 
 def test_the_screen_says_what_is_collected_and_ticking_an_opt_in_is_recorded(qtbot, home: Path):
@@ -42,7 +49,7 @@ def test_the_screen_says_what_is_collected_and_ticking_an_opt_in_is_recorded(qtb
     SHOT.parent.mkdir(parents=True, exist_ok=True)
     dialog.grab().save(str(SHOT))
 
-    qtbot.mouseClick(dialog.opt_ins["collectors.clipboard.enabled"], Qt.MouseButton.LeftButton)
+    _tick(qtbot, dialog, "collectors.clipboard.enabled")
     assert dialog.opt_ins["collectors.clipboard.record_text"].isEnabled()
     assert control.consent_needed(db)
     qtbot.mouseClick(dialog.agree_button, Qt.MouseButton.LeftButton)
@@ -61,7 +68,7 @@ def test_not_now_records_nothing(qtbot, home: Path):
     dialog = FirstRunDialog(db)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.mouseClick(dialog.opt_ins["collectors.input.record_text"], Qt.MouseButton.LeftButton)
+    _tick(qtbot, dialog, "collectors.input.record_text")
     qtbot.mouseClick(dialog.not_now_button, Qt.MouseButton.LeftButton)
     assert dialog.result_consent is None and consent_history(db) == []
     assert config.load()["collectors.input.record_text"] is False

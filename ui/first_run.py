@@ -68,7 +68,7 @@ class FirstRunDialog(QDialog):
         self.setWindowIcon(theme.icon("assistant"))
         self.setStyleSheet(theme.window_css(self.colors))
         self.setMinimumWidth(600)
-        self.resize(680, 760)
+        self.resize(680, 800)
         self.opt_ins: dict[str, QCheckBox] = {}
         self._build()
 
@@ -119,13 +119,15 @@ class FirstRunDialog(QDialog):
             e = entries[name]
             self.model.addItem(f"{e.title} — download {e.size_mb} MB, RAM ~{e.ram_gb:g} GB ({e.licence})", name)
         box.addWidget(self.model)
-        box.addWidget(QLabel("A downloaded model is fetched in the background (`proactive model pull NAME`); the "
-                             "embedded one answers until it is ready.", objectName="muted", wordWrap=True))
+        box.addWidget(QLabel(_html("A downloaded model is fetched in the background (`proactive model pull "
+                                   "NAME`); the embedded one answers until it is ready."), objectName="muted",
+                             wordWrap=True, textFormat=Qt.TextFormat.RichText))
         box.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         root.addWidget(scroll, 1)
 
         self.problem = QLabel(objectName="problem", wordWrap=True)

@@ -179,7 +179,8 @@ class Runtime:
         """Every part with its state and reason, computed now (see assistant.app.status)."""
         out: list[dict[str, Any]] = []
         if self.waiting_for_consent:
-            out.append({"name": "consent", "state": "waiting", "reason": control.HOW_TO_CONSENT})
+            out.append({"name": "consent", "state": "waiting",
+                        "reason": "nothing is collected before you agree (`proactive consent`)"})
         for collector in self.collectors:
             try:
                 st = collector.status()

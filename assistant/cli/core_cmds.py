@@ -10,8 +10,8 @@ import click
 
 from assistant.app import control
 from assistant.app.status import collect
-from assistant.cli.consent_cmds import describe, resolve_for_run
 from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit, open_log_or_exit
+from assistant.cli.consent_cmds import describe, resolve_for_run
 from assistant.log.events import recent
 
 
