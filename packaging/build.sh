@@ -15,4 +15,10 @@ if ! "$PY" -c "import PyInstaller" 2>/dev/null; then
 fi
 rm -rf build/proactive dist/proactive
 "$PY" -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/proactive.spec
+# Drop debug symbols (libpython alone carries 17 MB of them). Not the wheels' vendored libraries in *.libs/
+# (patchelf-edited OpenBLAS: strip breaks them) - PyInstaller's own strip=True would touch those too.
+if command -v strip >/dev/null; then
+  find dist/proactive/_internal -type f -name "*.so*" -not -path "*.libs/*" -print0 |
+    xargs -0 strip --strip-unneeded 2>/dev/null || true
+fi
 echo "[build] dist/proactive/proactive ($(du -sh dist/proactive | cut -f1))"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke-run the bundle built by packaging/build.sh, as CI does (.ci/bundle):
 #   --version, status --json, and a 10 s headless run under Xvfb + openbox (--accept-defaults) that must log
-#   the focus of an xterm window it opens. Needs xvfb, openbox, xterm, xdotool (packaging/install.sh --test).
+#   the focus of an xterm window it opens, with the embedded model loaded.
+#   Needs xvfb, openbox, xterm, xdotool (packaging/install.sh --test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUNDLE:-dist/proactive/proactive}
@@ -33,8 +34,19 @@ PIDS+=($!)
 for _ in $(seq 50); do xdotool search --name "^$TITLE\$" >/dev/null 2>&1 && break; sleep 0.2; done
 xdotool windowactivate --sync "$(xdotool search --name "^$TITLE\$" | head -1)" >/dev/null 2>&1 || true
 
-"$BIN" run --accept-defaults --headless --no-model --for 10s > "$HOME_DIR/run.log" 2>&1 || {
-  echo "[smoke] run failed:" >&2; cat "$HOME_DIR/run.log" >&2; exit 1; }
+"$BIN" run --accept-defaults --headless --for 10s > "$HOME_DIR/run.log" 2>&1 &
+RUN=$!
+model=""
+for _ in $(seq 40); do  # the embedded model loads through the bundled llama.cpp libraries
+  model=$("$BIN" status --json | grep -A1 '"name": "model"' | grep -o '"state": "[a-z]*"' || true)
+  [[ "$model" == '"state": "ready"' ]] && break
+  sleep 0.2
+done
+wait "$RUN" || { echo "[smoke] run failed:" >&2; cat "$HOME_DIR/run.log" >&2; exit 1; }
+if [[ "$model" != '"state": "ready"' ]]; then
+  echo "[smoke] the embedded model did not load ($model); run output:" >&2; cat "$HOME_DIR/run.log" >&2; exit 1
+fi
+echo "[smoke] the embedded model loaded (llama.cpp)"
 if ! "$BIN" events --since 5m --json | grep -q "\"title\": \"$TITLE\""; then
   echo "[smoke] no window event for $TITLE; run output:" >&2; cat "$HOME_DIR/run.log" >&2; exit 1
 fi
