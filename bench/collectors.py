@@ -69,7 +69,7 @@ def _phase(x: XServer, titles: list[str], seconds: float, busy: bool, app: bool)
     home = Path(tempfile.mkdtemp(prefix="bench-collectors-"))
     env = {**x.env, "PROACTIVE_HOME": str(home)}
     run_for = f"{WARMUP + seconds + 3:.0f}"
-    command = (["-m", "assistant", "run", "--headless", "--no-model", "--for", run_for + "s"] if app
+    command = (["-m", "assistant", "run", "--accept-defaults", "--headless", "--no-model", "--for", run_for + "s"] if app
                else ["-m", "bench.collectors", "--child", run_for])
     proc = subprocess.Popen([sys.executable, *command], env=env, cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -96,7 +96,7 @@ def whole_app_peak_rss_mb(seconds: float = 20.0) -> float:
 
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "PROACTIVE_HOME": home}
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for", f"{seconds:g}s"],
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--headless", "--for", f"{seconds:g}s"],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
         peak = 0.0
         while proc.poll() is None:

@@ -20,6 +20,21 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def consented(home: Path) -> Path:
+    """Consent to the defaults recorded in this test's home, as `proactive consent --accept-defaults` does (an
+    app started in process with `Runtime` collects nothing without it)."""
+    from assistant.app import control
+    from assistant.log import open_db
+
+    db = open_db()
+    try:
+        control.give_consent(db, {}, via="flag")
+    finally:
+        db.conn.close()
+    return home
+
+
 STORAGE_MODES = {"spool": 60.0, "direct": 0.0}  # the writer's two ways to make events crash-safe
 
 

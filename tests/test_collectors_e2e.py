@@ -59,7 +59,7 @@ def test_proactive_run_records_windows_afk_counts_and_keeps_secrets_out(x_env, t
     x_env.activate("Budget review")
 
     env = {**x_env.env, "PROACTIVE_HOME": str(home)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for", "20s"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--headless", "--for", "20s"], env=env,
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     db = home / "data" / "events.db"
     try:

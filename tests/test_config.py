@@ -72,7 +72,7 @@ def test_config_check_reports_all_problems_and_run_refuses(home):
     assert result.returncode == 2
     assert "2 problem(s)" in result.stderr
     assert "policy.max_per_hour: unknown key" in result.stderr and "model.backend" in result.stderr
-    result = run_cli("run", "--headless", "--for", "1s", home=home)
+    result = run_cli("run", "--accept-defaults", "--headless", "--for", "1s", home=home)
     assert result.returncode == 2
     assert "is invalid" in result.stderr and "model.backend: expected one of" in result.stderr
 

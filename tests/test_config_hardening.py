@@ -77,7 +77,7 @@ def test_every_command_that_loads_the_config_says_it_in_one_line(home: Path, cas
     else:
         _write(home, CASES[case][0])
         expected = CASES[case][2]
-    for args in (["config", "check"], ["config", "show"], ["run", "--headless", "--no-model", "--for", "1s"]):
+    for args in (["config", "check"], ["config", "show"], ["run", "--accept-defaults", "--headless", "--no-model", "--for", "1s"]):
         result = run_cli(*args, home=home, timeout=60)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr and expected in result.stderr, (args, result.stderr)

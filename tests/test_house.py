@@ -75,7 +75,7 @@ def _part(status: dict, name: str) -> dict:
 
 def _watch_model(home: Path, seconds: float) -> tuple[list[str], dict]:
     """Start `proactive run --headless` and read `proactive status` until the model part settles."""
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for", f"{seconds:g}s"],
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--headless", "--for", f"{seconds:g}s"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
                             env={**os.environ, "PROACTIVE_HOME": str(home), "DISPLAY": ""})
     seen: list[str] = []

@@ -119,7 +119,7 @@ def test_a_log_locked_by_another_process_is_never_moved_aside(home):
     try:
         assert locker.stdout.readline().strip() == "locked"
         status = run_cli("status", home=home, env={"DISPLAY": ""})
-        started = run_cli("run", "--headless", "--no-model", "--for", "2s", home=home, env={"DISPLAY": ""})
+        started = run_cli("run", "--accept-defaults", "--headless", "--no-model", "--for", "2s", home=home, env={"DISPLAY": ""})
     finally:
         locker.kill()
         locker.wait()
@@ -171,7 +171,7 @@ def test_one_bad_page_costs_only_its_rows(home):
 
 
 def test_lock_and_export_files_are_private(home, tmp_path):
-    assert run_cli("run", "--headless", "--no-model", "--for", "1s", home=home, env={"DISPLAY": ""}).returncode == 0
+    assert run_cli("run", "--accept-defaults", "--headless", "--no-model", "--for", "1s", home=home, env={"DISPLAY": ""}).returncode == 0
     assert oct((home / "data" / "run.lock").stat().st_mode & 0o777) == "0o600"
     out = tmp_path / "labels.jsonl"
     assert run_cli("export", "--out", str(out), home=home).returncode == 0

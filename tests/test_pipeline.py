@@ -46,7 +46,7 @@ def test_replay_of_my_own_log_proposes_grounded_tasks(home):
     assert "propose:" in texts and "last seen:" in texts
 
 
-def test_live_engine_surfaces_and_a_rejection_quiets_the_context(home):
+def test_live_engine_surfaces_and_a_rejection_quiets_the_context(home, consented):
     cfg = config.load().with_overrides({"policy.min_gap_seconds": 0.0})
     said: list[str] = []
     runtime = Runtime(cfg, headless=True, say=said.append, load_model=False)
@@ -102,7 +102,7 @@ def test_answer_and_export_make_research_rows(home):
     assert row["obs"][0]["event"].startswith("The user opens")
 
 
-def test_forget_reaches_a_running_app(home):
+def test_forget_reaches_a_running_app(home, consented):
     cfg = config.load()
     runtime = Runtime(cfg, headless=True, say=lambda _: None, load_model=False)
     runtime.start()

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 import pytest  # noqa: E402
 
+from assistant.app import control
 from assistant.app.runtime import Runtime
 from assistant.core import config
 from assistant.core.events import Event
@@ -43,6 +44,9 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     old = os.environ.get("PROACTIVE_HOME")
     os.environ["PROACTIVE_HOME"] = str(home)
     try:
+        db = open_db()
+        control.give_consent(db, {}, via="flag")  # as `proactive consent --accept-defaults` does
+        db.conn.close()
         cfg = config.load().with_overrides({"policy.min_gap_seconds": 0.0})
         runtime = Runtime(cfg, headless=True, say=lambda _: None, load_model=False)
         shown: list[Proposal] = []

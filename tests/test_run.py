@@ -14,7 +14,7 @@ from tests.conftest import REPO, run_cli
 def test_headless_run_says_what_runs_and_stops_cleanly(home):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["PROACTIVE_HOME"] = str(home)
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--for", "12s"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--for", "12s"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     time.sleep(7)
     status = json.loads(run_cli("status", "--json", home=home, env={"DISPLAY": ""}).stdout)
@@ -46,10 +46,10 @@ def test_autostart_entry_round_trip(home, tmp_path):
 def test_a_second_instance_refuses_to_start(home):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["PROACTIVE_HOME"] = str(home)
-    first = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--for", "10s"],
+    first = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--headless", "--for", "10s"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     time.sleep(4)
-    second = run_cli("run", "--headless", "--for", "2s", home=home, env={"DISPLAY": ""})
+    second = run_cli("run", "--accept-defaults", "--headless", "--for", "2s", home=home, env={"DISPLAY": ""})
     first.communicate(timeout=60)
     assert second.returncode == 1
     assert f"another proactive assistant (pid {first.pid}) is already running" in second.stderr

@@ -29,7 +29,7 @@ def test_stuck_on_an_error_on_a_real_desktop_gets_a_card_about_the_error(home, x
     cfg.mkdir(parents=True, exist_ok=True)
     (cfg / "config.yaml").write_text("collectors:\n  input:\n    enabled: false\n  processes:\n    enabled: false\n")
     env = {**xserver.env, "PROACTIVE_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    app = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--headless", "--no-model", "--for", "60s"],
+    app = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--headless", "--no-model", "--for", "60s"],
                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out = _Lines(app)
     try:

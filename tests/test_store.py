@@ -223,7 +223,7 @@ def test_pause_is_recorded_and_obeyed(home):
     assert run_cli("pause", "--for", "10m", home=home).returncode == 0
     status = json.loads(run_cli("status", "--json", home=home).stdout)
     assert status["paused"] is True
-    result = run_cli("run", "--headless", "--for", "2s", home=home)
+    result = run_cli("run", "--accept-defaults", "--headless", "--for", "2s", home=home)
     assert result.returncode == 0 and "Paused" in result.stdout
     kinds = [e.kind for _, e in recent(open_db(home / "data" / "events.db"), 60)]
     assert "pause" in kinds

@@ -39,7 +39,7 @@ def quiet_config(home: Path, **extra) -> config.Config:
 
 
 @pytest.fixture
-def runtime(home: Path):
+def runtime(home: Path, consented: Path):
     said: list[str] = []
     rt = Runtime(quiet_config(home), headless=False, say=said.append)
     rt.said = said
@@ -93,7 +93,7 @@ def test_tray_app_without_a_tray_shows_cards_pauses_and_forgets(qtbot, qapp, run
 def _start_cli(home: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "PROACTIVE_HOME": str(home), "QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0",
            "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "assistant", "run", *args], cwd=REPO, env=env,
+    return subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", *args], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -33,7 +33,9 @@ from assistant.app.runtime import Runtime
 from assistant.log import open_db
 from ui.app import TrayApp
 
+from assistant.app import control
 app = QApplication([])
+control.give_consent(open_db(), {}, via="flag")
 runtime = Runtime(config.load(), say=lambda text: print("SAY", text, flush=True))
 runtime.start()
 tray = TrayApp(app, runtime)
@@ -143,7 +145,7 @@ def test_tray_icon_menu_and_a_card_that_does_not_take_focus(tray_display: XServe
 def test_proactive_run_uses_the_tray_when_there_is_one(tray_display: XServer, home: Path):
     _quiet_config(home)
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "assistant", "run", "--for", "3s"], env=_env(tray_display, home),
+    proc = subprocess.run([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--for", "3s"], env=_env(tray_display, home),
                           cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No system tray" not in proc.stdout and "running headless" not in proc.stdout

@@ -1,4 +1,4 @@
-"""What a user can ask of the assistant: pause, resume, forget, answer. One implementation for the CLI (another
+"""What a user can ask of the assistant: consent, pause, resume, forget, answer. One implementation for the CLI (another
 process: through the log) and the tray (in process: `Runtime` calls these and tells its parts at once)."""
 
 from __future__ import annotations
@@ -6,16 +6,65 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from assistant.core import config, settings
+from assistant.core.consent import CONSENT_VERSION, OPT_INS, Consent
 from assistant.core.durations import parse_duration
 from assistant.core.proposal import LABELS
 from assistant.log import Database, housekeeping
 from assistant.log import proposals as plog
+from assistant.log.consent import latest_consent, record_consent
 from assistant.log.proposals import LabelRow
 from assistant.log.state import Pause, clear_pause, read_pause, read_quiet, write_pause, write_quiet
 
 ALIASES = {"accept": "accepted", "yes": "accepted", "reject": "rejected", "no": "rejected",
            "later": "not-now", "not-now": "not-now", "ignore": "ignored", "other": "other-help",
            "needed": "help-needed", "fine": "no-help-needed"}
+
+
+HOW_TO_CONSENT = ("Nothing is collected until you agree: run `proactive consent` in a terminal (or start with "
+                  "`proactive run --accept-defaults`).")
+
+
+class ConsentError(Exception):
+    """The consent could not be recorded as given (e.g. the config could not take the opt-ins)."""
+
+
+def consent_needed(db: Database) -> bool:
+    """True while no consent is recorded, or the recorded one is for an older consent text."""
+    last = latest_consent(db)
+    return last is None or _version(last.text_version) < _version(CONSENT_VERSION)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in text.split("."))
+    except ValueError:
+        return (0,)
+
+
+def consent_state(db: Database) -> Consent | None:
+    """The consent in force (None when none is, or it is for an older text)."""
+    return None if consent_needed(db) else latest_consent(db)
+
+
+def give_consent(db: Database, opt_ins: dict[str, bool] | None = None, model: str = "", via: str = "gui",
+                 now: float | None = None) -> Consent:
+    """Record the user's agreement. Ticked opt-ins are written to config.yaml (comments kept); an unticked
+    opt-in that the config has on is turned off. Nothing is recorded when the config cannot be written."""
+    ticked = {key: bool((opt_ins or {}).get(key, False)) for key in OPT_INS}
+    try:
+        current = config.load()
+        changes = {key: on for key, on in ticked.items() if current[key] != on}
+    except config.ConfigError:
+        changes = {key: on for key, on in ticked.items() if on}
+    if changes:
+        _, problems = settings.apply_changes(changes)
+        if problems:
+            raise ConsentError(f"the opt-ins could not be written to the config: {problems[0]}")
+    consent = Consent(time=time.time() if now is None else now, text_version=CONSENT_VERSION, via=via,
+                      opt_ins=ticked, model=model)
+    record_consent(db, consent)
+    return consent
 
 
 def pause(db: Database, seconds: float | None = None, now: float | None = None) -> Pause:

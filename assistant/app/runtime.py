@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant.app import control
 from assistant.app.live import Engine
-from assistant.core import paths
+from assistant.core import config, paths
 from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
@@ -103,11 +103,12 @@ class Runtime:
         self.on_proposal: Callable[[Proposal], None] | None = None  # the tray sets this
         self._last_snapshot: RuntimeSnapshot | None = None
         self._lock_file = None
+        self.waiting_for_consent = False
 
     # ------------------------------------------------------------ events in
 
     def sink(self, event: Event) -> None:
-        if self.paused or self.writer is None:
+        if self.paused or self.writer is None or self.waiting_for_consent:
             return
         self.writer.put(event)
 
@@ -145,10 +146,32 @@ class Runtime:
                      f"{saved} readable rows were saved into it.")
         self._retention()
         self.running = True
+        if control.consent_needed(self.db):
+            self.waiting_for_consent = True  # nothing is collected, not even the app's own start event
+            self.say(control.HOW_TO_CONSENT)
+        else:
+            self._begin_collecting()
+        self._write_status()
+
+    def _begin_collecting(self) -> None:
+        """Consent is recorded: log the start, then start the collectors and the engine."""
+        self.waiting_for_consent = False
         self._apply_pause(control.pause_state(self.db).paused)
         self.writer.put(Event("app", "start", data={"headless": self.headless}))
         self._start_collectors()
         self._start_engine()
+
+    def _check_consent(self) -> None:
+        """While waiting: consent given meanwhile (e.g. `proactive consent` in a terminal) starts collecting,
+        with the config as it is now (the opt-ins may have just been written)."""
+        if control.consent_needed(self.db):
+            return
+        try:
+            self.cfg = config.load()
+        except config.ConfigError as exc:
+            self.say(f"The config changed and is invalid ({exc.problems[0]}); the one read at start is used.")
+        self.say("Consent recorded: collecting starts now.")
+        self._begin_collecting()
         self._write_status()
 
     def _start_collectors(self) -> None:
@@ -182,6 +205,9 @@ class Runtime:
     def parts(self) -> list[dict[str, Any]]:
         """Every part with its state and reason, computed now (see assistant.app.status)."""
         out: list[dict[str, Any]] = []
+        if self.waiting_for_consent:
+            out.append({"name": "consent", "state": "waiting",
+                        "reason": "nothing is collected before you agree (`proactive consent`)"})
         for collector in self.collectors:
             try:
                 st = collector.status()
@@ -212,7 +238,10 @@ class Runtime:
             if deadline and time.monotonic() >= deadline:
                 break
             self._stop.wait(1.0)
-            self._apply_pause(control.pause_state(self.db).paused)
+            if self.waiting_for_consent:
+                self._check_consent()
+            else:
+                self._apply_pause(control.pause_state(self.db).paused)
             if time.monotonic() - last_status >= STATUS_EVERY:
                 self._write_status()
                 last_status = time.monotonic()
@@ -235,7 +264,8 @@ class Runtime:
                 log.exception("collector %s failed to stop", getattr(collector, "name", collector))
         self.running = False
         if self.writer:
-            self.writer.put(Event("app", "stop"))
+            if not self.waiting_for_consent:
+                self.writer.put(Event("app", "stop"))
             self._write_status()
             self.writer.stop()
         if self._lock_file is not None:

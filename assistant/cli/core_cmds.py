@@ -11,6 +11,7 @@ import click
 from assistant.app import control
 from assistant.app.status import collect
 from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit, open_log_or_exit
+from assistant.cli.consent_cmds import describe, resolve_for_run
 from assistant.log.events import recent
 
 
@@ -18,8 +19,13 @@ from assistant.log.events import recent
 @click.option("--headless", is_flag=True, help="No tray or cards: proposals are printed to the terminal.")
 @click.option("--for", "run_for", metavar="DURATION", help="Stop after this long (e.g. 20s, 10m).")
 @click.option("--no-model", is_flag=True, help="Do not load the language model (templates and the judge only).")
-def run(headless: bool, run_for: str | None, no_model: bool) -> None:
-    """Start collecting and proposing. Stops on Ctrl+C (or after --for)."""
+@click.option("--accept-defaults", is_flag=True,
+              help="Agree to what is collected by default (no opt-ins) without the first-run screen or prompt.")
+def run(headless: bool, run_for: str | None, no_model: bool, accept_defaults: bool) -> None:
+    """Start collecting and proposing. Stops on Ctrl+C (or after --for).
+
+    Nothing is collected before you agree: the first run shows what is collected (a window with a display, a
+    prompt on a terminal); `--accept-defaults` agrees to the defaults."""
     import logging
 
     from assistant.app.runtime import Runtime, display_available
@@ -39,6 +45,16 @@ def run(headless: bool, run_for: str | None, no_model: bool) -> None:
             click.echo(f"The assistant is already running ({answer.removeprefix('shown ')}): its dashboard was "
                        "brought forward.")
             return
+    try:
+        asked = resolve_for_run(open_log_or_exit(), headless, accept_defaults)
+    except control.ConsentError as exc:
+        click.echo(f"Consent not recorded: {exc}", err=True)
+        sys.exit(2)
+    if asked == "declined":
+        click.echo("Not now: nothing was collected. " + control.HOW_TO_CONSENT)
+        return
+    if asked == "given":
+        cfg = load_config_or_exit()  # the opt-ins just ticked are in it now
     runtime = Runtime(cfg, headless=headless, say=lambda text: click.echo(text), load_model=not no_model)
     try:
         runtime.start()
@@ -65,10 +81,15 @@ def run(headless: bool, run_for: str | None, no_model: bool) -> None:
 @JSON_FLAG
 def status(as_json: bool) -> None:
     """Is it running, what is collected, what was dropped, how big is the log."""
-    st = collect(open_log_or_exit())
+    db = open_log_or_exit()
+    st = collect(db)
+    given = control.consent_state(db)
     if as_json:
-        emit_json(st.as_dict())
+        emit_json({**st.as_dict(), "consent": {"given": given is not None, "text_version":
+                                               given.text_version if given else None,
+                                               "via": given.via if given else None}})
         return
+    click.echo(f"Consent: {describe(given)}")
     paused = ""
     if st.paused:
         paused = " - paused" + (f" until {_clock(st.paused_until)}" if st.paused_until else "")
