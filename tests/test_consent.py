@@ -63,7 +63,7 @@ def test_without_consent_nothing_is_collected_until_the_user_agrees(xserver: XSe
 
 
 def test_no_terminal_no_display_no_flag_collects_nothing_and_says_how(home: Path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     out, _ = _run(home, env, "--no-model", "--for", "4s").communicate(timeout=60)
     assert HOW in out and "Traceback" not in out
     assert _events(home) == 0 and _history(home) == []
@@ -111,7 +111,7 @@ def _talk(fd: int, proc: subprocess.Popen, script: list[tuple[str, str]], timeou
 
 def _run_on_pty(home: Path, script: list[tuple[str, str]]) -> tuple[str, int]:
     controller, terminal = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--no-model", "--for", "3s"], cwd=REPO,
                             stdin=terminal, stdout=terminal, stderr=terminal,
                             env={**env, "PROACTIVE_HOME": str(home), "PYTHONUNBUFFERED": "1"})

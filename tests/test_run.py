@@ -12,7 +12,7 @@ from tests.conftest import REPO, run_cli
 
 
 def test_headless_run_says_what_runs_and_stops_cleanly(home):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["PROACTIVE_HOME"] = str(home)
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--for", "12s"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
@@ -44,7 +44,7 @@ def test_autostart_entry_round_trip(home, tmp_path):
 
 
 def test_a_second_instance_refuses_to_start(home):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["PROACTIVE_HOME"] = str(home)
     first = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--headless", "--for", "10s"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
