@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from assistant.app.live import Engine
-from assistant.core import paths
+from assistant.core import config, paths
 from assistant.core.config import default_config
 from assistant.core.events import Event
 from assistant.decide.build import build_chain
@@ -135,3 +135,16 @@ def test_every_sql_statement_of_the_product_lives_in_the_log_package():
                 if SQL.search(line):
                     offenders.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
     assert offenders == []
+
+
+def test_the_tiny_embedded_model_words_no_proposals_unless_asked(home):
+    """Measured on the traces, the embedded model's own proposals did not help (README): by default it only
+    carries out accepted tasks; a model the user chose, or `model.propose: on`, joins the proposal path."""
+    from assistant.decide.build import build_chain, load_backend
+
+    cfg = config.load()
+    backend = load_backend(cfg)
+    assert build_chain(cfg, backend=backend).engine.proposer is None
+    assert build_chain(cfg.with_overrides({"model.propose": "on"}), backend=backend).engine.proposer is not None
+    chosen = cfg.with_overrides({"model.gguf_path": str(backend.path) if hasattr(backend, "path") else "x.gguf"})
+    assert build_chain(chosen, backend=backend).engine.proposer is not None

@@ -140,6 +140,10 @@ SCHEMA: dict[str, Any] = {
         "context_tokens": Key("int", 2048, "Context window of the local model.", minimum=256),
         "max_tokens": Key("int", 64, "Longest proposal the model may write.", minimum=8),
         "timeout_seconds": Key("float", 20.0, "Give up on a server answer after this long.", minimum=1),
+        "propose": Key("choice", "auto", "Whether the model words its own proposal beside the templates: 'auto' "
+                       "(yes for a model you chose, no for the tiny embedded one, which measurably did not help), "
+                       "'on' or 'off'. Accepted tasks are always carried out by the model.",
+                       choices=("auto", "on", "off")),
         "wait_seconds": Key("float", 0.5, "A decision waits at most this long for the model's own proposal; a "
                             "later answer is used only if you are still at the same place.", minimum=0),
     },
