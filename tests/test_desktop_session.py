@@ -26,7 +26,7 @@ QUIET = {**{f"collectors.{name}.enabled": False for name in COLLECTORS}, "model.
 
 
 def _start(home: Path, env: dict) -> tuple[subprocess.Popen, list[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--no-model"], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--no-model"], cwd=REPO,
                             env={**env, "PROACTIVE_HOME": str(home), "PYTHONUNBUFFERED": "1"},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -80,7 +80,8 @@ def test_an_unreachable_display_runs_headless_with_one_line(home):
     settings_io.save(QUIET)
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     name = _free_display()
-    out = subprocess.run([sys.executable, "-m", "assistant", "run", "--for", "2s", "--no-model"], cwd=REPO,
+    out = subprocess.run([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--for", "2s", "--no-model"],
+                         cwd=REPO,
                          env={**env, "DISPLAY": name, "PROACTIVE_HOME": str(home)}, capture_output=True, text=True,
                          timeout=90, check=False)  # not run_cli: it would bring this process's QT_QPA_PLATFORM
     text = out.stdout + out.stderr

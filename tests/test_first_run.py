@@ -1,5 +1,5 @@
 """The first-run screen with real widgets (offscreen): what it says, opt-ins unticked, ticking one is recorded and
-written to the config, Not now records nothing. Saves docs/screenshots/first_run.png."""
+written to the config, Not now records nothing. Saves tests/artifacts/first_run.png."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from assistant.log.consent import consent_history
 from tests.conftest import REPO
 from ui.first_run import EMBEDDED, FirstRunDialog
 
-SHOT = REPO / "docs" / "screenshots" / "first_run.png"
+SHOT = REPO / "tests" / "artifacts" / "first_run.png"  # gitignored; docs/screenshots holds a reviewed copy
 
 
 def _text(dialog: FirstRunDialog) -> str:

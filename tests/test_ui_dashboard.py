@@ -102,7 +102,7 @@ def test_tiles_count_the_events_a_running_writer_stored(qtbot, home):
 
 
 @pytest.fixture
-def runtime(home: Path):
+def runtime(consented: Path):
     said: list[str] = []
     rt = Runtime(quiet_config(**{"collectors.processes.enabled": True}), headless=False, say=said.append)
     rt.said = said
@@ -168,7 +168,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_dead_model_server_shows_failed_with_its_reason(qtbot, home):
+def test_a_dead_model_server_shows_failed_with_its_reason(qtbot, consented):
     url = f"http://127.0.0.1:{_closed_port()}/v1"
     rt = Runtime(quiet_config(**{"model.backend": "openai", "model.server_url": url}), headless=True,
                  say=lambda _: None)
@@ -183,7 +183,7 @@ def test_a_dead_model_server_shows_failed_with_its_reason(qtbot, home):
         assert "failed" in board.status_pill.text()
         assert any(n == "model" and s == "failed" and "cannot reach" in r for n, s, r in board.health.rows)
         rt._write_status()
-        out = run_cli("status", home=home)  # another process: the same function, from the snapshot
+        out = run_cli("status", home=consented)  # another process: the same function, from the snapshot
         assert "model" in out.stdout and "failed - cannot reach model server" in out.stdout, out.stdout
         db.conn.close()
     finally:
