@@ -51,4 +51,17 @@ if ! "$BIN" events --since 5m --json | grep -q "\"title\": \"$TITLE\""; then
   echo "[smoke] no window event for $TITLE; run output:" >&2; cat "$HOME_DIR/run.log" >&2; exit 1
 fi
 echo "[smoke] headless run logged the window '$TITLE'"
+"$BIN" export --format events --out "$HOME_DIR/events.jsonl" 2>/dev/null
+grep -q "$TITLE" "$HOME_DIR/events.jsonl" || { echo "[smoke] export --format events lost the window" >&2; exit 1; }
+PROACTIVE_HOME="$HOME_DIR/imported" "$BIN" import "$HOME_DIR/events.jsonl" >/dev/null
+PROACTIVE_HOME="$HOME_DIR/imported" "$BIN" events --since 5m --json | grep -q "$TITLE" ||
+  { echo "[smoke] import of the events export lost the window" >&2; exit 1; }
+"$BIN" label stats >/dev/null
+(sleep 4; printf q) | timeout 30 script -qec "$BIN label" /dev/null >"$HOME_DIR/label.txt" 2>&1 || true
+grep -q "answers recorded" "$HOME_DIR/label.txt" || { echo "[smoke] proactive label (terminal UI) failed:" >&2
+  tail -c 2000 "$HOME_DIR/label.txt" >&2; exit 1; }
+echo "[smoke] export, import, label stats and the terminal labeller ok"
+if "$BIN" judge train x.jsonl 2>"$HOME_DIR/judge.err"; then echo "[smoke] judge train ran without scikit-learn?" >&2; exit 1; fi
+grep -q "needs scikit-learn" "$HOME_DIR/judge.err" || { echo "[smoke] judge train:" >&2; cat "$HOME_DIR/judge.err" >&2; exit 1; }
+echo "[smoke] judge training says it needs the Python install"
 echo "[smoke] ok"

@@ -14,9 +14,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
-
-import pytest  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
 
 from assistant.app import control
 from assistant.app.runtime import Runtime

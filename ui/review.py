@@ -121,7 +121,7 @@ class ReviewTab(QWidget):
             return
         moment = self.found[index]
         try:
-            new = label(self.db, moment, key[1:] if key.startswith("s") else key, self.annotator)
+            new = label(self.db, moment, key.removeprefix("s"), self.annotator)
         except ValueError as exc:
             self.message.setText(str(exc))
             return

@@ -58,3 +58,15 @@ FOLDS = click.option("--folds", default=8, show_default=True, type=click.IntRang
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
+
+
+def require_training_libraries() -> None:
+    """Training and evaluation need scikit-learn, which the desktop bundle leaves out to stay small: say so in
+    one line instead of an ImportError."""
+    import importlib.util
+
+    if importlib.util.find_spec("sklearn") is None:
+        click.echo("This command trains or evaluates the judge and needs scikit-learn, which the desktop bundle "
+                   "leaves out: install the Python package (`pip install proactive-assistant`, see README) to "
+                   "use it.", err=True)
+        sys.exit(2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import FOLDS, JSON_FLAG, emit_json, load_config_or_exit
+from assistant.cli.common import require_training_libraries, FOLDS, JSON_FLAG, emit_json, load_config_or_exit
 from assistant.core.config import Config
 from assistant.decide.build import build_chain, load_backend
 from assistant.decide.engine import DecisionEngine
@@ -60,6 +60,7 @@ def _pct(m: dict) -> str:
 @click.group("eval")
 def eval_group() -> None:
     """Evaluate the decision engine: timing on labelled histories, replays of real traces."""
+    require_training_libraries()
 
 
 @eval_group.command("timing")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import FOLDS, JSON_FLAG, emit_json
+from assistant.cli.common import require_training_libraries, FOLDS, JSON_FLAG, emit_json
 
 DATA_FILES = click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 
@@ -54,6 +54,7 @@ def print_reliability(name: str, metrics: dict) -> None:
 @click.group("judge")
 def judge_group() -> None:
     """Train, evaluate and cross-validate the judge (P(you accept a proposed task))."""
+    require_training_libraries()
 
 
 @judge_group.command("train")

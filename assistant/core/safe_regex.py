@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from re import _constants as C
 from re import _parser as sre_parse
 
@@ -60,6 +61,7 @@ def compile_all(patterns: Iterable[str]) -> list[UserPattern]:
     return out
 
 
+@lru_cache(maxsize=1024)  # a pure function of the pattern; the config is checked at every load
 def problem(pattern: str) -> str | None:
     """What is wrong with `pattern` as a user regex, or None when it is safe to run on every title."""
     if len(pattern) > 1000:

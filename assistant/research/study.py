@@ -53,15 +53,15 @@ def data_card(manifest: dict[str, Any]) -> str:
     first, last = manifest["date_range"] or ("-", "-")
     return "\n".join([
         f"# Proactive assistant annotations: participant {manifest['participant']}", "",
-        f"- Collected {first} to {last} with proactive-assistant {manifest['app_version']} "
-        f"(judge {manifest['judge_version']}).",
+        (f"- Collected {first} to {last} with proactive-assistant {manifest['app_version']} "
+         f"(judge {manifest['judge_version']})."),
         f"- {manifest['rows']} judged decisions; categories: {counts}.",
-        "- labels.jsonl: ProactiveBench reward-data rows (obs, pred_task, valid, help_needed, annotation, "
-        "category) with `meta` (the decision, every answer with its history).",
+        ("- labels.jsonl: ProactiveBench reward-data rows (obs, pred_task, valid, help_needed, annotation, "
+         "category) with `meta` (the decision, every answer with its history)."),
         "- trace.json: the narrated observations with the decisions made at each step.",
         "- consent.json: what the participant agreed to (text version, time, opt-ins).",
-        "- Only narrated sentences and proposals are included, never raw key presses; secrets were redacted "
-        "when collected and again at export.", ""])
+        ("- Only narrated sentences and proposals are included, never raw key presses; secrets were redacted "
+         "when collected and again at export."), ""])
 
 
 @dataclass(frozen=True)
