@@ -125,3 +125,4 @@ def test_servers_on_this_machine_are_found(home, llama_server):
     status = json.loads(run_cli("model", "list", "--servers", "--port", str(llama_server.port), "--json",
                                 home=home).stdout)
     assert [s["in_use"] for s in status["servers"] if s["url"] == llama_server.url] == [True]
+

@@ -167,6 +167,7 @@ class TrayApp(QObject):
             self.dashboard = Dashboard(self.db, self.runtime_status,
                                        categories=self.runtime.cfg["dashboard.categories"])
             self.dashboard.settings_requested.connect(self.open_settings)
+            self.dashboard.models_page.changed.connect(self._settings_saved)  # a model chosen there: live
         self.dashboard.bring_forward()
 
     def open_settings(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
@@ -28,9 +29,10 @@ from PySide6.QtWidgets import (
 
 from assistant.app.status import Status, collect
 from assistant.log import Database, LogError
-from ui import data, theme
+from ui import data, settings_io, theme
 from ui.dashboard_charts import AnswersChart, BarsChart, TimelineChart
 from ui.dashboard_tabs import HealthPanel, SearchTab, table
+from ui.models_page import ModelsPage
 from ui.review import ReviewTab
 from ui.screen import fit_on_screen
 
@@ -58,8 +60,9 @@ class Dashboard(QWidget):
 
     def __init__(self, db: Database, status_source: Callable[[], Status] | None = None,
                  clock: Callable[[], float] = time.time, parent: QWidget | None = None,
-                 categories: dict[str, str] | None = None):
+                 categories: dict[str, str] | None = None, config_source: Callable[[], Any] | None = None):
         super().__init__(parent, Qt.WindowType.Window)
+        self.config_source = config_source or settings_io.current  # problems ignored: Settings shows them
         self.db = db
         self.status_source = status_source or (lambda: collect(db))
         self.clock = clock
@@ -139,6 +142,8 @@ class Dashboard(QWidget):
         self.review_tab = ReviewTab(self.db, clock=self.clock)
         self.review_tab.setToolTip("Label past moments, including those where the assistant stayed silent.")
         self.tabs.addTab(self.review_tab, "Review")
+        self.models_page = ModelsPage(self.config_source)
+        self.tabs.addTab(self.models_page, "Models")
         self.tabs.currentChanged.connect(lambda _: self.refresh())
         self.tabs.currentChanged.connect(
             lambda i: self.review_tab.reload() if self.tabs.widget(i) is self.review_tab else None)
