@@ -179,22 +179,29 @@ class OpenAICompatibleBackend:
     def probe(self, timeout: float = 5.0) -> None:
         """Raise ModelUnavailable (or BackendError) unless the server answers at all (GET /models; any HTTP
         answer counts): the app then shows the model as failed with this reason instead of 'ready'."""
-        url = self.base_url + "/models"
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        req = urllib.request.Request(self.base_url + "/models", headers=headers)
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                        timeout=min(timeout, self.timeout)):
+            with self._urlopen(req, min(timeout, self.timeout), f"model server {self.base_url}"):
                 return
         except urllib.error.HTTPError:
             return  # it answered: reachable (some servers have no /models)
+
+    @staticmethod
+    def _urlopen(req: urllib.request.Request, timeout: float, what: str) -> Any:
+        """urlopen with the errors a user can read (an HTTP error answer passes through to the caller)."""
+        try:
+            return urllib.request.urlopen(req, timeout=timeout)
+        except urllib.error.HTTPError:
+            raise
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise BackendError(f"model server {self.base_url} did not answer within {timeout:g} s") from exc
-            raise ModelUnavailable(f"cannot reach model server {self.base_url}: {exc.reason}") from exc
+                raise BackendError(f"{what} did not answer within {timeout:g} s") from exc
+            raise ModelUnavailable(f"cannot reach {what}: {exc.reason}") from exc
         except TimeoutError as exc:
-            raise BackendError(f"model server {self.base_url} did not answer within {timeout:g} s") from exc
+            raise BackendError(f"{what} did not answer within {timeout:g} s") from exc
         except (ConnectionError, OSError) as exc:
-            raise ModelUnavailable(f"cannot reach model server {self.base_url}: {exc}") from exc
+            raise ModelUnavailable(f"cannot reach {what}: {exc}") from exc
 
     def _open(self, body: dict) -> Any:
         """POST `body`; the open HTTP response, or the error a user can read."""
@@ -203,18 +210,10 @@ class OpenAICompatibleBackend:
             headers["Authorization"] = f"Bearer {self.api_key}"
         req = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
         try:
-            return urllib.request.urlopen(req, timeout=self.timeout)
+            return self._urlopen(req, self.timeout, f"model server {self.url}")
         except urllib.error.HTTPError as exc:
             detail = exc.read(300).decode("utf-8", "replace")
             raise BackendError(f"{self.url} answered HTTP {exc.code}: {detail}") from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise BackendError(f"{self.url} did not answer within {self.timeout:g} s") from exc
-            raise ModelUnavailable(f"cannot reach model server {self.url}: {exc.reason}") from exc
-        except TimeoutError as exc:
-            raise BackendError(f"{self.url} did not answer within {self.timeout:g} s") from exc
-        except (ConnectionError, OSError) as exc:
-            raise ModelUnavailable(f"cannot reach model server {self.url}: {exc}") from exc
 
     def _post(self, body: dict) -> dict:
         with self._open(body) as resp:

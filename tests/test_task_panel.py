@@ -17,7 +17,8 @@ from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.log import EventWriter, open_db
 from assistant.log.answers import answers_for
-from assistant.log.proposals import proposal_by_id, record_proposal
+from assistant.log.decisions import proposal_by_id
+from assistant.log.proposals import record_proposal
 from models.default_model import backend_from_config
 from tests.conftest import run_cli
 

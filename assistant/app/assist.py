@@ -21,8 +21,8 @@ from typing import Any
 from assistant.core.config import Config
 from assistant.log import Database
 from assistant.log.answers import AnswerRecord, rate_answer, record_answer, update_followups
+from assistant.log.decisions import DecisionRecord, proposal_by_id
 from assistant.log.events import events_by_ids
-from assistant.log.proposals import ProposalRecord, proposal_by_id
 from assistant.log.state import first_notice
 from collectors.open_files import find_working_file, read_text_file
 from models.answer import Answer, AnswerContext, AnswerSession, AnswerStream
@@ -34,7 +34,7 @@ SEARCH_KINDS = frozenset({"find_example", "research", "find_fix"})
 TINY_NOTICE_KEY = "tiny-default-model"
 
 
-def _file_text(db: Database, record: ProposalRecord, file_name: str) -> str | None:
+def _file_text(db: Database, record: DecisionRecord, file_name: str) -> str | None:
     """The text of `file_name` as the app that showed it has it on disk (newest window showing it first)."""
     ids = [i for group in record.event_ids for i in group]
     for _, event in reversed(events_by_ids(db, ids)):
@@ -46,7 +46,7 @@ def _file_text(db: Database, record: ProposalRecord, file_name: str) -> str | No
     return None
 
 
-def context_for(db: Database, record: ProposalRecord, cfg: Config,
+def context_for(db: Database, record: DecisionRecord, cfg: Config,
                 clipboard_text: str | None = None) -> AnswerContext:
     """What the model gets besides the task (opt-ins honoured here: nothing is read that the user did not allow)."""
     situation = read_situation(record.history)
@@ -60,7 +60,7 @@ def context_for(db: Database, record: ProposalRecord, cfg: Config,
                          clipboard_text=clipboard)
 
 
-def search_url(record: ProposalRecord, cfg: Config) -> str | None:
+def search_url(record: DecisionRecord, cfg: Config) -> str | None:
     """For a search-like task, the user's search engine with the query (no model needed), else None."""
     if record.kind not in SEARCH_KINDS:
         return None
@@ -82,7 +82,7 @@ def tiny_notice_once(db: Database, cfg: Config) -> str | None:
 class TaskHelp:
     """One accepted task being carried out: the session with the model and the answer kept in the log."""
 
-    record: ProposalRecord
+    record: DecisionRecord
     context: AnswerContext
     cfg: Config
     session: AnswerSession | None = None

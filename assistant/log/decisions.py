@@ -4,6 +4,7 @@ answers (relabels kept as history) and what the model answered. Read for export,
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,7 @@ class DecisionRecord:
     candidates: list[tuple[str | None, float | None]]
     labels: list[LabelEntry] = field(default_factory=list)  # every answer, oldest first
     answers: list[AnswerEntry] = field(default_factory=list)
+    event_ids: list[list[int]] = field(default_factory=list)  # per history sentence, the events it came from
 
     def standing(self) -> dict[str, LabelEntry]:
         """Each annotator's current answer (the latest), in order of first answer."""
@@ -61,7 +63,8 @@ class DecisionRecord:
         return out
 
 
-def _context(text: str | None) -> dict[str, Any]:
+def context_of(text: str | None) -> dict[str, Any]:
+    """A proposal's stored context JSON (history, times, event ids, place, trigger, candidates); {} if unreadable."""
     try:
         value = json.loads(text or "{}")
     except ValueError:
@@ -69,35 +72,54 @@ def _context(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def decisions(db: Database, since: float | None = None, until: float | None = None,
-              answered_only: bool = False, shown_only: bool = False) -> Iterator[DecisionRecord]:
-    """Stored decisions in [since, until), oldest first, with their labels and answers."""
-    sql = ("SELECT id, time, context, task, kind, source, model, judge_score, surfaced, reason FROM proposals "
-           "WHERE time >= ? AND time < ?")
-    if shown_only:
-        sql += " AND surfaced = 1"
-    if answered_only:
-        sql += " AND id IN (SELECT proposal_id FROM labels)"
-    sql += " ORDER BY time, id"
-    rows = db.conn.execute(sql, (float("-inf") if since is None else since,
-                                 float("inf") if until is None else until)).fetchall()
+def _load(db: Database, where: str, params: tuple[Any, ...]) -> list[DecisionRecord]:
+    """Proposals matching `where` (on the proposals table), oldest first, with their labels and answers: three
+    queries whatever the number of rows."""
+    rows = db.conn.execute(
+        "SELECT id, time, context, task, kind, source, model, judge_score, surfaced, reason FROM proposals "
+        f"WHERE {where} ORDER BY time, id", params).fetchall()
+    chosen = f"proposal_id IN (SELECT id FROM proposals WHERE {where})"
+    labels: dict[int, list[LabelEntry]] = defaultdict(list)
+    for pid, lid, lab, why, t, a, rep in db.conn.execute(
+            "SELECT proposal_id, id, label, reason, time, annotator, replaces FROM labels "
+            f"WHERE {chosen} ORDER BY id", params):
+        labels[pid].append(LabelEntry(a, lab, why, t, lid, rep))
+    answers: dict[int, list[AnswerEntry]] = defaultdict(list)
+    for pid, text, amodel, t, rating, fu in db.conn.execute(
+            f"SELECT proposal_id, text, model, time, rating, followups FROM answers WHERE {chosen} ORDER BY id",
+            params):
+        answers[pid].append(AnswerEntry(text, amodel or "", t, rating, json.loads(fu or "[]")))
+    out = []
     for pid, ptime, context, task, kind, source, model, score, surfaced, reason in rows:
-        ctx = _context(context)
+        ctx = context_of(context)
         history = [str(s) for s in ctx.get("history") or []]
         times = [float(t) for t in ctx.get("times") or []]
         if len(times) != len(history):
             times = [float(ptime)] * len(history)
         cands = [(c[0], c[1] if len(c) > 1 else None) for c in ctx.get("candidates") or []
                  if isinstance(c, list) and c]
-        labels = [LabelEntry(a, lab, why, t, lid, rep) for lid, lab, why, t, a, rep in db.conn.execute(
-            "SELECT id, label, reason, time, annotator, replaces FROM labels WHERE proposal_id = ? ORDER BY id",
-            (pid,))]
-        answers = [AnswerEntry(text, amodel or "", t, rating, json.loads(fu or "[]")) for text, amodel, t, rating, fu
-                   in db.conn.execute("SELECT text, model, time, rating, followups FROM answers "
-                                      "WHERE proposal_id = ? ORDER BY id", (pid,))]
-        yield DecisionRecord(pid, ptime, task, kind, source, model, score, bool(surfaced), reason,
-                             str(ctx.get("trigger") or ""), str(ctx.get("where") or ""), history, times, cands,
-                             labels, answers)
+        out.append(DecisionRecord(pid, ptime, task, kind, source, model, score, bool(surfaced), reason,
+                                  str(ctx.get("trigger") or ""), str(ctx.get("where") or ""), history, times, cands,
+                                  labels[pid], answers[pid], [list(x) for x in ctx.get("event_ids") or []]))
+    return out
+
+
+def decisions(db: Database, since: float | None = None, until: float | None = None,
+              answered_only: bool = False, shown_only: bool = False) -> Iterator[DecisionRecord]:
+    """Stored decisions in [since, until), oldest first, with their labels and answers."""
+    where = "time >= ? AND time < ?"
+    if shown_only:
+        where += " AND surfaced = 1"
+    if answered_only:
+        where += " AND id IN (SELECT proposal_id FROM labels)"
+    yield from _load(db, where, (float("-inf") if since is None else since,
+                                 float("inf") if until is None else until))
+
+
+def proposal_by_id(db: Database, proposal_id: int) -> DecisionRecord | None:
+    """One stored decision (the task panel and `proactive answer` read it), or None."""
+    found = _load(db, "id = ?", (proposal_id,))
+    return found[0] if found else None
 
 
 def import_decision(db: Database, d: DecisionRecord) -> int | None:
@@ -105,7 +127,7 @@ def import_decision(db: Database, d: DecisionRecord) -> int | None:
     Returns the new id, or None when the same decision (time, task, history) is here already."""
     for pid, context in db.conn.execute("SELECT id, context FROM proposals WHERE time = ? AND task IS ?",
                                         (d.time, d.task)):
-        if _context(context).get("history") == d.history:
+        if context_of(context).get("history") == d.history:
             return None
     context = {"history": d.history, "event_ids": [], "where": d.where, "trigger": d.trigger,
                "candidates": [list(c) for c in d.candidates], "times": d.times}

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.core.proposal import LABELS, SILENT_LABELS, TASK_LABELS, Proposal
 from assistant.log.db import Database
+from assistant.log.decisions import context_of
 from assistant.log.transaction import transaction
 
 
@@ -101,7 +102,7 @@ def labels_since(db: Database, after_id: int) -> list[LabelRow]:
         (after_id,)).fetchall()
     out = []
     for lid, pid, label, reason, ltime, context, task, kind, ptime, annotator, replaces in rows:
-        ctx = _context(context)
+        ctx = context_of(context)
         cands = [c[0] if isinstance(c, list) and c else None for c in ctx.get("candidates") or []]
         out.append(LabelRow(lid, pid, label, reason, ltime, task, kind, list(ctx.get("history") or []),
                             str(ctx.get("where") or ""), ptime, cands, annotator, replaces))
@@ -113,14 +114,6 @@ def unanswered(db: Database, older_than: float) -> list[int]:
     return [r[0] for r in db.conn.execute(
         "SELECT id FROM proposals WHERE surfaced = 1 AND time < ? AND task IS NOT NULL "
         "AND id NOT IN (SELECT proposal_id FROM labels)", (older_than,))]
-
-
-def _context(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 # ------------------------------------------------------------------ observations
@@ -183,35 +176,6 @@ def recent_proposals(db: Database, limit: int = 20, label: str | None = None) ->
     params.append(int(limit))
     rows = []
     for pid, ptime, task, score, lab, reason, context in db.conn.execute(sql, params):
-        history = _context(context).get("history") or []
+        history = context_of(context).get("history") or []
         rows.append(ProposalRow(pid, ptime, task or "", score, lab, reason, history[-1] if history else ""))
     return rows
-
-
-@dataclass(frozen=True)
-class ProposalRecord:
-    """One stored decision, as the task panel and `proactive answer` need it."""
-
-    id: int
-    time: float
-    task: str | None
-    kind: str | None
-    source: str | None
-    model: str | None
-    score: float | None
-    surfaced: bool
-    history: list[str]
-    event_ids: list[list[int]]  # per history sentence, the events it was narrated from
-    where: str
-    trigger: str
-
-
-def proposal_by_id(db: Database, proposal_id: int) -> ProposalRecord | None:
-    row = db.conn.execute("SELECT id, time, task, kind, source, model, judge_score, surfaced, context "
-                          "FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
-    if row is None:
-        return None
-    ctx = _context(row[8])
-    return ProposalRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7]),
-                          list(ctx.get("history") or []), [list(x) for x in ctx.get("event_ids") or []],
-                          str(ctx.get("where") or ""), str(ctx.get("trigger") or ""))
