@@ -140,11 +140,14 @@ def test_every_sql_statement_of_the_product_lives_in_the_log_package():
 def test_the_tiny_embedded_model_words_no_proposals_unless_asked(home):
     """Measured on the traces, the embedded model's own proposals did not help (README): by default it only
     carries out accepted tasks; a model the user chose, or `model.propose: on`, joins the proposal path."""
-    from assistant.decide.build import build_chain, load_backend
+    from assistant.decide.build import attach_model, build_chain, load_backend
 
     cfg = config.load()
     backend = load_backend(cfg)
     assert build_chain(cfg, backend=backend).engine.proposer is None
     assert build_chain(cfg.with_overrides({"model.propose": "on"}), backend=backend).engine.proposer is not None
     chosen = cfg.with_overrides({"model.gguf_path": str(backend.path) if hasattr(backend, "path") else "x.gguf"})
-    assert build_chain(chosen, backend=backend).engine.proposer is not None
+    chain = build_chain(chosen, backend=backend)
+    assert chain.engine.proposer is not None
+    attach_model(chain, cfg, backend)  # back to the embedded model in Settings: the old proposer is let go
+    assert chain.engine.proposer is None and chain.model_name == ""

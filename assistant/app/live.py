@@ -23,7 +23,7 @@ from typing import Any
 from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
-from assistant.decide.build import attach_model, build_chain, load_backend
+from assistant.decide.build import attach_model, build_chain, gate_threshold, load_backend
 from assistant.decide.pipeline import Pipeline
 from assistant.decide.policy import PolicySettings, Verdict
 from assistant.log import Database, open_db
@@ -49,10 +49,6 @@ def label_record(row: LabelRow) -> LabelRecord:
     return LabelRecord(history=tuple(row.history), task=row.task, label=row.label, task_kind=row.kind or "",
                        context=context_from_history(row.history), reason=row.reason, time=row.time,
                        candidates=tuple(row.candidates))
-
-
-MODEL_KEYS = ("backend", "gguf_path", "server_url", "server_model", "api_key_env", "threads", "context_tokens",
-              "max_tokens", "timeout_seconds")
 
 
 class Engine:
@@ -165,15 +161,17 @@ class Engine:
     def reconfigure(self, cfg: Config) -> None:
         """Take new thresholds, budget and cooldowns at once; reload the model in the background when its
         settings changed (the old one keeps wording proposals until the new one is ready)."""
-        model_changed = any(self.cfg[f"model.{k}"] != cfg[f"model.{k}"] for k in MODEL_KEYS)
+        def loaded_with(c: Config) -> dict[str, Any]:  # every model setting but how long a decision waits
+            return {k: v for k, v in c.data["model"].items() if k != "wait_seconds"}
+
+        model_changed = loaded_with(self.cfg) != loaded_with(cfg)
         with self._step_lock:
             self.cfg = cfg
             if self.chain is not None:
                 self.chain.policy.s = PolicySettings.from_config(cfg)
                 engine = self.chain.engine
                 engine.threshold = cfg["judge.threshold"]
-                engine.gate_threshold = (float(getattr(engine.judge, "gate_threshold", 0.5))
-                                         if cfg["judge.help_gate"] else None)
+                engine.gate_threshold = gate_threshold(cfg, engine.judge)
                 engine.model_wait_s = cfg["model.wait_seconds"]
         if model_changed and self.load_model:
             self.model_part = {"state": "loading", "reason": "settings changed"}
@@ -285,7 +283,7 @@ class Engine:
                 self.records.pop(row.replaces, None)
             self.records[row.id] = label_record(row)
         if self.cfg["judge.learn_from_labels"]:
-            self.chain.engine.judge.learn(list(self.records.values()))  # deterministic: the same answers, the same judge
+            self.chain.engine.judge.learn(list(self.records.values()))  # the same answers, the same judge
 
     def _poll(self, now: float, force: bool = False) -> None:
         """Answers and forgets from other processes, and cards that timed out, through the log."""

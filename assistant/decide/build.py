@@ -37,13 +37,18 @@ def build_chain(cfg: Config, *, judge: Judge | None = None, backend: Backend | N
     model, or None for templates and the judge only (attach one later with `attach_model`).
     """
     judge = judge if judge is not None else load_judge(cfg["judge.model_dir"])
-    gate = float(getattr(judge, "gate_threshold", 0.5)) if cfg["judge.help_gate"] else None
-    engine = DecisionEngine(judge, cfg["judge.threshold"], gate_threshold=gate, model_budget_s=MODEL_BUDGET_SECONDS,
+    engine = DecisionEngine(judge, cfg["judge.threshold"], gate_threshold=gate_threshold(cfg, judge),
+                            model_budget_s=MODEL_BUDGET_SECONDS,
                             model_wait_s=None if wait_for_model else cfg["model.wait_seconds"])
     chain = Pipeline(Policy(PolicySettings.from_config(cfg)), engine)
     if backend is not None:
         attach_model(chain, cfg, backend)
     return chain
+
+
+def gate_threshold(cfg: Config, judge: Judge) -> float | None:
+    """The help gate's threshold (stored with the judge), or None when `judge.help_gate` is off."""
+    return float(getattr(judge, "gate_threshold", 0.5)) if cfg["judge.help_gate"] else None
 
 
 def model_proposes(cfg: Config) -> bool:
@@ -56,6 +61,9 @@ def model_proposes(cfg: Config) -> bool:
 
 
 def attach_model(chain: Pipeline, cfg: Config, backend: Backend) -> None:
-    """Let `backend` word its own candidate in `chain` from now on (where `model_proposes`)."""
+    """Let `backend` word its own candidate in `chain` from now on where `model_proposes`; otherwise no model
+    words candidates (a model attached before, now replaced, is let go)."""
     if model_proposes(cfg):
         chain.use_model(Proposer(backend, max_tokens=cfg["model.max_tokens"]), backend.name)
+    else:
+        chain.use_model(None, "")

@@ -56,10 +56,10 @@ class DecisionEngine:
         if proposer is not None:
             self.use_model(proposer)
 
-    def use_model(self, proposer: Proposer) -> None:
-        """Let the model add its own candidate (in a worker thread when model_wait_s is set)."""
+    def use_model(self, proposer: Proposer | None) -> None:
+        """Let the model add its own candidate (in a worker thread when model_wait_s is set); None: no model."""
         self.proposer = proposer
-        self._background = BackgroundProposer(proposer) if self.model_wait_s is not None else None
+        self._background = BackgroundProposer(proposer) if proposer and self.model_wait_s is not None else None
 
     @property
     def model_busy(self) -> bool:

@@ -33,8 +33,9 @@ class Pipeline:
         self.window: deque[tuple[int, Event]] = deque(maxlen=WINDOW_EVENTS)
         self.shown: deque[tuple[float, str]] = deque()
 
-    def use_model(self, proposer: Proposer, name: str) -> None:
-        """Let the model word its own candidate from now on (the live app calls this once it has loaded)."""
+    def use_model(self, proposer: Proposer | None, name: str) -> None:
+        """Let the model word its own candidate from now on (the live app calls this once it has loaded);
+        None: templates and the judge only."""
         self.engine.use_model(proposer)
         self.model_name = name
 
