@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.core.events import Event
 from assistant.log.db import Database
-from assistant.log.spool import read_spool, spool_path
+from assistant.log.events import pending
 
 MAX_SPAN_S = 6 * 3600.0  # a focus or away span longer than this is cut (a forgotten heartbeat)
 FOCUS = ("window", "focus")
@@ -45,25 +45,18 @@ class DayAnswers:
         return self.accepted / self.answered if self.answered else None
 
 
-def _spooled(db: Database, source: str, kind: str, start: float, end: float) -> list[Span]:
-    """Spans of not-yet-committed rows of one source/kind starting in [start, end)."""
-    path = getattr(db, "path", None)
-    if path is None:
-        return []
-    rows, _ = read_spool(spool_path(path))
-    if not rows:
+def _spooled(db: Database, spooled: list[list], source: str, kind: str, start: float, end: float) -> list[Span]:
+    """Spans of not-yet-committed rows (from `pending`) of one source/kind starting in [start, end)."""
+    if not spooled:
         return []
     top = db.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
     return [Span(r[1], min(end, r[1] + min(r[2], MAX_SPAN_S)), r[5] or "?", r[6] or "")
-            for r in rows if r[0] > top and r[3] == source and r[4] == kind and start <= r[1] < end]
+            for r in spooled if r[0] > top and r[3] == source and r[4] == kind and start <= r[1] < end]
 
 
-def _updated(db: Database, source: str, kind: str, start: float, end: float) -> dict[int, float]:
-    """Duration updates the spool holds for committed rows of one source/kind in [start, end): id -> extra s."""
-    path = getattr(db, "path", None)
-    if path is None:
-        return {}
-    _, updates = read_spool(spool_path(path))
+def _updated(db: Database, updates: dict[int, float], source: str, kind: str, start: float,
+             end: float) -> dict[int, float]:
+    """Duration updates (from `pending`) for committed rows of one source/kind in [start, end): id -> extra s."""
     if not updates:
         return {}
     ids = list(updates)[:500]
@@ -80,9 +73,10 @@ def spans(db: Database, source: str, kind: str, start: float, end: float, limit:
         "SELECT id, start, min(start + min(duration, ?), ?), coalesce(app, '?'), coalesce(title, '') FROM events "
         "WHERE start >= ? AND start < ? AND source = ? AND kind = ? AND duration >= 1 "
         "ORDER BY start DESC LIMIT ?", (MAX_SPAN_S, end, start, end, source, kind, int(limit))).fetchall()
-    extra = _updated(db, source, kind, start, end)
+    spooled, updates = pending(db)
+    extra = _updated(db, updates, source, kind, start, end)
     out = [Span(s, min(end, e + extra.get(i, 0.0)), a, t) for i, s, e, a, t in reversed(rows)]
-    return out + _spooled(db, source, kind, start, end)
+    return out + _spooled(db, spooled, source, kind, start, end)
 
 
 def focus_spans(db: Database, start: float, end: float, limit: int = 20000) -> list[Span]:
@@ -101,7 +95,7 @@ def app_durations(db: Database, start: float, end: float, limit: int = 30) -> li
         "SELECT coalesce(app, '?'), sum(min(start + min(duration, ?), ?) - start) FROM events "
         "WHERE start >= ? AND start < ? AND source = ? AND kind = ? GROUP BY 1",
         (MAX_SPAN_S, end, start, end, *FOCUS)).fetchall())
-    for span in _spooled(db, *FOCUS, start, end):
+    for span in _spooled(db, pending(db)[0], *FOCUS, start, end):
         totals[span.app] = totals.get(span.app, 0.0) + span.end - span.start
     return sorted(((a, float(s)) for a, s in totals.items() if s and s > 0), key=lambda x: -x[1])[:limit]
 
@@ -113,7 +107,7 @@ def title_durations(db: Database, start: float, end: float, limit: int = 3000) -
         "FROM events WHERE start >= ? AND start < ? AND source = ? AND kind = ? GROUP BY 1, 2 "
         "ORDER BY s DESC LIMIT ?", (MAX_SPAN_S, end, start, end, *FOCUS, int(limit))).fetchall()
     out = [(a, t, float(s)) for a, t, s in rows if s and s > 0]
-    out += [(sp.app, sp.title, sp.end - sp.start) for sp in _spooled(db, *FOCUS, start, end)]
+    out += [(sp.app, sp.title, sp.end - sp.start) for sp in _spooled(db, pending(db)[0], *FOCUS, start, end)]
     return out
 
 

@@ -44,13 +44,17 @@ def events_between(db: Database, start: float, end: float, app: str | None = Non
                          data=json.loads(r[7]) if r[7] else {})) for r in rows]
 
 
+def pending(db: Database) -> tuple[list[list], dict[int, float]]:
+    """What a running writer has made crash-safe in its spool but not committed yet: (rows, duration updates
+    by id). Read once per query: the file holds at most a minute of events."""
+    path = getattr(db, "path", None)
+    return read_spool(spool_path(path)) if path is not None else ([], {})
+
+
 def _with_spooled(db: Database, rows: list, start: float, end: float, app: str | None,
                   limit: int | None, search: str | None) -> list:
     """Add rows a running writer has made crash-safe in its spool but not committed yet."""
-    path = getattr(db, "path", None)
-    if path is None:
-        return rows
-    spooled, updates = read_spool(spool_path(path))
+    spooled, updates = pending(db)
     if not spooled and not updates:
         return rows
     have = {r[0]: i for i, r in enumerate(rows)}
@@ -72,11 +76,10 @@ def _with_spooled(db: Database, rows: list, start: float, end: float, app: str |
 def count_since(db: Database, since: float) -> int:
     """Events that started at or after `since`, spooled ones included."""
     committed = db.conn.execute("SELECT count(*) FROM events WHERE start >= ?", (since,)).fetchone()[0]
-    path = getattr(db, "path", None)
-    if path is None:
+    spooled, _ = pending(db)
+    if not spooled:
         return committed
-    top = db.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-    spooled, _ = read_spool(spool_path(path))  # spooled rows have ids above every committed one
+    top = db.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]  # spooled ids are above it
     return committed + sum(1 for r in spooled if r[1] >= since and r[0] > top)
 
 
