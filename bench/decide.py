@@ -114,7 +114,7 @@ def whole_app_peak_rss_mb(seconds: float = 20.0) -> float:
 def bench_judge(calls: int, learned_labels: int = 0) -> list[float]:
     """Seconds per `Judge.score` call (6 candidates); `learned_labels` answers learned first (adds the
     per-kind and per-context corrections, and reading the context from the sentences, to every call)."""
-    from models.candidates import generate_candidates
+    from assistant.decide.candidates import generate_candidates
     from models.judge.infer import load_judge
     from models.judge.learning import LabelRecord
 

@@ -70,8 +70,8 @@ def shown_answers(judge, earlier: list, threshold: float, max_labels: int) -> li
     """Answers to the cards the engine itself shows, learning after each: at every earlier history it
     proposes its best candidate; after a rejection it may propose the next one there, until it stays
     silent or a card is accepted."""
+    from assistant.decide.candidates import Candidate
     from assistant.decide.decision import decide
-    from models.candidates import Candidate
 
     answers: list = []
     for pos, g in enumerate(earlier):
@@ -99,8 +99,8 @@ def simulated_user(held_out: list, learn_share: float = LEARN_SHARE) -> tuple[li
 
 def measure(judge, groups: list, threshold: float) -> dict:
     """False alarms and recall of the engine's decisions on `groups` (annotated candidates)."""
+    from assistant.decide.candidates import Candidate
     from assistant.decide.decision import decide
-    from models.candidates import Candidate
 
     proposals = false_alarms = wanted = helped = 0
     for g in groups:

@@ -17,10 +17,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.decide.candidates import generate_candidates
+from assistant.decide.proposer import Proposer
 from models.backends import LlamaCppBackend
-from models.candidates import generate_candidates
 from models.default_model import default_gguf_path
-from models.proposer import Proposer
 
 # Invented histories (not from any data set).
 HISTORIES = [

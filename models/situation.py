@@ -161,21 +161,54 @@ def _add(lst: list[tuple[str, int]], text: str, i: int) -> None:
     lst.append((text, i))
 
 
-_ERROR_START = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning)\b|FAILED\b|Traceback\b|error:|fatal:)")
+_ERROR_START = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning)\b|FAILED\b|Traceback\b|error(?:\[E\d+\])?:|"
+                          r"fatal:|panic:|npm ERR!|CONFLICT\b)|(?<![\w.])E: ")
+# what prints an error before it: a program, its arguments, a prompt ('python - ', 'python3 train.py: ',
+# 'user@host:~/src$ ', 'cargo build — '): short, no sentence punctuation, ending in ':', '-', '$', '#' or '>'
+_ERROR_PREFIX = re.compile(r"^[\w./~@+=,:\-\[\] ]{1,80}?(?::|\s[-\u2013\u2014|]|[$#>])\s*$")
+# title furniture after an error: the browser, a search engine, a Q&A or code site, a terminal or editor
+_FURNITURE_TAIL = re.compile(
+    r"(?i)\s*(?:\s[-\u2013\u2014|\u00b7]\s*|\sat\s)(?:Mozilla Firefox|Firefox|Google Chrome|Chromium|Brave|Microsoft\s?Edge|"
+    r"Vivaldi|Opera|Google(?: Search)?|Bing|DuckDuckGo|Startpage|Ecosia|Brave Search|Kagi|Qwant|Stack Overflow|"
+    r"Stack ?Exchange|Super User|Server Fault|Ask Ubuntu|GitHub|GitLab|Reddit|MDN Web Docs|Python docs|"
+    r"Rust Forum|Terminal|xterm|Konsole|GNOME Terminal|Alacritty|kitty|Visual Studio Code|VSCodium|"
+    r"PyCharm|IntelliJ IDEA)\s*$")
+_QUOTES = str.maketrans({"\u2018": "\u2019", "\u201b": "\u2019", "'": "\u2019", "`": "\u2019", "\u00b4": "\u2019",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
+
+
+def unify_quotes(text: str) -> str:
+    """Every kind of single quote as \u2019 and every double quote as '"' (the narrator's convention, so a
+    quoted error stays one entity inside a task's own quotes)."""
+    return text.translate(_QUOTES)
+
+
+def strip_furniture(text: str) -> str:
+    """A title without what only frames it: browser, search engine, site, terminal or editor names at the
+    end ('X - Google Search - Mozilla Firefox' -> 'X')."""
+    text = " ".join(text.split())
+    for _ in range(3):
+        shorter = _FURNITURE_TAIL.sub("", text)
+        if shorter == text or len(shorter) < 3:
+            break
+        text = shorter
+    return text.strip(" -\u2013\u2014|")
 
 
 def error_line(text: str) -> str:
-    """The error itself from a title: from the exception (or FAILED / error:) on, without the command that
-    printed it ('python train.py: ModuleNotFoundError: x' -> 'ModuleNotFoundError: x')."""
-    text = clean_title(text) if " - " in text else text.strip()
+    """The error itself from a title, quotes unified, without title furniture or the command that printed
+    it ('python - ModuleNotFoundError: x - Mozilla Firefox' -> 'ModuleNotFoundError: x')."""
+    text = strip_furniture(unify_quotes(text))
     if text.startswith("Traceback"):  # a traceback header says nothing: keep its exception line
         exceptions = list(re.finditer(r"\b[A-Z]\w*(?:Error|Exception)\b", text))
         if exceptions:
             return text[exceptions[-1].start():][:100]
     match = _ERROR_START.search(text)
-    if match and match.start() > 0 and re.match(r"^[\w./\- ]{1,80}:\s*$", text[:match.start()]):
+    if match and match.start() > 0 and _ERROR_PREFIX.match(text[:match.start()]):
         text = text[match.start():]
-    return text[:100]
+    elif " - " in text:
+        text = clean_title(text)  # a page about the error: 'X - Some Forum'
+    return text[:100].rstrip(" .")
 
 
 def _error_text(sentence: str, quoted: list[str]) -> str | None:

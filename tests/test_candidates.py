@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.candidates import NULL_CANDIDATE, Candidate, generate_candidates, similar_accepted
+from assistant.decide.candidates import NULL_CANDIDATE, Candidate, generate_candidates, similar_accepted
 
 
 def tasks(history: list[str], accepted=None) -> list[Candidate]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from assistant.decide.candidates import Candidate
 from assistant.decide.engine import DecisionEngine
-from models.candidates import Candidate
 from models.judge.infer import load_judge
 
 HISTORY = [
@@ -24,7 +24,7 @@ class StandInProposer:
         self.last_latency_s = None
         self.last_reason = None
 
-    def propose(self, history, candidates=None, budget_s=None):
+    def propose(self, history, candidates=None, budget_s=None, situation=None):
         self.calls += 1
         time.sleep(self.delay)
         self.last_latency_s = self.delay

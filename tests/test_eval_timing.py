@@ -65,10 +65,10 @@ def _handmade(path: Path) -> Path:
 
 
 class AlwaysPropose:
-    def score(self, history, tasks):
+    def score(self, history, tasks, kinds=None, context=None):
         return [0.1 if t is None else 0.9 for t in tasks]
 
-    def help_needed(self, history):
+    def help_needed(self, history, context=None):
         return 1.0
 
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.app.live import Engine
+from assistant.app.live import LiveLoop
 from assistant.core import config, paths
 from assistant.core.config import default_config
 from assistant.core.events import Event
@@ -41,7 +41,7 @@ def test_replay_makes_the_decisions_the_live_engine_made(home):
     events = [Event("window", "focus", start=t0 + s, duration=(SCRIPT[i + 1][0] - s if i + 1 < len(SCRIPT) else 60),
                     app=app, title=title) for i, (s, app, title) in enumerate(SCRIPT)]
     writer = EventWriter(path).start()
-    engine = Engine(cfg, path, surface=lambda p: None, load_model=False)
+    engine = LiveLoop(cfg, path, surface=lambda p: None, load_model=False)
     engine.open()
     writer.listeners.append(engine.on_event)
     live, clock = [], t0
@@ -117,7 +117,7 @@ def test_status_says_why_the_model_failed_while_the_rest_runs(home):
 
 
 def test_before_the_model_loads_status_says_loading(home):
-    engine = Engine(default_config(), paths.db_path(), surface=lambda p: None)
+    engine = LiveLoop(default_config(), paths.db_path(), surface=lambda p: None)
     assert {p["name"]: p["state"] for p in engine.parts()}["model"] == "loading"
 
 

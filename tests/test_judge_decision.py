@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.decide.candidates import Candidate
 from assistant.decide.decision import decide
-from models.candidates import Candidate
 from models.judge.infer import load_judge
 
 HISTORY = ["The user opens 'notes.md' in a text editor.", "The user types a heading in 'notes.md'."]
@@ -21,10 +21,10 @@ class FixedScores:
         self.scores = scores
         self.need = need
 
-    def score(self, history: Sequence[str], tasks: Sequence[str | None]) -> list[float]:
+    def score(self, history: Sequence[str], tasks: Sequence[str | None], kinds=None, context=None) -> list[float]:
         return [self.scores[t] for t in tasks]
 
-    def help_needed(self, history: Sequence[str]) -> float:
+    def help_needed(self, history: Sequence[str], context=None) -> float:
         return self.need
 
 

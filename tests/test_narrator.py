@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assistant.core.events import Event
+from assistant.decide.candidates import generate_candidates
 from assistant.decide.narrator import narrate, sentences
-from models.candidates import generate_candidates
 
 VSCODE = "main.py - project - Visual Studio Code"
 

@@ -110,10 +110,10 @@ def test_forget_reaches_a_running_app(home, consented):
         now = time.time()
         runtime.sink(Event("window", "focus", start=now, app="code", title="private-plans.md - Visual Studio Code"))
         time.sleep(2.5)  # committed and seen by the engine
-        assert any("private-plans.md" in o.sentence for o in runtime.engine.chain.observations())
+        assert any("private-plans.md" in o.sentence for o in runtime.live.chain.observations())
         assert run_cli("forget", "--last", "10m", "--yes", home=home).returncode == 0
         time.sleep(6)  # the engine checks for forget requests from other processes every 5 s
-        assert not any("private-plans.md" in o.sentence for o in runtime.engine.chain.observations())
+        assert not any("private-plans.md" in o.sentence for o in runtime.live.chain.observations())
         runtime.sink(Event("window", "focus", start=time.time(), app="code", title="after.md"))
     finally:
         runtime.stop()

@@ -69,12 +69,13 @@ def test_strong_evidence_jumps_the_queue_weak_waits_for_the_budget():
 
 def test_answers_cool_down_the_place_not_the_exact_title():
     p = policy(cooldown_reject_s=1800, cooldown_ignore_s=900)
-    first = focus(T0, "xterm", "pytest: FAILED tests/test_a.py")
+    first = focus(T0, "xterm", "pytest: FAILED tests/test_a.py::test_total - 1 failed in 0.21s")
     place = place_of(first)
     p.record_label(place, "rejected", T0 + 5, reason="wrong time")
     p.observe(first)
     p.observe(focus(T0 + 10, "code", "a.py"))
-    p.observe(focus(T0 + 20, "xterm", "pytest: FAILED tests/test_b.py"))  # another title, same place
+    again = "pytest: FAILED tests/test_a.py::test_total - 1 failed in 0.34s"  # another title, same place
+    p.observe(focus(T0 + 20, "xterm", again))
     assert place_of(focus(0, "xterm", "pytest: FAILED tests/test_b.py")) == place
     assert "cooling down" in p.check(T0 + 21).reason
     assert p.check(T0 + 1806).consult

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
+from assistant.decide.candidates import generate_candidates
+from assistant.decide.proposer import BackgroundProposer, Proposer, build_messages, parse_task, task_problem
 from models.backends import LlamaCppBackend, OpenAICompatibleBackend
-from models.candidates import generate_candidates
 from models.default_model import default_gguf_path
-from models.proposer import BackgroundProposer, Proposer, build_messages, parse_task, task_problem
 from tests.test_backends import canned_server
 
 HISTORY = ["The user opens 'app.py' in Visual Studio Code.",
@@ -35,7 +35,7 @@ def test_grounded_answer_becomes_a_model_candidate() -> None:
 @pytest.mark.parametrize("answer", ["I'm ready to assist. What's your task?", "{\"task\": ", "[1, 2]",
                                     '{"answer": "Review app.py"}', '{"task": 42}', ""])
 def test_garbage_output_never_crashes_and_is_logged(answer: str, caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="models.proposer"):
+    with caplog.at_level(logging.WARNING, logger="assistant.decide.proposer"):
         out, proposer = propose_with(answer)
     assert out == []
     assert "garbage output" in caplog.text and proposer.last_reason
@@ -47,7 +47,7 @@ def test_garbage_output_never_crashes_and_is_logged(answer: str, caplog) -> None
                                   "Fix it.",
                                   "Review 'app.py' " + "again and again " * 20])
 def test_generic_ungrounded_or_odd_tasks_are_rejected(task: str, caplog) -> None:
-    with caplog.at_level(logging.INFO, logger="models.proposer"):
+    with caplog.at_level(logging.INFO, logger="assistant.decide.proposer"):
         out, _ = propose_with(json.dumps({"task": task}))
     assert out == [] and "rejected" in caplog.text
 

@@ -58,7 +58,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 runtime.sink(Event("window", "focus", start=now - 400 + 20 * i, app="firefox",
                                    title=f"{page} — Mozilla Firefox", data={"browser": True, "page_title": page}))
             deadline = time.time() + 10  # a long read of pages after a search: weak evidence, a silent moment
-            while not runtime.engine.db.conn.execute("SELECT 1 FROM proposals").fetchone() and \
+            while not runtime.live.db.conn.execute("SELECT 1 FROM proposals").fetchone() and \
                     time.time() < deadline:
                 time.sleep(0.2)
             for i, (app, title) in enumerate([("code", EDITOR), ("xterm", ERROR), ("code", EDITOR),

@@ -126,8 +126,8 @@ def test_settings_button_opens_settings_and_saving_applies_live(qtbot, qapp, run
         app.settings.widgets["policy.max_proposals_per_hour"].setValue(9)
         app.settings.widgets["collectors.window.enabled"].setChecked(True)
         app.settings.save_button.click()
-        assert runtime.engine.chain.engine.threshold == pytest.approx(0.8)
-        assert runtime.engine.chain.policy.s.max_per_hour == 9
+        assert runtime.live.chain.engine.threshold == pytest.approx(0.8)
+        assert runtime.live.chain.policy.s.max_per_hour == 9
         assert runtime.cfg["collectors.window.enabled"] is False  # waits for the restart, and says so
         assert any("After a restart: collectors.window.enabled" in line for line in runtime.said), runtime.said
     finally:

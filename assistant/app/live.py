@@ -1,9 +1,11 @@
-"""The live decision loop: a thread that feeds new events to the decision chain and surfaces proposals.
+"""The live loop: a thread that feeds new events to the decision chain (`Pipeline`) and surfaces its cards.
 
 Everything reaches the loop through one inbox: events from the writer and answers from the tray (in process);
-a forget in this process holds the loop while it deletes (`forgetting`). Answers given in another process (`proactive answer`) and forgets asked by
-another process arrive through the log and are picked up every few seconds. `step(now)` is the whole of one
-pass; the thread only calls it on each wake, so tests drive it with their own clock.
+a forget in this process holds the loop while it deletes (`forgetting`). Answers given in another process
+(`proactive answer`) and forgets asked by another process arrive through the log and are picked up every few
+seconds. `step(now)` is the whole of one pass; the thread only calls it on each wake, so tests drive it with
+their own clock. The chain is used only through its door (feed, tick, learn, configure, quiet, forget), so
+replay, evaluation and the benchmarks run exactly what this loop runs.
 
 The model loads in the background; until it is ready (or if it cannot load) templates and the judge decide
 alone and `parts()` says why.
@@ -23,17 +25,14 @@ from typing import Any
 from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
-from assistant.decide.build import attach_model, build_chain, gate_threshold, load_backend
+from assistant.decide.build import attach_model, build_chain, load_backend
 from assistant.decide.pipeline import Pipeline
-from assistant.decide.policy import PolicySettings, Verdict
 from assistant.log import Database, open_db
 from assistant.log import proposals as plog
 from assistant.log.proposals import LabelRow
 from assistant.log.state import read_forget_request, read_quiet
 from models.backends import BackendError
 from models.judge.infer import SHIPPED_DIR, load_judge
-from models.judge.kinds import context_from_history
-from models.judge.learning import LabelRecord
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +40,12 @@ TICK_SECONDS = 5.0  # without new events the loop only needs to notice stalls an
 POLL_SECONDS = 5.0  # answers and forgets from other processes
 OBSERVATION_SETTLE_SECONDS = 60.0
 OBSERVATION_STORE_SECONDS = 60.0
-MODEL_WAIT_SECONDS = 30.0  # how long a silent decision waits for the model's own proposal
 
 
-def label_record(row: LabelRow) -> LabelRecord:
-    """A stored answer as the judge learns from it."""
-    return LabelRecord(history=tuple(row.history), task=row.task, label=row.label, task_kind=row.kind or "",
-                       context=context_from_history(row.history), reason=row.reason, time=row.time,
-                       candidates=tuple(row.candidates))
+class LiveLoop:
+    """Runs the decision chain on the live event stream (not to be confused with `DecisionEngine`, the one
+    decision for one moment inside the chain)."""
 
-
-class Engine:
     def __init__(self, cfg: Config, db_path: Path, surface: Callable[[Proposal], None],
                  load_model: bool = True, clock: Callable[[], float] = time.time):
         self.cfg = cfg
@@ -68,14 +62,10 @@ class Engine:
         self.chain: Pipeline | None = None
         self.db: Database | None = None
         self.backend: Any = None
-        self.learned: set[int] = set()  # label ids already learned from
-        self.records: dict[int, LabelRecord] = {}  # label id -> answer, oldest first: the judge is rebuilt
-        # from the standing answers (a relabel replaces the answer it changes)
         self.labels_polled = 0  # highest label id read from the log
         self.last_obs_event_id = 0
         self.last_verdict = ""
         self._forget_seen = time.time()
-        self._retry: tuple[float, Verdict, list[str]] | None = None
         self._last_poll = float("-inf")
         self._last_observations = 0.0
         self._step_lock = threading.Lock()  # a forget in progress holds it: no decision sees half-deleted data
@@ -95,7 +85,7 @@ class Engine:
     def quiet(self, until: float | None) -> None:
         """The user asked for quiet (in this process): no card until `until`."""
         if self.chain is not None:
-            self.chain.policy.quiet(until or 0.0)
+            self.chain.quiet(until)
 
     @contextlib.contextmanager
     def forgetting(self, since: float, at: float) -> Iterator[None]:
@@ -168,11 +158,7 @@ class Engine:
         with self._step_lock:
             self.cfg = cfg
             if self.chain is not None:
-                self.chain.policy.s = PolicySettings.from_config(cfg)
-                engine = self.chain.engine
-                engine.threshold = cfg["judge.threshold"]
-                engine.gate_threshold = gate_threshold(cfg, engine.judge)
-                engine.model_wait_s = cfg["model.wait_seconds"]
+                self.chain.configure(cfg)
         if model_changed and self.load_model:
             self.model_part = {"state": "loading", "reason": "settings changed"}
             threading.Thread(target=self._load_model, name="model-loader", daemon=True).start()
@@ -181,8 +167,7 @@ class Engine:
         """The engine's parts as `proactive status` shows them."""
         running = self._thread is not None and self._thread.is_alive()
         model = dict(self.model_part)
-        proposer = self.chain.engine.proposer if self.chain is not None else None
-        reason = getattr(proposer, "last_reason", None) or ""
+        reason = self.chain.model_problem if self.chain is not None else ""
         if model["state"] == "ready" and reason.startswith("backend failed"):
             model = {"state": "failed", "reason": reason}
         return [
@@ -194,9 +179,8 @@ class Engine:
 
     def _judge_part(self) -> dict[str, Any]:
         part = dict(self.judge_part)
-        judge = self.chain.engine.judge if self.chain is not None else None
-        if judge is not None and judge.labels_learned:
-            said = judge.describe()  # first line: how many answers; then what changed, in words
+        said = self.chain.describe_learning() if self.chain is not None else []
+        if said:  # first line: how many answers; then what changed, in words
             part["reason"] = "; ".join([part["reason"], *said[:3]])
         return part
 
@@ -223,11 +207,7 @@ class Engine:
         verdict, proposal = self.chain.tick(now)
         self.last_verdict = verdict.reason
         if proposal is not None:
-            recorded.append(self._handle(proposal))
-            if proposal.task is None and self.chain.engine.proposer is not None:
-                self._retry = (now, verdict, proposal.history)
-        elif self._retry is not None:
-            recorded += self._retry_with_model(now)
+            recorded.append(self._handle(proposal, now))
         if now - self._last_observations >= OBSERVATION_STORE_SECONDS:
             self._store_observations(now)  # derived data: one small commit a minute is enough
             self._last_observations = now
@@ -242,55 +222,24 @@ class Engine:
             if item[0] == "event":
                 self.chain.feed(item[1], item[2], item[3])
             elif item[0] == "label":
-                self._learn([item[1]])
+                self.chain.learn([item[1]])
 
-    def _retry_with_model(self, now: float) -> list[Proposal]:
-        """A silent decision may be revisited once, when the model's proposal for that same moment lands."""
-        started, verdict, history = self._retry
-        engine = self.chain.engine
-        if now - started > MODEL_WAIT_SECONDS:
-            self._retry = None
-        elif not engine.model_busy:
-            self._retry = None
-            if engine.model_answered(history):
-                proposal = self.chain.decide(now, verdict)
-                if proposal.task is not None:
-                    return [self._handle(proposal)]
-        return []
-
-    def _handle(self, proposal: Proposal) -> Proposal:
+    def _handle(self, proposal: Proposal, now: float) -> Proposal:
         surfaced = proposal.task is not None
         proposal.id = plog.record_proposal(self.db, proposal, surfaced)
+        old = proposal.supersedes
+        if old is not None and old.id is not None:  # the card it replaces closes without an answer
+            plog.record_label(self.db, old.id, "superseded", "replaced by a card about another need", now)
         if surfaced:
             self.surface(proposal)
         return proposal
-
-    # ------------------------------------------------------------ learning from answers
-
-    def _learn(self, rows: list[LabelRow]) -> None:
-        fresh = [r for r in rows if r.id not in self.learned]
-        if not fresh:
-            return
-        self.learned.update(r.id for r in fresh)
-        for row in fresh:
-            if row.label == "accepted" and row.task:
-                self.chain.engine.accepted_before.append((row.history, row.task))
-            self.chain.policy.record_label(row.where, row.label, row.time, kind=row.kind, task=row.task,
-                                           reason=row.reason)
-            if row.task:
-                self.chain.remember_shown(row.proposed_at, row.task)  # survives a restart: not shown twice
-            if row.replaces is not None:
-                self.records.pop(row.replaces, None)
-            self.records[row.id] = label_record(row)
-        if self.cfg["judge.learn_from_labels"]:
-            self.chain.engine.judge.learn(list(self.records.values()))  # the same answers, the same judge
 
     def _poll(self, now: float, force: bool = False) -> None:
         """Answers and forgets from other processes, and cards that timed out, through the log."""
         if not force and now - self._last_poll < POLL_SECONDS:
             return
         self._last_poll = now
-        self.chain.policy.quiet(read_quiet(self.db))
+        self.chain.quiet(read_quiet(self.db))
         request = read_forget_request(self.db)
         if request is not None and request.updated > self._forget_seen:
             self._forget_seen = request.updated
@@ -300,7 +249,7 @@ class Engine:
         rows = plog.labels_since(self.db, self.labels_polled)
         if rows:
             self.labels_polled = rows[-1].id
-            self._learn(rows)
+            self.chain.learn(rows)
 
     def _store_observations(self, now: float) -> None:
         """Keep settled narrated sentences (their events ended a minute ago) in the log."""

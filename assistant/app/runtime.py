@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.app import control
-from assistant.app.live import Engine
+from assistant.app.live import LiveLoop
 from assistant.core import config, paths
 from assistant.core.config import Config
 from assistant.core.events import Event
@@ -93,7 +93,7 @@ class Runtime:
         self.db_path = paths.db_path()
         self.db = None
         self.writer: EventWriter | None = None
-        self.engine: Engine | None = None
+        self.live: LiveLoop | None = None
         self.collectors: list[Any] = []
         self.failed_parts: list[dict[str, Any]] = []
         self.paused = False
@@ -186,12 +186,12 @@ class Runtime:
 
     def _start_engine(self) -> None:
         try:
-            self.engine = Engine(self.cfg, self.db_path, surface=self._surface, load_model=self.load_model)
-            self.engine.start()
-            self.writer.listeners.append(self.engine.on_event)
+            self.live = LiveLoop(self.cfg, self.db_path, surface=self._surface, load_model=self.load_model)
+            self.live.start()
+            self.writer.listeners.append(self.live.on_event)
         except Exception as exc:
             log.exception("decision engine failed to start")
-            self.engine = None
+            self.live = None
             self.failed_parts.append({"name": "engine", "state": "failed", "reason": str(exc)})
 
     def _surface(self, proposal: Proposal) -> None:
@@ -219,8 +219,8 @@ class Runtime:
             out.append(entry)
         if self.writer is not None:
             out.append(writer_part(self.writer.snapshot()))
-        if self.engine is not None:
-            out += self.engine.parts()
+        if self.live is not None:
+            out += self.live.parts()
         return out + [dict(p) for p in self.failed_parts]
 
     def describe(self) -> str:
@@ -255,8 +255,8 @@ class Runtime:
 
     def stop(self) -> None:
         self._stop.set()
-        if self.engine is not None:
-            self.engine.stop()
+        if self.live is not None:
+            self.live.stop()
         for collector in self.collectors:
             try:
                 collector.stop()
@@ -286,8 +286,8 @@ class Runtime:
             for emitter in {id(c.emit): c.emit for c in self.collectors
                             if isinstance(getattr(c, "emit", None), Emitter)}.values():
                 emitter.privacy = privacy
-        if self.engine is not None:
-            self.engine.reconfigure(self.cfg)
+        if self.live is not None:
+            self.live.reconfigure(self.cfg)
         return applied, later
 
     def pause(self, seconds: float | None = None) -> None:
@@ -303,7 +303,7 @@ class Runtime:
         no decision meanwhile and forgets the same stretch."""
         now = time.time()
         since = 0.0 if everything else now - float(last_seconds or 0)
-        held = self.engine.forgetting(since, now) if self.engine is not None else contextlib.nullcontext()
+        held = self.live.forgetting(since, now) if self.live is not None else contextlib.nullcontext()
         db = open_db(self.db_path)
         try:
             with held:
@@ -314,21 +314,21 @@ class Runtime:
     def answer(self, proposal_id: int, answer: str, reason: str | None = None) -> LabelRow:
         """Record the user's answer and hand it to the engine at once."""
         row = control.answer(self.db, proposal_id, answer, reason)
-        if self.engine is not None:
-            self.engine.on_label(row)
+        if self.live is not None:
+            self.live.on_label(row)
         return row
 
     def quiet(self, until: float | None) -> None:
         """No cards until `until` (None: cards again); collection goes on."""
         control.quiet(self.db, until)
-        if self.engine is not None:
-            self.engine.quiet(until)
+        if self.live is not None:
+            self.live.quiet(until)
 
     def answer_backend(self) -> tuple[Any, str]:
         """The loaded model for carrying out accepted tasks, or (None, why not) in words for the user."""
-        if self.engine is not None and self.engine.backend is not None:
-            return self.engine.backend, ""
-        part = self.engine.model_part if self.engine is not None else {"state": "off", "reason": "no engine"}
+        if self.live is not None and self.live.backend is not None:
+            return self.live.backend, ""
+        part = self.live.model_part if self.live is not None else {"state": "off", "reason": "no engine"}
         if part["state"] == "loading":
             return None, "The model is still loading; accept again in a moment, or copy the task."
         return None, f"No model to carry the task out ({part['reason']}). Copy the task, or see `proactive " \

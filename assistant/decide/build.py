@@ -16,10 +16,10 @@ from assistant.core.config import Config
 from assistant.decide.engine import DecisionEngine
 from assistant.decide.pipeline import Pipeline
 from assistant.decide.policy import Policy, PolicySettings
+from assistant.decide.proposer import Proposer
 from models.backends import Backend
 from models.default_model import backend_from_config
 from models.judge.infer import Judge, load_judge
-from models.proposer import Proposer
 
 MODEL_BUDGET_SECONDS = 2.0  # the model is skipped while its last call took longer than this
 
@@ -31,24 +31,18 @@ def load_backend(cfg: Config) -> Backend:
 
 def build_chain(cfg: Config, *, judge: Judge | None = None, backend: Backend | None = None,
                 wait_for_model: bool = False) -> Pipeline:
-    """Policy -> narrator -> candidates -> (model) -> judge -> decision, set up from `cfg`.
+    """Policy -> episodes -> narrator -> candidates -> (model) -> judge -> decision, set up from `cfg`.
 
     `judge`: the judge object this chain owns (loaded from `judge.model_dir` when None). `backend`: a loaded
-    model, or None for templates and the judge only (attach one later with `attach_model`).
+    model, or None for templates and the judge only (attach one later with `attach_model`). Every setting
+    comes from `Pipeline.configure`, which a running app calls again when the settings change.
     """
     judge = judge if judge is not None else load_judge(cfg["judge.model_dir"])
-    engine = DecisionEngine(judge, cfg["judge.threshold"], gate_threshold=gate_threshold(cfg, judge),
-                            model_budget_s=MODEL_BUDGET_SECONDS,
-                            model_wait_s=None if wait_for_model else cfg["model.wait_seconds"])
-    chain = Pipeline(Policy(PolicySettings.from_config(cfg)), engine)
+    engine = DecisionEngine(judge, cfg["judge.threshold"], model_budget_s=MODEL_BUDGET_SECONDS)
+    chain = Pipeline(Policy(PolicySettings.from_config(cfg)), engine, wait_for_model=wait_for_model).configure(cfg)
     if backend is not None:
         attach_model(chain, cfg, backend)
     return chain
-
-
-def gate_threshold(cfg: Config, judge: Judge) -> float | None:
-    """The help gate's threshold (stored with the judge), or None when `judge.help_gate` is off."""
-    return float(getattr(judge, "gate_threshold", 0.5)) if cfg["judge.help_gate"] else None
 
 
 def model_proposes(cfg: Config) -> bool:

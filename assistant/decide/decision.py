@@ -1,24 +1,32 @@
 """Choosing one task (or none) from the candidates, using the judge's joint scores.
 
-"No task" wins when no task candidate clears the threshold, when the null candidate scores at least as high as
-the best task, or (when a help gate threshold is given) when P(help needed | history) is below it.
+Two decisions, as the field separates them. With a help gate (the default): *whether* is the gate,
+P(help is needed now | history) against its own threshold (lowered a little by evidence of need); *which* is
+the judge, and the best eligible task must be one the user would likely accept when they need help:
+P(accepted) / P(help needed) >= threshold (a task is only ever accepted where help was needed, so this is the
+judge's P(accepted | help needed)). Without a gate: the best task must clear the threshold and beat "no task".
+
+`Decision.reason` says in numbers why, and always agrees with the decision taken.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from models.candidates import Candidate
+from assistant.decide.candidates import Candidate
+from models.judge.kinds import Context
 
 EVIDENCE_RELIEF = 0.15
+Eligible = Callable[[Candidate], bool]
 
 
 class ScoringJudge(Protocol):
-    def score(self, history: Sequence[str], tasks: Sequence[str | None]) -> list[float]: ...
+    def score(self, history: Sequence[str], tasks: Sequence[str | None], kinds: Sequence[str] | None = None,
+              context: Context | None = None) -> list[float]: ...
 
-    def help_needed(self, history: Sequence[str]) -> float: ...
+    def help_needed(self, history: Sequence[str], context: Context | None = None) -> float: ...
 
 
 @dataclass
@@ -42,34 +50,50 @@ def decide(
     gate_threshold: float | None = None,
     prefer_kinds: Set[str] = frozenset(),
     gate_relief: float = 0.0,
+    eligible: Eligible | None = None,
+    context: Context | None = None,
 ) -> Decision:
     """Score all candidates together (the null is added if missing) and pick one task or none.
 
     `prefer_kinds`: kinds of task the evidence of need points at (an error seen again: explaining it). They
     rank EVIDENCE_RELIEF higher and clear the threshold that much sooner; the judge's own score is kept.
-    `gate_relief`: how much the policy's evidence of need lowers the help gate (strong evidence more)."""
+    `gate_relief`: how much the policy's evidence of need lowers the help gate (strong evidence more).
+    `eligible`: which tasks may be chosen (the need at hand); every candidate is still judged as a sibling.
+    `context`: where the user is, when the caller already knows (else the judge reads it from the history)."""
     cands = list(candidates)
     if not any(c.task is None for c in cands):
         cands.append(Candidate(None, "none", "template"))
-    probs = judge.score(list(history), [c.task for c in cands])
+    probs = judge.score(list(history), [c.task for c in cands], kinds=[c.kind for c in cands], context=context)
     scored = list(zip(cands, probs))
     null_score = max(p for c, p in scored if c.task is None)
-    tasks = [(c, p) for c, p in scored if c.task is not None]
+    tasks = [(c, p) for c, p in scored if c.task is not None and (eligible is None or eligible(c))]
     if not tasks:
-        return Decision(None, null_score, scored, "no task candidates")
-    best, best_score = max(tasks, key=lambda cp: cp[1] + (EVIDENCE_RELIEF if cp[0].kind in prefer_kinds else 0.0))
-    relief = EVIDENCE_RELIEF if best.kind in prefer_kinds else 0.0
-    if best_score + relief < threshold:
-        return Decision(
-            None, null_score, scored, f"best task {best_score:.2f} below threshold {threshold:.2f}"
-        )
-    if gate_threshold is not None:  # two decisions: is help needed now (the gate), then which help (the judge)
-        need = judge.help_needed(list(history))
-        gate = gate_threshold - gate_relief
-        if need < gate:
-            return Decision(None, null_score, scored, f"help needed {need:.2f} below gate {gate:.2f}")
-    elif null_score >= best_score:
-        return Decision(None, null_score, scored, f"no task {null_score:.2f} >= best task {best_score:.2f}")
-    return Decision(
-        best.task, best_score, scored, f"best task {best_score:.2f} (no task {null_score:.2f})", best
-    )
+        what = "no task candidates" if eligible is None else "no task candidate about this need"
+        return Decision(None, null_score, scored, what)
+
+    def relief(c: Candidate) -> float:
+        return EVIDENCE_RELIEF if c.kind in prefer_kinds else 0.0
+
+    best, best_score = max(tasks, key=lambda cp: cp[1] + relief(cp[0]))
+    if gate_threshold is None:
+        if best_score + relief(best) < threshold:
+            return Decision(None, null_score, scored,
+                            f"best task {best_score:.2f} below threshold {threshold:.2f}")
+        if null_score >= best_score:
+            return Decision(None, null_score, scored,
+                            f"no task {null_score:.2f} >= best task {best_score:.2f}")
+        return Decision(best.task, best_score, scored,
+                        f"best task {best_score:.2f} over no task {null_score:.2f} and threshold {threshold:.2f}",
+                        best)
+    need = judge.help_needed(list(history), context=context)
+    gate = gate_threshold - gate_relief
+    if need < gate:
+        return Decision(None, null_score, scored, f"help needed {need:.2f} below gate {gate:.2f}")
+    fit = min(1.0, best_score / max(need, 1e-6)) + relief(best)  # P(accepted | help needed), plus relief
+    if fit < threshold:
+        return Decision(None, null_score, scored,
+                        f"help needed {need:.2f} >= gate {gate:.2f}, but best task fits {fit:.2f} below "
+                        f"threshold {threshold:.2f}")
+    return Decision(best.task, best_score, scored,
+                    f"help needed {need:.2f} >= gate {gate:.2f}; best task fits {fit:.2f} >= threshold "
+                    f"{threshold:.2f}", best)

@@ -10,9 +10,12 @@ import time
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
-from assistant.decide.decision import Decision, ScoringJudge, decide
-from models.candidates import Candidate, generate_candidates
-from models.proposer import BackgroundProposer, Proposer
+from assistant.decide.candidates import Candidate, generate_candidates
+from assistant.decide.decision import Decision, Eligible, ScoringJudge, decide
+from assistant.decide.episodes import same_task
+from assistant.decide.proposer import BackgroundProposer, Proposer
+from models.judge.kinds import Context, context_from_situation
+from models.situation import Situation, read_situation
 
 
 @dataclass
@@ -27,8 +30,8 @@ class StepTiming:
 
 
 class DecisionEngine:
-    """`step(history)` decides propose-or-not for one moment; `proposer` (a models.proposer.Proposer) is
-    optional.
+    """`step(history)` decides propose-or-not for one moment; `proposer` (an assistant.decide.proposer.Proposer)
+    is optional.
 
     `model_budget_s`: the proposer skips calls while its last call took longer than this.
     `model_wait_s`: if set, the model runs in a worker thread and a decision waits at most this long for
@@ -70,12 +73,12 @@ class DecisionEngine:
         """The model's own candidate for exactly this history has arrived (a silent decision may be revisited)."""
         return self._background is not None and bool(self._background.latest(list(history)))
 
-    def _model_candidates(self, history: list[str], cands: list) -> list:
+    def _model_candidates(self, history: list[str], cands: list, situation: Situation) -> list:
         if self._background is None:
-            return self.proposer.propose(history, cands, budget_s=self.model_budget_s)
+            return self.proposer.propose(history, cands, budget_s=self.model_budget_s, situation=situation)
         if self._background.done_for(history):
             return self._background.latest(history)  # the model already answered for this very moment
-        if not self._background.submit(history, cands):
+        if not self._background.submit(history, cands, situation):
             return self._background.latest(history)  # still busy with an older history
         deadline = time.perf_counter() + self.model_wait_s
         while self._background.busy and time.perf_counter() < deadline:
@@ -84,28 +87,36 @@ class DecisionEngine:
 
     def step(self, history: Sequence[str], exclude: Set[str] = frozenset(),
              exclude_kinds: Set[str] = frozenset(), prefer_kinds: Set[str] = frozenset(),
-             gate_relief: float = 0.0) -> tuple[Decision, StepTiming]:
-        """Decide for `history`; tasks in `exclude` (lower-cased: shown within the hour, rejected here) and
-        candidates of a kind in `exclude_kinds` (cooling down here) are passed over, so the next best
-        candidate is considered instead."""
+             gate_relief: float = 0.0, eligible: Eligible | None = None) -> tuple[Decision, StepTiming]:
+        """Decide for `history`; tasks in `exclude` (shown within the hour, rejected here; near-duplicate
+        wordings count as the same task) and candidates of a kind in `exclude_kinds` (cooling down here) are
+        passed over, so the next best candidate is considered instead. `eligible`: which candidates may be
+        shown (the need being decided about); the others are still judged beside them.
+
+        The history is read into a Situation once, for the templates, the model's grounding check and the
+        judge's context."""
         t0 = time.perf_counter()
-        cands = generate_candidates(list(history), self.accepted_before or None)
+        history = list(history)
+        situation = read_situation(history)
+        cands = generate_candidates(history, self.accepted_before or None, situation)
         t1 = time.perf_counter()
         if self.proposer is not None:
-            extra = self._model_candidates(list(history), cands)
+            extra = self._model_candidates(history, cands, situation)
             cands = (
                 [c for c in cands if c.task is not None] + list(extra) + [c for c in cands if c.task is None]
             )
         if exclude or exclude_kinds:
-            cands = [c for c in cands if c.task is None or (c.task.lower() not in exclude
-                                                            and c.kind not in exclude_kinds)]
+            cands = [c for c in cands if c.task is None or (c.kind not in exclude_kinds
+                                                            and not any(same_task(c.task, t) for t in exclude))]
         t2 = time.perf_counter()
-        decision = self.judge_candidates(history, cands, prefer_kinds, gate_relief)
+        decision = self.judge_candidates(history, cands, prefer_kinds, gate_relief, eligible,
+                                         context_from_situation(situation))
         t3 = time.perf_counter()
         return decision, StepTiming(t1 - t0, t2 - t1, t3 - t2)
 
     def judge_candidates(self, history: Sequence[str], candidates: Sequence[Candidate],
-                         prefer_kinds: Set[str] = frozenset(), gate_relief: float = 0.0) -> Decision:
+                         prefer_kinds: Set[str] = frozenset(), gate_relief: float = 0.0,
+                         eligible: Eligible | None = None, context: Context | None = None) -> Decision:
         """The decision among given candidates, with this engine's judge, threshold and help gate."""
         return decide(history, candidates, self.judge, self.threshold, self.gate_threshold, prefer_kinds,
-                      gate_relief)
+                      gate_relief, eligible, context)

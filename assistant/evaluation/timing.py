@@ -16,7 +16,7 @@ from assistant.decide.engine import DecisionEngine
 from assistant.evaluation.baselines import timing_baselines
 from assistant.evaluation.judge_eval import out_of_fold_judges
 from assistant.evaluation.metrics import binary_decision_metrics
-from models.candidates import Candidate
+from assistant.decide.candidates import Candidate
 from models.judge.data import Group
 from models.judge.infer import Judge
 

@@ -139,9 +139,12 @@ def replay(steps: Sequence[TraceStep], engine: DecisionEngine) -> list[StepResul
     """Feed the trace's sentences one by one (history grows) to `engine.step` and record each decision."""
     results = []
     history: list[str] = []
+    shown: set[str] = set()
     for i, step in enumerate(steps):
         history.append(step.sentence)
-        decision, timing = engine.step(history)
+        decision, timing = engine.step(history, exclude=shown)
+        if decision.task:
+            shown.add(decision.task)
         results.append(
             StepResult(
                 i,

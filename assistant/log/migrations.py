@@ -200,3 +200,31 @@ def m005_ids_never_reused_and_annotators(conn: sqlite3.Connection) -> None:
         CREATE INDEX labels_proposal ON labels(proposal_id, annotator);
         """
     )
+
+
+@migration
+def m006_superseded_cards(conn: sqlite3.Connection) -> None:
+    """A card replaced by a card about another need before it was answered is recorded as 'superseded' (not a
+    judgement). Label ids stay unique after forgets: the table's id sequence is carried over."""
+    seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'labels'").fetchone()
+    _script(conn,
+        """
+        CREATE TABLE labels_v6 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            proposal_id INTEGER NOT NULL REFERENCES proposals(id) ON DELETE CASCADE,
+            label TEXT NOT NULL CHECK (label IN ('accepted', 'rejected', 'ignored', 'not-now', 'other-help',
+                                                 'help-needed', 'no-help-needed', 'superseded')),
+            reason TEXT,
+            time REAL NOT NULL,
+            annotator TEXT NOT NULL DEFAULT 'me',
+            replaces INTEGER
+        );
+        INSERT INTO labels_v6 (id, proposal_id, label, reason, time, annotator, replaces)
+            SELECT id, proposal_id, label, reason, time, annotator, replaces FROM labels;
+        DROP TABLE labels;
+        ALTER TABLE labels_v6 RENAME TO labels;
+        CREATE INDEX labels_proposal ON labels(proposal_id, annotator);
+        """
+    )
+    if seq is not None:
+        conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'labels'", (seq[0],))

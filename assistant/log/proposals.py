@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.core.proposal import LABELS, SILENT_LABELS, TASK_LABELS, Proposal
+from assistant.core.proposal import LABELS, NO_ANSWER_LABELS, SILENT_LABELS, TASK_LABELS, Proposal
 from assistant.log.db import Database
 from assistant.log.decisions import context_of
 from assistant.log.transaction import transaction
@@ -21,6 +21,10 @@ from assistant.log.transaction import transaction
 def record_proposal(db: Database, p: Proposal, surfaced: bool) -> int:
     context = {"history": p.history, "event_ids": p.observation_event_ids, "where": p.context,
                "trigger": p.trigger, "candidates": p.candidates, "times": p.history_times}
+    if p.why:
+        context["why"] = p.why
+    if p.episode is not None:
+        context["episode"] = p.episode
     cur = db.conn.execute(
         "INSERT INTO proposals (time, context, task, kind, source, model, judge_score, surfaced, latency_ms, reason)"
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -44,7 +48,8 @@ def record_label(db: Database, proposal_id: int, label: str, reason: str | None 
                  now: float | None = None, annotator: str = "me", relabel: bool = False) -> int:
     """Store an answer. A shown task takes a task answer; a silent moment (no task, under review) takes
     help-needed / no-help-needed. One standing answer per proposal per annotator: a second one raises
-    AlreadyAnswered unless `relabel` (the old answer stays, as history) or the first was only 'ignored'.
+    AlreadyAnswered unless `relabel` (the old answer stays, as history) or the first was only 'ignored' or
+    'superseded' (the card closed without an answer).
     ValueError for an unknown label or proposal, or a task that was never shown."""
     if label not in LABELS:
         raise ValueError(f"expected one of {', '.join(LABELS)}, got {label!r}")
@@ -63,9 +68,9 @@ def record_label(db: Database, proposal_id: int, label: str, reason: str | None 
         raise ValueError(f"#{proposal_id} is a moment the assistant stayed silent: answer one of "
                          f"{', '.join(SILENT_LABELS)} (was help needed?)")
     before = current_label(db, proposal_id, annotator)
-    if before is not None and before[1] == label and label == "ignored":
+    if before is not None and before[1] == label and label in NO_ANSWER_LABELS:
         return before[0]
-    if before is not None and before[1] != "ignored" and not relabel:
+    if before is not None and before[1] not in NO_ANSWER_LABELS and not relabel:
         raise AlreadyAnswered(f"#{proposal_id} is already answered by {annotator} ({before[1]}); "
                               "changing an answer is a relabel (--relabel), which keeps the old one")
     cur = db.conn.execute(

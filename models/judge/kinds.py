@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from models.situation import read_situation
+from models.situation import Situation, read_situation
 
 # Coarse kinds, in the order a wording is tested against them (first match wins).
 TASK_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -38,7 +38,7 @@ TASK_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 TASK_KINDS = tuple(k for k, _ in TASK_KIND_PATTERNS) + ("other",)
 
-# The candidate generator's kinds (models.candidates) -> coarse kinds.
+# The candidate generator's kinds (assistant.decide.candidates) -> coarse kinds.
 CANDIDATE_KINDS = {
     "explain_error": "fix_error",
     "find_fix": "fix_error",
@@ -104,12 +104,16 @@ _SITE_NAMES = re.compile(
 
 def context_from_history(history: list[str]) -> Context:
     """A Context read from the latest sentences: the last app named, the last known site, the file type."""
-    s = read_situation(list(history))
+    return context_from_situation(read_situation(list(history)))
+
+
+def context_from_situation(s: Situation) -> Context:
+    """The Context of a history already read with `read_situation` (the decision reads it once)."""
     app, kind = "", ""
     if s.apps:
         kind, app, _ = s.apps[-1]
     site = ""
-    for sentence in reversed(history[-3:]):
+    for sentence in reversed(s.sentences[-3:]):
         m = _SITE_NAMES.search(sentence)
         if m:
             site = m.group(1)

@@ -172,15 +172,17 @@ def _adapt(task: str, old_history: list[str], s: Situation) -> str:
 
 
 def similar_accepted(history: list[str], accepted_before: list[tuple[list[str], str]],
-                     limit: int = 2, min_similarity: float = 0.2) -> list[tuple[float, str]]:
-    """Tasks accepted in the most similar past contexts (TF-IDF cosine over the recent sentences)."""
+                     limit: int = 2, min_similarity: float = 0.2,
+                     situation: Situation | None = None) -> list[tuple[float, str]]:
+    """Tasks accepted in the most similar past contexts (TF-IDF cosine over the recent sentences);
+    `situation`: `history` already read (the engine reads it once per decision)."""
     if not accepted_before or not history:
         return []
     recent = history[-6:]
     docs = [_words(" ".join(recent))] + [_words(" ".join(h[-6:]) + " " + t) for h, t in accepted_before]
     vecs = _tfidf(docs)
     q = vecs[0]
-    s = read_situation(history)
+    s = situation or read_situation(history)
     scored: list[tuple[float, str]] = []
     seen: set[str] = set()
     for (old_hist, task), v in zip(accepted_before, vecs[1:]):
@@ -196,9 +198,11 @@ def similar_accepted(history: list[str], accepted_before: list[tuple[list[str], 
 
 
 def generate_candidates(history: list[str],
-                        accepted_before: list[tuple[list[str], str]] | None = None) -> list[Candidate]:
-    """2-6 grounded candidate tasks for `history` (observation sentences, oldest first), null candidate last."""
-    s = read_situation(history)
+                        accepted_before: list[tuple[list[str], str]] | None = None,
+                        situation: Situation | None = None) -> list[Candidate]:
+    """2-6 grounded candidate tasks for `history` (observation sentences, oldest first), null candidate last.
+    `situation`: `history` already read with `read_situation` (read here when None)."""
+    s = situation or read_situation(history)
     scored = sorted(_template_candidates(s), reverse=True)
     chosen: list[Candidate] = []
     kinds: set[str] = set()
@@ -208,7 +212,7 @@ def generate_candidates(history: list[str],
             chosen.append(item.candidate)
     chosen = chosen[:MAX_TASKS]
     texts = {c.task.lower() for c in chosen if c.task}
-    for _, task in similar_accepted(history, accepted_before or []):
+    for _, task in similar_accepted(history, accepted_before or [], situation=s):
         if task.lower() not in texts:
             mem = Candidate(task, "memory", "memory")
             chosen = chosen[:MAX_TASKS - 1] + [mem] if len(chosen) >= MAX_TASKS else chosen + [mem]

@@ -2,8 +2,8 @@
 
 The observations go into a delimited data block; the system message says they are data. Whatever comes back
 is parsed as JSON {"task": str | null} and must pass `task_problem` (grounded in the history, not generic,
-not an echo of instruction-like text, sane length). Rejections are logged on logger "models.proposer" and
-never surfaced. Proposals are only ever shown to the user, never executed.
+not an echo of instruction-like text, sane length). Rejections are logged on logger
+"assistant.decide.proposer" and never surfaced. Proposals are only ever shown to the user, never executed.
 
 Usage:
     proposer = Proposer(backend)
@@ -20,11 +20,11 @@ import threading
 import time
 from collections import Counter
 
+from assistant.decide.candidates import Candidate
 from models.backends import Backend, BackendError
-from models.candidates import Candidate
-from models.situation import looks_like_injection, read_situation
+from models.situation import Situation, looks_like_injection, read_situation
 
-log = logging.getLogger("models.proposer")
+log = logging.getLogger("assistant.decide.proposer")
 
 VERBS = ("Explain", "Summarise", "Summarize", "Review", "Draft", "Find", "Provide", "Outline", "Suggest", "Recap",
          "Compare", "Check", "Collect", "Write", "Proofread", "List", "Show")
@@ -95,8 +95,9 @@ def _content_words(text: str) -> set[str]:
     return {w.lower() for w in _CONTENT_WORD.findall(text)} - _COMMON
 
 
-def task_problem(task: str, history: list[str]) -> str | None:
-    """Why `task` must not be shown (None if it may be): generic, ungrounded, injected, too short/long."""
+def task_problem(task: str, history: list[str], situation: Situation | None = None) -> str | None:
+    """Why `task` must not be shown (None if it may be): generic, ungrounded, injected, too short/long.
+    `situation`: the history already read (the engine reads it once per decision)."""
     words = task.split()
     if not 4 <= len(words) <= 30 or not 15 <= len(task) <= 180:
         return "too short or too long"
@@ -122,7 +123,7 @@ def task_problem(task: str, history: list[str]) -> str | None:
         for quoted in re.findall(r"'(.+?)'(?![A-Za-z0-9])", sentence):
             if looks_like_injection(quoted) and len(_content_words(quoted) & _content_words(task)) >= 2:
                 return "echoes instruction-like text from a window title"
-    situation = read_situation(recent)
+    situation = situation or read_situation(recent)
     low = task.lower()
     if any(e and len(e) >= 3 and e.lower() in low for e in situation.entity_texts()):
         return None
@@ -141,7 +142,7 @@ class Proposer:
         self.last_reason: str | None = None  # why the last call produced nothing (for status output)
 
     def propose(self, history: list[str], candidates: list[Candidate] | None = None,
-                budget_s: float | None = None) -> list[Candidate]:
+                budget_s: float | None = None, situation: Situation | None = None) -> list[Candidate]:
         if not history:
             return []
         if budget_s is not None and self.last_latency_s is not None and self.last_latency_s > budget_s:
@@ -167,7 +168,7 @@ class Proposer:
         if task is None:
             self.last_reason = "model proposed no task"
             return []
-        problem = task_problem(task, history)
+        problem = task_problem(task, history, situation)
         if problem:
             self.last_reason = f"rejected {task[:100]!r}: {problem}"
             log.info(self.last_reason)
@@ -192,7 +193,7 @@ class BackgroundProposer:
         self._busy = False
         self._result: tuple[tuple[str, ...], list[Candidate]] | None = None
 
-    def submit(self, history: list[str], candidates: list[Candidate]) -> bool:
+    def submit(self, history: list[str], candidates: list[Candidate], situation: Situation | None = None) -> bool:
         """Start a proposal unless one is running; True if started."""
         with self._lock:
             if self._busy:
@@ -202,7 +203,7 @@ class BackgroundProposer:
 
         def run() -> None:
             try:
-                result = self.proposer.propose(list(history), candidates)
+                result = self.proposer.propose(list(history), candidates, situation=situation)
             except Exception:  # never let the worker die silently
                 log.exception("proposal failed")
                 result = []

@@ -1,0 +1,222 @@
+"""Evidence of need, read event by event from what the user does (pure logic over events and a clock).
+
+A new window, file or page is not by itself a need. Evidence is built from the last few minutes
+(ProAgentBench found about five minutes of history to be the useful window):
+
+strong  the same error seen again (two looks separated in time: a rerun, or back from looking elsewhere), a
+        search or an answer page right after an error
+medium  back-and-forth between the same two windows, a stall after typing, reading a message then switching
+        to a reply window
+weak    a long read of one page or document (the policy times it), several pages read for one search
+
+Each piece of evidence names what the need is about (`assistant.decide.episodes.Evidence`), so the chain can
+speak once per need. A window re-rendering its own title, scrolling, a first sighting of an error (also of an
+old error window at start-up), a video or one page are never evidence by themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from assistant.core.events import Event
+from assistant.decide.episodes import Evidence, error_signature, message_key, normalise, similar
+from models.situation import clean_title, error_line, strip_furniture
+
+ERROR_TITLE = re.compile(
+    r"(?i)\b(error|exception|traceback|failed|failure|fatal|cannot|can't|could not|couldn't|undefined|"
+    r"not found|segmentation fault|panic|stack ?trace|unable to|permission denied|command not found|"
+    r"merge conflict)\b|(?-i:\b[A-Z]\w+(Error|Exception)\b|\bCONFLICT\b|\bERR!|^E: |\berror\[E\d+\]|\bFAIL\b)")
+SEARCH_TITLE = re.compile(
+    r"(?i)(\s[-\u2013\u2014|]\s*(google( search)?|bing|duckduckgo|startpage|ecosia|brave search|kagi|qwant)\s*$|"
+    r"\bat duckduckgo\s*$|stack ?overflow|stackexchange|github issues?|\bdocs?\b|documentation|reddit|\bmdn\b)")
+BROWSERS = re.compile(r"(?i)firefox|chrom|brave|vivaldi|opera|edge|safari|epiphany|browser")
+REPLY_TITLE = re.compile(r"(?i)^(re|aw|sv|antw|rif|odp)\s*:|\b(reply|compose|new message|write:|draft)\b")
+MESSAGE_APPS = re.compile(r"(?i)thunderbird|evolution|outlook|geary|kmail|mailspring|slack|teams|discord|"
+                          r"element|signal|telegram|mattermost|zulip|gmail|mail")
+MEETING = re.compile(r"(?i)\b(zoom meeting|google meet|meet\.google|microsoft teams meeting|jitsi|webex|"
+                     r"whereby|bigbluebutton)\b|^zoom$|^zoom\.us$")
+VIDEO = re.compile(r"(?i)youtube|vimeo|netflix|twitch|\bvlc\b|\bmpv\b|totem|celluloid|media player")
+EVIDENCE_S = 5 * 60
+AGAIN_MIN_S = 5.0  # two looks at one error closer than this are one look (a flicker, a re-render)
+RESEARCH_PAGES = 3  # distinct pages read after one search
+
+
+def title_of(event: Event) -> str:
+    return ((event.data.get("page_title") if event.data else None) or event.title or "").strip()
+
+
+def place_of(event: Event) -> str:
+    """Where the user is, coarsely: the app and the site (browsers) or the file type; not the exact title, so
+    an answer given about one file or page also covers the next one of the same kind."""
+    app = (event.app or "?").lower()
+    url = (event.data or {}).get("url") if event.data else None
+    if url:
+        host = urlparse(str(url)).hostname or ""
+        return f"{app}|{host.removeprefix('www.')}"
+    title = title_of(event)
+    match = re.search(r"\.([A-Za-z][A-Za-z0-9]{0,5})\b", title.split(" - ")[0]) if title else None
+    if match:
+        return f"{app}|.{match.group(1).lower()}"
+    if ERROR_TITLE.search(title):
+        return f"{app}|error"
+    return f"{app}|"
+
+
+def context_of(event: Event) -> str:
+    """A stable name for one window: the app and its title (used to tell windows apart)."""
+    return f"{event.app or '?'}|{title_of(event)[:120]}"
+
+
+@dataclass(frozen=True)
+class ErrorSighting:
+    at: float
+    window: str
+    text: str  # the error in the user's words, without title furniture
+    signature: str  # what makes two sightings the same error
+
+
+def _matching_error(title: str, errors: list[ErrorSighting]) -> ErrorSighting:
+    """The recent error a search or an answer page is about: the one sharing most words with its title, else
+    the latest."""
+    words = set(error_signature(title).split())
+    best = max(errors, key=lambda e: (len(words & set(e.signature.split())), e.at))
+    return best if words & set(best.signature.split()) else errors[-1]
+
+
+def minutes(seconds: float) -> str:
+    """'a minute', '3 minutes': a duration in the words a card uses."""
+    n = round(seconds / 60)
+    return "a minute" if n <= 1 else f"{n} minutes"
+
+
+def window_name(window: str) -> str:
+    """'firefox|Some page - Mozilla Firefox' -> 'Some page' (or the app when the title says nothing)."""
+    app, _, title = window.partition("|")
+    return clean_title(strip_furniture(title))[:40] or app
+
+
+@dataclass
+class DesktopState:
+    """What the policy knows about the desktop right now, updated event by event."""
+
+    focus: Event | None = None
+    focus_since: float = 0.0
+    present_since: float = 0.0
+    afk: bool = False
+    paused: bool = False
+    switch_repeat: int = 3
+    last_typing_end: float = 0.0
+    typing_since: float = 0.0  # start of the current stretch of steady typing in the focused window
+    last_input_end: float = 0.0
+    recent_focus: deque = field(default_factory=lambda: deque(maxlen=16))  # (time, window)
+    errors: deque = field(default_factory=lambda: deque(maxlen=16))  # ErrorSighting
+    last_message_read: float = float("-inf")
+    message_window: str = ""
+    last_search: float = float("-inf")
+    search_title: str = ""
+    search_window: str = ""
+    pages_since_search: set = field(default_factory=set)
+
+    def update(self, event: Event) -> Evidence | None:
+        """Apply one event; return the evidence it gives (a first sighting of an error has no strength: it
+        is not yet a need, but it opens the episode the next sighting belongs to)."""
+        if event.source == "afk":
+            self.afk = event.kind == "afk"
+            if not self.afk:
+                self.present_since = event.start  # back at the keyboard: reading starts again from here
+            return None
+        if event.source == "app" and event.kind in ("pause", "resume"):
+            self.paused = event.kind == "pause"
+            return None
+        if event.source == "input":
+            self.last_input_end = max(self.last_input_end, event.end)
+            if (event.data or {}).get("keys", 0) > 0:
+                if event.start - self.last_typing_end > 30 or self.typing_since < self.focus_since:
+                    self.typing_since = event.start
+                self.last_typing_end = max(self.last_typing_end, event.end)
+            return None
+        is_focus = (event.source == "window" and event.kind == "focus") or (
+            event.source == "browser" and event.kind == "tab")
+        if not is_focus:
+            return None
+        previous = self.focus
+        window = context_of(event)
+        if previous is not None and context_of(previous) == window:
+            self.focus = event  # a heartbeat or the same window again
+            return None
+        self.focus, self.focus_since = event, event.start
+        self.recent_focus.append((event.start, window))
+        title = title_of(event)
+        if previous is not None and MESSAGE_APPS.search(previous.app or "") and not REPLY_TITLE.search(
+                title_of(previous)):
+            self.last_message_read, self.message_window = event.start, context_of(previous)
+        return self._evidence(event, window, title, previous)
+
+    def _evidence(self, event: Event, window: str, title: str, previous: Event | None) -> Evidence | None:
+        now = event.start
+        recent_errors = [e for e in self.errors if now - e.at <= EVIDENCE_S]
+        url = str((event.data or {}).get("url") or "")
+        browsing = bool(url) or bool(BROWSERS.search(event.app or "")) or event.source == "browser"
+        if recent_errors and browsing and (SEARCH_TITLE.search(f"{title} {url}") or ERROR_TITLE.search(title)):
+            err = _matching_error(title, recent_errors)  # looking the error up: the user is stuck on it
+            return Evidence("search_after_error", "strong", now, "error", err.signature, err.text,
+                            frozenset({window, err.window}), f"You looked up '{err.text}' right after it appeared.")
+        if ERROR_TITLE.search(title):
+            return self._error_sighting(now, window, title, previous, recent_errors)
+        if REPLY_TITLE.search(title) and now - self.last_message_read <= EVIDENCE_S:
+            subject = clean_title(strip_furniture(title))
+            return Evidence("reply", "medium", now, "message", message_key(title), subject,
+                            frozenset({window, self.message_window}), f"You opened a reply after reading '"
+                            f"{window_name(self.message_window)}'.")
+        if browsing and re.search(r"(?i)\b(search|suche|recherche|buscar)\b|google|bing|duckduckgo", title):
+            if title != self.search_title:  # a new search starts a new stretch of reading
+                self.search_title, self.search_window, self.pages_since_search = title, window, set()
+            self.last_search = now
+        elif browsing and now - self.last_search <= EVIDENCE_S and not VIDEO.search(f"{event.app} {title} {url}"):
+            self.pages_since_search.add(window)
+            if len(self.pages_since_search) == RESEARCH_PAGES:  # several pages read for one search
+                query = clean_title(strip_furniture(self.search_title))
+                return Evidence("research", "weak", now, "research", normalise(query), query,
+                                frozenset(self.pages_since_search | {self.search_window}),
+                                f"You read {RESEARCH_PAGES} pages after searching for '{query}'.")
+        pair = self._switching(now)
+        if pair:
+            a, b = sorted(pair)
+            count = 2 * self.switch_repeat
+            return Evidence("switching", "medium", now, "switching", f"{a} <> {b}",
+                            f"{window_name(a)} and {window_name(b)}", frozenset(pair),
+                            f"You switched between {window_name(a)} and {window_name(b)} {count} times.")
+        return None
+
+    def _error_sighting(self, now: float, window: str, title: str, previous: Event | None,
+                        recent: list[ErrorSighting]) -> Evidence | None:
+        """An error in view. The same error seen again, at least AGAIN_MIN_S after the last look and after
+        the view showed something else, is strong evidence; its window re-rendering or scrolling is not a
+        new look, and a first sighting (also of an old window at start-up) is not yet a need."""
+        sighting = ErrorSighting(now, window, error_line(title), error_signature(title))
+        before = title_of(previous) if previous is not None else ""
+        if before and ERROR_TITLE.search(before) and previous.app == self.focus.app and similar(
+                error_signature(before), sighting.signature):
+            return None  # the same window re-rendering its title: not another look
+        earlier = [e for e in recent if similar(e.signature, sighting.signature)]
+        self.errors.append(sighting)
+        if earlier and now - earlier[-1].at >= AGAIN_MIN_S:
+            looks = len(earlier) + 1
+            return Evidence("error_again", "strong", now, "error", sighting.signature, sighting.text,
+                            frozenset({window}), f"The same error came back: '{sighting.text}' ({looks} times in "
+                            f"{minutes(now - earlier[0].at)}).")
+        return Evidence("error_seen", "", now, "error", sighting.signature, sighting.text, frozenset({window}))
+
+    def _switching(self, now: float) -> frozenset[str] | None:
+        recent = [w for t, w in self.recent_focus if now - t <= EVIDENCE_S]
+        need = 2 * self.switch_repeat
+        tail = recent[-need:]
+        return frozenset(tail) if len(tail) == need and len(set(tail)) == 2 else None
+
+    def in_flow(self, now: float, flow_s: float) -> bool:
+        """Steady typing in one window for a while, still going: the user knows what they are doing."""
+        return (self.typing_since >= self.focus_since and now - self.last_typing_end < 30
+                and self.last_typing_end - self.typing_since >= flow_s)
