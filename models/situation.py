@@ -101,6 +101,17 @@ def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text) or _URL.search(text))
 
 
+def shorten(text: str, limit: int = 100) -> str:
+    """`text` in at most `limit` characters, cut after a whole word with an ellipsis when it is longer."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if text[limit - 1].isalnum() and cut[-1:].isalnum() and " " in cut[limit // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" .,;:-\u2013\u2014") + "\u2026"
+
+
 def clean_title(text: str) -> str:
     """A page title without its trailing site name ('X - Stack Overflow' -> 'X'), trimmed."""
     text = text.strip().strip("'\" ")
@@ -110,7 +121,7 @@ def clean_title(text: str) -> str:
         if len(shorter) < 4 or (m and len(m.group(0)) > len(shorter)):
             break
         text = shorter
-    return text[:100].rstrip()
+    return shorten(text)
 
 
 @dataclass
@@ -195,20 +206,25 @@ def strip_furniture(text: str) -> str:
     return text.strip(" -\u2013\u2014|")
 
 
+_PAIRED = re.compile(r"(?<![\w\u2019])\u2019([^\u2019\n]{1,80}?)\u2019(?![\w])")
+_REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg)\s*:\s*)+")
+
+
 def error_line(text: str) -> str:
-    """The error itself from a title, quotes unified, without title furniture or the command that printed
-    it ('python - ModuleNotFoundError: x - Mozilla Firefox' -> 'ModuleNotFoundError: x')."""
-    text = strip_furniture(unify_quotes(text))
+    """The error itself from a title, without title furniture or the command that printed it, quoted names in
+    double quotes ('python - ModuleNotFoundError: No module named 'x' - Mozilla Firefox' ->
+    'ModuleNotFoundError: No module named "x"'), so it reads well inside a task's own quotes."""
+    text = _PAIRED.sub(r'"\1"', strip_furniture(unify_quotes(text)))
     if text.startswith("Traceback"):  # a traceback header says nothing: keep its exception line
         exceptions = list(re.finditer(r"\b[A-Z]\w*(?:Error|Exception)\b", text))
         if exceptions:
-            return text[exceptions[-1].start():][:100]
+            return shorten(text[exceptions[-1].start():])
     match = _ERROR_START.search(text)
     if match and match.start() > 0 and _ERROR_PREFIX.match(text[:match.start()]):
         text = text[match.start():]
     elif " - " in text:
         text = clean_title(text)  # a page about the error: 'X - Some Forum'
-    return text[:100].rstrip(" .")
+    return shorten(text.rstrip(" ."))
 
 
 def _error_text(sentence: str, quoted: list[str]) -> str | None:
@@ -218,7 +234,7 @@ def _error_text(sentence: str, quoted: list[str]) -> str | None:
     tail = _ERROR_TAIL.search(sentence)
     if tail:
         return tail.group(1).strip().rstrip(".")
-    return quoted[0][:100] if quoted else None
+    return shorten(quoted[0]) if quoted else None
 
 
 def read_situation(history: list[str]) -> Situation:
@@ -245,7 +261,8 @@ def read_situation(history: list[str]) -> Situation:
                 s.apps.append((cat, m.group(1), i))
                 recent_apps.append(m.group(1))
                 if cat in ("mail", "chat"):
-                    subject = next((clean_title(q) for q in quoted if q not in files and q != m.group(1)), None)
+                    subject = next((_REPLY.sub("", clean_title(q)) for q in quoted
+                                    if q not in files and q != m.group(1)), None)
                     s.messaging = (m.group(1), i, subject)
         if _ERROR.search(sentence):
             err = _error_text(sentence, [q for q in quoted if q not in searched])

@@ -150,3 +150,103 @@ def test_proactive_run_uses_the_tray_when_there_is_one(tray_display: XServer, ho
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No system tray" not in proc.stdout and "running headless" not in proc.stdout
     assert "Stopped." in proc.stdout and time.monotonic() - started >= 3
+
+
+ONE_CARD_PROBE = r"""
+import json, os, subprocess, threading, time
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from assistant.app import control
+from assistant.app.runtime import Runtime
+from assistant.core import config
+from assistant.core.events import Event
+from assistant.log import open_db
+from ui.app import TrayApp
+
+app = QApplication([])
+control.give_consent(open_db(), {}, via="flag")
+runtime = Runtime(config.load(), say=lambda text: None, load_model=False)
+runtime.start()
+tray = TrayApp(app, runtime)
+tray.start(None)
+out = {"visible_cards": [], "tasks": []}
+shots = os.environ.get("UI_SHOTS")
+
+def focus(at, app_, title):
+    runtime.sink(Event("window", "focus", start=at, duration=1.0, app=app_, title=title))
+
+def visible_cards():
+    ids = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Suggestion$"], capture_output=True,
+                         text=True).stdout.split()
+    return len(ids)
+
+def watch():  # every half second: how many card windows X shows
+    out["visible_cards"].append(visible_cards())
+    card = tray.cards.card
+    if card is not None and card.proposal.task not in out["tasks"]:
+        out["tasks"].append(card.proposal.task)
+
+def step(name, then, wait_ms):
+    if shots:
+        QGuiApplication.primaryScreen().grabWindow(0).save(os.path.join(shots, f"one-card-{name}.png"))
+    QTimer.singleShot(wait_ms, then)
+
+def stuck_on_an_error():
+    now = time.time()
+    focus(now - 30, "xterm", "python billing.py: KeyError: 'total'")
+    focus(now - 20, "code", "billing.py - invoices - Visual Studio Code")
+    focus(now - 5, "xterm", "python billing.py: KeyError: 'total'")
+    QTimer.singleShot(3000, lambda: step("first", another_need_waits, 100))
+
+def another_need_waits():  # a reply and the same error looked up: one waits, one is the same need
+    now = time.time()
+    focus(now, "thunderbird", "Quarterly numbers for the board - Inbox - Mozilla Thunderbird")
+    focus(now + 0.5, "firefox", "KeyError total dict - Google Search")
+    focus(now + 1.0, "thunderbird", "Re: Quarterly numbers for the board - Write")
+    QTimer.singleShot(19000, lambda: step("waiting", strong_evidence_replaces, 100))
+
+def strong_evidence_replaces():  # another error seen again, the first card unanswered for 20 s: it gives way
+    now = time.time()
+    focus(now - 12, "xterm", "cargo build: error[E0382]: borrow of moved value: `v`")
+    focus(now - 6, "code", "main.rs - borrow - Visual Studio Code")
+    focus(now, "xterm", "cargo build: error[E0382]: borrow of moved value: `v`")
+    QTimer.singleShot(3000, lambda: step("replaced", finish, 100))
+
+def finish():
+    db = open_db(runtime.db_path, check=False)
+    out["labels"] = db.conn.execute("SELECT p.task, l.label FROM labels l JOIN proposals p ON p.id = "
+                                    "l.proposal_id ORDER BY l.id").fetchall()
+    out["shown"] = [r[0] for r in db.conn.execute("SELECT task FROM proposals WHERE surfaced = 1 ORDER BY id")]
+    print("RESULT " + json.dumps(out), flush=True)
+    app.quit()
+
+timer = QTimer(interval=500)
+timer.timeout.connect(watch)
+timer.start()
+QTimer.singleShot(1500, stuck_on_an_error)
+app.exec()
+tray.shutdown()
+runtime.stop()
+"""
+
+
+def test_one_card_on_screen_another_need_waits_or_replaces_it(tray_display: XServer, home: Path):
+    """The real chain and the real tray: a card about one error; a reply and a search for the same error meanwhile
+    bring no second card; another error seen again after 20 s replaces the card, which is recorded as
+    superseded (not as a judgement). X never shows two cards (UI_SHOTS keeps the screenshots)."""
+    names = ("window", "afk", "input", "processes", "clipboard", "browser_endpoint")
+    _, problems = settings_io.save({**{f"collectors.{n}.enabled": False for n in names},
+                                    "model.gguf_path": "/nonexistent.gguf", "ui.card_timeout_seconds": 300.0})
+    assert not problems, problems
+    proc = subprocess.run([sys.executable, "-c", ONE_CARD_PROBE], env=_env(tray_display, home), cwd=REPO,
+                          capture_output=True, text=True, timeout=120, check=False)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, proc.stdout + proc.stderr
+    out = json.loads(lines[0][len("RESULT "):])
+    assert max(out["visible_cards"]) == 1 and out["visible_cards"][-1] == 1, out["visible_cards"]
+    assert len(out["shown"]) == 2, out["shown"]  # the error, then the other error: the reply waited
+    first, second = out["shown"]
+    assert "KeyError" in first and "E0382" in second
+    assert out["tasks"] == [first, second]
+    assert out["labels"] == [[first, "superseded"]]

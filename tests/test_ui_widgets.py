@@ -25,7 +25,7 @@ from assistant.log.housekeeping import forget
 from assistant.log.proposals import record_label, record_proposal
 from ui import card as card_module
 from ui import data
-from ui.card import CardStack, SuggestionCard
+from ui.card import CardSlot, SuggestionCard, why_now
 from ui.dashboard import Dashboard
 from ui.settings import SettingsDialog
 
@@ -50,7 +50,7 @@ def make_proposal(db, task: str = TASK, at: float | None = None, score: float = 
     p = Proposal(time=time.time() if at is None else at, task=task, score=score, context="Text Editor:notes.md",
                  trigger="stall", history=["The user opens 'notes.md' in Text Editor",
                                            "The user types in 'notes.md' in Text Editor for 2 minutes"],
-                 observation_event_ids=[[1], [2]])
+                 observation_event_ids=[[1], [2]], why="You stopped typing in 'notes.md' 2 minutes ago.")
     p.id = record_proposal(db, p, surfaced=True)
     return p
 
@@ -80,7 +80,7 @@ def test_accept_records_label_and_says_the_answer_comes(qtbot, db):
     card = show_card(qtbot, db, p)
     shot(card, "card")
     assert card.task_label.text() == TASK
-    assert "types in 'notes.md'" in card.why_label.toolTip()
+    assert card.why_label.text() == "You stopped typing in 'notes.md' 2 minutes ago."  # the evidence, in words
     with qtbot.waitSignal(card.finished, timeout=5000):
         qtbot.mouseClick(card.accept_button, Qt.MouseButton.LeftButton)
         assert labels_of(db, p.id) == [("accepted", None)]
@@ -169,24 +169,49 @@ def test_answer_for_a_forgotten_proposal_says_so(qtbot, db):
     assert f"no proposal #{p.id}" in card.feedback.text()
 
 
-def test_cards_stack_at_the_bottom_right_and_at_most_three_stay(qtbot, db):
-    stack = CardStack()
+def test_one_card_at_a_time_at_the_bottom_right_a_new_one_takes_its_place(qtbot, db):
+    slot = CardSlot()
     cards = []
     for i in range(4):
         card = SuggestionCard(make_proposal(db, f"Task number {i}"), recorder(db), 45)
         qtbot.addWidget(card)
-        stack.add(card)
+        slot.add(card)
         cards.append(card)
-    assert [c.proposal.task for c in stack.cards] == ["Task number 1", "Task number 2", "Task number 3"]
+    assert [c.proposal.task for c in slot.cards] == ["Task number 3"]
+    assert [c.isVisible() for c in cards] == [False, False, False, True]  # never two on screen
+    assert all(c.replaced for c in cards[:3])
     area = QGuiApplication.primaryScreen().availableGeometry()
-    newest, older = stack.cards[-1].geometry(), stack.cards[-2].geometry()
-    assert area.contains(newest) and area.contains(older)
-    assert newest.right() > area.right() - 40 and newest.bottom() > area.bottom() - 40
-    assert older.bottom() < newest.top()  # stacked upwards, no overlap
-    stack.close_all()
-    assert stack.cards == []
+    shown = slot.cards[0].geometry()
+    assert area.contains(shown) and shown.right() > area.right() - 40 and shown.bottom() > area.bottom() - 40
+    slot.close_all()
+    assert slot.cards == []
     for card in cards:
-        assert not labels_of(db, card.proposal.id)
+        assert not labels_of(db, card.proposal.id)  # the chain records 'superseded', not the card
+
+
+def test_a_long_task_is_cut_at_a_word_with_an_ellipsis_and_readable_whole_on_hover(qtbot, db):
+    task = ("Explain the error 'requests.exceptions.ConnectionError: HTTPSConnectionPool(host=api.example.org, "
+            "port=443): Max retries exceeded with url: /v2/invoices/export?format=csv' and suggest a fix in "
+            "'export_invoices.py' before the nightly job runs again.")
+    card = show_card(qtbot, db, make_proposal(db, task))
+    shot(card, "card-long-task")
+    shown = card.task_label.text()
+    assert shown.endswith("\u2026") and shown.count("\n") == 2  # three lines, then the ellipsis
+    kept = shown[:-1].replace("\n", "")
+    assert task.replace(" ", "").startswith(kept.replace(" ", ""))
+    cut = len(kept.replace(" ", ""))
+    assert not (task.replace(" ", "")[cut - 1].isalnum() and task.replace(" ", "")[cut].isalnum()), kept  # not
+    # cut inside a word
+    assert card.task_label.toolTip() == task
+    assert card.task_label.height() >= card.task_label.fontMetrics().lineSpacing() * 3  # no line clipped
+
+
+def test_why_now_is_the_evidence_in_plain_words():
+    p = Proposal(time=0.0, task="x", score=0.5, context="", trigger="error_again", history=["The user ..."],
+                 observation_event_ids=[[1]])
+    assert why_now(p) == "The same error came back."
+    p.why = "The same error came back: 'KeyError: total' (2 times in 3 minutes)."
+    assert why_now(p) == p.why
 
 
 # ------------------------------------------------------------------ the dashboard

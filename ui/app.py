@@ -22,7 +22,7 @@ from assistant.app.assist import TaskHelp, search_url, tiny_notice_once
 from assistant.app.status import Status, collect
 from assistant.log import open_db
 from ui import data, theme
-from ui.card import CardStack, SuggestionCard
+from ui.card import CardSlot, SuggestionCard
 from ui.panel import TaskPanel
 from ui.screen import fit_on_screen
 from ui.single_instance import InstanceServer
@@ -46,7 +46,7 @@ class TrayApp(QObject):
         self.runtime = runtime
         self.say = getattr(runtime, "say", print)
         self.db = open_db(runtime.db_path)
-        self.cards = CardStack()
+        self.cards = CardSlot()
         self.panels: list[TaskPanel] = []
         self.dashboard = None
         self.settings = None

@@ -1,6 +1,7 @@
 """The suggestion card: a small always-on-top window that never takes the keyboard from what you type.
 
-It shows one proposal (the task, and the last narrated sentence as "why now"), hands the answer to `record`
+It shows one proposal (the task, at most TASK_LINES lines cut at a word with an ellipsis, the whole of it on
+hover and in the task panel; and "why now": the evidence of need in plain words), hands the answer to `record`
 (the runtime's `answer`: stored in the log and given to the engine at once), and closes by itself when the
 engine would count the card as ignored (proposal time + ui.card_timeout_seconds); a card that times out
 records nothing.
@@ -9,11 +10,12 @@ Accepting opens the task panel, where the model carries the task out (it writes;
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPropertyAnimation, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,6 +32,18 @@ from ui import theme
 from ui.screen import has_compositor
 
 CARD_WIDTH = 384
+TASK_LINES = 3
+WHY_LINES = 2
+# what each kind of evidence means, for a proposal that carries no sentence of its own
+TRIGGER_WORDS = {
+    "error_again": "The same error came back.",
+    "search_after_error": "You looked the error up right after it appeared.",
+    "reply": "You opened a reply after reading a message.",
+    "stall": "You stopped typing a while ago.",
+    "long_read": "You have been reading this page for a while.",
+    "research": "You read several pages for one search.",
+    "switching": "You kept switching between the same two windows.",
+}
 REASONS = ("Not useful", "Wrong time", "Already done")
 REASON_SECONDS = 25.0  # how long the "why?" row waits before the rejection is recorded without a reason
 MIN_REASON_SECONDS = 6.0  # with less time left before the engine's deadline, reject at once
@@ -37,10 +51,71 @@ FEEDBACK_MS = {"accepted": 1400, "default": 700, "error": 4000}
 
 
 def why_now(proposal: Proposal) -> str:
-    """The last narrated sentence, or what triggered the proposal."""
-    if proposal.history:
-        return proposal.history[-1]
-    return f"Triggered by: {proposal.trigger}" if proposal.trigger else ""
+    """The evidence of need in plain words (what the chain saw), else what kind of evidence it was, else the
+    last narrated sentence."""
+    if proposal.why:
+        return proposal.why
+    if proposal.trigger in TRIGGER_WORDS:
+        return TRIGGER_WORDS[proposal.trigger]
+    return proposal.history[-1] if proposal.history else ""
+
+
+_BREAK_AFTER = re.compile(r"(?<=[./,=:;()\[\]?&_\-\\])")
+
+
+def _pieces(text: str, metrics: QFontMetrics, width: int) -> list[tuple[str, bool]]:
+    """(piece, glued to the one before) for each word; a word wider than a line is split after its
+    punctuation ('api.example.org,' -> 'api.', 'example.', 'org,'), never inside a run of letters or digits,
+    unless one such run is itself wider than a line."""
+    out: list[tuple[str, bool]] = []
+    for word in text.split():
+        if metrics.horizontalAdvance(word) <= width:
+            out.append((word, False))
+            continue
+        chunk, glued = "", False
+        for part in (p for p in _BREAK_AFTER.split(word) if p):
+            while metrics.horizontalAdvance(part) > width:  # a run with no break at all: cut where it must
+                n = len(part) - 1
+                while n > 1 and metrics.horizontalAdvance(part[:n]) > width:
+                    n -= 1
+                if chunk:
+                    out.append((chunk, glued))
+                    chunk, glued = "", True
+                out.append((part[:n], glued))
+                part, glued = part[n:], True
+            if chunk and metrics.horizontalAdvance(chunk + part) > width:
+                out.append((chunk, glued))
+                chunk, glued = part, True
+            else:
+                chunk += part
+        if chunk:
+            out.append((chunk, glued))
+    return out
+
+
+def elide_words(text: str, metrics: QFontMetrics, width: int, max_lines: int) -> str:
+    """`text` wrapped to `width` pixels; past `max_lines` lines it is cut after a whole word (or after the
+    punctuation inside a long identifier) with an ellipsis."""
+    lines: list[list[tuple[str, bool]]] = [[]]
+    for piece, glued in _pieces(text, metrics, width):
+        line = lines[-1]
+        trial = _joined(line + [(piece, glued)])
+        if line and metrics.horizontalAdvance(trial) > width:
+            lines.append([(piece, False)])
+        else:
+            line.append((piece, glued))
+    if len(lines) <= max_lines:
+        return "\n".join(_joined(line) for line in lines)
+    kept = lines[:max_lines]
+    last = kept[-1]
+    while len(last) > 1 and metrics.horizontalAdvance(_joined(last) + "\u2026") > width:
+        last = last[:-1]
+    kept[-1] = last
+    return "\n".join(_joined(line) for line in kept).rstrip(" .,;:=(/\\-\u2013\u2014") + "\u2026"
+
+
+def _joined(line: list[tuple[str, bool]]) -> str:
+    return "".join(("" if glued or i == 0 else " ") + piece for i, (piece, glued) in enumerate(line))
 
 
 class _Pages(QWidget):
@@ -85,6 +160,7 @@ class SuggestionCard(QWidget):
         self.clock = clock
         self.label: str | None = None
         self.reason_text: str | None = None
+        self.replaced = False  # another card took this one's place before an answer
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.composited = has_compositor()  # without a compositing manager translucency paints black corners
         if self.composited:
@@ -134,9 +210,13 @@ class SuggestionCard(QWidget):
         head.addStretch(1)
         box.addLayout(head)
 
-        self.task_label = QLabel(self.proposal.task or "", wordWrap=True)
+        task = self.proposal.task or ""
+        self.task_label = QLabel(wordWrap=True)
         self.task_label.setFont(theme.scaled_font(self.font(), 1.15, QFont.Weight.Bold))
         self.task_label.setTextFormat(Qt.TextFormat.PlainText)
+        room = CARD_WIDTH - 36 - 4
+        self.task_label.setText(elide_words(task, QFontMetrics(self.task_label.font()), room, TASK_LINES))
+        self.task_label.setToolTip(task)  # the whole task on hover (and in the task panel)
         box.addWidget(self.task_label)
 
         why = why_now(self.proposal)
@@ -144,13 +224,14 @@ class SuggestionCard(QWidget):
         why_row.setSpacing(6)
         why_title = QLabel("Why now", objectName="why")
         why_title.setFont(theme.scaled_font(self.font(), 0.92, QFont.Weight.Bold))
-        self.why_label = QLabel(objectName="why")
+        why_title.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.why_label = QLabel(objectName="why", wordWrap=True)
         self.why_label.setTextFormat(Qt.TextFormat.PlainText)
         self.why_label.setFont(theme.scaled_font(self.font(), 0.92))
-        room = CARD_WIDTH - 36 - why_title.sizeHint().width() - 6
-        self.why_label.setText(self.why_label.fontMetrics().elidedText(why, Qt.TextElideMode.ElideRight, room))
+        room = CARD_WIDTH - 36 - why_title.sizeHint().width() - 6 - 4
+        self.why_label.setText(elide_words(why, QFontMetrics(self.why_label.font()), room, WHY_LINES))
         self.why_label.setToolTip(why)
-        why_row.addWidget(why_title)
+        why_row.addWidget(why_title, 0, Qt.AlignmentFlag.AlignTop)
         why_row.addWidget(self.why_label, 1)
         if why:
             box.addLayout(why_row)
@@ -351,42 +432,47 @@ class SuggestionCard(QWidget):
         super().closeEvent(event)
 
 
-class CardStack:
-    """Cards at the bottom-right of the primary screen, newest at the bottom, at most MAX_CARDS at once."""
+class CardSlot:
+    """The one place a card is shown: the bottom-right of the primary screen, one card at a time.
 
-    MAX_CARDS = 3
+    The chain never surfaces a second card while one is unanswered, unless it replaces it (it records the old
+    one as 'superseded'), so a new card here takes the place of the one on screen, which closes without
+    recording anything. Cards never stack or overlap."""
+
     MARGIN = 18
-    GAP = 10
 
     def __init__(self) -> None:
-        self.cards: list[SuggestionCard] = []
+        self.card: SuggestionCard | None = None
+
+    @property
+    def cards(self) -> list[SuggestionCard]:
+        return [self.card] if self.card is not None else []
 
     def add(self, card: SuggestionCard) -> None:
-        while len(self.cards) >= self.MAX_CARDS:
-            self.cards[0].close()  # the oldest goes unanswered; the engine counts it as ignored
+        old, self.card = self.card, card
+        if old is not None:
+            old.replaced = True
+            old.close()  # replaced: the chain has recorded it as superseded
         card.stack = self
         card.finished.connect(lambda c=card: self._remove(c))
-        self.cards.append(card)
         card.adjustSize()
         self.place()
         card.show()
 
     def _remove(self, card: SuggestionCard) -> None:
-        if card in self.cards:
-            self.cards.remove(card)
-            self.place()
+        if self.card is card:
+            self.card = None
 
     def place(self) -> None:
         screen = QGuiApplication.primaryScreen()
-        if screen is None:
+        if screen is None or self.card is None:
             return
         area = screen.availableGeometry()
-        bottom = area.bottom() - self.MARGIN
-        for card in reversed(self.cards):
-            height = card.sizeHint().height()
-            card.setGeometry(area.right() - self.MARGIN - card.width(), bottom - height, card.width(), height)
-            bottom -= height + self.GAP
+        card = self.card
+        height = card.sizeHint().height()
+        card.setGeometry(area.right() - self.MARGIN - card.width(), area.bottom() - self.MARGIN - height,
+                         card.width(), height)
 
     def close_all(self) -> None:
-        for card in list(self.cards):
-            card.close()
+        if self.card is not None:
+            self.card.close()

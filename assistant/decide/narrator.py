@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlparse
 
 from assistant.core.events import Event
+from models.situation import shorten
 
 FLICKER_S = 1.5  # a focus shorter than this, followed by another focus, is not narrated
 MERGE_GAP_S = 30.0  # input buckets this close in the same window merge into one sentence
@@ -72,7 +73,7 @@ def _clean(text: str | None, limit: int = 100) -> str:
         return ""
     text = _REDACTED.sub(" ", text).replace("'", "\u2019").replace("\n", " ")
     text = " ".join(text.split()).strip(" -|\u2014\u2013:")
-    return text[:limit].rstrip() if len(re.sub(r"\W", "", text)) >= 2 else ""
+    return shorten(text, limit) if len(re.sub(r"\W", "", text)) >= 2 else ""
 
 
 def app_display_name(app: str | None) -> str:
