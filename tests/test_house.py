@@ -24,17 +24,24 @@ from tests.conftest import REPO, run_cli
 SCRIPT = [
     (0, "code", "billing.py - invoices - Visual Studio Code"),
     (95, "gnome-terminal-server", "python billing.py: KeyError: 'total'"),
-    (130, "firefox", "python KeyError total dict - Google Search"),
-    (170, "firefox", "Handling missing dictionary keys - Stack Overflow"),
+    (130, "firefox", "python KeyError total dict - Google Search"),  # looked up: the error's card
+    (170, "firefox", "Handling missing dictionary keys - Stack Overflow"),  # the same need: no second card
     (260, "code", "billing.py - invoices - Visual Studio Code"),
-    (400, "gnome-terminal-server", "python billing.py: KeyError: 'total'"),
+    (300, "thunderbird", "Quarterly numbers - Inbox - Mozilla Thunderbird"),
+    (330, "thunderbird", "Re: Quarterly numbers - Write"),  # another need: waits while the card is up
+    (400, "gnome-terminal-server", "python billing.py: KeyError: 'total'"),  # the same error again
     (520, "soffice.bin", "quarterly_report.odt - LibreOffice Writer"),
+    (560, "gnome-terminal-server", "cargo build: error[E0382]: borrow of moved value: `v`"),
+    (600, "code", "main.rs - borrow - Visual Studio Code"),
+    (640, "gnome-terminal-server", "cargo build: error[E0382]: borrow of moved value: `v`"),  # replaces the card
     (900, "firefox", "pandas merge two dataframes on a column - Google Search"),
     (1000, "code", "merge_tables.py - invoices - Visual Studio Code"),
 ]
 
 
 def test_replay_makes_the_decisions_the_live_engine_made(home):
+    """Replay runs the live loop's episode logic too: the same cards for the same needs, the same card waiting
+    or replacing the one on screen."""
     cfg = default_config().with_overrides({"ui.card_timeout_seconds": 7200.0})  # nobody answers: no ignores
     path = paths.db_path()
     t0 = time.time() - 7200
@@ -57,10 +64,17 @@ def test_replay_makes_the_decisions_the_live_engine_made(home):
     replayed = list(replay(open_db(path), t0, events[-1].end, build_chain(cfg)))
 
     def key(proposals):
-        return [(round(p.time, 3), p.trigger, p.task) for p in proposals]
+        return [(round(p.time, 3), p.trigger, p.task, p.episode, p.supersedes.task if p.supersedes else None)
+                for p in proposals]
 
     assert key(replayed) == key(live)
-    assert any(p.task for p in live), "the script never made the engine speak; the test proves nothing"
+    cards = [p for p in live if p.task]
+    assert len(cards) == 2, [p.task for p in cards]  # one card per need: the KeyError, then the borrow error
+    assert "KeyError" in cards[0].task and "E0382" in cards[1].task and cards[1].supersedes is cards[0]
+    assert len({p.episode for p in cards}) == 2
+    stored = open_db(path).conn.execute("SELECT l.label FROM labels l JOIN proposals p ON p.id = l.proposal_id "
+                                        "WHERE p.task = ?", (cards[0].task,)).fetchall()
+    assert stored == [("superseded",)]  # replaced before an answer: no judgement
 
 
 def _status(home: Path) -> dict:
