@@ -69,6 +69,12 @@ class Need:
             raise ValueError(f"need {self.what!r}: welcome kinds must be some of {sorted(KINDS)}")
 
 
+def open_need(needs: tuple[Need, ...], t: float) -> Need | None:
+    """The need open at `t` seconds from the start (the latest started one), or None."""
+    open_ = [n for n in needs if n.start <= t <= n.end]
+    return max(open_, key=lambda n: n.start) if open_ else None
+
+
 @dataclass(frozen=True)
 class Situation:
     """A scripted everyday situation with its ground truth."""
@@ -93,9 +99,7 @@ class Situation:
         return not self.needs
 
     def need_at(self, t: float) -> Need | None:
-        """The need open at `t` seconds from the start (the latest started one), or None."""
-        open_ = [n for n in self.needs if n.start <= t <= n.end]
-        return max(open_, key=lambda n: n.start) if open_ else None
+        return open_need(self.needs, t)
 
     def ground_truth(self) -> dict:
         """The situation without its steps, as stored next to a recording."""
