@@ -1,9 +1,9 @@
 """Replaying a recording through the live app's own decision loop, with someone answering its cards.
 
-The loop is `assistant.app.live.Engine` itself (the chain from `build_chain`, learning from answers as the
+The loop is `assistant.app.live.LiveLoop` itself (the chain from `build_chain`, learning from answers as the
 running app does), on a fresh event log and a fake clock. It is fed as `proactive replay` feeds the chain
 (assistant/evaluation/replay.py): every event at its start time, and a pass every TICK seconds without events;
-an answer wakes the loop as the tray's answer does (`control.answer`, then `Engine.on_label`).
+an answer wakes the loop as the tray's answer does (`control.answer`, then `LiveLoop.on_label`).
 
 Who answers is a function `(recording, card) -> Answer | None`: `ground_truth` answers as the situation's
 ground truth says (below); personas can bring their own. None leaves the card unanswered, and the loop records
@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.app import control
-from assistant.app.live import Engine
+from assistant.app.live import LiveLoop
 from assistant.core.config import Config, default_config
 from assistant.core.proposal import Proposal
 from assistant.decide.pipeline import HISTORY_SENTENCES
 from assistant.evaluation.replay import TICK
 from bench.situations.recordings import Recording
 from bench.situations.script import KINDS, Need
-from models.candidates import generate_candidates
+from assistant.decide.candidates import generate_candidates
 from models.judge.kinds import CANDIDATE_KINDS, task_kind
 
 ANSWER_DELAY_S = 5.0  # a person reads a card for a few seconds before answering
@@ -127,7 +127,7 @@ def replay(recording: Recording, answer: Answerer = ground_truth, cfg: Config | 
     run = Run(recording)
     with tempfile.TemporaryDirectory(prefix="situation-replay-") as tmp:
         clock = _Clock(recording.start)
-        engine = Engine(cfg, Path(tmp) / "events.db", surface=lambda p: None, load_model=False, clock=clock)
+        engine = LiveLoop(cfg, Path(tmp) / "events.db", surface=lambda p: None, load_model=False, clock=clock)
         engine.open()
         pending: list[tuple[float, int, Answer]] = []  # (due, proposal id, answer)
         last_sample = [recording.start]
@@ -168,7 +168,7 @@ def replay(recording: Recording, answer: Answerer = ground_truth, cfg: Config | 
     return run
 
 
-def _sample(run: Run, engine: Engine, at: float) -> None:
+def _sample(run: Run, engine: LiveLoop, at: float) -> None:
     observations = engine.chain.observations()[-HISTORY_SENTENCES:]
     if not observations:
         return
@@ -178,7 +178,7 @@ def _sample(run: Run, engine: Engine, at: float) -> None:
                                 tuple((c.task, None, c.kind) for c in cands), None, "", consulted=False))
 
 
-def _note(run: Run, engine: Engine, p: Proposal, recording: Recording, answer: Answerer,
+def _note(run: Run, engine: LiveLoop, p: Proposal, recording: Recording, answer: Answerer,
           pending: list[tuple[float, int, Answer]]) -> None:
     at = round(p.time - recording.start, 2)
     run.consults.append(Consult(at, tuple(p.history), tuple(p.history_times),

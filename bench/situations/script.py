@@ -9,7 +9,7 @@ situation starts (opened before recording). A `Need` is ground truth in seconds 
 * `evidence`: the first moment the recorded events name the need (the error in a title or a search for it,
   the reply window, the third page read on one search): the bench measures "helped within 60 s" from here;
 * `end`: the need is over (fixed, sent, moved on);
-* `welcome`: the kinds of help (the candidate generator's kinds, `models.candidates`) the person would accept.
+* `welcome`: the kinds of help (the candidate generator's kinds, `assistant.decide.candidates`) the person would accept.
 
 `Situation.version` is a hash of everything that changes what happens (steps, needs, duration): a recording
 made from another version of the script is stale.
@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from bench.situations.apps import app as app_profile
 
-# the candidate generator's kinds of task (models.candidates)
+# the candidate generator's kinds of task (assistant.decide.candidates)
 KINDS = frozenset({"explain_error", "find_fix", "find_example", "research", "summarise_pages",
                    "continue_document", "review_file", "combine", "resume", "draft_reply"})
 SWITCH_S = 1.0  # a focus change (alt-tab, a click on another window) takes about a second
