@@ -13,8 +13,10 @@ BROWSERS = {
     "opera": "opera",
 }
 # " - Google Chrome", " — Mozilla Firefox", " - Profile 1 - Microsoft\u200b Edge", ...
+# Only Edge and Chrome put a profile name between the page and the browser; a site name there (" - Google
+# Search", " - Stack Overflow") is part of the page title and says what the page is.
 _SUFFIX = re.compile(  # starts only where a run of spaces starts, so long space runs cost linear time
-    r"(?<!\s)\s+[-\u2014\u2013]\s+(?:[^-\u2014\u2013]{1,40}\s+[-\u2014\u2013]\s+)?"
+    r"(?<!\s)\s+[-\u2014\u2013]\s+(?:(?:Profile \d+|Person \d+|Work|Personal|Default)\s+[-\u2014\u2013]\s+)?"
     r"(?:Mozilla Firefox(?: Private Browsing)?|Firefox|LibreWolf|Chromium|Google Chrome|Brave|"
     r"Microsoft\u200b? Edge|Vivaldi|Opera)\s*$"
 )

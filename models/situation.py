@@ -13,6 +13,8 @@ _QUOTED = re.compile(r"(?<![A-Za-z0-9])'(.+?)'(?![A-Za-z0-9])")
 _FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "ipynb", "lua", "pl", "dart"]
 _FILE = re.compile(r"^[\w.\-/\\ ~]{0,100}\.(" + "|".join(_FILE_EXT) + r")$", re.IGNORECASE)
 _BARE_FILE = re.compile(r"\b[\w\-]+\.(" + "|".join(_FILE_EXT) + r")\b")
+_FRAMEWORK = re.compile(r"(?i)(node|vue|next|nuxt|react|express|d3|three|chart|ember|backbone|angular|alpine|moment|p5|"
+                        r"socket|bootstrap|jquery|svelte|solid|nest|deno)\.js")  # names, not files
 _DOC_EXT = {"md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf"}
 _LANG = {"py": "Python", "rb": "Ruby", "js": "JavaScript", "ts": "TypeScript", "tsx": "TypeScript",
          "jsx": "JavaScript", "java": "Java", "kt": "Kotlin", "c": "C", "cpp": "C++", "cs": "C#", "go": "Go",
@@ -24,8 +26,10 @@ _SEARCH = [
     re.compile(r"types?d?\s+'(.+?)'(?![A-Za-z0-9])\s+(?:in|into)\s+the\s+(?:\w+\s+)?search"),
     re.compile(r"search results\s+(?:for|about|on)\s+'(.+?)'(?![A-Za-z0-9])"),
 ]
-_ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|failure|cannot|can't|undefined|not found|"
-                    r"segmentation fault|panic|denied|invalid)\b|(?-i:\b[A-Z]\w*(?:Error|Exception)\b)")
+_ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
+                    r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|"
+                    r"merge conflict|no such file)\b|(?-i:\b[A-Z]\w*(?:Error|Exception)\b|\bCONFLICT\b|\bERR!|"
+                    r"(?<![\w.])E: |\bFAIL\b|\bMerging: )")
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
                        r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
@@ -73,7 +77,9 @@ def file_of(quoted: str) -> str | None:
     if _COMMAND.match(text):
         args = [a for a in text.split()[1:] if not a.startswith("-")]
         return next((a for a in reversed(args) if _FILE.match(a)), None)
-    return text if _FILE.match(text) else None
+    if not _FILE.match(text) or _FRAMEWORK.fullmatch(text.split()[-1]):
+        return None  # 'Express - Node.js' names a framework, not a file
+    return text
 
 
 # page titles that name no content: browser and search furniture, in a few languages
@@ -206,6 +212,10 @@ def strip_furniture(text: str) -> str:
     return text.strip(" -\u2013\u2014|")
 
 
+# a search often starts with the language or tool the error came from ('rust error[E0308]: ...')
+_TOOL_WORD = re.compile(r"(?i)(python3?|node(js)?|npm|yarn|rust|cargo|go|golang|java|javac|maven|mvn|gradle|git|docker|"
+                        r"bash|zsh|shell|apt|apt-get|pip3?|ruby|php|gcc|g\+\+|clang|make|kotlin|swift|dotnet|c#|"
+                        r"typescript|ts|js|javascript|react|django|flask|pandas|numpy|ubuntu|debian|linux)\s+")
 _PAIRED = re.compile(r"(?<![\w\u2019])\u2019([^\u2019\n]{1,80}?)\u2019(?![\w])")
 _REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg)\s*:\s*)+")
 
@@ -220,7 +230,8 @@ def error_line(text: str) -> str:
         if exceptions:
             return shorten(text[exceptions[-1].start():])
     match = _ERROR_START.search(text)
-    if match and match.start() > 0 and _ERROR_PREFIX.match(text[:match.start()]):
+    if match and match.start() > 0 and (_ERROR_PREFIX.match(text[:match.start()])
+                                        or _TOOL_WORD.fullmatch(text[:match.start()])):
         text = text[match.start():]
     elif " - " in text:
         text = clean_title(text)  # a page about the error: 'X - Some Forum'
@@ -251,7 +262,8 @@ def read_situation(history: list[str]) -> Situation:
         files = [f for f in (file_of(q) for q in quoted) if f]
         if not files and not _INJECTION.search(sentence):
             files = [m.group(0) for m in _BARE_FILE.finditer(sentence)
-                     if not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])]
+                     if not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])
+                     and not _FRAMEWORK.fullmatch(m.group(0))]
         if not files and _APP_RE["writing"].search(sentence):
             files = [q for q in quoted[:1] if q not in searched and not _APP_RE["writing"].fullmatch(q)]
         for f in files:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from models.situation import Situation, looks_like_injection, read_situation
+from models.situation import Situation, file_of, looks_like_injection, read_situation
 
 __all__ = [
     "NULL_CANDIDATE",
@@ -48,6 +48,7 @@ class _Scored:
     candidate: Candidate = field(compare=False)
 
 
+_CONFLICT = re.compile(r"(?i)(?:^Merging:\s*(\S+)|merge conflict(?: in)?\s*(\S+)?|^CONFLICT\b.*?in\s+(\S+))")
 _TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|python|java|javascript|js|ruby|"
                    r"rust|golang|sql|html|css|regex|library|install|compile|debug|syntax|array|string|json|"
                    r"script|git|docker|npm|pip|linux|bash|excel formula|pandas|numpy|csv|import|loop|list|dict|"
@@ -87,7 +88,13 @@ def _template_candidates(s: Situation) -> list[_Scored]:
     if s.errors:
         err, at = s.errors[-1]
         where = f" in '{file}'" if file else ""
-        add(f"Explain the error '{err}' and suggest a fix{where}.", "explain_error", at, 3.0)
+        conflict = _CONFLICT.search(err)
+        if conflict:
+            subject = file_of(next((g for g in conflict.groups() if g), "")) or file
+            where = f" in '{subject}'" if subject else ""
+            add(f"Explain the merge conflict{where} and suggest how to resolve it.", "explain_error", at, 3.0)
+        else:
+            add(f"Explain the error '{err}' and suggest a fix{where}.", "explain_error", at, 3.0)
     query, query_at = s.searches[-1] if s.searches else (None, -1)
     if query_at < len(s.sentences) - STALE_AFTER:
         query, query_at = None, -1
@@ -199,10 +206,14 @@ def similar_accepted(history: list[str], accepted_before: list[tuple[list[str], 
 
 def generate_candidates(history: list[str],
                         accepted_before: list[tuple[list[str], str]] | None = None,
-                        situation: Situation | None = None) -> list[Candidate]:
+                        situation: Situation | None = None, error: str | None = None) -> list[Candidate]:
     """2-6 grounded candidate tasks for `history` (observation sentences, oldest first), null candidate last.
-    `situation`: `history` already read with `read_situation` (read here when None)."""
+    `situation`: `history` already read with `read_situation` (read here when None). `error`: the error the
+    need at hand is about (as the user saw it), which the error's tasks name rather than whatever error-like
+    page title came last."""
     s = situation or read_situation(history)
+    if error and not looks_like_injection(error):
+        s = replace(s, errors=[*(e for e in s.errors if e[0] != error), (error, len(history) - 1)])
     scored = sorted(_template_candidates(s), reverse=True)
     chosen: list[Candidate] = []
     kinds: set[str] = set()

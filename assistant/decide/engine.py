@@ -87,18 +87,20 @@ class DecisionEngine:
 
     def step(self, history: Sequence[str], exclude: Set[str] = frozenset(),
              exclude_kinds: Set[str] = frozenset(), prefer_kinds: Set[str] = frozenset(),
-             gate_relief: float = 0.0, eligible: Eligible | None = None) -> tuple[Decision, StepTiming]:
+             gate_relief: float = 0.0, eligible: Eligible | None = None,
+             error: str | None = None) -> tuple[Decision, StepTiming]:
         """Decide for `history`; tasks in `exclude` (shown within the hour, rejected here; near-duplicate
         wordings count as the same task) and candidates of a kind in `exclude_kinds` (cooling down here) are
         passed over, so the next best candidate is considered instead. `eligible`: which candidates may be
-        shown (the need being decided about); the others are still judged beside them.
+        shown (the need being decided about); the others are still judged beside them. `error`: the error that
+        need is about, for the tasks that name it.
 
         The history is read into a Situation once, for the templates, the model's grounding check and the
         judge's context."""
         t0 = time.perf_counter()
         history = list(history)
         situation = read_situation(history)
-        cands = generate_candidates(history, self.accepted_before or None, situation)
+        cands = generate_candidates(history, self.accepted_before or None, situation, error)
         t1 = time.perf_counter()
         if self.proposer is not None:
             extra = self._model_candidates(history, cands, situation)

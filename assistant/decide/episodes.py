@@ -39,6 +39,7 @@ MAX_EPISODES = 200
 # the kinds of task that can be the card for each kind of need
 NEED_KINDS = {
     "error": frozenset({"explain_error", "find_fix"}),
+    "command": frozenset({"explain_error", "find_fix", "review_file"}),
     "message": frozenset({"draft_reply"}),
     "document": frozenset({"continue_document", "review_file", "resume"}),
     "page": frozenset({"summarise_pages"}),
@@ -180,7 +181,7 @@ class Episodes:
     def hot_error(self, now: float) -> Episode | None:
         """The error episode seen in the last HOT_S, if any (the most recent one)."""
         for ep in reversed(self.items):
-            if ep.need == "error" and now - ep.last_seen <= HOT_S:
+            if ep.need in ("error", "command") and now - ep.last_seen <= HOT_S:
                 return ep
         return None
 
@@ -189,10 +190,10 @@ class Episodes:
         if ev in self._attached:
             return self._attached[ev]
         ep = self._find(ev.need, ev.key, ev.at)
-        if ep is None and ev.need not in ("error", "message"):
-            hot = self.hot_error(ev.at)
-            if hot is not None:
-                ep = hot  # switching, stalls, reading while an error is hot: the same need
+        if ep is None and ev.need != "message":
+            hot = self.hot_error(ev.at)  # switching, stalls, reading while an error is hot: the same need; an
+            if hot is not None and (ev.need not in ("error", "command") or hot.need != ev.need):
+                ep = hot  # error named while its command keeps failing (or the other way round) too
         if ep is None:
             ep = Episode(self._next_id, ev.need, ev.key, ev.subject, ev.at, ev.at)
             self._next_id += 1

@@ -26,12 +26,32 @@ from assistant.decide.episodes import Evidence, error_signature, message_key, no
 from models.situation import clean_title, error_line, strip_furniture
 
 ERROR_TITLE = re.compile(
-    r"(?i)\b(error|exception|traceback|failed|failure|fatal|cannot|can't|could not|couldn't|undefined|"
+    r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|couldn't|undefined|"
     r"not found|segmentation fault|panic|stack ?trace|unable to|permission denied|command not found|"
-    r"merge conflict)\b|(?-i:\b[A-Z]\w+(Error|Exception)\b|\bCONFLICT\b|\bERR!|^E: |\berror\[E\d+\]|\bFAIL\b)")
+    r"merge conflict|connection refused|refused|rejected|not permitted|timed out)\b|"
+    r"(?-i:\b[A-Z]\w+(Error|Exception)\b|\bCONFLICT\b|\bERR!|^E: |\berror\[E\d+\]|\bFAIL\b|^Merging: )")
+# a search that describes a problem in the user's own words is a sighting of it too
+PROBLEM_SEARCH = re.compile(r"(?i)\b(fix|fails?|failing|error|not working|doesn'?t work|won'?t|can'?t|cannot|unable|"
+                            r"refused|denied|unknown|detached|broken|crash\w*|issue|problem|stuck|wrong|missing)\b")
+# a build, test or run command shown in a terminal's title (the terminal retitles itself while it runs)
+COMMAND_TITLE = re.compile(r"(?i)^(?:[^:]{0,60} : )?((?:pytest|py\.test|tox|cargo|go|npm|yarn|pnpm|make|cmake|ctest|"
+                           r"mvn|gradle|gradlew|jest|vitest|tsc|dotnet|rspec|phpunit|bundle|rake|"
+                           r"python[\d.]*|node|deno|ruby|javac|java|gcc|g\+\+|clang|docker|terraform)(?:\s[^\u2014]*)?)"
+                           r"(?:\s+[\u2014\u2013-]\s+[^\u2014\u2013-]+)?$")
+RERUNS = 3  # the same build or test command run this often, with other windows in between: stuck on it
 SEARCH_TITLE = re.compile(
     r"(?i)(\s[-\u2013\u2014|]\s*(google( search)?|bing|duckduckgo|startpage|ecosia|brave search|kagi|qwant)\s*$|"
-    r"\bat duckduckgo\s*$|stack ?overflow|stackexchange|github issues?|\bdocs?\b|documentation|reddit|\bmdn\b)")
+    r"\bat duckduckgo\s*$|stack ?overflow|stack ?exchange|github issues?|\bdocs?\b|documentation|reddit|\bmdn\b|"
+    r"\bforums?\b|\bhelp\b|\bcommunity\b|discussions?|discourse|ask ubuntu|super ?user|server ?fault|"
+    r"\bissues?\b|troubleshoot\w*|\bfaq\b)")
+SEARCH_PAGE = re.compile(r"(?i)\s[-\u2013\u2014|]\s*(google( search| \u641c\u7d22)?|bing|duckduckgo|startpage|ecosia|"
+                         r"brave search|kagi|qwant|suche|recherche|buscar)\s*$|\bat duckduckgo\s*$")
+SEARCH_URL = re.compile(r"(?i)^https?://(www\.)?(google\.[a-z.]+/search|bing\.com/search|duckduckgo\.com/\?|"
+                        r"startpage\.com|ecosia\.org/search|search\.brave\.com|kagi\.com/search)")
+BROWSER_TAIL = re.compile(r"\s+[-\u2014\u2013]\s+(?:Mozilla Firefox|Firefox|Chromium|Google Chrome|Brave|"
+                          r"Microsoft\u200b? Edge|Vivaldi|Opera)\s*$")
+TERMINALS = re.compile(r"(?i)term|konsole|alacritty|kitty|tilix|wezterm|\bfoot\b|terminator|guake|yakuake|"
+                       r"tmux|\bst\b|urxvt|iterm|powershell|cmd\.exe")
 BROWSERS = re.compile(r"(?i)firefox|chrom|brave|vivaldi|opera|edge|safari|epiphany|browser")
 REPLY_TITLE = re.compile(r"(?i)^(re|aw|sv|antw|rif|odp)\s*:|\b(reply|compose|new message|write:|draft)\b")
 MESSAGE_APPS = re.compile(r"(?i)thunderbird|evolution|outlook|geary|kmail|mailspring|slack|teams|discord|"
@@ -86,6 +106,12 @@ def _matching_error(title: str, errors: list[ErrorSighting]) -> ErrorSighting:
     return best if words & set(best.signature.split()) else errors[-1]
 
 
+def _shares_words(title: str, errors: list[ErrorSighting]) -> bool:
+    """A page about one of these errors: two of its words (three letters or more) are in the error."""
+    words = {w for w in normalise(title).split() if len(w) >= 3}
+    return any(len(words & {w for w in e.signature.split() if len(w) >= 3}) >= 2 for e in errors)
+
+
 def minutes(seconds: float) -> str:
     """'a minute', '3 minutes': a duration in the words a card uses."""
     n = round(seconds / 60)
@@ -111,8 +137,9 @@ class DesktopState:
     last_typing_end: float = 0.0
     typing_since: float = 0.0  # start of the current stretch of steady typing in the focused window
     last_input_end: float = 0.0
-    recent_focus: deque = field(default_factory=lambda: deque(maxlen=16))  # (time, window)
+    recent_focus: deque = field(default_factory=lambda: deque(maxlen=16))  # (time, window id, window)
     errors: deque = field(default_factory=lambda: deque(maxlen=16))  # ErrorSighting
+    runs: deque = field(default_factory=lambda: deque(maxlen=16))  # (time, command, window id)
     last_message_read: float = float("-inf")
     message_window: str = ""
     last_search: float = float("-inf")
@@ -148,7 +175,8 @@ class DesktopState:
             self.focus = event  # a heartbeat or the same window again
             return None
         self.focus, self.focus_since = event, event.start
-        self.recent_focus.append((event.start, window))
+        pid = (event.data or {}).get("pid")
+        self.recent_focus.append((event.start, f"{event.app}#{pid}" if pid else window, window))
         title = title_of(event)
         if previous is not None and MESSAGE_APPS.search(previous.app or "") and not REPLY_TITLE.search(
                 title_of(previous)):
@@ -160,18 +188,27 @@ class DesktopState:
         recent_errors = [e for e in self.errors if now - e.at <= EVIDENCE_S]
         url = str((event.data or {}).get("url") or "")
         browsing = bool(url) or bool(BROWSERS.search(event.app or "")) or event.source == "browser"
-        if recent_errors and browsing and (SEARCH_TITLE.search(f"{title} {url}") or ERROR_TITLE.search(title)):
+        full = f"{event.title or ''} {url}"  # the whole title: a page title may come without its site's name
+        searching = browsing and bool(SEARCH_PAGE.search(title) or SEARCH_URL.search(url)
+                                      or SEARCH_PAGE.search(BROWSER_TAIL.sub("", event.title or "")))
+        followed = (previous is not None and previous.app == event.app and recent_errors
+                    and recent_errors[-1].window == context_of(previous))  # a result of the error's search
+        if recent_errors and browsing and (SEARCH_TITLE.search(f"{title} {full}") or ERROR_TITLE.search(title)
+                                           or followed or _shares_words(title, recent_errors)):
             err = _matching_error(title, recent_errors)  # looking the error up: the user is stuck on it
             return Evidence("search_after_error", "strong", now, "error", err.signature, err.text,
                             frozenset({window, err.window}), f"You looked up '{err.text}' right after it appeared.")
-        if ERROR_TITLE.search(title):
+        if ERROR_TITLE.search(title) or (searching and PROBLEM_SEARCH.search(title)):
             return self._error_sighting(now, window, title, previous, recent_errors)
+        rerun = self._rerun(now, event, window, title)
+        if rerun is not None:
+            return rerun
         if REPLY_TITLE.search(title) and now - self.last_message_read <= EVIDENCE_S:
             subject = clean_title(strip_furniture(title))
             return Evidence("reply", "medium", now, "message", message_key(title), subject,
                             frozenset({window, self.message_window}), f"You opened a reply after reading '"
                             f"{window_name(self.message_window)}'.")
-        if browsing and re.search(r"(?i)\b(search|suche|recherche|buscar)\b|google|bing|duckduckgo", title):
+        if searching:
             if title != self.search_title:  # a new search starts a new stretch of reading
                 self.search_title, self.search_window, self.pages_since_search = title, window, set()
             self.last_search = now
@@ -182,7 +219,7 @@ class DesktopState:
                 return Evidence("research", "weak", now, "research", normalise(query), query,
                                 frozenset(self.pages_since_search | {self.search_window}),
                                 f"You read {RESEARCH_PAGES} pages after searching for '{query}'.")
-        pair = self._switching(now)
+        pair = self._switching(now)  # (a terminal is part of the coding loop: not a pair to combine)
         if pair:
             a, b = sorted(pair)
             count = 2 * self.switch_repeat
@@ -210,11 +247,35 @@ class DesktopState:
                             f"{minutes(now - earlier[0].at)}).")
         return Evidence("error_seen", "", now, "error", sighting.signature, sighting.text, frozenset({window}))
 
+    def _rerun(self, now: float, event: Event, window: str, title: str) -> Evidence | None:
+        """The same build, test or run command started again and again with other windows in between (a test
+        that keeps failing, a build that keeps breaking): the terminal's title shows the command while it
+        runs, never the error."""
+        match = COMMAND_TITLE.match(strip_furniture(title)) if TERMINALS.search(event.app or "") else None
+        if match is None:
+            return None
+        command = match.group(1).strip()
+        key = " ".join(w for w in command.split() if not w.startswith("-"))  # '-x -vv' is the same test again
+        pid = (event.data or {}).get("pid")
+        self.runs.append((now, key, f"{event.app}#{pid}" if pid else window))
+        same = [t for t, c, _ in self.runs if c == key and now - t <= EVIDENCE_S]
+        elsewhere = {w for t, w, _ in self.recent_focus if t >= same[0]} - {self.recent_focus[-1][1]}
+        if len(same) < RERUNS or not elsewhere:
+            return None
+        return Evidence("rerun", "medium", now, "command", normalise(key), command, frozenset({window}),
+                        f"You ran '{command}' {len(same)} times in {minutes(now - same[0])}, changing things in "
+                        f"between.")
+
     def _switching(self, now: float) -> frozenset[str] | None:
-        recent = [w for t, w in self.recent_focus if now - t <= EVIDENCE_S]
+        """Back and forth between the same two windows (a terminal retitling itself as commands run is one
+        window, not two)."""
+        recent = [(w, name) for t, w, name in self.recent_focus if now - t <= EVIDENCE_S]
         need = 2 * self.switch_repeat
         tail = recent[-need:]
-        return frozenset(tail) if len(tail) == need and len(set(tail)) == 2 else None
+        if len(tail) == need and len({w for w, _ in tail}) == 2 and tail[-1][0] != tail[-2][0]:
+            pair = frozenset({tail[-1][1], tail[-2][1]})
+            return None if any(TERMINALS.search(w.partition("|")[0]) for w in pair) else pair
+        return None
 
     def in_flow(self, now: float, flow_s: float) -> bool:
         """Steady typing in one window for a while, still going: the user knows what they are doing."""

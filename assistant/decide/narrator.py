@@ -35,6 +35,8 @@ _APP_NAMES = {
 }
 _EDITOR_TAIL = re.compile(r"\s+[-\u2014\u2013]\s+(Visual Studio Code|VSCodium|Code - OSS|PyCharm.*|IntelliJ.*|"
                           r"Sublime Text.*|gedit|Kate|LibreOffice \w+|Obsidian.*|Mousepad)\s*$")
+_BROWSER_TAIL = re.compile(r"\s+[-\u2014\u2013]\s+(?:Mozilla Firefox|Firefox|Chromium|Google Chrome|Brave|"
+                           r"Microsoft\u200b? Edge|Vivaldi|Opera)\s*$")
 _FILE = re.compile(r"^[●•*\s]*([\w.\-~/ ]{0,80}[\w\-]\.[A-Za-z][A-Za-z0-9]{0,5})(?:\s|$)")
 _SEARCH = re.compile(r"^(?P<q>.+?)\s+(?:[-\u2014\u2013]|at)\s+(?P<e>Google(?: Search| 搜索)?|Bing|DuckDuckGo|"
                      r"Startpage|Ecosia|Brave Search|Kagi|Qwant|YouTube)\s*$")
@@ -105,7 +107,7 @@ def describe_window(e: Event) -> tuple[str, str, str]:
     title = e.title or ""
     if e.data.get("browser") or e.source == "browser":
         page = e.data.get("page_title") or title
-        m = _SEARCH.match(page)
+        m = _SEARCH.match(page) or _SEARCH.match(_BROWSER_TAIL.sub("", title))  # a page title without its site
         if m:
             return app, "search", f"{m.group('e').split()[0]}\u0000{_clean(m.group('q'))}"
         found = _search_from_url(e.data.get("url"))
@@ -176,8 +178,13 @@ def _sentence(seg: _Segment) -> str:
     return ""
 
 
-def _context_of(e: Event, current: tuple[str, str, str]) -> tuple[str, str, str]:
+def _context_of(e: Event, current: tuple[str, str, str],
+                focused: tuple[str | None, str | None]) -> tuple[str, str, str]:
+    """The window an input event happened in: the focused one when it names no other (input events carry the
+    window's title but not the page a browser shows, so they are read as the focus event was)."""
     if not e.title and (e.app is None or app_display_name(e.app) == current[0]):
+        return current
+    if (e.app, e.title) == focused:
         return current
     return describe_window(e)
 
@@ -185,6 +192,7 @@ def _context_of(e: Event, current: tuple[str, str, str]) -> tuple[str, str, str]
 def _segments(pairs: list[tuple[int, Event]]) -> list[_Segment]:
     segs: list[_Segment] = []
     current = ("an application", "window", "")  # (app, kind, subject) of the focused window
+    focused: tuple[str | None, str | None] = (None, None)  # its app and raw title
     # what the user does: apps they work in, not background processes (other users', helpers, timeouts)
     windowed = {e.app for _, e in pairs if e.kind == "focus" and e.app}
     for eid, e in sorted(pairs, key=lambda p: (p[1].start, p[0])):
@@ -195,6 +203,7 @@ def _segments(pairs: list[tuple[int, Event]]) -> list[_Segment]:
         prev = segs[-1] if segs else None
         if e.kind == "focus" or (e.source == "browser" and e.kind == "tab"):
             app, kind, subject = current = describe_window(e)
+            focused = (e.app, e.title)
             if prev and prev.kind == "focus" and prev.ctx == (app, subject):
                 prev.ids.append(eid)
                 prev.end = max(prev.end, e.end)
@@ -206,7 +215,7 @@ def _segments(pairs: list[tuple[int, Event]]) -> list[_Segment]:
                 ids = [eid]
             segs.append(_Segment("focus", e.start, e.end, (app, subject), ids, extra=kind))
         elif e.source == "input" and e.kind == "counts":
-            app, kind, subject = current = _context_of(e, current)
+            app, kind, subject = current = _context_of(e, current, focused)
             shortcuts = [str(s) for s in e.data.get("shortcuts", [])]
             keys, clicks, scrolls = (int(e.data.get(k, 0) or 0) for k in ("keys", "clicks", "scrolls"))
             if keys or clicks or scrolls:

@@ -188,7 +188,8 @@ class Pipeline:
         decision, _timing = self.engine.step(history, exclude=self._recently_shown(now) | rejected,
                                              exclude_kinds=cooling, prefer_kinds=kinds,
                                              gate_relief=GATE_RELIEF.get(verdict.strength, 0.0),
-                                             eligible=(lambda c: _about(c, episode, kinds)) if episode else None)
+                                             eligible=(lambda c: _about(c, episode, kinds)) if episode else None,
+                                             error=episode.subject if episode and episode.need == "error" else None)
         chosen = decision.candidate
         why = verdict.evidence.why if verdict.evidence is not None else ""
         proposal = Proposal(
