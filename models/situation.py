@@ -120,14 +120,14 @@ def shorten(text: str, limit: int = 100) -> str:
 
 def clean_title(text: str) -> str:
     """A page title without its trailing site name ('X - Stack Overflow' -> 'X'), trimmed."""
-    text = text.strip().strip("'\" ")
+    text = text.strip().strip("'\" -\u2013\u2014|")
     for _ in range(2):
         m = _SITE_SUFFIX.search(text)
         shorter = text[:m.start()] if m else text
         if len(shorter) < 4 or (m and len(m.group(0)) > len(shorter)):
             break
         text = shorter
-    return shorten(text)
+    return shorten(text.rstrip(" -\u2013\u2014|"))
 
 
 @dataclass
@@ -217,7 +217,8 @@ _TOOL_WORD = re.compile(r"(?i)(python3?|node(js)?|npm|yarn|rust|cargo|go|golang|
                         r"bash|zsh|shell|apt|apt-get|pip3?|ruby|php|gcc|g\+\+|clang|make|kotlin|swift|dotnet|c#|"
                         r"typescript|ts|js|javascript|react|django|flask|pandas|numpy|ubuntu|debian|linux)\s+")
 _PAIRED = re.compile(r"(?<![\w\u2019])\u2019([^\u2019\n]{1,80}?)\u2019(?![\w])")
-_REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg)\s*:\s*)+")
+_REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg|write|draft|compose)\s*:\s*)+|\s*\((dm|channel)\)\s*$|"
+                    r"^chat\s*\|\s*")
 
 
 def error_line(text: str) -> str:

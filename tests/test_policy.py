@@ -53,9 +53,11 @@ def test_a_search_right_after_an_error_is_strong_evidence():
 
 def test_strong_evidence_jumps_the_queue_weak_waits_for_the_budget():
     p = policy(max_per_hour=1, min_gap_s=600)
-    p.observe(focus(T0, "evince", "paper.pdf - Document Viewer"))
-    verdict = p.check(T0 + 300)  # a long read: weak evidence
-    assert verdict.consult and verdict.trigger == "long_read"
+    p.observe(focus(T0, "firefox", "printing press history - Google Search", browser=True))
+    for i, page in enumerate(("Printing press - Wikipedia", "Gutenberg - Britannica", "The printing revolution")):
+        p.observe(focus(T0 + 60 + 70 * i, "firefox", page, browser=True))
+    verdict = p.check(T0 + 300)  # several pages read for one search: weak evidence
+    assert verdict.consult and verdict.trigger == "research"
     p.consulted(T0 + 300, verdict)
     p.record_surfaced(T0 + 300)
     p.observe(focus(T0 + 310, "xterm", "make: *** [all] Error 1"))
@@ -63,8 +65,16 @@ def test_strong_evidence_jumps_the_queue_weak_waits_for_the_budget():
     p.observe(focus(T0 + 330, "xterm", "make: *** [all] Error 1"))
     assert p.check(T0 + 331).consult, "the rerun error must not wait for the budget"
     p.consulted(T0 + 331, p.check(T0 + 331))
-    p.observe(focus(T0 + 340, "firefox", "Some article - Mozilla Firefox"))
-    assert "budget" in p.check(T0 + 340 + 300).reason  # weak evidence is rate-limited
+    p.observe(focus(T0 + 700, "firefox", "rust traits - Google Search", browser=True))  # the error long gone
+    for i, page in enumerate(("Traits - The Rust Book", "Trait objects - Rust by Example", "Rust traits explained")):
+        p.observe(focus(T0 + 710 + 20 * i, "firefox", page, browser=True))
+    assert "budget" in p.check(T0 + 780).reason  # weak evidence is rate-limited
+
+
+def test_reading_one_page_however_long_is_not_a_need():
+    p = policy()
+    p.observe(focus(T0, "evince", "paper.pdf - Document Viewer"))
+    assert not p.check(T0 + 1800).consult
 
 
 def test_answers_cool_down_the_place_not_the_exact_title():
@@ -78,6 +88,10 @@ def test_answers_cool_down_the_place_not_the_exact_title():
     p.observe(focus(T0 + 20, "xterm", again))
     assert place_of(focus(0, "xterm", "pytest: FAILED tests/test_b.py")) == place
     assert "cooling down" in p.check(T0 + 21).reason
+    p.observe(focus(T0 + 1770, "code", "a.py"))
+    p.observe(focus(T0 + 1780, "xterm", again))
+    p.observe(focus(T0 + 1790, "code", "a.py"))
+    p.observe(focus(T0 + 1800, "xterm", again))
     assert p.check(T0 + 1806).consult
     p.record_label(place, "ignored", T0 + 1810)
     assert not p.check(T0 + 1811).consult

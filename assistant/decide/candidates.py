@@ -49,6 +49,7 @@ class _Scored:
 
 
 _CONFLICT = re.compile(r"(?i)(?:^Merging:\s*(\S+)|merge conflict(?: in)?\s*(\S+)?|^CONFLICT\b.*?in\s+(\S+))")
+_SHEET = re.compile(r"(?i)\.(ods|xlsx?|csv)$")
 _TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|python|java|javascript|js|ruby|"
                    r"rust|golang|sql|html|css|regex|library|install|compile|debug|syntax|array|string|json|"
                    r"script|git|docker|npm|pip|linux|bash|excel formula|pandas|numpy|csv|import|loop|list|dict|"
@@ -123,14 +124,23 @@ def _template_candidates(s: Situation) -> list[_Scored]:
             add(f"Proofread '{file}' and suggest clearer wording.", "review_file", file_at, 0.0)
         else:
             add(f"Review '{file}' for bugs and possible improvements.", "review_file", file_at, 0.5)
+            doc, doc_at = next(((f, j) for f, j in reversed(s.files) if s.is_document(f)
+                                and j >= len(s.sentences) - STALE_AFTER), (None, -1))
+            if doc:  # reading a source (a PDF, notes) while writing a document: the document is the work
+                add(f"Outline the next section of '{doc}' based on what you have written so far.",
+                    "continue_document", doc_at, 0.5)
     elif s.coding and not s.errors:
         editor = next((a for c, a, _ in reversed(s.apps) if c == "editor"), None)
         if editor:
             add(f"Review the code open in {editor} for bugs and possible improvements.", "review_file",
                 max(j for c, _, j in s.apps if c == "editor"), 0.0)
-    if file and pages and s.switches >= 2:
-        add(f"Collect the key points from '{pages[-1]}' into '{file}' so you can stop switching.",
-            "combine", max(file_at, s.pages[-1][1]), 1.2)
+    recent = [(f, j) for f, j in reversed(s.files) if j >= len(s.sentences) - STALE_AFTER]
+    target, target_at = next(((f, j) for f, j in recent if s.is_document(f) or _SHEET.search(f)), (None, -1))
+    source, source_at = (pages[-1], s.pages[-1][1]) if pages else next(
+        ((f, j) for f, j in recent if f != target), (None, -1))
+    if target and source and s.switches >= 2:
+        add(f"Collect the key points from '{source}' into '{target}' so you can stop switching.",
+            "combine", max(target_at, source_at), 1.2)
     if s.idle_at is not None and s.idle_at >= len(s.sentences) - 2:
         subject = f"'{file}'" if file else (f"'{pages[-1]}'" if pages else None)
         if subject:

@@ -44,7 +44,7 @@ NEED_KINDS = {
     "document": frozenset({"continue_document", "review_file", "resume"}),
     "page": frozenset({"summarise_pages"}),
     "research": frozenset({"summarise_pages", "research", "find_example"}),
-    "switching": frozenset({"combine"}),
+    "switching": frozenset({"combine", "continue_document"}),
 }
 CLOSING = frozenset({"accepted", "rejected", "ignored", "other-help"})
 SNOOZING = frozenset({"not-now", "superseded"})
@@ -124,7 +124,7 @@ def same_task(a: str, b: str) -> bool:
 class Evidence:
     """One piece of evidence about a need, as the policy saw it.
 
-    `trigger` names the evidence (error_again, search_after_error, reply, stall, long_read, research,
+    `trigger` names the evidence (error_again, search_after_error, rerun, reply, stall, research,
     switching; `error_seen` is a first sighting, not yet a need), `need` the kind of need it is about, `key`
     its normalised subject, `subject` the subject in the user's words, `windows` where it was seen, `why` the
     evidence in plain words for the card."""
@@ -150,6 +150,7 @@ class Episode:
     windows: set[str] = field(default_factory=set)
     sightings: int = 1
     triggers: list[str] = field(default_factory=list)
+    needs: set[str] = field(default_factory=set)  # the kinds of need its evidence named
     card_at: float | None = None  # when its card was shown (the proposal's time)
     card_task: str | None = None
     outcome: str | None = None  # the answer to its card: accepted, rejected, ignored, not-now, superseded
@@ -158,6 +159,14 @@ class Episode:
     @property
     def closed(self) -> bool:
         return self.outcome in CLOSING
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of task that can be this need's card: an error's or a message's own, else those of every
+        kind of evidence it gathered (pages read and notes switched to: summarising or combining)."""
+        if self.need in ("error", "command", "message"):
+            return NEED_KINDS[self.need]
+        return frozenset().union(*(NEED_KINDS.get(n, frozenset()) for n in self.needs | {self.need}))
 
     def describe(self) -> str:
         return f"#{self.id} {self.need} '{self.subject[:60]}'"
@@ -194,6 +203,9 @@ class Episodes:
             hot = self.hot_error(ev.at)  # switching, stalls, reading while an error is hot: the same need; an
             if hot is not None and (ev.need not in ("error", "command") or hot.need != ev.need):
                 ep = hot  # error named while its command keeps failing (or the other way round) too
+        if ep is None and ev.need in ("switching", "document", "research"):
+            ep = next((e for e in reversed(self.items)  # switching between the pages of a search and the
+                       if ev.at - e.last_seen <= HOT_S and e.windows & ev.windows), None)  # notes: one need
         if ep is None:
             ep = Episode(self._next_id, ev.need, ev.key, ev.subject, ev.at, ev.at)
             self._next_id += 1
@@ -202,6 +214,7 @@ class Episodes:
             ep.sightings += 1
             ep.last_seen = max(ep.last_seen, ev.at)
         ep.windows |= ev.windows
+        ep.needs.add(ev.need)
         if ev.strength:
             ep.triggers.append(ev.trigger)
         self._attached[ev] = ep

@@ -5,13 +5,15 @@ A new window, file or page is not by itself a need. Evidence is built from the l
 
 strong  the same error seen again (two looks separated in time: a rerun, or back from looking elsewhere), a
         search or an answer page right after an error
-medium  back-and-forth between the same two windows, a stall after typing, reading a message then switching
-        to a reply window
-weak    a long read of one page or document (the policy times it), several pages read for one search
+medium  back-and-forth between the same two windows (not a terminal), a stall after typing (the policy times
+        it), reading a message then switching to a reply window, the same build or test command run three times
+        with other windows in between
+weak    several pages read for one search
 
 Each piece of evidence names what the need is about (`assistant.decide.episodes.Evidence`), so the chain can
 speak once per need. A window re-rendering its own title, scrolling, a first sighting of an error (also of an
-old error window at start-up), a video or one page are never evidence by themselves.
+old error window at start-up), a file opened, a video or one page read, however long, are never evidence by
+themselves.
 """
 
 from __future__ import annotations
@@ -53,9 +55,15 @@ BROWSER_TAIL = re.compile(r"\s+[-\u2014\u2013]\s+(?:Mozilla Firefox|Firefox|Chro
 TERMINALS = re.compile(r"(?i)term|konsole|alacritty|kitty|tilix|wezterm|\bfoot\b|terminator|guake|yakuake|"
                        r"tmux|\bst\b|urxvt|iterm|powershell|cmd\.exe")
 BROWSERS = re.compile(r"(?i)firefox|chrom|brave|vivaldi|opera|edge|safari|epiphany|browser")
-REPLY_TITLE = re.compile(r"(?i)^(re|aw|sv|antw|rif|odp)\s*:|\b(reply|compose|new message|write:|draft)\b")
+REPLY_TITLE = re.compile(r"(?i)^((write|compose|draft)\s*:\s*)?(re|aw|sv|antw|rif|odp)\s*:|\breply\b")
+NEW_MESSAGE = re.compile(r"(?i)^(write|compose|new message|draft)\b")  # writing a new message is not answering one
 MESSAGE_APPS = re.compile(r"(?i)thunderbird|evolution|outlook|geary|kmail|mailspring|slack|teams|discord|"
                           r"element|signal|telegram|mattermost|zulip|gmail|mail")
+# a conversation in a web app or a chat client's window title
+MESSAGE_PAGE = re.compile(r"(?i)\b(gmail|outlook|proton ?mail|fastmail|roundcube|microsoft teams|slack|discord|"
+                          r"element|mattermost|rocket\.chat|whatsapp|telegram|signal|messenger|zulip)\b|\((dm|channel)\)")
+_MESSAGE_FURNITURE = re.compile(r"(?i)\s*[-|\u2013\u2014]\s*(\[redacted:[^\]]*\]|inbox|acme|gmail|outlook|slack|"
+                                r"microsoft teams|discord|element|mail)\b.*$|^chat\s*\|\s*|\s*\((dm|channel)\)")
 MEETING = re.compile(r"(?i)\b(zoom meeting|google meet|meet\.google|microsoft teams meeting|jitsi|webex|"
                      r"whereby|bigbluebutton)\b|^zoom$|^zoom\.us$")
 VIDEO = re.compile(r"(?i)youtube|vimeo|netflix|twitch|\bvlc\b|\bmpv\b|totem|celluloid|media player")
@@ -83,6 +91,11 @@ def place_of(event: Event) -> str:
     if ERROR_TITLE.search(title):
         return f"{app}|error"
     return f"{app}|"
+
+
+def is_message(event: Event) -> bool:
+    """A mail or chat window: by its app, or a webmail or chat page in a browser."""
+    return bool(MESSAGE_APPS.search(event.app or "") or MESSAGE_PAGE.search(f"{title_of(event)} {event.title or ''}"))
 
 
 def context_of(event: Event) -> str:
@@ -141,6 +154,7 @@ class DesktopState:
     errors: deque = field(default_factory=lambda: deque(maxlen=16))  # ErrorSighting
     runs: deque = field(default_factory=lambda: deque(maxlen=16))  # (time, command, window id)
     last_message_read: float = float("-inf")
+    answer_fired_for: float = float("-inf")  # the focus (its start) a reply was last seen being typed in
     message_window: str = ""
     last_search: float = float("-inf")
     search_title: str = ""
@@ -164,6 +178,7 @@ class DesktopState:
                 if event.start - self.last_typing_end > 30 or self.typing_since < self.focus_since:
                     self.typing_since = event.start
                 self.last_typing_end = max(self.last_typing_end, event.end)
+                return self._answering(event.start)
             return None
         is_focus = (event.source == "window" and event.kind == "focus") or (
             event.source == "browser" and event.kind == "tab")
@@ -178,8 +193,7 @@ class DesktopState:
         pid = (event.data or {}).get("pid")
         self.recent_focus.append((event.start, f"{event.app}#{pid}" if pid else window, window))
         title = title_of(event)
-        if previous is not None and MESSAGE_APPS.search(previous.app or "") and not REPLY_TITLE.search(
-                title_of(previous)):
+        if previous is not None and is_message(previous) and not REPLY_TITLE.search(title_of(previous)):
             self.last_message_read, self.message_window = event.start, context_of(previous)
         return self._evidence(event, window, title, previous)
 
@@ -193,8 +207,9 @@ class DesktopState:
                                       or SEARCH_PAGE.search(BROWSER_TAIL.sub("", event.title or "")))
         followed = (previous is not None and previous.app == event.app and recent_errors
                     and recent_errors[-1].window == context_of(previous))  # a result of the error's search
-        if recent_errors and browsing and (SEARCH_TITLE.search(f"{title} {full}") or ERROR_TITLE.search(title)
-                                           or followed or _shares_words(title, recent_errors)):
+        answers = searching or SEARCH_TITLE.search(title) or SEARCH_TITLE.search(full)  # a search, Q&A, docs
+        if recent_errors and browsing and (answers or ERROR_TITLE.search(title) or followed
+                                           or _shares_words(title, recent_errors)):
             err = _matching_error(title, recent_errors)  # looking the error up: the user is stuck on it
             return Evidence("search_after_error", "strong", now, "error", err.signature, err.text,
                             frozenset({window, err.window}), f"You looked up '{err.text}' right after it appeared.")
@@ -227,6 +242,22 @@ class DesktopState:
                             f"{window_name(a)} and {window_name(b)}", frozenset(pair),
                             f"You switched between {window_name(a)} and {window_name(b)} {count} times.")
         return None
+
+    def _answering(self, now: float) -> Evidence | None:
+        """Typing starts in a message the user had open (a chat, a mail thread, a webmail page): answering it.
+        Once per stay in that window."""
+        focus = self.focus
+        if focus is None or self.answer_fired_for == self.focus_since:
+            return None
+        title = title_of(focus)
+        if not is_message(focus):
+            return None
+        if REPLY_TITLE.search(title) or NEW_MESSAGE.search(title) or now - self.focus_since < 3.0:
+            return None  # a reply window is evidence on its own (its focus); a glance is not reading
+        self.answer_fired_for = self.focus_since
+        subject = clean_title(strip_furniture(_MESSAGE_FURNITURE.sub("", title))) or focus.app or "this message"
+        return Evidence("reply", "medium", now, "message", message_key(title), subject,
+                        frozenset({context_of(focus)}), f"You started answering '{subject}'.")
 
     def _error_sighting(self, now: float, window: str, title: str, previous: Event | None,
                         recent: list[ErrorSighting]) -> Evidence | None:

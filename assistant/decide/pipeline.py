@@ -27,7 +27,7 @@ from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.decide.candidates import Candidate
 from assistant.decide.engine import DecisionEngine
-from assistant.decide.episodes import NEED_KINDS, Episode, Episodes, normalise, same_task
+from assistant.decide.episodes import Episode, Episodes, normalise, same_task
 from assistant.decide.narrator import Observation, narrate
 from assistant.decide.policy import GATE_RELIEF, Policy, PolicySettings, Verdict
 from assistant.decide.proposer import Proposer
@@ -184,7 +184,7 @@ class Pipeline:
         observations = self.observations()[-HISTORY_SENTENCES:]
         history = [o.sentence for o in observations]
         rejected, cooling = self.policy.excluded(verdict.context, now)
-        kinds = NEED_KINDS.get(episode.need, frozenset()) if episode else frozenset()
+        kinds = episode.kinds if episode else frozenset()
         decision, _timing = self.engine.step(history, exclude=self._recently_shown(now) | rejected,
                                              exclude_kinds=cooling, prefer_kinds=kinds,
                                              gate_relief=GATE_RELIEF.get(verdict.strength, 0.0),

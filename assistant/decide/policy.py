@@ -2,7 +2,7 @@
 in flow.
 
 Evidence comes from `assistant.decide.evidence` (strong: an error seen again or looked up; medium: switching,
-a stall, a reply; weak: a long read, research). Strong evidence jumps the queue; only medium and weak evidence
+a stall, a reply, a command rerun; weak: several pages read for one search). Strong evidence jumps the queue; only medium and weak evidence
 is rate-limited (a minimum gap and an hourly budget of shown cards). Evidence goes stale after five minutes,
 and medium or weak evidence is dropped when the user moves on to a window it was not about. Silence wins over
 evidence while paused, away, in fullscreen, in a meeting, in flow (steady typing in one document) and while
@@ -24,14 +24,12 @@ from assistant.decide.episodes import Evidence, document_of, normalise
 from assistant.decide.evidence import (
     EVIDENCE_S,
     MEETING,
-    VIDEO,
     DesktopState,
     context_of,
     minutes,
     place_of,
     title_of,
 )
-from models.situation import clean_title, strip_furniture
 
 TIMING_REASON = re.compile(r"(?i)\b(time|now|later|busy|moment|interrupt\w*|focus\w*|meeting|quiet)\b")
 GATE_RELIEF = {"strong": 0.12, "medium": 0.06, "weak": 0.0}  # evidence of need lowers the help gate this much
@@ -45,7 +43,6 @@ class PolicySettings:
     min_gap_s: float = 60.0
     stall_s: float = 90.0
     switch_repeat: int = 3
-    long_read_s: float = 240.0
     flow_s: float = 120.0
     rejected_task_s: float = 7 * 86400.0  # a task rejected in a place stays away from it this long
 
@@ -81,7 +78,6 @@ class Policy:
         self.rejected: dict[str, dict[str, float]] = {}  # place -> task (lower-case) -> when rejected
         self.pending: Evidence | None = None  # evidence of need waiting for a consult
         self.stall_fired_for = 0.0
-        self.read_fired_for = 0.0
 
     # ------------------------------------------------------------ inputs
 
@@ -134,13 +130,7 @@ class Policy:
             doc = document_of(title) or st.focus.app or "this window"
             return Evidence("stall", "medium", now, "document", normalise(doc), doc, frozenset({window}),
                             f"You stopped typing in '{doc}' {minutes(now - typed)} ago.")
-        reading_since = max(st.focus_since, st.present_since)
-        if (now - reading_since >= self.s.long_read_s and st.last_typing_end < st.focus_since
-                and st.focus_since > self.read_fired_for and not VIDEO.search(f"{st.focus.app} {title}")):
-            page = clean_title(strip_furniture(title)) or st.focus.app or "this page"
-            return Evidence("long_read", "weak", now, "page", normalise(page), page, frozenset({window}),
-                            f"You have been reading '{page}' for {minutes(now - reading_since)}.")
-        return None
+        return None  # reading one page, however long, is not a need by itself
 
     def silence(self, now: float, fullscreen: bool = False) -> str | None:
         """Why the assistant must stay silent now (None: it may speak)."""
@@ -193,8 +183,6 @@ class Policy:
             self.pending = None
         if verdict.trigger == "stall":
             self.stall_fired_for = self.state.last_typing_end
-        if verdict.trigger == "long_read":
-            self.read_fired_for = self.state.focus_since
 
     def consulted(self, now: float, verdict: Verdict) -> None:
         """Mark a verdict as acted on: the evidence is spent."""
