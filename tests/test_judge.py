@@ -12,6 +12,7 @@ from models.judge.infer import SHIPPED_DIR, Judge, JudgeLoadError, load_judge
 from tests.conftest import run_cli
 
 DATA = default_data_dir() / "reward_train.jsonl"
+SITUATION_ROWS = Path(__file__).resolve().parent.parent / "bench" / "situations" / "rows.jsonl"  # the app's own rows
 HISTORY = [
     "The user opens the file 'invoice_parser.py' in an editor.",
     "The user runs 'invoice_parser.py' in a terminal and a KeyError about 'total' is printed.",
@@ -108,7 +109,7 @@ def test_shipped_artefact_holds_numbers_not_text() -> None:
 
 def test_training_reproduces_the_shipped_artefact_byte_for_byte(tmp_path: Path) -> None:
     out = tmp_path / "judge"
-    trained = run_cli("judge", "train", str(DATA), "--out", str(out), home=tmp_path)
+    trained = run_cli("judge", "train", str(DATA), str(SITUATION_ROWS), "--out", str(out), home=tmp_path)
     assert trained.returncode == 0, trained.stderr
     assert (out / "judge.json").read_bytes() == (SHIPPED_DIR / "judge.json").read_bytes()
 

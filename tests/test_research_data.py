@@ -53,11 +53,10 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         runtime.on_proposal = shown.append
         try:
             now = time.time()
-            for i, page in enumerate(["hiking trails near the lake - Google Search", "Ten easy lakeside walks",
-                                      "Lake loop trail map", "Trail weather this weekend"]):
-                runtime.sink(Event("window", "focus", start=now - 400 + 20 * i, app="firefox",
-                                   title=f"{page} — Mozilla Firefox", data={"browser": True, "page_title": page}))
-            deadline = time.time() + 10  # a long read of pages after a search: weak evidence, a silent moment
+            for i in range(7):  # back and forth between two windows with nothing to combine: a silent moment
+                app, title = [("spotify", "Spotify Premium"), ("nautilus", "Downloads")][i % 2]
+                runtime.sink(Event("window", "focus", start=now - 250 + 10 * i, app=app, title=title))
+            deadline = time.time() + 10
             while not runtime.live.db.conn.execute("SELECT 1 FROM proposals").fetchone() and \
                     time.time() < deadline:
                 time.sleep(0.2)

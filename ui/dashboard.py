@@ -39,7 +39,8 @@ from ui.screen import fit_on_screen
 REFRESH_MS = 4000
 TILES = (("events", "Events"), ("observations", "Observations"), ("shown", "Suggestions shown"),
          ("accepted", "Accepted"), ("rejected", "Rejected"), ("ignored", "Ignored"), ("not_now", "Not now"))
-ANSWER_TEXT = {"accepted": "Accepted", "rejected": "Rejected", "ignored": "Ignored", "not-now": "Not now",
+ANSWER_TEXT = {"accepted": "Accepted", "rejected": "Rejected", "ignored": "Ignored", "superseded": "Replaced",
+               "not-now": "Not now",
                None: "Waiting"}
 
 

@@ -27,7 +27,8 @@ from assistant.log import Database
 from assistant.research.review import SILENT_KEYS, TASK_KEYS, Moment, label, moments
 
 WORDS = {"accepted": "Accepted", "rejected": "Rejected", "other-help": "Help, but not this", "not-now": "Not now",
-         "ignored": "Ignored", "help-needed": "Help was needed", "no-help-needed": "No help needed",
+         "ignored": "Ignored", "superseded": "Replaced by another card",
+         "help-needed": "Help was needed", "no-help-needed": "No help needed",
          None: "Not labelled"}
 
 

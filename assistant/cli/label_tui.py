@@ -15,7 +15,8 @@ from assistant.log.db import Database
 from assistant.research.review import Moment, label
 
 ANSWER_WORDS = {"accepted": "accepted", "rejected": "rejected", "other-help": "help, not this",
-                "not-now": "not now", "ignored": "ignored (card closed)", "help-needed": "help was needed",
+                "not-now": "not now", "ignored": "ignored (card closed)", "superseded": "replaced by another card",
+                "help-needed": "help was needed",
                 "no-help-needed": "no help needed", None: "not labelled"}
 
 

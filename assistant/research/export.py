@@ -87,7 +87,10 @@ def export(db: Database, fmt: str, since: float | None = None, until: float | No
     for d in decisions(db, since, until):
         v = F.verdict(d)
         if v is None:
-            if d.labels:
+            standing = {e.label for e in d.standing().values()}
+            if "superseded" in standing:
+                left_out["superseded cards (replaced by a card about another need before an answer)"] += 1
+            elif d.labels:
                 left_out["ignored cards (no answer is no judgement)"] += 1
             elif d.surfaced:
                 left_out["shown, not answered yet"] += 1

@@ -11,7 +11,8 @@ Formats (each is written by `rows_for` and read back by `decisions_from`):
 How answers map (see assistant.core.proposal.JUDGEMENTS): accepted -> valid, help needed (CD); rejected and
 not-now -> not valid, no help needed (FA; not-now is a timing answer, kept in meta.labels); other-help -> not
 valid, help needed (FA); a silent moment labelled under review: help-needed -> MN, no-help-needed -> CR.
-Ignored cards are no judgement: they are left out of proactivebench / sft / reward-model and kept in trace.
+Ignored and superseded cards (closed unanswered; replaced by a card about another need) are no judgement:
+they are left out of proactivebench / sft / reward-model and kept in trace.
 Several annotators: `annotation` lists each one's `valid`; `valid` and `help_needed` are the majority, a tie
 going to the first annotator.
 """

@@ -40,6 +40,7 @@ class Row:
     help_needed: bool
     category: str  # CD / FA / CR / MN
     votes: float  # share of annotators who accepted (a task row); `accepted` as 0/1 when not given
+    session: str = ""  # the row's own session or group (`meta.session`), else read from its history
 
 
 def load_rows(paths: list[str | Path]) -> list[Row]:
@@ -66,6 +67,7 @@ def load_rows(paths: list[str | Path]) -> list[Row]:
                             help_needed=bool(raw.get("help_needed", category in ("CD", "MN"))),
                             category=category,
                             votes=sum(bool(v) for v in votes) / len(votes),
+                            session=str((raw.get("meta") or {}).get("session") or ""),
                         )
                     )
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -100,7 +102,7 @@ def group_rows(rows: list[Row]) -> list[Group]:
         g = groups.get(key)
         if g is None:
             g = groups[key] = Group(
-                history=r.history, session=session_id(r.history), help_needed=r.help_needed
+                history=r.history, session=r.session or session_id(r.history), help_needed=r.help_needed
             )
         g.tasks.append(r.task)
         g.accepted.append(r.accepted)

@@ -15,6 +15,7 @@ Text is hashed (see models.judge.text), so fitted weights are per bucket number,
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -39,12 +40,39 @@ from models.judge.text import (
     content_tokens,
     entities,
     file_names,
+    narrated_share,
     tokens,
     word_buckets,
 )
 
 RECENT = 8  # sentences that enter the recency-weighted features (0.6 ** 8 < 0.02)
 DECAY = 0.6
+
+# which kind of help fits what the last few sentences show: an error or an answer site (fixing it), a message
+# being written (a reply), pages read (a summary), a document being written (writing, reviewing)
+FIT_KINDS = ("fix_error", "reply", "summarise", "write", "review")
+_QA_RE = re.compile(r"(?i)stack ?overflow|stack ?exchange|\bforums?\b|github|ask ubuntu|reddit|\bdocs?\b|"
+                    r"documentation|google|duckduckgo|bing\b|searches")
+_MESSAGE_RE = re.compile(r"(?i)\b(slack|teams|discord|gmail|outlook|thunderbird|mail|chat|message|inbox|e-?mail|"
+                         r"reply|re:)\b")
+_DOC_RE = re.compile(r"(?i)\.(md|txt|odt|docx?|tex|rst|rtf)\b|\b(word|writer|docs|notion|obsidian)\b")
+_TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b|\bedit")
+_READS_RE = re.compile(r"(?i)\b(reads?|scroll\w*|brows\w*)\b")
+
+
+def _fits(kind: str, recent: Sequence[str]) -> dict[str, float]:
+    """FIT_KINDS: 1 where the task's kind is the help the recent sentences point at."""
+    text = " ".join(recent)
+    error = bool(ERROR_RE.search(text))
+    typing_message = any(_MESSAGE_RE.search(s) and _TYPES_RE.search(s) for s in recent)
+    reading = sum(1 for s in recent if _READS_RE.search(s)) >= 2
+    document = any(_DOC_RE.search(s) and _TYPES_RE.search(s) for s in recent)
+    return {"fix_error": float(kind == "fix_error" and (error or bool(_QA_RE.search(text)) and error)),
+            "reply": float(kind == "reply" and typing_message),
+            "summarise": float(kind == "summarise" and reading and not error),
+            "write": float(kind == "write" and document),
+            "review": float(kind == "review" and (document or error))}
+
 
 TASK_FEATURES = (
     (
@@ -72,6 +100,7 @@ TASK_FEATURES = (
         "first_person",
         "no_overlap",
     )
+    + tuple(f"fits_{k}" for k in FIT_KINDS)
     + tuple(f"verb_{k}" for k in VERB_KIND_NAMES)
     + tuple(f"kind_{k}" for k in TASK_KINDS)
 )
@@ -103,7 +132,8 @@ HISTORY_FEATURES = (
     "last_help_seeking",
 ) + tuple(f"last_{k}" for k, _ in LAST_KINDS)
 FEATURE_NAMES = TASK_FEATURES + RELATIVE_FEATURES + tuple(f"hist_{h}" for h in HISTORY_FEATURES)
-TASK_WORDS, LAST_WORDS = "t", "l"  # namespaces of the hashed words
+TASK_WORDS, LAST_WORDS, APP_WORDS = "t", "l", "a"  # namespaces of the hashed words
+APP_SENTENCES = 4  # in the app's own narration the latest sentence is often typing or scrolling: read a few
 
 
 def _overlap(task_words: set[str], context: set[str]) -> float:
@@ -168,6 +198,7 @@ class _Context:
         self.err_recent = bool(ERROR_RE.search(" ".join(history[-3:])))
         self.err_any = any(ERROR_RE.search(s) for s in history)
         self.files = {f for s in history for f in file_names(s)}
+        self.recent4 = list(history[-4:])
 
 
 def _task_row(task: str, ctx: _Context, tfidf: HashedTfidf) -> list[float]:
@@ -205,6 +236,8 @@ def _task_row(task: str, ctx: _Context, tfidf: HashedTfidf) -> list[float]:
         1.0 if FIRST_PERSON_RE.search(task.strip()) else 0.0,
         1.0 if not (words & ctx.w_all) else 0.0,
     ]
+    fits = _fits(kind, ctx.recent4)
+    row += [fits[k] for k in FIT_KINDS]
     row += [1.0 if verb == k else 0.0 for k in VERB_KIND_NAMES]
     row += [1.0 if kind == k else 0.0 for k in TASK_KINDS]
     return row
@@ -226,9 +259,19 @@ def task_features(history: Sequence[str], tasks: Sequence[str], tfidf: HashedTfi
 
 
 def task_word_buckets(history: Sequence[str], task: str) -> set[int]:
-    """Hashed words of the task and of the latest sentence (separate namespaces)."""
-    return word_buckets(task, TASK_WORDS) | word_buckets(history[-1] if history else "", LAST_WORDS)
+    """Hashed words of the task and of the latest sentence (separate namespaces); for the app's own narration
+    also the task's kind paired with each word of the few latest sentences (which kind of help fits what the
+    user has just been doing)."""
+    words = word_buckets(task, TASK_WORDS) | word_buckets(history[-1] if history else "", LAST_WORDS)
+    if narrated_share(history) >= 0.5:
+        words |= word_buckets(" ".join(history[-APP_SENTENCES:]), APP_WORDS)
+    return words
 
 
 def gate_word_buckets(history: Sequence[str]) -> set[int]:
-    return word_buckets(history[-1] if history else "", LAST_WORDS)
+    """Hashed words of the latest sentence; for the app's own narration also those of the few sentences before
+    it, in their own namespace, so what they teach about the app's sentences leaves other text alone."""
+    words = word_buckets(history[-1] if history else "", LAST_WORDS)
+    if narrated_share(history) >= 0.5:
+        words |= word_buckets(" ".join(history[-APP_SENTENCES:]), APP_WORDS)
+    return words

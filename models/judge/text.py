@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 import re
 import zlib
 
@@ -144,3 +145,18 @@ def entities(text: str) -> set[str]:
 
 def file_names(text: str) -> set[str]:
     return {m.group(0).lower() for m in FILE_RE.finditer(text)}
+
+
+# The sentences this app's narrator writes (assistant.decide.narrator), told apart from other observation text
+# (ProactiveBench's: 2 % of its sentences match, 99 % of the app's), so the judge can learn what the app's own
+# narration says about need (its base rates differ from the annotated sessions').
+NARRATED = re.compile(
+    r"^The user (?:switches to [A-Z][^.']*(?: \('.+'\))?\.|switches to \S.* and reads '.+'\.|opens '.+' in \S.*\.|"
+    r"types in (?:'.+' in )?\S.* for \d+(?:\.\d)? (?:seconds|minutes?|hours)|scrolls through (?:'.+' in )?\S.* for \d|"
+    r"clicks around in |saves (?:'.+' in )?\S.* \(\w+\+s\)\.|copies text in |searches \w+(?: \w+)? for '.+'\.|"
+    r"is idle for \d|launches [A-Z]|closes [A-Z]|types '.+' in |switches to \S+ \('.+'\)\.)")
+
+
+def narrated_share(history: Sequence[str]) -> float:
+    """The share of sentences written by this app's narrator (0 for ProactiveBench's, ~1 for the app's)."""
+    return sum(1 for s in history if NARRATED.match(s)) / len(history) if history else 0.0

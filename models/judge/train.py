@@ -8,8 +8,10 @@
   needed, so the null candidate scores 1 - gate. Its threshold maximises F1 of "help needed" on scores the
   gate gave to sessions it was not trained on (GroupKFold inside the training data), and is stored with it.
 
-The result is a JSON artefact of numbers (no sentences), written byte for byte the same from the same data:
-    proactive judge train $PROACTIVE_DATA/reward_train.jsonl --out models/judge/artifact
+The result is a JSON artefact of numbers (no sentences), written byte for byte the same from the same data. The
+shipped one learns from ProactiveBench and from the app's own narrations of the scripted situations
+(bench/situations/rows.jsonl, written by `python -m bench.situations`; each family is its own session):
+    proactive judge train $PROACTIVE_DATA/reward_train.jsonl bench/situations/rows.jsonl --out models/judge/artifact
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from models.judge.linear import LinearModel
 from models.judge.text import N_BUCKETS, HashedTfidf, hashed_counts
 
 ARTIFACT_NAME = "judge.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Chosen once by session-grouped CV on reward_train.jsonl (a small grid; see README "Evaluation").
 TASK_C = 1.0  # inverse L2 strength of the task model
 TASK_DENSE_WEIGHT = 0.1  # dense features are scaled by this after standardising (a stronger penalty on them)
