@@ -174,7 +174,7 @@ def test_a_dead_model_server_shows_failed_with_its_reason(qtbot, consented):
                  say=lambda _: None)
     rt.start()
     try:
-        qtbot.waitUntil(lambda: rt.engine.model_part["state"] != "loading", timeout=15000)
+        qtbot.waitUntil(lambda: rt.live.model_part["state"] != "loading", timeout=15000)
         db = open_db(rt.db_path)
         model = next(p for p in collect(db, rt).parts if p.name == "model")
         assert model.state == "failed" and "cannot reach model server" in model.reason

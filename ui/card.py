@@ -105,7 +105,7 @@ def elide_words(text: str, metrics: QFontMetrics, width: int, max_lines: int) ->
         else:
             line.append((piece, glued))
     if len(lines) <= max_lines:
-        return "\n".join(_joined(line) for line in lines)
+        return text  # it fits: the label wraps it
     kept = lines[:max_lines]
     last = kept[-1]
     while len(last) > 1 and metrics.horizontalAdvance(_joined(last) + "\u2026") > width:
