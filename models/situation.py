@@ -118,9 +118,13 @@ def shorten(text: str, limit: int = 100) -> str:
     return cut.rstrip(" .,;:-\u2013\u2014") + "\u2026"
 
 
+_TAG_PREFIX = re.compile(r"^[a-z][\w.#+-]{0,24} - (?=\S+ \S+ \S+)")  # a Q&A site's tag: 'python - How to ...'
+
+
 def clean_title(text: str) -> str:
-    """A page title without its trailing site name ('X - Stack Overflow' -> 'X'), trimmed."""
-    text = text.strip().strip("'\" -\u2013\u2014|")
+    """A page title without its trailing site name ('X - Stack Overflow' -> 'X') or a Q&A site's leading tag
+    ('python - X' -> 'X'), trimmed."""
+    text = _TAG_PREFIX.sub("", text.strip().strip("'\" -\u2013\u2014|"))
     for _ in range(2):
         m = _SITE_SUFFIX.search(text)
         shorter = text[:m.start()] if m else text
@@ -219,6 +223,12 @@ _TOOL_WORD = re.compile(r"(?i)(python3?|node(js)?|npm|yarn|rust|cargo|go|golang|
 _PAIRED = re.compile(r"(?<![\w\u2019])\u2019([^\u2019\n]{1,80}?)\u2019(?![\w])")
 _REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg|write|draft|compose)\s*:\s*)+|\s*\((dm|channel)\)\s*$|"
                     r"^chat\s*\|\s*")
+
+
+def inner_quotes(text: str) -> str:
+    """Names quoted inside a quoted title ('No module named \u2019torch\u2019') in double quotes, so they read
+    well inside a task's own single quotes."""
+    return _PAIRED.sub(r'"\1"', text)
 
 
 def error_line(text: str) -> str:

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from models.situation import Situation, file_of, looks_like_injection, read_situation
+from models.situation import Situation, file_of, inner_quotes, looks_like_injection, read_situation
 
 __all__ = [
     "NULL_CANDIDATE",
@@ -80,7 +80,7 @@ def _template_candidates(s: Situation) -> list[_Scored]:
     out: list[_Scored] = []
 
     def add(task: str, kind: str, when: int, bonus: float) -> None:
-        out.append(_Scored(when + bonus, Candidate(task, kind, "template")))
+        out.append(_Scored(when + bonus, Candidate(inner_quotes(task), kind, "template")))
 
     file, file_at = s.latest("files")
     if file_at < len(s.sentences) - STALE_AFTER:
