@@ -10,7 +10,6 @@ Accepting opens the task panel, where the model carries the task out (it writes;
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from assistant.core.proposal import Proposal
 from ui import theme
+from ui.elide import elide_words
 from ui.screen import has_compositor
 
 CARD_WIDTH = 384
@@ -40,7 +40,7 @@ TRIGGER_WORDS = {
     "search_after_error": "You looked the error up right after it appeared.",
     "reply": "You opened a reply after reading a message.",
     "stall": "You stopped typing a while ago.",
-    "long_read": "You have been reading this page for a while.",
+    "rerun": "You ran the same command again and again.",
     "research": "You read several pages for one search.",
     "switching": "You kept switching between the same two windows.",
 }
@@ -58,64 +58,6 @@ def why_now(proposal: Proposal) -> str:
     if proposal.trigger in TRIGGER_WORDS:
         return TRIGGER_WORDS[proposal.trigger]
     return proposal.history[-1] if proposal.history else ""
-
-
-_BREAK_AFTER = re.compile(r"(?<=[./,=:;()\[\]?&_\-\\])")
-
-
-def _pieces(text: str, metrics: QFontMetrics, width: int) -> list[tuple[str, bool]]:
-    """(piece, glued to the one before) for each word; a word wider than a line is split after its
-    punctuation ('api.example.org,' -> 'api.', 'example.', 'org,'), never inside a run of letters or digits,
-    unless one such run is itself wider than a line."""
-    out: list[tuple[str, bool]] = []
-    for word in text.split():
-        if metrics.horizontalAdvance(word) <= width:
-            out.append((word, False))
-            continue
-        chunk, glued = "", False
-        for part in (p for p in _BREAK_AFTER.split(word) if p):
-            while metrics.horizontalAdvance(part) > width:  # a run with no break at all: cut where it must
-                n = len(part) - 1
-                while n > 1 and metrics.horizontalAdvance(part[:n]) > width:
-                    n -= 1
-                if chunk:
-                    out.append((chunk, glued))
-                    chunk, glued = "", True
-                out.append((part[:n], glued))
-                part, glued = part[n:], True
-            if chunk and metrics.horizontalAdvance(chunk + part) > width:
-                out.append((chunk, glued))
-                chunk, glued = part, True
-            else:
-                chunk += part
-        if chunk:
-            out.append((chunk, glued))
-    return out
-
-
-def elide_words(text: str, metrics: QFontMetrics, width: int, max_lines: int) -> str:
-    """`text` wrapped to `width` pixels; past `max_lines` lines it is cut after a whole word (or after the
-    punctuation inside a long identifier) with an ellipsis."""
-    lines: list[list[tuple[str, bool]]] = [[]]
-    for piece, glued in _pieces(text, metrics, width):
-        line = lines[-1]
-        trial = _joined(line + [(piece, glued)])
-        if line and metrics.horizontalAdvance(trial) > width:
-            lines.append([(piece, False)])
-        else:
-            line.append((piece, glued))
-    if len(lines) <= max_lines:
-        return text  # it fits: the label wraps it
-    kept = lines[:max_lines]
-    last = kept[-1]
-    while len(last) > 1 and metrics.horizontalAdvance(_joined(last) + "\u2026") > width:
-        last = last[:-1]
-    kept[-1] = last
-    return "\n".join(_joined(line) for line in kept).rstrip(" .,;:=(/\\-\u2013\u2014") + "\u2026"
-
-
-def _joined(line: list[tuple[str, bool]]) -> str:
-    return "".join(("" if glued or i == 0 else " ") + piece for i, (piece, glued) in enumerate(line))
 
 
 class _Pages(QWidget):

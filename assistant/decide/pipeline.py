@@ -164,9 +164,9 @@ class Pipeline:
             self.policy.spent(verdict)
             return replace(verdict, consult=False, reason=why_not), None
         old = self.card
-        if old is not None and old.episode is not episode:
-            if verdict.strength != "strong" or now - old.proposal.time < SUPERSEDE_AFTER_S:
-                return replace(verdict, consult=False, reason="waiting: a card about another need is on screen"), None
+        if old is not None and old.episode is not episode and (
+                verdict.strength != "strong" or now - old.proposal.time < SUPERSEDE_AFTER_S):
+            return replace(verdict, consult=False, reason="waiting: a card about another need is on screen"), None
         self.policy.consulted(now, verdict)
         proposal = self.decide(now, verdict, episode)
         if proposal.task is not None and old is not None and self.card is not old:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
 import re
 import zlib
+from collections.abc import Sequence
 
 N_BUCKETS = 1 << 15
 TOKEN_RE = re.compile(r"\w\w+", re.UNICODE)
