@@ -154,6 +154,18 @@ SCHEMA: dict[str, Any] = {
         "learn_from_labels": Key("bool", True, "Update the judge from your accept/reject answers."),
         "help_gate": Key("bool", True, "Speak only when the judge's help gate (P(help is needed now)) clears its own "
                          "threshold, stored with the judge."),
+        "backend": Key("choice", "builtin", "Which judge decides what is shown: 'builtin' (the trained judge) or "
+                       "'openai' (a reward model served by an OpenAI-compatible server, asked the ProactiveBench "
+                       "paper's reward question; the built-in judge takes over whenever it fails).",
+                       choices=("builtin", "openai")),
+        "server_url": Key("str", "", "Base URL of the reward model's server, e.g. http://127.0.0.1:8000/v1"),
+        "server_model": Key("str", "", "Model name to ask the reward model's server for."),
+        "api_key_env": Key("str", "", "Name of the environment variable holding the reward model server's key."),
+        "timeout_seconds": Key("float", 10.0, "A decision waits at most this long for the reward model, then the "
+                               "built-in judge decides.", minimum=1),
+        "max_observations": Key("int", 20, "The most recent observations sent to the reward model.", minimum=1),
+        "system_prompt_file": Key("str", "", "A file with the system prompt your reward model was trained with "
+                                  "(empty: this app's, in the paper's format)."),
     },
     "assist": {
         "max_tokens": Key("int", 512, "Longest answer the model may write when you accept a task.", minimum=32),

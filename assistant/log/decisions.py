@@ -54,6 +54,7 @@ class DecisionRecord:
     labels: list[LabelEntry] = field(default_factory=list)  # every answer, oldest first
     answers: list[AnswerEntry] = field(default_factory=list)
     event_ids: list[list[int]] = field(default_factory=list)  # per history sentence, the events it came from
+    participant: str | None = None  # the study participant an imported decision came from (None: this log's own)
 
     def standing(self) -> dict[str, LabelEntry]:
         """Each annotator's current answer (the latest), in order of first answer."""
@@ -100,7 +101,8 @@ def _load(db: Database, where: str, params: tuple[Any, ...]) -> list[DecisionRec
                  if isinstance(c, list) and c]
         out.append(DecisionRecord(pid, ptime, task, kind, source, model, score, bool(surfaced), reason,
                                   str(ctx.get("trigger") or ""), str(ctx.get("where") or ""), history, times, cands,
-                                  labels[pid], answers[pid], [list(x) for x in ctx.get("event_ids") or []]))
+                                  labels[pid], answers[pid], [list(x) for x in ctx.get("event_ids") or []],
+                                  str(ctx["participant"]) if ctx.get("participant") else None))
     return out
 
 
@@ -131,6 +133,8 @@ def import_decision(db: Database, d: DecisionRecord) -> int | None:
             return None
     context = {"history": d.history, "event_ids": [], "where": d.where, "trigger": d.trigger,
                "candidates": [list(c) for c in d.candidates], "times": d.times}
+    if d.participant:
+        context["participant"] = d.participant
     free = db.conn.execute("SELECT 1 FROM proposals WHERE id = ?", (d.id,)).fetchone() is None
     with transaction(db.conn) as conn:
         cur = conn.execute(
