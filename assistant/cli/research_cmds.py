@@ -118,7 +118,7 @@ def study_export(participant: str, shift_time: bool, out: Path) -> None:
 
 
 @study_group.command("merge")
-@click.argument("bundles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Dataset folder.")
 @SHIFT_TIME
 @click.option("--skip-bad", is_flag=True, help="Merge the bundles that check out and leave the others out "
@@ -137,7 +137,8 @@ def study_merge(bundles: tuple[Path, ...], out: Path, shift_time: bool, skip_bad
         sys.exit(1)
     parquet = "labels.parquet, " if report.parquet else ""
     skipped = f"; {len(report.skipped)} bad bundles left out" if report.skipped else ""
-    click.echo(f"Merged {report.participants} participants, {report.rows} rows into {out} (labels.jsonl, "
+    people = f"{report.participants} participant{'s' if report.participants != 1 else ''}"
+    click.echo(f"Merged {people}, {report.rows} rows into {out} (labels.jsonl, "
                f"{parquet}traces/, splits.json, manifest.json); {report.redacted} secrets redacted at merge"
                f"{skipped}.")
     if not report.parquet:

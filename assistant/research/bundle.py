@@ -127,8 +127,9 @@ def open_bundle(path: Path) -> tuple[zipfile.ZipFile, Bundle]:
     closes the zip."""
     zf = _open_zip(path)
     try:
+        raw = _read_small(path, zf, "manifest.json")
         try:
-            manifest = loads(_read_small(path, zf, "manifest.json").decode("utf-8"))
+            manifest = loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise BundleError(f"{path}: manifest.json is not JSON ({exc})") from None
         if not isinstance(manifest, dict):
@@ -231,8 +232,9 @@ def check_row(row: Any) -> None:
 
 def trace(zf: zipfile.ZipFile, b: Bundle) -> list[dict[str, Any]]:
     """The trace's steps, checked (size capped by MAX_FILE_BYTES before it is parsed)."""
+    raw = _read_small(b.path, zf, "trace.json")
     try:
-        steps = loads(_read_small(b.path, zf, "trace.json").decode("utf-8"))
+        steps = loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise BundleError(f"{b.path}: trace.json is not JSON ({exc})") from None
     if not isinstance(steps, list):
@@ -252,8 +254,9 @@ def trace(zf: zipfile.ZipFile, b: Bundle) -> list[dict[str, Any]]:
 def consent(zf: zipfile.ZipFile, b: Bundle) -> Any:
     if "consent.json" not in b.files:
         return []
+    raw = _read_small(b.path, zf, "consent.json")
     try:
-        return loads(_read_small(b.path, zf, "consent.json").decode("utf-8"))
+        return loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise BundleError(f"{b.path}: consent.json is not JSON ({exc})") from None
 

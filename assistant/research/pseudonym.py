@@ -31,7 +31,7 @@ GENERIC = frozenset({
 ALIAS = re.compile(r"(?:user|host)\d+\Z|A\d+\Z")
 _WORD = r"[A-Za-z_][\w.-]{0,63}"
 PROMPT = re.compile(rf"(?<![\w.@%+-])({_WORD})@([A-Za-z0-9][A-Za-z0-9-]{{0,62}}(?:\.[A-Za-z0-9-]{{1,63}})*)"
-                    r"(?=[:\s\]\)$#>]|\Z)")
+                    r"(?=[:\s\]\)$#>'\"`,;!?]|\.(?![A-Za-z0-9])|\Z)")
 HOME = re.compile(rf"(/home/|/var/home/|/Users/|[A-Za-z]:\\Users\\|(?<![\w/~])~(?=[A-Za-z_][\w.-]{{0,63}}/))"
                   rf"({_WORD})(?=[/\\\s:'\"\),;]|\Z)")
 
