@@ -24,7 +24,7 @@ STALE_AFTER_S = 900.0  # three missed refreshes (runtime.STATUS_REFRESH is 300 s
 @dataclass(frozen=True)
 class Part:
     name: str
-    state: str  # running | ready | loading | paused | off | disabled | failed | stopped
+    state: str  # running | ready | loading | paused | off | disabled | failed | stopped | fallback
     reason: str = ""
     detail: str = ""
 

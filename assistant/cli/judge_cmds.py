@@ -107,10 +107,13 @@ def judge_train(data: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
 @click.option("--server-url", default=None, help="The reward model's OpenAI-compatible server (default: "
               "judge.server_url).")
 @click.option("--server-model", default=None, help="Model name to ask the server for (default: judge.server_model).")
+@click.option("--timeout", type=click.FloatRange(1), default=None,
+              help="Seconds to wait for each answer (default: judge.timeout_seconds).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N rows (a server can be slow).")
 @JSON_FLAG
 def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float, backend: str,
-               server_url: str | None, server_model: str | None, limit: int | None, as_json: bool) -> None:
+               server_url: str | None, server_model: str | None, timeout: float | None, limit: int | None,
+               as_json: bool) -> None:
     """Accuracy, balanced accuracy, precision, recall, F1, ROC AUC and accuracy per category (CD/FA/CR/MN)."""
     from assistant.evaluation.judge_eval import baselines, evaluate
     from models.judge.infer import Judge, JudgeLoadError
@@ -121,7 +124,7 @@ def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float,
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     if backend == "openai":
-        _eval_server(data, judge, threshold, server_url, server_model, limit, as_json)
+        _eval_server(data, judge, threshold, server_url, server_model, timeout, limit, as_json)
         return
     groups = _groups_or_exit(data)
     if limit:
@@ -142,7 +145,7 @@ def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float,
 
 
 def _eval_server(data: tuple[Path, ...], judge, threshold: float, server_url: str | None,
-                 server_model: str | None, limit: int | None, as_json: bool) -> None:
+                 server_model: str | None, timeout: float | None, limit: int | None, as_json: bool) -> None:
     """`judge eval --backend openai`: the served reward model, row by row, beside the paper's scoring."""
     from assistant.cli.common import load_config_or_exit
     from assistant.evaluation.judge_eval import evaluate_server
@@ -154,6 +157,8 @@ def _eval_server(data: tuple[Path, ...], judge, threshold: float, server_url: st
         overrides["judge.server_url"] = server_url
     if server_model is not None:
         overrides["judge.server_model"] = server_model
+    if timeout is not None:
+        overrides["judge.timeout_seconds"] = timeout
     cfg = load_config_or_exit().with_overrides(overrides)
     try:
         server = server_judge(cfg, judge)
