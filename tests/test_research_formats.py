@@ -214,7 +214,7 @@ def test_label_stats_gives_the_papers_figure_on_the_official_rows(tmp_path: Path
     assert result["pairwise_agreement"] < result["majority_agreement"]
     assert result["fleiss_raters"] == 3 and -1 < result["fleiss_kappa"] < 1
     text = run_cli("label", "stats", str(DATA / "reward_train.jsonl"), home=tmp_path).stdout
-    assert f"Majority agreement (the paper's figure" in text and f"{paper * 100:.2f} %" in text
+    assert "Majority agreement (the paper's figure" in text and f"{paper * 100:.2f} %" in text
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"obs": []}\n')
     refused = run_cli("label", "stats", str(bad), home=tmp_path)

@@ -32,9 +32,9 @@ from assistant.log.proposals import LabelRow
 from assistant.log.state import read_forget_request, read_quiet
 from models.backends import BackendError
 from models.judge.infer import SHIPPED_DIR
-from models.judge.remote import judge_from_config
 from models.judge.kinds import context_from_history
 from models.judge.learning import LabelRecord
+from models.judge.remote import judge_from_config
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import require_training_libraries, FOLDS, JSON_FLAG, emit_json, load_config_or_exit
+from assistant.cli.common import FOLDS, JSON_FLAG, emit_json, load_config_or_exit, require_training_libraries
 from assistant.core.config import Config
 from assistant.decide.build import build_chain, load_backend
 from assistant.decide.engine import DecisionEngine

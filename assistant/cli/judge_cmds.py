@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import require_training_libraries, FOLDS, JSON_FLAG, emit_json
+from assistant.cli.common import FOLDS, JSON_FLAG, emit_json, require_training_libraries
 
 DATA_FILES = click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 
@@ -202,8 +202,13 @@ def _eval_server(data: tuple[Path, ...], judge, threshold: float, server_url: st
 def judge_cv(data: tuple[Path, ...], folds: int, grouping: str | None, as_json: bool) -> None:
     """Grouped cross-validation of the judge next to the trivial baselines: no participant (or session) is in
     both the training and the validation part of a fold."""
-    from assistant.evaluation.judge_eval import GROUPINGS, GroupingError, cross_validate, default_grouping, \
-        read_splits
+    from assistant.evaluation.judge_eval import (
+        GROUPINGS,
+        GroupingError,
+        cross_validate,
+        default_grouping,
+        read_splits,
+    )
 
     groups = _groups_or_exit(data)
     try:
