@@ -290,3 +290,11 @@ def test_secrets_planted_in_a_checksum_valid_bundle_are_redacted_at_merge(bundle
     for name, text in every_output_text(out).items():
         assert key not in text and password not in text, name
     assert json.loads((out / "manifest.json").read_text())["redacted_at_merge"] >= 2
+    again = run_cli("study", "merge", str(bundles[0]), "--out", str(out), home=tmp_path)  # an earlier merge: redone
+    assert again.returncode == 0 and not (out / "traces" / "P001.json").read_text().count("dmitri")
+    assert sorted(p.name for p in (out / "traces").iterdir()) == ["P001.json", "splits.json"]
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.tex").write_text("x")
+    refused = run_cli("study", "merge", str(bundles[0]), "--out", str(tmp_path / "mine"), home=tmp_path)
+    assert refused.returncode == 1 and "holds other files; give a new folder" in refused.stderr
+    assert (tmp_path / "mine" / "thesis.tex").read_text() == "x"

@@ -20,6 +20,7 @@ from assistant.research.pseudonym import AnnotatorAliases, Pseudonymizer
 from models.judge.infer import judge_version
 
 EXPORT_REDACT_LIMIT = 1_000_000  # answers can be long; redaction is linear since the hardening
+MEMO_LIMIT = 200_000  # distinct strings remembered (a history sentence recurs in every later decision)
 MACHINE_KEYS = frozenset({"time", "start", "label", "annotator", "category", "source", "kind", "trigger",
                           "app_version", "judge_version", "rating", "role", "instruction", "participant",
                           "schema_version", "sha256", "text_version", "via"})
@@ -63,10 +64,17 @@ class Cleaner:
         self.scope = scope
         self.redacted = 0
         self.renamed = 0
+        self._seen: set[str] = set()  # learned from already
+        self._memo: dict[str, tuple[str, bool, bool]] = {}  # text -> (clean, redacted, renamed)
+        self._memo_names = 0
 
     def learn(self, text: str | None) -> None:
-        if self.pseudonyms is not None and text:
-            self.pseudonyms.learn(redact(text, self.extra, EXPORT_REDACT_LIMIT))
+        """Let the pseudonymizer find the names in `text` (before any text is cleaned)."""
+        if self.pseudonyms is not None and text and text not in self._seen:
+            if len(self._seen) > MEMO_LIMIT:
+                self._seen.clear()
+            self._seen.add(text)
+            self.pseudonyms.learn(text)
 
     def learn_decision(self, d: DecisionRecord) -> None:
         for text in (*d.history, d.task, d.where, *(c for c, _ in d.candidates)):
@@ -75,15 +83,20 @@ class Cleaner:
     def text(self, value: str | None) -> str | None:
         if not value:
             return value
-        clean = redact(value, self.extra, EXPORT_REDACT_LIMIT)
-        if clean != value:
-            self.redacted += 1
-        if self.pseudonyms is not None:
-            named = self.pseudonyms(clean)
-            if named != clean:
-                self.renamed += 1
-            clean = named
-        return clean
+        names = len(self.pseudonyms.users) + len(self.pseudonyms.hosts) if self.pseudonyms is not None else 0
+        if names != self._memo_names or len(self._memo) > MEMO_LIMIT:
+            self._memo.clear()  # a name learned since: earlier results may be stale
+            self._memo_names = names
+        done = self._memo.get(value)
+        if done is None:
+            clean = redact(value, self.extra, EXPORT_REDACT_LIMIT)
+            named = self.pseudonyms(clean) if self.pseudonyms is not None else clean
+            done = (named, clean != value, named != clean)
+            if self.pseudonyms is None or names == len(self.pseudonyms.users) + len(self.pseudonyms.hosts):
+                self._memo[value] = done
+        self.redacted += done[1]
+        self.renamed += done[2]
+        return done[0]
 
     def annotator(self, name: str) -> str:
         return self.annotators(name, self.scope) if self.annotators is not None else name

@@ -102,6 +102,8 @@ class Pseudonymizer:
         return self.hosts[key]
 
     def learn(self, text: str) -> None:
+        if "@" not in text and "/" not in text and "\\" not in text and "~" not in text:
+            return
         for m in PROMPT.finditer(text):
             self._user(m.group(1))
             self._host(m.group(2))

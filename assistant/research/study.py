@@ -213,6 +213,23 @@ class _Sink:
         os.replace(self.tmp, self.path)
         return {"sha256": self.digest.hexdigest(), "bytes": self.bytes}
 
+    def abort(self) -> None:
+        self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _prepare(out: Path) -> None:
+    """A new folder, or the folder of an earlier merge (its old traces go: the manifest lists every output)."""
+    if out.exists() and not out.is_dir():
+        raise BundleError(f"--out {out}: not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / "manifest.json").is_file():
+            raise BundleError(f"--out {out}: the folder holds other files; give a new folder (or an earlier merge's)")
+        for old in (out / "traces").glob("P*.json"):
+            old.unlink()
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (out / "traces").mkdir(exist_ok=True, mode=0o700)
+
 
 def merge_bundles(bundles: list[Path], out: Path, shift_time: bool = False, skip_bad: bool = False,
                   say: Callable[[str], None] = lambda _: None) -> MergeReport:
@@ -236,8 +253,7 @@ def merge_bundles(bundles: list[Path], out: Path, shift_time: bool = False, skip
                           "(--skip-bad merges the others)")
     if not good:
         raise BundleError("no bundle to merge")
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (out / "traces").mkdir(exist_ok=True, mode=0o700)
+    _prepare(out)
     annotators = AnnotatorAliases()
     labels = _Sink(out / "labels.jsonl")
     parquet = _Parquet(out / "labels.parquet")
@@ -283,7 +299,7 @@ def merge_bundles(bundles: list[Path], out: Path, shift_time: bool = False, skip
             redacted += cleaner.redacted
         outputs["labels.jsonl"] = labels.close()
     except BaseException:
-        labels.fh.close()
+        labels.abort()
         raise
     wrote_parquet = parquet.close()
     if wrote_parquet:
