@@ -107,6 +107,35 @@ def resume(db: Database) -> None:
     control.resume(db)
 
 
+def collectors_summary(parts: list[Part]) -> str:
+    """'4 active, 3 off (opt-in)' (also 'unavailable', 'failed', 'paused' when some are)."""
+    collectors = [p for p in parts if p.name.startswith("collector ")]
+    defaults = default_config()
+    active = sum(p.state == "running" for p in collectors)
+    paused = sum(p.state == "paused" for p in collectors)
+    failed = sum(p.state == "failed" for p in collectors)
+    off = [p for p in collectors if p.state in ("disabled", "off") and "turned off in the config" in p.reason]
+    unavailable = sum(p.state in ("disabled", "off") for p in collectors) - len(off)
+
+    def opt_in(part: Part) -> bool:
+        key = part.reason.split("(", 1)[-1].split(":", 1)[0].strip()
+        try:
+            return defaults[key] is False
+        except (KeyError, TypeError):
+            return False
+
+    out = [f"{active} active"]
+    if paused:
+        out.append(f"{paused} paused")
+    if off:
+        out.append(f"{len(off)} off" + (" (opt-in)" if all(opt_in(p) for p in off) else ""))
+    if unavailable:
+        out.append(f"{unavailable} unavailable here")
+    if failed:
+        out.append(f"{failed} failed")
+    return ", ".join(out)
+
+
 # ------------------------------------------------------------------ figures that add up
 
 def shares(seconds: list[float], unit: float = UNIT) -> list[int]:
