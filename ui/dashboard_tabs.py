@@ -235,20 +235,45 @@ class HealthPanel:
                                 0, 0, 1, 2)
             return
         c = self.colors
+        parts = sorted(parts, key=lambda p: p.state in ("disabled", "off"))  # what runs first, opt-ins last
         for row, part in enumerate(parts):
             color = c.ok if part.ok else {"disabled": c.muted, "off": c.muted, "failed": c.danger}.get(part.state,
                                                                                                       c.warn)
             dot = QLabel("●")
             dot.setStyleSheet(f"color: {theme.css(color)};")
             dot.setAlignment(Qt.AlignmentFlag.AlignTop)
-            text = QLabel(f"<b>{escape(part.name)}</b> · {escape(part.state)}"
-                          + (f"<br><span style='color:{theme.css(c.muted)}'>{escape(part.reason)}</span>"
-                             if part.reason else ""))
+            state, reason = plain_state(part)
+            text = QLabel(f"<b>{escape(PART_NAMES.get(part.name, part.name))}</b> · {escape(state)}"
+                          + (f"<br><span style='color:{theme.css(c.muted)}'>{escape(_first(reason))}</span>"
+                             if reason else ""))
+            text.setToolTip(f"{part.name}: {part.state}" + (f"\n{part.reason}" if part.reason else ""))
             text.setWordWrap(True)
             text.setTextFormat(Qt.TextFormat.RichText)
             self.grid.addWidget(dot, row, 0)
             self.grid.addWidget(text, row, 1)
         self.grid.setColumnStretch(1, 1)
+
+
+PART_NAMES = {"collector window": "Active window", "collector afk": "Away from keyboard",
+              "collector input": "Input counts", "collector processes": "App launches",
+              "collector clipboard": "Clipboard", "collector browser": "Browser extension",
+              "collector activitywatch": "ActivityWatch watchers", "event log": "Event log",
+              "engine": "Suggestions", "judge": "What it learned", "model": "Language model", "consent": "Consent"}
+
+
+def plain_state(part: data.Part) -> tuple[str, str]:
+    """(state, reason) in plain words: a collector turned off in the config is 'off', and says so briefly."""
+    if part.state == "disabled" and "turned off in the config" in part.reason:
+        opt_in = "(opt-in)" if part.name in ("collector clipboard", "collector browser",
+                                            "collector activitywatch") else ""
+        return "off", f"turned off in Settings {opt_in}".strip()
+    return part.state, part.reason
+
+
+def _first(reason: str, limit: int = 140) -> str:
+    """The first part of a long reason (the whole one is in the tooltip)."""
+    first = reason.split("; ")[0]
+    return first if len(first) <= limit else first[:limit - 1] + "…"
 
 
 def escape(text: str) -> str:

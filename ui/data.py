@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.app import control
@@ -33,6 +33,7 @@ from assistant.log.activity import (
 from assistant.log.events import count_since, recent
 from assistant.log.proposals import ProposalRow, day_counts, observations_before, recent_proposals
 from assistant.log.state import Pause
+from collectors.browser_titles import page_info
 from ui.categories import OTHER, Matcher, color_for, parse, site_of
 
 __all__ = ["OTHER", "DayAnswers", "Mark", "Part", "ProposalRow", "Span", "Status", "Visit", "recent_proposals"]
@@ -272,7 +273,7 @@ def period(db: Database, start: float, days: int = 1, now: float | None = None,
     if end <= start:
         return Period(start, start, days, [], [], [], {}, Matcher(parse(categories or {})))
     away = afk_spans(db, start, end)
-    pieces = active_pieces(focus_spans(db, start - MAX_SPAN_S, end), away, start, end)
+    pieces = _browser_pages(active_pieces(focus_spans(db, start - MAX_SPAN_S, end), away, start, end))
     matcher = Matcher(parse(default_categories() if categories is None else categories))
     cats = {}
     for p in pieces:
@@ -280,6 +281,23 @@ def period(db: Database, start: float, days: int = 1, now: float | None = None,
         if key not in cats:
             cats[key] = matcher.category(*key)
     return Period(start, end, days, pieces, away, suggestion_marks(db, start, end), cats, matcher)
+
+
+def _browser_pages(pieces: list[Span]) -> list[Span]:
+    """Browser pages read again from their window titles: an older version cut a site's name ("- YouTube") off
+    the page title it stored, and the site is what the Activity tab and the categories need."""
+    pages: dict[tuple[str, str], str] = {}
+    out = []
+    for p in pieces:
+        if p.page:
+            key = (p.app, p.title)
+            if key not in pages:
+                page = page_info(p.app, p.title).get("page_title") or p.page
+                pages[key] = page if page != p.title else p.page
+            if pages[key] != p.page:
+                p = replace(p, page=pages[key])
+        out.append(p)
+    return out
 
 
 def today(db: Database, now: float | None = None, categories: dict[str, Any] | None = None) -> Period:

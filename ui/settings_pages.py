@@ -65,6 +65,7 @@ class PrivacyPage(QWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ask = ask or self._ask
+        self.original = {k: list(v) for k, v in rules.items()}
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(10)
@@ -153,13 +154,13 @@ class PrivacyPage(QWidget):
         self.changed.emit("privacy.exclude_apps" if kind == "app" else "privacy.exclude_titles")
 
     def value(self, key: str) -> list[str]:
+        """The rules of `key` in the order the file has them, new ones at the end."""
         kinds = {"privacy.exclude_apps": ("app",), "privacy.exclude_titles": ("site", "title")}.get(key, ())
-        out = [self.lists[k].item(i).data(Qt.ItemDataRole.UserRole) for k in kinds
+        now = [self.lists[k].item(i).data(Qt.ItemDataRole.UserRole) for k in kinds
                for i in range(self.lists[k].count())]
-        for line in _lines(self.regex_edits[key].toPlainText()):
-            if line not in out:
-                out.append(line)
-        return out
+        now += [line for line in _lines(self.regex_edits[key].toPlainText()) if line not in now]
+        kept = [p for p in self.original.get(key, []) if p in now]
+        return kept + [p for p in now if p not in kept]
 
 
 class CategoryDialog(QDialog):

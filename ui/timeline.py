@@ -126,7 +126,7 @@ class TimelineChart(pg.PlotWidget):
         for y, row in enumerate(self.rows):
             self._draw_row(row, y)
         self._draw_marks(period, top)
-        ticks = [(self._y(i) + 0.5, _short(r.name, 18)) for i, r in enumerate(self.rows)]
+        ticks = [(self._y(i) + 0.5, _short(r.name, 22)) for i, r in enumerate(self.rows)]
         self._left_ticks(ticks + ([(top + 0.5, "suggestions")] if period.days == 1 else []))
         if period.days == 1:
             starts = [self._x(p.start, period.start) for p in period.pieces]
