@@ -82,6 +82,7 @@ class Dashboard(QWidget):
         self.following_today = True  # the view moves on to the next day at midnight
         self.period: data.Period | None = None
         self.rules = RuleActions(self, config_path)
+        self._drawn: dict[str, Any] = {}  # what each chart or list was last drawn from
         self.rules.changed.connect(self._rules_changed)
         self.colors = theme.Colors.from_palette(self.palette())
         self.setWindowTitle("Proactive assistant — Dashboard")
@@ -305,10 +306,23 @@ class Dashboard(QWidget):
         self.today_button.setEnabled(not (self.view_start <= now < data.shift_day(self.view_start, self.view_days)))
         return self.period
 
+    def _unchanged(self, what: str, signature: Any) -> bool:
+        """True when `what` was last drawn from the same data (a refresh then skips redrawing it)."""
+        if self._drawn.get(what) == signature:
+            return True
+        self._drawn[what] = signature
+        return False
+
     def _refresh_timeline(self, keep_view: bool = False) -> None:
         period = self.period
         if period is None:
             return
+        last = period.pieces[-1] if period.pieces else None
+        signature = (period.start, period.days, len(period.pieces), last and (last.end, last.app),
+                     len(period.away), period.away_seconds, tuple(period.marks), id(self.categories))
+        if keep_view and self._unchanged("timeline", signature):
+            return
+        self._drawn["timeline"] = signature
         self.timeline.show_period(period, keep_view=keep_view)
         self.apps_chart.show_figures(data.breakdown(period.apps, color_for, rest="other apps"))
         self.categories_chart.show_figures(data.breakdown(period.categories, period.category_color,
@@ -400,6 +414,8 @@ class Dashboard(QWidget):
 
     def _refresh_answers(self, now: float) -> None:
         days = data.answers_over_days(self.db, now)
+        if self._unchanged("answers", tuple(days)):
+            return
         self.answers_chart.show_days(days)
         shown, closed = sum(d.shown for d in days), sum(d.closed for d in days)
         accepted = sum(d.accepted for d in days)
@@ -412,6 +428,8 @@ class Dashboard(QWidget):
 
     def _refresh_proposals(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20)
+        if self._unchanged("proposals", (tuple(rows), data.start_of_day(now))):
+            return
         table = self.proposals_table
         table.setRowCount(len(rows))
         for i, row in enumerate(rows):
@@ -438,6 +456,8 @@ class Dashboard(QWidget):
 
     def _refresh_accepted(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20, label="accepted")
+        if self._unchanged("accepted", (tuple(rows), data.start_of_day(now))):
+            return
         self.accepted_list.clear()
         for row in rows:
             item = QListWidgetItem(f"{data.clock(row.time, now)}   {row.task}")

@@ -198,7 +198,7 @@ def answers_by_day(db: Database, since: float) -> list[DayAnswers]:
     return [DayAnswers(d, n, a or 0, r or 0, i or 0, nn or 0) for d, n, a, r, i, nn in rows]
 
 
-def search_visits(db: Database, text: str, limit: int = 100, scan: int = 20000) -> list[Visit]:
+def search_visits(db: Database, text: str, limit: int = 100, scan: int = 3000) -> list[Visit]:
     """Visits (app + title + time span) to windows whose app or title contains `text` (case-insensitive), newest
     first, over the whole log: the newest `scan` matching focus events, merged per window."""
     needle = text.strip().lower()
