@@ -4,10 +4,10 @@
 
 Records the sample week of `bench.sample_day` (through the privacy filter and the real writer) into a fresh data
 folder, starts the real runtime on it (collectors, engine, the embedded model) under its own X server (Xvfb and
-openbox, started here when DISPLAY is not set), and saves: every dashboard tab, the week view, a hover on the
-timeline, the settings window's Suggestions, Privacy and Categories tabs, the tray menu, a suggestion card and
-the task panel carrying an accepted task out (the model writes its answer for real). The dashboard's clock is
-17:45 today, the end of the recorded day.
+openbox, started here when DISPLAY is not set), and saves: the first-run screen, every dashboard tab, the week
+view, a visit found by search, a hover on the timeline, the settings window's Suggestions, Privacy and Categories
+tabs, the tray menu, a suggestion card and the task panel carrying an accepted task out (the model writes its
+answer for real; `assist.max_tokens` is 200 here). The dashboard's clock is 17:45 today, the end of the day.
 """
 
 from __future__ import annotations
@@ -80,7 +80,6 @@ def main() -> None:
 
 def shoot(home: Path, out: Path, with_model: bool) -> None:
     from PySide6.QtCore import QPoint
-    from PySide6.QtGui import QCursor, QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from assistant.app import control
@@ -99,16 +98,24 @@ def shoot(home: Path, out: Path, with_model: bool) -> None:
     from ui.panel import TaskPanel
     from ui.settings import SettingsDialog
 
+    from ui import settings_io
+    from ui.first_run import FirstRunDialog
+
     out.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.combine(dt.date.today(), dt.time(17, 45)).timestamp()
+    settings_io.save({"assist.max_tokens": 200})  # the tiny model's answer fits the panel (its own setting)
     cfg = config.load()
     db = open_db()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Proactive assistant")
+    first = FirstRunDialog(db)
+    first.show()
+    save(first, out, "first-run", app)
+    first.close()
     control.give_consent(db, via="flag")
     made = record_sample_week(paths.db_path(), now)
     print(f"recorded {made['events']:,} events ({made['dropped_by_privacy']} dropped by the privacy filter: the "
           f"app's own window), {made['shown']} suggestions")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Proactive assistant")
     runtime = Runtime(cfg, headless=False, say=lambda text: print(f"  app: {text}"), load_model=with_model)
     runtime.start()
     tray = TrayApp(app, runtime)
@@ -134,7 +141,7 @@ def shoot(home: Path, out: Path, with_model: bool) -> None:
         board.search_tab.search("Stack Overflow")
         board.search_tab.choose(0)  # a visit, shown in the timeline
         save(board, out, "dashboard-visit", app)
-        hover(board, app, out, QCursor, QGuiApplication)
+        hover(board, app, out)
         settings = SettingsDialog()
         settings.show()
         for index, name in ((0, "settings-suggestions"), (2, "settings-privacy"), (3, "settings-categories")):
@@ -163,7 +170,8 @@ def shoot(home: Path, out: Path, with_model: bool) -> None:
             panel = TaskPanel(TaskHelp.open(db, accepted[0], cfg), db, backend, unavailable=why)
             panel.resize(620, 560)
             panel.show()
-            wait(app, lambda: panel.helpful_button.isEnabled(), 240)
+            if not wait(app, lambda: panel.helpful_button.isEnabled(), 300):
+                print("  (the answer was still being written after 5 minutes)")
             save(panel, out, "task-panel", app)
             panel.close()
         board.close()
@@ -181,23 +189,18 @@ def data_rows(db) -> list[tuple[int, str | None]]:
         "WHERE p.surfaced = 1 AND p.time >= ? ORDER BY p.time", (start,))]
 
 
-def hover(board, app, out: Path, cursor, gui) -> None:
-    """The timeline's hover details over a bar, captured with the tooltip (the whole screen around it)."""
+def hover(board, app, out: Path) -> None:
+    """The timeline's hover details over a firefox bar (the label the pointer brings up)."""
     from PySide6.QtCore import QPointF
 
+    board.go_today()
     chart = board.timeline
-    piece = next(p for p in board.period.pieces if p.app == "firefox" and p.seconds > 240)
-    x = (piece.start + piece.end) / 2
+    chart.fit()
+    piece = max((p for p in board.period.pieces if p.app == "firefox"), key=lambda p: p.seconds)
     lane = next(i for i, r in enumerate(chart.rows) if r.name == piece.app)
-    point = chart.box.mapViewToScene(QPointF((x - chart.period.start) / 3600, chart._y(lane) + 0.5))
-    where = chart.mapToGlobal(chart.mapFromScene(point))
-    cursor.setPos(where)
-    chart._hover(point)
-    wait(app, lambda: False, 0.8)
-    shot = gui.primaryScreen().grabWindow(0)
-    frame = board.frameGeometry()
-    shot.copy(frame.x(), frame.y(), frame.width(), frame.height()).save(str(out / "dashboard-hover.png"))
-    print(f"  {out / 'dashboard-hover.png'}")
+    x = ((piece.start + piece.end) / 2 - chart.period.start) / 3600
+    chart._hover(chart.box.mapViewToScene(QPointF(x, chart._y(lane) + 0.5)))
+    save(board, out, "dashboard-hover", app)
 
 
 if __name__ == "__main__":

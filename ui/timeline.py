@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFontMetrics
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QWidget
 
 from ui import data, theme
 from ui.categories import color_for
@@ -104,6 +104,9 @@ class TimelineChart(pg.PlotWidget):
         self.fit_range = (0.0, 24.0)
         self.highlight: pg.LinearRegionItem | None = None
         self.empty = pg.TextItem("", color=colors.muted, anchor=(0.5, 0.5))
+        self.hover_label = pg.TextItem("", color=colors.text, fill=pg.mkBrush(_alpha(colors.surface, 0.95)),
+                                       border=pg.mkPen(colors.border))
+        self.hover_label.setZValue(100)
         self.scene().sigMouseMoved.connect(self._hover)
 
     # ------------------------------------------------------------ drawing
@@ -112,7 +115,7 @@ class TimelineChart(pg.PlotWidget):
         """Draw `period`; `keep_view` keeps the zoom when it is the same day or week as before (a refresh)."""
         same = self.period is not None and (self.period.start, self.period.days) == (period.start, period.days)
         old = self.box.viewRange()[0] if keep_view and same and self.bar_count else None
-        self.clear()
+        self.clear()  # (the hover label too: it is added again on the next hover)
         self.highlight = None
         self.period = period
         self.rows = self._rows(period)
@@ -311,15 +314,26 @@ class TimelineChart(pg.PlotWidget):
         return (hi - lo) / max(1.0, self.box.width())
 
     def _hover(self, pos: QPointF) -> None:
-        if not self.rows or not self.box.sceneBoundingRect().contains(pos):
-            QToolTip.hideText()
+        """Show what is under the pointer in a label beside it (inside the chart, so it never hides the bar)."""
+        point = self.box.mapSceneToView(pos) if self.rows and self.box.sceneBoundingRect().contains(pos) else None
+        text = self.describe_at(point.x(), point.y()) if point is not None else ""
+        if not text:
+            self.hover_label.hide()
             return
-        point = self.box.mapSceneToView(pos)
-        text = self.describe_at(point.x(), point.y())
-        if text:
-            QToolTip.showText(QCursor.pos(), text, self)
-        else:
-            QToolTip.hideText()
+        lines = text.split("\n")
+        self.hover_label.setHtml(f"<b>{escape(lines[0])}</b><br>" + "<br>".join(escape(line) for line in lines[1:]))
+        lo, hi = self.box.viewRange()[0]
+        width = self.hover_label.boundingRect().width() * (hi - lo) / max(1.0, self.box.width())  # in hours
+        x, anchor = point.x() + 0.01 * (hi - lo), 0.0  # to the right of the pointer when it fits,
+        if x + width > hi:
+            x, anchor = point.x() - 0.01 * (hi - lo), 1.0  # else to its left,
+            if x - width < lo:
+                x, anchor = lo, 0.0  # else from the left edge
+        self.hover_label.setAnchor((anchor, 1.0 if point.y() < len(self.rows) / 2 else 0.0))
+        self.hover_label.setPos(x, point.y())
+        if self.hover_label.scene() is None:
+            self.addItem(self.hover_label, ignoreBounds=True)
+        self.hover_label.show()
 
     def context_at(self, x: float, y: float, where: QPoint) -> None:
         piece = self.piece_at(x, y)
@@ -330,6 +344,10 @@ class TimelineChart(pg.PlotWidget):
         piece = self.piece_at(x, y)
         if piece is not None:
             self.piece_clicked.emit(piece)
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _alpha(color: QColor, alpha: float) -> QColor:

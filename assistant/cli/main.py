@@ -88,3 +88,21 @@ cli.add_command(setup_group)
 from assistant.cli.model_cmds import model_group  # noqa: E402
 
 cli.add_command(model_group)
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a command's help, whole (click would cut it at the terminal's width with '...')."""
+    para = " ".join(text.strip().split("\n\n")[0].split())
+    end = para.find(". ")
+    return para if end < 0 else para[:end + 1]
+
+
+def _whole_short_help(group: click.Group) -> None:
+    for command in group.commands.values():
+        if command.help and not command.short_help:
+            command.short_help = _first_sentence(command.help)
+        if isinstance(command, click.Group):
+            _whole_short_help(command)
+
+
+_whole_short_help(cli)
