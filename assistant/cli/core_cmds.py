@@ -111,12 +111,12 @@ def status(as_json: bool) -> None:
                   + (f", {st.not_stored_events} lost to write errors" if st.not_stored_events else "")))
     lines += [("Data:", st.db_path), ("Config:", st.config_path)]
     for label, text in lines[:2]:
-        click.echo(f"{label:<11} {text}")
+        click.echo(f"{label:>11} {text}")
     if st.warning:
-        click.echo(f"{'Warning:':<11} {st.warning}")
+        click.echo(f"{'Warning:':>11} {st.warning}")
     _echo_parts(st.parts)
     for label, text in lines[2:]:
-        click.echo(f"{label:<11} {text}")
+        click.echo(f"{label:>11} {text}")
 
 
 def _echo_parts(parts: list) -> None:
@@ -130,7 +130,7 @@ def _echo_parts(parts: list) -> None:
     state_w = max(len(p.state) for p in parts)
     indent = 2 + name_w + 2 + state_w + 2
     width = max(60, shutil.get_terminal_size((110, 24)).columns - 1)
-    click.echo("Parts:")
+    click.echo(f"{'Parts:':>11}")
     for part in parts:
         head = f"  {part.name:<{name_w}}  {part.state:<{state_w}}  "
         reason = "; ".join(r.strip().rstrip(".") for r in part.reason.split("; ") if r.strip())
