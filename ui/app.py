@@ -195,7 +195,7 @@ class TrayApp(QObject):
     def ask_forget(self) -> None:
         answer = QMessageBox.question(
             None, "Proactive assistant — Forget the last hour?",
-            "Delete everything collected in the last hour: events, observations, suggestions and your answers "
+            "Delete everything collected in the last hour: events, what it noticed, suggestions and your answers "
             "to them? This cannot be undone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:

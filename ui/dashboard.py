@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,22 +32,18 @@ from PySide6.QtWidgets import (
 from assistant.app.status import Status, collect
 from assistant.log import Database, LogError
 from ui import data, settings_io, theme
-from ui.categories import color_for
-from ui.dashboard_charts import AnswersChart, BarsChart
-from ui.dashboard_tabs import ActivityTab, HealthPanel, SearchTab, table
+from ui.dashboard_pages import SuggestionsPage, TimelinePage
+from ui.dashboard_tabs import ActivityTab, HealthPanel, SearchTab
 from ui.models_page import ModelsPage
 from ui.review import ReviewTab
 from ui.rule_actions import RuleActions
 from ui.screen import fit_on_screen
-from ui.timeline import TimelineChart
 
 REFRESH_MS = 4000
 TILES = (("active", "Active today"), ("away", "Away today"), ("shown", "Suggestions shown"),
          ("accepted", "Accepted"), ("rejected", "Rejected"), ("ignored", "Ignored"), ("not_now", "Not now"))
 TIMELINE, ACTIVITY, SUGGESTIONS, ACCEPTED, SEARCH, REVIEW, MODELS = range(7)
 ACCEPTED_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the proposal id of an accepted task in its list
-ANSWER_TEXT = {"accepted": "Accepted", "rejected": "Rejected", "ignored": "Ignored", "not-now": "Not now",
-               None: "Waiting"}
 
 
 def _panel(title: str | None = None) -> tuple[QFrame, QVBoxLayout]:
@@ -145,7 +140,10 @@ class Dashboard(QWidget):
         self.activity_tab = ActivityTab()
         self.activity_tab.menu_requested.connect(lambda *args: self.rules.popup(args[4], *args[:4]))
         self.tabs.addTab(self.activity_tab, "Activity")
-        self.tabs.addTab(self._suggestions_tab(), "Suggestions")
+        self.suggestions_page = SuggestionsPage(self.colors)
+        self.rate_label, self.answers_chart = self.suggestions_page.rate_label, self.suggestions_page.answers_chart
+        self.proposals_table = self.suggestions_page.proposals_table
+        self.tabs.addTab(self.suggestions_page, "Suggestions")
         self.tabs.addTab(self._accepted_tab(), "Accepted tasks")
         self.search_tab = SearchTab(lambda text: data.visits(self.db, text), self.clock)
         self.search_tab.visit_chosen.connect(self.show_visit)
@@ -162,53 +160,17 @@ class Dashboard(QWidget):
         root.addLayout(body, 1)
 
     def _timeline_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 8, 0, 0)
-        box.setSpacing(8)
-        nav = QHBoxLayout()
-        nav.setSpacing(6)
-        self.back_button = QPushButton("◀", clicked=lambda: self.step(-1), toolTip="Previous day or week")
-        self.next_button = QPushButton("▶", clicked=lambda: self.step(1), toolTip="Next day or week")
-        self.today_button = QPushButton("Today", clicked=self.go_today)
-        self.view_label = QLabel(objectName="title")
-        self.week_button = QPushButton("Week", checkable=True, toolTip="Show the whole week, one row per day")
-        self.week_button.toggled.connect(self.set_week)
-        nav.addWidget(self.back_button)
-        nav.addWidget(self.next_button)
-        nav.addWidget(self.today_button)
-        nav.addSpacing(8)
-        nav.addWidget(self.view_label)
-        nav.addStretch(1)
-        nav.addWidget(QLabel("Scroll to zoom, drag to move", objectName="muted"))
-        for text, tip, action in (("−", "Zoom out", lambda: self.timeline.zoom(2.0)),
-                                  ("+", "Zoom in", lambda: self.timeline.zoom(0.5)),
-                                  ("Fit", "Show the whole day", lambda: self.timeline.fit())):
-            nav.addWidget(QPushButton(text, clicked=action, toolTip=tip))
-        nav.addWidget(self.week_button)
-        box.addLayout(nav)
-        self.timeline = TimelineChart(self.colors)
-        self.timeline.setToolTip("")
-        self.timeline.piece_menu.connect(lambda p, where: self.rules.popup(where, p.app, p.title, p.page, p.url))
-        box.addWidget(self.timeline, 3)
-        self.legend = QLabel(objectName="muted")
-        self.legend.setText("Bars: the app in focus while you were at the keyboard · shaded: away · "
-                            "▲ accepted  ✕ rejected  ◆ not now  ● ignored or waiting. Right-click a bar for "
-                            "privacy and category rules.")
-        self.legend.setWordWrap(True)
-        box.addWidget(self.legend)
-        row = QHBoxLayout()
-        self.apps_chart = BarsChart(self.colors, "No app in focus on this day.")
-        self.categories_chart = BarsChart(self.colors, "Nothing to put in a category yet.")
-        self.apps_caption = QLabel("Time per app", objectName="muted")
-        self.categories_caption = QLabel("Time per category", objectName="muted")
-        for caption, chart in ((self.apps_caption, self.apps_chart),
-                               (self.categories_caption, self.categories_chart)):
-            col = QVBoxLayout()
-            col.addWidget(caption)
-            col.addWidget(chart, 1)
-            row.addLayout(col, 1)
-        box.addLayout(row, 2)
+        page = TimelinePage(self.colors)
+        page.back_button.clicked.connect(lambda: self.step(-1))
+        page.next_button.clicked.connect(lambda: self.step(1))
+        page.today_button.clicked.connect(self.go_today)
+        page.week_button.toggled.connect(self.set_week)
+        page.chart.piece_menu.connect(lambda p, where: self.rules.popup(where, p.app, p.title, p.page, p.url))
+        self.timeline_page = page
+        for name in ("back_button", "next_button", "today_button", "week_button", "view_label", "apps_chart",
+                     "categories_chart", "apps_caption"):
+            setattr(self, name, getattr(page, name))
+        self.timeline = page.chart
         return page
 
     def _accepted_tab(self) -> QWidget:
@@ -220,18 +182,6 @@ class Dashboard(QWidget):
         self.accepted_list.setToolTip("Double-click a task to copy it.")
         self.accepted_list.itemDoubleClicked.connect(self._copy_item)
         return self.accepted_list
-
-    def _suggestions_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 8, 0, 0)
-        self.rate_label = QLabel(objectName="muted")
-        box.addWidget(self.rate_label)
-        self.answers_chart = AnswersChart(self.colors)
-        box.addWidget(self.answers_chart, 2)
-        self.proposals_table = table(("Time", "Suggestion", "Confidence", "Answer"))
-        box.addWidget(self.proposals_table, 3)
-        return page
 
     def _header(self) -> QHBoxLayout:
         head = QHBoxLayout()
@@ -314,21 +264,9 @@ class Dashboard(QWidget):
         return False
 
     def _refresh_timeline(self, keep_view: bool = False) -> None:
-        period = self.period
-        if period is None:
+        if self.period is None:
             return
-        last = period.pieces[-1] if period.pieces else None
-        signature = (period.start, period.days, len(period.pieces), last and (last.end, last.app),
-                     len(period.away), period.away_seconds, tuple(period.marks), id(self.categories))
-        if keep_view and self._unchanged("timeline", signature):
-            return
-        self._drawn["timeline"] = signature
-        self.timeline.show_period(period, keep_view=keep_view)
-        self.apps_chart.show_figures(data.breakdown(period.apps, color_for, rest="other apps"))
-        self.categories_chart.show_figures(data.breakdown(period.categories, period.category_color,
-                                                          rest="other categories"))
-        total = data.minutes_text(sum(f.units for f in self.apps_chart.figures))
-        self.apps_caption.setText(f"Time per app (active {total}; away time and this app's own windows left out)")
+        self.timeline_page.show_period(self.period, keep_view, id(self.categories), self._drawn)
 
     # ------------------------------------------------------------ day and week
 
@@ -414,45 +352,13 @@ class Dashboard(QWidget):
 
     def _refresh_answers(self, now: float) -> None:
         days = data.answers_over_days(self.db, now)
-        if self._unchanged("answers", tuple(days)):
-            return
-        self.answers_chart.show_days(days)
-        shown, closed = sum(d.shown for d in days), sum(d.closed for d in days)
-        accepted = sum(d.accepted for d in days)
-        rate = f" ({100 * accepted / closed:.0f} % of the {closed} answered or ignored)" if closed else ""
-        waiting = shown - closed
-        self.rate_label.setText(
-            f"Last 14 days: {shown} shown · {accepted} accepted{rate} · {sum(d.rejected for d in days)} rejected · "
-            f"{sum(d.not_now for d in days)} not now · {sum(d.ignored for d in days)} ignored (closed unanswered)"
-            + (f" · {waiting} waiting" if waiting else ""))
+        if not self._unchanged("answers", tuple(days)):
+            self.suggestions_page.show_days(days)
 
     def _refresh_proposals(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20)
-        if self._unchanged("proposals", (tuple(rows), data.start_of_day(now))):
-            return
-        table = self.proposals_table
-        table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            answer = ANSWER_TEXT.get(row.label, row.label or "")
-            if row.reason:
-                answer += f" — {row.reason}"
-            cells = (data.clock(row.time, now), row.task,
-                     f"{100 * row.score:.0f} %" if row.score is not None else "", answer)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 1 and row.why:
-                    item.setToolTip(f"Why now: {row.why}")
-                if col == 3:
-                    item.setForeground(self._answer_color(row.label))
-                table.setItem(i, col, item)
-        table.resizeRowsToContents()
-        if not rows:
-            table.setRowCount(1)
-            table.setItem(0, 1, QTableWidgetItem("No suggestions yet."))
-
-    def _answer_color(self, label: str | None):
-        c = self.colors
-        return {"accepted": c.ok, "rejected": c.danger, "not-now": c.warn}.get(label or "", c.muted)
+        if not self._unchanged("proposals", (tuple(rows), data.start_of_day(now))):
+            self.suggestions_page.show_rows(rows, now)
 
     def _refresh_accepted(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20, label="accepted")
