@@ -238,8 +238,11 @@ class Dashboard(QWidget):
         if current == TIMELINE:
             self._refresh_timeline(keep_view=True)
         elif current == ACTIVITY:
-            self.activity_tab.show_period(self.period, self.view_label.text())
-            self.activity_tab.show_noticed(data.recent_activity(self.db, now, 20), now)
+            if not self._unchanged("activity", (self.period.signature()[:-1], id(self.categories))):
+                self.activity_tab.show_period(self.period, self.view_label.text())
+            noticed = data.recent_activity(self.db, now, 20)
+            if not self._unchanged("noticed", (tuple(noticed), data.start_of_day(now))):
+                self.activity_tab.show_noticed(noticed, now)
         elif current == SUGGESTIONS:
             self._refresh_answers(now)
         self._refresh_proposals(now)

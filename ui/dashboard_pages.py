@@ -65,9 +65,7 @@ class TimelinePage(QWidget):
 
     def show_period(self, period: data.Period, keep_view: bool, categories_id: int, drawn: dict[str, Any]) -> None:
         """Draw `period`; on a refresh (`keep_view`) nothing is redrawn when its data did not change."""
-        last = period.pieces[-1] if period.pieces else None
-        signature = (period.start, period.days, len(period.pieces), last and (last.end, last.app),
-                     len(period.away), period.away_seconds, tuple(period.marks), categories_id)
+        signature = (period.signature()[:-1], categories_id)
         if keep_view and drawn.get("timeline") == signature:
             return
         drawn["timeline"] = signature

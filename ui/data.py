@@ -222,6 +222,12 @@ class Period:
     categories_of: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     matcher: Matcher | None = None
 
+    def signature(self) -> tuple:
+        """Changes whenever what this period shows changes (a refresh redraws only then)."""
+        last = self.pieces[-1] if self.pieces else None
+        return (self.start, self.days, len(self.pieces), last and (last.end, last.app), len(self.away),
+                self.away_seconds, tuple(self.marks), id(self.matcher))
+
     @property
     def active(self) -> float:
         return sum(p.seconds for p in self.pieces)
