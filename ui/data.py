@@ -276,11 +276,11 @@ def period(db: Database, start: float, days: int = 1, now: float | None = None,
     """Active time, away spans and suggestions from local midnight `start` over `days` days (cut at now)."""
     now = time.time() if now is None else now
     end = min(now, shift_day(start, days))
+    matcher = Matcher(parse(default_categories() if categories is None else categories))
     if end <= start:
-        return Period(start, start, days, [], [], [], {}, Matcher(parse(categories or {})))
+        return Period(start, start, days, [], [], [], {}, matcher)
     away = afk_spans(db, start, end)
     pieces = _browser_pages(active_pieces(focus_spans(db, start - MAX_SPAN_S, end), away, start, end))
-    matcher = Matcher(parse(default_categories() if categories is None else categories))
     cats = {}
     for p in pieces:
         key = (p.app, p.title, p.page, p.url)

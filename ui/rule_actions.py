@@ -127,7 +127,8 @@ class RuleActions(QObject):
         cfg, problems = settings_io.save(change, self.path)
         if cfg is None:
             self.last_error = "; ".join(str(p) for p in problems)
-            QMessageBox.warning(self.widget, "Proactive assistant — Not saved", self.last_error)
+            if self.confirm:
+                QMessageBox.warning(self.widget, "Proactive assistant — Not saved", self.last_error)
             return False
         self.changed.emit()
         return True

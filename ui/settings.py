@@ -269,7 +269,7 @@ class SettingsDialog(QDialog):
 
     def _browse(self) -> None:
         start = self.gguf.text() or str(Path.home())
-        chosen, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model", start,
+        chosen, _ = QFileDialog.getOpenFileName(self, "Proactive assistant — Choose a GGUF model", start,
                                                 "GGUF models (*.gguf);;All files (*)")
         if chosen:
             self.gguf.setText(chosen)

@@ -203,7 +203,7 @@ class CategoryDialog(QDialog):
         self.color_button.setText(self.color)
 
     def _pick(self) -> None:
-        chosen = QColorDialog.getColor(QColor(self.color), self, "Colour of the category")
+        chosen = QColorDialog.getColor(QColor(self.color), self, "Proactive assistant — Colour of the category")
         if chosen.isValid():
             self.color = chosen.name()
             self._show_color()
