@@ -142,6 +142,9 @@ def shoot(home: Path, out: Path, with_model: bool) -> None:
         board.search_tab.choose(0)  # a visit, shown in the timeline
         save(board, out, "dashboard-visit", app)
         hover(board, app, out)
+        board.rules.confirm = False  # as a right-click in the dashboard would: two rules of the user's own
+        board.rules.never_app("signal-desktop")
+        board.rules.never_site("netflix.com")
         settings = SettingsDialog()
         settings.show()
         for index, name in ((0, "settings-suggestions"), (2, "settings-privacy"), (3, "settings-categories")):
