@@ -12,11 +12,14 @@ BROWSERS = {
     "microsoft-edge": "edge", "microsoft-edge-stable": "edge", "vivaldi": "vivaldi", "vivaldi-bin": "vivaldi",
     "opera": "opera",
 }
-# " - Google Chrome", " — Mozilla Firefox", " - Profile 1 - Microsoft\u200b Edge", ...
+# " - Google Chrome", " — Mozilla Firefox", " - Profile 1 - Microsoft\u200b Edge", ... A profile name sits between the
+# page and the browser's name only in Chromium-family titles: in "Video - YouTube — Mozilla Firefox" the
+# "YouTube" is part of the page title (its site), not a profile.
 _SUFFIX = re.compile(  # starts only where a run of spaces starts, so long space runs cost linear time
-    r"(?<!\s)\s+[-\u2014\u2013]\s+(?:[^-\u2014\u2013]{1,40}\s+[-\u2014\u2013]\s+)?"
-    r"(?:Mozilla Firefox(?: Private Browsing)?|Firefox|LibreWolf|Chromium|Google Chrome|Brave|"
-    r"Microsoft\u200b? Edge|Vivaldi|Opera)\s*$"
+    r"(?<!\s)\s+[-\u2014\u2013]\s+(?:"
+    r"(?:Mozilla Firefox(?: Private Browsing)?|Firefox|LibreWolf)"
+    r"|(?:[^-\u2014\u2013]{1,40}\s+[-\u2014\u2013]\s+)?(?:Chromium|Google Chrome|Brave|Microsoft\u200b? Edge|Vivaldi|Opera)"
+    r")\s*$"
 )
 _URL = re.compile(r"\b(?:https?|file)://[^\s<>\"']+")
 _BARE_DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:/\S*)?$", re.IGNORECASE)
