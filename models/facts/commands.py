@@ -23,7 +23,7 @@ SHELL_BUILTINS = frozenset({"cd", "export", "source", ".", "echo", "set", "unset
                             "newgrp", "type", "ulimit", "umask", "read", "printf", "true", "false", "eval"})
 PY_MODULES_WITH_HELP = frozenset({"pip", "venv", "pytest", "ensurepip", "pipx", "unittest", "http.server"})
 _SHELL_LANGS = {"", "sh", "bash", "shell", "console", "zsh", "terminal", "shell-session", "fish", "cmd", "text"}
-_FENCE = re.compile(r"```([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
+_FENCE = re.compile(r"```([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _SPAN = re.compile(r"(?<!`)`([^`\n]{3,200})`(?!`)")
 _PROSE = re.compile(r"(?m)(?:^|(?<=[\s:(]))((?:sudo\s+)?(?:pip3?|python3?\s+-m\s+pip|npm|yarn|pnpm|apt(?:-get)?|"
                     r"cargo|go|brew|conda|gem)\s+(?:install|add|get|i|remove|uninstall|update|upgrade)\b"

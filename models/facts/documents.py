@@ -214,5 +214,5 @@ def search_facts(sheet: FactSheet, query: str, ev: Evidence, tools: Tools) -> No
 
 _COMMON_WORDS = frozenset({"how", "to", "the", "and", "for", "with", "from", "into", "what", "which", "when", "make",
                            "file", "files", "list", "find", "test", "time", "sort", "join", "split", "install",
-                           "link", "more", "less", "top", "watch", "which", "read", "write", "line", "true",
+                           "link", "more", "less", "top", "watch", "read", "write", "line", "true",
                            "false", "yes", "python", "python3"})

@@ -61,8 +61,8 @@ GIT_RULES: list[Rule] = [
             ("and take your changes back:", "git stash pop"))),
     (re.compile(r"(?i)merge conflict in (?P<file>\S+)|fix conflicts and then commit|CONFLICT \("),
      _steps(("See which files conflict:", "git status"),
-            ("Edit {file} to keep the right lines (remove the <<<<<<< ======= >>>>>>> markers), then mark it "
-             "resolved:", "git add {file}"),
+            (("Edit {file} to keep the right lines (remove the <<<<<<< ======= >>>>>>> markers), then mark it "
+             "resolved:"), "git add {file}"),
             ("Finish the merge:", "git commit"), ("Or give up this merge:", "git merge --abort"))),
     (re.compile(r"(?i)remote (?P<remote>[\w-]+) already exists"),
      _steps(("Point the existing remote at the new address:", "git remote set-url {remote} <url>"))),
