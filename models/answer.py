@@ -209,7 +209,8 @@ class AnswerStream:
                 error = str(exc)
             s = self.stream.stats
             g = self.grounding or Grounding()
-            self._answer = Answer(self.question, self.stream.text, s.model, s.prompt_tokens, self.prompt_chars,
+            self._answer = Answer(self.question, self.stream.text, s.model, s.prompt_tokens,
+                                  g.prompt_chars or self.prompt_chars,
                                   s.completion_tokens, s.first_token_s, s.tokens_per_s, s.total_s,
                                   s.finish_reason or "stop", error or g.error, g.fix, g.model_text,
                                   s.model_first_token_s if g.fix else s.first_token_s, s.facts_s,
@@ -228,6 +229,7 @@ class Grounding:
     model_text: str = ""
     unverified: list[CommandCheck] = field(default_factory=list)
     error: str = ""
+    prompt_chars: int = 0
 
 
 def _unverified_note(checks: list[CommandCheck]) -> str:
@@ -303,8 +305,7 @@ class AnswerSession:
                 asked = build_messages(self.context, self.budget_chars, self.secret_patterns, grounding.sheet)
                 with self._lock:
                     self.messages = asked
-            chars = sum(len(m["content"]) for m in asked)
-            current.prompt_chars = chars
+            grounding.prompt_chars = sum(len(m["content"]) for m in asked)
             if sink.cancelled:
                 return
             inner = self.backend.stream(asked, self.max_tokens)

@@ -43,7 +43,7 @@ _GIT = re.compile(r"(?i)\bgit\b|fatal:|CONFLICT|refspec|upstream|pathspec|public
 _TEST = re.compile(r"::\w+|--- FAIL|FAIL\s+\S+\.(?:test|spec)\.|test \S+ \.\.\. FAILED|\bFAILED\b")
 
 
-def classify(error: str) -> tuple[str, str]:
+def classify(error: str, context: str = "") -> tuple[str, str]:
     """(topic, subject) of an error line: ("python-missing-module", "sklearn"), ("node-missing-module",
     "express"), ... or ("", "") when no finder knows it."""
     for topic, rx in (("python-missing-module", _PY_MISSING), ("node-missing-module", _NODE),
@@ -61,7 +61,7 @@ def classify(error: str) -> tuple[str, str]:
     m = _SHELL.search(error)
     if m and not re.search(r"(?i)module|package|file|class", error):
         return "command-not-found", next(g for g in m.groups() if g)
-    if _DOCKER.search(error) and any(rx.search(error) for rx, _ in git_docker.DOCKER_RULES):
+    if _DOCKER.search(f"{error}\n{context}") and any(rx.search(error) for rx, _ in git_docker.DOCKER_RULES):
         return "docker", ""
     if _GIT.search(error) and any(rx.search(error) for rx, _ in git_docker.GIT_RULES):
         return "git", ""
@@ -90,7 +90,7 @@ def gather(ev: Evidence, tools: Tools | None = None) -> FactSheet:
 
 
 def _error_facts(sheet: FactSheet, error: str, ev: Evidence, tools: Tools) -> None:
-    topic, subject = classify(error)
+    topic, subject = classify(error, "\n".join(ev.texts))
     sheet.topic = topic
     sheet.add(f"The error reads: \"{error[:300]}\"", "the evidence")
     if topic == "python-missing-module":
@@ -119,7 +119,7 @@ def _error_facts(sheet: FactSheet, error: str, ev: Evidence, tools: Tools) -> No
     elif topic == "go-missing-package":
         ecosystems.go_facts(sheet, subject, error, ev, tools)
     elif topic == "java-missing-class":
-        ecosystems.java_facts(sheet, subject, ev, tools)
+        ecosystems.java_facts(sheet, subject, ev, tools, is_package="does not exist" in error)
     elif topic == "command-not-found":
         system.command_package_facts(sheet, subject, ev, tools)
     elif topic == "apt":

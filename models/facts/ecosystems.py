@@ -139,14 +139,17 @@ def go_facts(sheet: FactSheet, path: str, error: str, ev: Evidence, tools: Tools
         sheet.cannot_verify("go is not on PATH on this computer; install Go first.")
 
 
-def java_facts(sheet: FactSheet, class_name: str, ev: Evidence, tools: Tools) -> None:
+def java_facts(sheet: FactSheet, class_name: str, ev: Evidence, tools: Tools, is_package: bool = False) -> None:
     """Maven coordinates only when a jar holding the class is in the local Maven or Gradle cache."""
     cls = class_name.replace("/", ".").strip(".")
     sheet.subject = cls
-    package = cls.rsplit(".", 1)[0] if "." in cls else ""
-    sheet.add(f"The JVM could not find class `{cls}` on the classpath" + (f" (package `{package}`)." if package
-                                                                         else "."), "the error text")
-    found = _jar_with_class(cls)
+    package = cls if is_package else (cls.rsplit(".", 1)[0] if "." in cls else "")
+    if is_package:
+        sheet.add(f"javac could not find package `{cls}`: no jar on the compile classpath holds it.", "the error text")
+    else:
+        sheet.add(f"The JVM could not find class `{cls}` on the classpath" + (f" (package `{package}`)." if package
+                                                                             else "."), "the error text")
+    found = _jar_with_class(cls, is_package)
     if found is not None:
         group, artifact, version, jar = found
         sheet.add(f"`{cls}` is in {jar}, i.e. Maven **{group}:{artifact}:{version}**.", "the local Maven cache")
@@ -157,10 +160,17 @@ def java_facts(sheet: FactSheet, class_name: str, ev: Evidence, tools: Tools) ->
                         "the coordinates cannot be checked offline.")
 
 
-def _jar_with_class(cls: str) -> tuple[str, str, str, str] | None:
-    entry = cls.replace(".", "/") + ".class"
+def _version_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else -1 for p in re.split(r"[.-]", version))
+
+
+def _jar_with_class(cls: str, package: bool = False) -> tuple[str, str, str, str] | None:
+    """(group, artifact, version, jar) of the newest jar in ~/.m2 or the Gradle cache holding the class (or,
+    with `package`, any class of that package); None when none does."""
+    prefix = cls.replace(".", "/") + ("/" if package else ".class")
     home = Path(os.path.expanduser("~"))
     roots = [home / ".m2" / "repository", home / ".gradle" / "caches" / "modules-2" / "files-2.1"]
+    found: list[tuple[str, str, str, str]] = []
     seen = 0
     for root in roots:
         if not root.is_dir():
@@ -168,15 +178,25 @@ def _jar_with_class(cls: str) -> tuple[str, str, str, str] | None:
         for jar in root.rglob("*.jar"):
             seen += 1
             if seen > MAX_JARS:
-                return None
+                break
             try:
                 with zipfile.ZipFile(jar) as z:
-                    z.getinfo(entry)
-            except (KeyError, OSError, zipfile.BadZipFile):
+                    names = z.namelist()
+                    if not (any(n.startswith(prefix) and n.endswith(".class") and "/" not in n[len(prefix):]
+                                for n in names) if package else prefix in names):
+                        continue
+            except (OSError, zipfile.BadZipFile):
                 continue
             rel = jar.relative_to(root).parts
             if root.name == "repository" and len(rel) >= 4:
-                return ".".join(rel[:-3]), rel[-3], rel[-2], jar.name
-            if len(rel) >= 4:
-                return rel[0], rel[1], rel[2], jar.name
-    return None
+                found.append((".".join(rel[:-3]), rel[-3], rel[-2], jar.name))
+            elif len(rel) >= 4:
+                found.append((rel[0], rel[1], rel[2], jar.name))
+    if not found:
+        return None
+    artifacts = {(g, a) for g, a, _, _ in found}
+    if len(artifacts) > 1:  # several artifacts hold it (a fork, a shaded copy): the most common one
+        counts = {ga: sum(1 for g, a, _, _ in found if (g, a) == ga) for ga in artifacts}
+        best = max(counts, key=lambda ga: counts[ga])
+        found = [f for f in found if (f[0], f[1]) == best]
+    return max(found, key=lambda f: _version_key(f[2]))

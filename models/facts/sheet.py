@@ -61,7 +61,8 @@ class FactSheet:
     def prompt_lines(self, limit: int = 8) -> list[str]:
         """Short plain lines for a small model: the fix first, then the facts."""
         lines = [f"Fix: {s.command}" if s.command else f"Fix: {s.text}" for s in self.verified_fix[:3]]
-        lines += [f.text.replace("`", "") for f in self.facts[:limit]]
+        lines += [f.text.replace("`", "") for f in self.facts[:limit] if f.source != "the evidence"
+                  or not f.text.startswith("The error reads")]
         return lines
 
     def markdown(self) -> str:
