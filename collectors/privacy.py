@@ -15,21 +15,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable
 
 from assistant.core.config import Config
 from assistant.core.events import Event
+from assistant.core.own_windows import own_window
 from assistant.core.redact import MAX_TITLE, cap, contains_secret, redact, redact_value
 from assistant.core.safe_regex import UserPattern, compile_all
 
 log = logging.getLogger("collectors")
 MAX_FIELD = 4096  # characters kept of any other string an event carries (URLs, clipboard text)
-# The app's own windows (dashboard, settings, cards, task panel): never logged. Matched by the window's pid when
-# the collector knows it, else by these exact titles and the window class Qt gives them.
-OWN_TITLES = re.compile(r"^(Proactive assistant( — .*)?|Suggestion|Assistant — working on your task)$")
-OWN_APPS = ("proactive", "proactive-assistant")
 
 Sink = Callable[[Event], None]
 
@@ -74,14 +70,10 @@ class PrivacyFilter:
         return redact(text, self.secret_patterns)
 
     def own_window(self, event: Event) -> bool:
-        """True for the app's own windows: the window's pid is ours, or (pid unknown) title and app are ours."""
-        pid = event.data.get("pid") if isinstance(event.data, dict) else None
-        if event.source != "window":
-            return False
-        if isinstance(pid, int):
-            return pid == self.own_pid
-        return bool(event.title and OWN_TITLES.match(event.title)
-                    and (event.app or "").lower() in (*OWN_APPS, "python", "python3", ""))
+        """True for anything about the app's own windows (`assistant.core.own_windows`): a focus event whose
+        window's pid is ours, or any event (focus, input counts, typed text) whose title and app are ours."""
+        pid = event.data.get("pid") if event.source == "window" and isinstance(event.data, dict) else None
+        return own_window(event.app, event.title, pid if isinstance(pid, int) else None, self.own_pid)
 
     def apply(self, event: Event) -> Event | None:
         """None when the event must leave no trace; otherwise a redacted copy."""

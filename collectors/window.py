@@ -159,8 +159,10 @@ class WindowCollector(Collector):
                 if key != last_key:
                     if last_key is not None and previous is not None:
                         self._beat(previous, now)  # close the previous window's event exactly here
-                    self.focus.set(app, title, self.emit.privacy.excluded(app, title, data))
-                    self.emit(Event("window", "focus", start=now, app=app, title=title, data=data))
+                    event = Event("window", "focus", start=now, app=app, title=title, data=data)
+                    privacy = self.emit.privacy  # input in an excluded or own window leaves no trace either
+                    self.focus.set(app, title, privacy.excluded(app, title, data) or privacy.own_window(event))
+                    self.emit(event)
                     last_key, last_emit, previous = key, now, described
                 elif now - last_emit >= self.heartbeat * 0.95:
                     self._beat(described, now)

@@ -118,10 +118,8 @@ class TrayApp(QObject):
         if quiet is not None:
             return f"Quiet until {data.clock(quiet)} · collecting"
         parts = self.runtime_status().parts
-        collectors = [p for p in parts if p.name.startswith("collector ")]
-        active = sum(1 for p in collectors if p.state == "running")
         failing = [p for p in parts if p.state == "failed" and not p.name.startswith("collector ")]
-        text = f"Running · {active} of {len(collectors)} collectors active"
+        text = "Running · " + data.collectors_summary(parts)
         return text + "".join(f" · {p.name}: {p.reason}" for p in failing[:1])
 
     def update_status(self) -> None:
@@ -167,6 +165,7 @@ class TrayApp(QObject):
             self.dashboard = Dashboard(self.db, self.runtime_status,
                                        categories=self.runtime.cfg["dashboard.categories"])
             self.dashboard.settings_requested.connect(self.open_settings)
+            self.dashboard.config_changed.connect(self._settings_saved)  # a right-click rule: applied live
             self.dashboard.models_page.changed.connect(self._settings_saved)  # a model chosen there: live
         self.dashboard.bring_forward()
 
@@ -195,7 +194,7 @@ class TrayApp(QObject):
 
     def ask_forget(self) -> None:
         answer = QMessageBox.question(
-            None, "Forget the last hour?",
+            None, "Proactive assistant — Forget the last hour?",
             "Delete everything collected in the last hour: events, observations, suggestions and your answers "
             "to them? This cannot be undone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)

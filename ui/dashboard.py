@@ -1,14 +1,17 @@
-"""The dashboard: is it running (truthfully: paused, failed parts and why), today's numbers, today's timeline,
-time per app and category, suggestions and their answers over days, collector health, storage, search.
+"""The dashboard: is it running (truthfully: paused, failed parts and why), today's numbers, a timeline of a day
+or a week, time per app, category, window and site, suggestions and their answers over days, collector health,
+storage, and a search that finds visits and jumps to them in the timeline.
 
-Refreshes every few seconds while visible; every number is aggregated in SQL (assistant/log/activity.py via
-ui/data.py), so a month of history costs what a day does (bench/dashboard.py measures it).
+Time is active time (focus minus away, the app's own windows left out: assistant/log/activity.py), and every
+figure on screen is rounded together with the others it is shown with, so parts add up to their totals.
+Refreshes every few seconds while visible (bench/dashboard.py measures a refresh with a month of history).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -30,15 +33,20 @@ from PySide6.QtWidgets import (
 from assistant.app.status import Status, collect
 from assistant.log import Database, LogError
 from ui import data, settings_io, theme
-from ui.dashboard_charts import AnswersChart, BarsChart, TimelineChart
-from ui.dashboard_tabs import HealthPanel, SearchTab, table
+from ui.categories import color_for
+from ui.dashboard_charts import AnswersChart, BarsChart
+from ui.dashboard_tabs import ActivityTab, HealthPanel, SearchTab, table
 from ui.models_page import ModelsPage
 from ui.review import ReviewTab
+from ui.rule_actions import RuleActions
 from ui.screen import fit_on_screen
+from ui.timeline import TimelineChart
 
 REFRESH_MS = 4000
-TILES = (("events", "Events"), ("observations", "Observations"), ("shown", "Suggestions shown"),
+TILES = (("active", "Active today"), ("away", "Away today"), ("shown", "Suggestions shown"),
          ("accepted", "Accepted"), ("rejected", "Rejected"), ("ignored", "Ignored"), ("not_now", "Not now"))
+TIMELINE, ACTIVITY, SUGGESTIONS, ACCEPTED, SEARCH, REVIEW, MODELS = range(7)
+ACCEPTED_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the proposal id of an accepted task in its list
 ANSWER_TEXT = {"accepted": "Accepted", "rejected": "Rejected", "ignored": "Ignored", "not-now": "Not now",
                None: "Waiting"}
 
@@ -57,16 +65,24 @@ class Dashboard(QWidget):
     """`status_source()` returns the runtime status dict (running, collectors, parts)."""
 
     settings_requested = Signal()
+    config_changed = Signal()  # a rule was added from a right-click menu: the tray app applies it at once
 
     def __init__(self, db: Database, status_source: Callable[[], Status] | None = None,
                  clock: Callable[[], float] = time.time, parent: QWidget | None = None,
-                 categories: dict[str, str] | None = None, config_source: Callable[[], Any] | None = None):
+                 categories: dict[str, Any] | None = None, config_source: Callable[[], Any] | None = None,
+                 config_path: Path | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.config_source = config_source or settings_io.current  # problems ignored: Settings shows them
         self.db = db
         self.status_source = status_source or (lambda: collect(db))
         self.clock = clock
         self.categories = data.default_categories() if categories is None else categories
+        self.view_start = data.start_of_day(clock())  # the day (or Monday of the week) shown
+        self.view_days = 1
+        self.following_today = True  # the view moves on to the next day at midnight
+        self.period: data.Period | None = None
+        self.rules = RuleActions(self, config_path)
+        self.rules.changed.connect(self._rules_changed)
         self.colors = theme.Colors.from_palette(self.palette())
         self.setWindowTitle("Proactive assistant — Dashboard")
         self.setWindowIcon(theme.icon("assistant"))
@@ -76,7 +92,6 @@ class Dashboard(QWidget):
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
-        self.timeline_data: data.Today | None = None
         self.refresh()
 
     # ------------------------------------------------------------ layout
@@ -125,19 +140,14 @@ class Dashboard(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setDrawBase(False)
-        self.tabs.addTab(self._today_tab(), "Today")
+        self.tabs.addTab(self._timeline_tab(), "Timeline")
+        self.activity_tab = ActivityTab()
+        self.activity_tab.menu_requested.connect(lambda *args: self.rules.popup(args[4], *args[:4]))
+        self.tabs.addTab(self.activity_tab, "Activity")
         self.tabs.addTab(self._suggestions_tab(), "Suggestions")
-        self.accepted_list = QListWidget()
-        self.accepted_list.setWordWrap(True)
-        self.accepted_list.setSpacing(2)
-        self.accepted_list.setToolTip("Double-click a task to copy it.")
-        self.accepted_list.itemDoubleClicked.connect(self._copy_item)
-        self.activity_list = QListWidget()
-        self.activity_list.setWordWrap(True)
-        self.activity_list.setSpacing(2)
-        self.search_tab = SearchTab(lambda text: data.search_events(self.db, text, self.clock()))
-        self.tabs.addTab(self.accepted_list, "Accepted tasks")
-        self.tabs.addTab(self.activity_list, "Activity")
+        self.tabs.addTab(self._accepted_tab(), "Accepted tasks")
+        self.search_tab = SearchTab(lambda text: data.visits(self.db, text), self.clock)
+        self.search_tab.visit_chosen.connect(self.show_visit)
         self.tabs.addTab(self.search_tab, "Search")
         self.review_tab = ReviewTab(self.db, clock=self.clock)
         self.review_tab.setToolTip("Label past moments, including those where the assistant stayed silent.")
@@ -150,25 +160,65 @@ class Dashboard(QWidget):
         body.addWidget(self.tabs, 1)
         root.addLayout(body, 1)
 
-    def _today_tab(self) -> QWidget:
+    def _timeline_tab(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
         box.setContentsMargins(0, 8, 0, 0)
         box.setSpacing(8)
+        nav = QHBoxLayout()
+        nav.setSpacing(6)
+        self.back_button = QPushButton("◀", clicked=lambda: self.step(-1), toolTip="Previous day or week")
+        self.next_button = QPushButton("▶", clicked=lambda: self.step(1), toolTip="Next day or week")
+        self.today_button = QPushButton("Today", clicked=self.go_today)
+        self.view_label = QLabel(objectName="title")
+        self.week_button = QPushButton("Week", checkable=True, toolTip="Show the whole week, one row per day")
+        self.week_button.toggled.connect(self.set_week)
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.next_button)
+        nav.addWidget(self.today_button)
+        nav.addSpacing(8)
+        nav.addWidget(self.view_label)
+        nav.addStretch(1)
+        nav.addWidget(QLabel("Scroll to zoom, drag to move", objectName="muted"))
+        for text, tip, action in (("−", "Zoom out", lambda: self.timeline.zoom(2.0)),
+                                  ("+", "Zoom in", lambda: self.timeline.zoom(0.5)),
+                                  ("Fit", "Show the whole day", lambda: self.timeline.fit())):
+            nav.addWidget(QPushButton(text, clicked=action, toolTip=tip))
+        nav.addWidget(self.week_button)
+        box.addLayout(nav)
         self.timeline = TimelineChart(self.colors)
-        box.addWidget(QLabel("Timeline: apps in focus, away from keyboard shaded, suggestions marked",
-                             objectName="muted"))
+        self.timeline.setToolTip("")
+        self.timeline.piece_menu.connect(lambda p, where: self.rules.popup(where, p.app, p.title, p.page, p.url))
         box.addWidget(self.timeline, 3)
+        self.legend = QLabel(objectName="muted")
+        self.legend.setText("Bars: the app in focus while you were at the keyboard · shaded: away · "
+                            "▲ accepted  ✕ rejected  ◆ not now  ● ignored or waiting. Right-click a bar for "
+                            "privacy and category rules.")
+        self.legend.setWordWrap(True)
+        box.addWidget(self.legend)
         row = QHBoxLayout()
-        self.apps_chart = BarsChart(self.colors, "No app in focus today yet.")
-        self.categories_chart = BarsChart(self.colors, "Nothing to categorise yet.")
-        for caption, chart in (("Time per app", self.apps_chart), ("Time per category", self.categories_chart)):
+        self.apps_chart = BarsChart(self.colors, "No app in focus on this day.")
+        self.categories_chart = BarsChart(self.colors, "Nothing to put in a category yet.")
+        self.apps_caption = QLabel("Time per app", objectName="muted")
+        self.categories_caption = QLabel("Time per category", objectName="muted")
+        for caption, chart in ((self.apps_caption, self.apps_chart),
+                               (self.categories_caption, self.categories_chart)):
             col = QVBoxLayout()
-            col.addWidget(QLabel(caption, objectName="muted"))
+            col.addWidget(caption)
             col.addWidget(chart, 1)
             row.addLayout(col, 1)
         box.addLayout(row, 2)
         return page
+
+    def _accepted_tab(self) -> QWidget:
+        """Tasks you accepted, newest first. Each item carries its proposal id (ACCEPTED_ID_ROLE), the hook for a
+        viewer of the answer the model gave (double-click copies the task meanwhile)."""
+        self.accepted_list = QListWidget()
+        self.accepted_list.setWordWrap(True)
+        self.accepted_list.setSpacing(2)
+        self.accepted_list.setToolTip("Double-click a task to copy it.")
+        self.accepted_list.itemDoubleClicked.connect(self._copy_item)
+        return self.accepted_list
 
     def _suggestions_tab(self) -> QWidget:
         page = QWidget()
@@ -178,7 +228,7 @@ class Dashboard(QWidget):
         box.addWidget(self.rate_label)
         self.answers_chart = AnswersChart(self.colors)
         box.addWidget(self.answers_chart, 2)
-        self.proposals_table = table(("Time", "Suggestion", "Judge", "Answer"))
+        self.proposals_table = table(("Time", "Suggestion", "Confidence", "Answer"))
         box.addWidget(self.proposals_table, 3)
         return page
 
@@ -220,20 +270,108 @@ class Dashboard(QWidget):
 
     def _refresh_all(self, now: float) -> None:
         self._refresh_status(now)
-        for key, value in data.today_counts(self.db, now).items():
-            if key in self.tile_values:
-                self.tile_values[key].setText(f"{value:,}")
+        if self.following_today and self.view_days == 1:
+            self.view_start = data.start_of_day(now)
+        counts = data.today_counts(self.db, now)
         current = self.tabs.currentIndex()  # charts are drawn when their tab is shown; lists always (cheap)
-        if current == 0:
-            self.timeline_data = data.today(self.db, now, self.categories)
-            self.timeline.show_day(self.timeline_data)
-            self.apps_chart.show_totals(self.timeline_data.apps)
-            self.categories_chart.show_totals(self.timeline_data.categories)
-        elif current == 1:
+        today = self._load_period(now)
+        if today.start != data.start_of_day(now) or today.days != 1:
+            today = data.today(self.db, now, self.categories)
+        active, away = data.shares([today.active, today.away_seconds])
+        counts.update(active=data.minutes_text(active), away=data.minutes_text(away))
+        for key, value in counts.items():
+            if key in self.tile_values:
+                self.tile_values[key].setText(value if isinstance(value, str) else f"{value:,}")
+        self.tile_values["active"].setToolTip(f"{data.exact_text(today.active)} at the keyboard, the app's own "
+                                              "windows left out")
+        if current == TIMELINE:
+            self._refresh_timeline(keep_view=True)
+        elif current == ACTIVITY:
+            self.activity_tab.show_period(self.period, self.view_label.text())
+            self.activity_tab.show_noticed(data.recent_activity(self.db, now, 20), now)
+        elif current == SUGGESTIONS:
             self._refresh_answers(now)
         self._refresh_proposals(now)
         self._refresh_accepted(now)
-        self._refresh_activity(now)
+
+    def _load_period(self, now: float) -> data.Period:
+        self.period = data.period(self.db, self.view_start, self.view_days, now, self.categories)
+        if self.view_days == 1:
+            self.view_label.setText(data.day_name(self.view_start, now))
+        else:
+            last = data.shift_day(self.view_start, 6)
+            self.view_label.setText(f"Week of {data.day_name(self.view_start, now)} – {data.day_name(last, now)}")
+        self.next_button.setEnabled(data.shift_day(self.view_start, self.view_days) <= now)
+        self.today_button.setEnabled(not (self.view_start <= now < data.shift_day(self.view_start, self.view_days)))
+        return self.period
+
+    def _refresh_timeline(self, keep_view: bool = False) -> None:
+        period = self.period
+        if period is None:
+            return
+        self.timeline.show_period(period, keep_view=keep_view)
+        self.apps_chart.show_figures(data.breakdown(period.apps, color_for, rest="other apps"))
+        self.categories_chart.show_figures(data.breakdown(period.categories, period.category_color,
+                                                          rest="other categories"))
+        total = data.minutes_text(sum(f.units for f in self.apps_chart.figures))
+        self.apps_caption.setText(f"Time per app (active {total}; away time and this app's own windows left out)")
+
+    # ------------------------------------------------------------ day and week
+
+    def step(self, direction: int) -> None:
+        """One day (or week) back (-1) or forward (+1)."""
+        self.view_start = data.shift_day(self.view_start, direction * self.view_days)
+        now = self.clock()
+        self.following_today = self.view_start <= now < data.shift_day(self.view_start, self.view_days)
+        self._show_view()
+
+    def go_today(self) -> None:
+        now = self.clock()
+        self.view_start = data.start_of_week(now) if self.view_days == 7 else data.start_of_day(now)
+        self.following_today = True
+        self._show_view()
+
+    def set_week(self, week: bool) -> None:
+        self.view_days = 7 if week else 1
+        now = self.clock()
+        anchor = min(self.view_start, now)
+        self.view_start = data.start_of_week(anchor) if week else data.start_of_day(
+            now if self.view_start <= now < data.shift_day(self.view_start, 7) else anchor)
+        self.following_today = self.view_start <= now < data.shift_day(self.view_start, self.view_days)
+        self._show_view()
+
+    def show_day(self, day_start: float) -> None:
+        self.week_button.blockSignals(True)
+        self.week_button.setChecked(False)
+        self.week_button.blockSignals(False)
+        self.view_days = 1
+        self.view_start = data.start_of_day(day_start)
+        now = self.clock()
+        self.following_today = self.view_start <= now < data.shift_day(self.view_start, 1)
+        self._show_view()
+
+    def _show_view(self) -> None:
+        now = self.clock()
+        try:
+            self._load_period(now)
+            if self.tabs.currentIndex() == TIMELINE:
+                self._refresh_timeline()
+            elif self.tabs.currentIndex() == ACTIVITY:
+                self.activity_tab.show_period(self.period, self.view_label.text())
+        except LogError as exc:
+            self.status_pill.setText(f"Event log unavailable: {exc}")
+
+    def show_visit(self, visit: data.Visit) -> None:
+        """The timeline of the visit's day, zoomed to the visit and highlighted (from Search)."""
+        self.show_day(visit.start)
+        self.tabs.setCurrentIndex(TIMELINE)
+        self.timeline.show_moment(visit.start, visit.end)
+
+    def _rules_changed(self) -> None:
+        cfg = self.config_source()
+        self.categories = cfg["dashboard.categories"]
+        self.config_changed.emit()
+        self.refresh()
 
     def _refresh_status(self, now: float) -> None:
         pause = data.pause_info(self.db, now)
@@ -263,10 +401,14 @@ class Dashboard(QWidget):
     def _refresh_answers(self, now: float) -> None:
         days = data.answers_over_days(self.db, now)
         self.answers_chart.show_days(days)
-        answered = sum(d.answered for d in days)
-        rate = f"{100 * sum(d.accepted for d in days) / answered:.0f} %" if answered else "–"
-        self.rate_label.setText(f"Last 14 days: {sum(d.shown for d in days)} shown · acceptance rate {rate} · "
-                                f"{sum(d.rejected for d in days)} false alarms (rejected)")
+        shown, closed = sum(d.shown for d in days), sum(d.closed for d in days)
+        accepted = sum(d.accepted for d in days)
+        rate = f" ({100 * accepted / closed:.0f} % of the {closed} answered or ignored)" if closed else ""
+        waiting = shown - closed
+        self.rate_label.setText(
+            f"Last 14 days: {shown} shown · {accepted} accepted{rate} · {sum(d.rejected for d in days)} rejected · "
+            f"{sum(d.not_now for d in days)} not now · {sum(d.ignored for d in days)} ignored (closed unanswered)"
+            + (f" · {waiting} waiting" if waiting else ""))
 
     def _refresh_proposals(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20)
@@ -277,7 +419,7 @@ class Dashboard(QWidget):
             if row.reason:
                 answer += f" — {row.reason}"
             cells = (data.clock(row.time, now), row.task,
-                     f"{row.score:.2f}" if row.score is not None else "", answer)
+                     f"{100 * row.score:.0f} %" if row.score is not None else "", answer)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 1 and row.why:
@@ -300,17 +442,10 @@ class Dashboard(QWidget):
         for row in rows:
             item = QListWidgetItem(f"{data.clock(row.time, now)}   {row.task}")
             item.setData(Qt.ItemDataRole.UserRole, row.task)
+            item.setData(ACCEPTED_ID_ROLE, row.id)
             self.accepted_list.addItem(item)
         if not rows:
             self.accepted_list.addItem("Tasks you accept appear here (and are copied to the clipboard).")
-
-    def _refresh_activity(self, now: float) -> None:
-        self.activity_list.clear()
-        activity = data.recent_activity(self.db, now, 20)
-        for when, sentence in activity:
-            self.activity_list.addItem(f"{data.clock(when, now)}   {sentence}")
-        if not activity:
-            self.activity_list.addItem("Nothing observed in the last half hour.")
 
     # ------------------------------------------------------------ actions
 

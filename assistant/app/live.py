@@ -197,7 +197,7 @@ class Engine:
         judge = self.chain.engine.judge if self.chain is not None else None
         if judge is not None and judge.labels_learned:
             said = judge.describe()  # first line: how many answers; then what changed, in words
-            part["reason"] = "; ".join([part["reason"], *said[:3]])
+            part["reason"] = "; ".join(s.strip().rstrip(".") for s in [part["reason"], *said[:3]] if s.strip())
         return part
 
     # ------------------------------------------------------------ the loop

@@ -99,6 +99,7 @@ class Runtime:
         self.paused = False
         self.running = False
         self._stop = threading.Event()
+        self._model_said: str | None = None  # the model state last announced (ready, failed)
         self._paused_switch = threading.Event()  # shared with the collectors: set = collect nothing
         self.on_proposal: Callable[[Proposal], None] | None = None  # the tray sets this
         self._last_snapshot: RuntimeSnapshot | None = None
@@ -198,9 +199,9 @@ class Runtime:
         if self.on_proposal is not None:
             self.on_proposal(proposal)
             return
+        sure = f"{100 * proposal.score:.0f} % sure; " if proposal.score is not None else ""
         self.say(f"\nSuggestion #{proposal.id}: {proposal.task}\n"
-                 f"  (judge {proposal.score:.2f}; answer with: proactive answer {proposal.id} "
-                 f"accept|reject|not-now)")
+                 f"  ({sure}answer with: proactive answer {proposal.id} accept, reject or not-now)")
 
     def parts(self) -> list[dict[str, Any]]:
         """Every part with its state and reason, computed now (see assistant.app.status)."""
@@ -238,6 +239,7 @@ class Runtime:
             if deadline and time.monotonic() >= deadline:
                 break
             self._stop.wait(1.0)
+            self._announce_model()
             if self.waiting_for_consent:
                 self._check_consent()
             else:
@@ -248,6 +250,18 @@ class Runtime:
             if time.monotonic() - last_retention >= RETENTION_EVERY:
                 last_retention = time.monotonic()
                 self._retention()
+
+    def _announce_model(self) -> None:
+        """Say once when the model has loaded (or could not be), so a headless terminal knows it is ready."""
+        part = self.engine.model_part if self.engine is not None else None
+        state = part["state"] if part else None
+        if state == self._model_said or state not in ("ready", "failed"):
+            return
+        self._model_said = state
+        if state == "ready":
+            self.say(f"Model ready: {part['reason']}.")
+        else:
+            self.say(f"Model unavailable: {part['reason']}.")
 
     def request_stop(self) -> None:
         """Ask `run()` to return soon (safe from any thread or a signal handler)."""

@@ -62,19 +62,28 @@ def run(headless: bool, run_for: str | None, no_model: bool, accept_defaults: bo
         click.echo(f"Could not start: {exc}", err=True)
         sys.exit(1)
     click.echo(runtime.describe())
-    signal.signal(signal.SIGTERM, lambda *_: runtime.request_stop())
+    why = {"how": f"after {run_for}" if run_for else ""}
+
+    def on_term(*_: object) -> None:
+        why["how"] = "on a stop signal"
+        runtime.request_stop()
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         if not headless:
             from ui.app import run_tray  # the tray owns the main thread while it runs
 
             run_tray(runtime, seconds)
         else:
+            click.echo("Press Ctrl+C to stop.")
             runtime.run(seconds)
     except KeyboardInterrupt:
-        pass
+        why["how"] = "on Ctrl+C"
     finally:
+        how = f" {why['how']}" if why["how"] else ""
+        click.echo(f"Stopping{how}: nothing more is collected…")
         runtime.stop()
-    click.echo("Stopped.")
+    click.echo("Stopped. Goodbye.")
 
 
 @click.command()
@@ -89,23 +98,46 @@ def status(as_json: bool) -> None:
                                                given.text_version if given else None,
                                                "via": given.via if given else None}})
         return
-    click.echo(f"Consent: {describe(given)}")
-    paused = ""
+    lines = [("Consent:", describe(given))]
+    running = f"yes (pid {st.pid})" if st.running else "no"
     if st.paused:
-        paused = " - paused" + (f" until {_clock(st.paused_until)}" if st.paused_until else "")
-    click.echo(f"Running: {'yes (pid %s)' % st.pid if st.running else 'no'}{paused}")
-    if st.warning:
-        click.echo(f"  warning: {st.warning}")
-    for part in st.parts:
-        reason = f" - {part.reason}" if part.reason else ""
-        click.echo(f"  {part.name:<20} {part.state}{reason}")
-    click.echo(f"Dropped events (queue full): {st.dropped_events}")
-    if st.not_stored_events:
-        click.echo(f"Events not stored (write errors): {st.not_stored_events}")
+        running += ", paused" + (f" until {_clock(st.paused_until)}" if st.paused_until else " until you resume")
+    lines.append(("Running:", running))
     rows = st.rows
-    click.echo(f"Stored: {rows['events']} events, {rows['observations']} observations, "
-               f"{rows['proposals']} proposals, {rows['labels']} labels ({st.db_bytes / 1e6:.1f} MB)")
-    click.echo(f"Data: {st.db_path}\nConfig: {st.config_path}")
+    lines.append(("Stored:", f"{rows['events']:,} events, {rows['observations']:,} narrated moments, "
+                             f"{rows['proposals']:,} decisions, {rows['labels']:,} answers "
+                             f"({st.db_bytes / 1e6:.1f} MB)"))
+    lines.append(("Not stored:", f"{st.dropped_events} events dropped (queue full)"
+                  + (f", {st.not_stored_events} lost to write errors" if st.not_stored_events else "")))
+    lines += [("Data:", st.db_path), ("Config:", st.config_path)]
+    for label, text in lines[:2]:
+        click.echo(f"{label:<11} {text}")
+    if st.warning:
+        click.echo(f"{'Warning:':<11} {st.warning}")
+    _echo_parts(st.parts)
+    for label, text in lines[2:]:
+        click.echo(f"{label:<11} {text}")
+
+
+def _echo_parts(parts: list) -> None:
+    """One aligned line per part (name, state, reason); a long reason wraps under itself."""
+    if not parts:
+        return
+    import shutil
+    import textwrap
+
+    name_w = max(len(p.name) for p in parts)
+    state_w = max(len(p.state) for p in parts)
+    indent = 2 + name_w + 2 + state_w + 2
+    width = max(60, shutil.get_terminal_size((110, 24)).columns - 1)
+    click.echo("Parts:")
+    for part in parts:
+        head = f"  {part.name:<{name_w}}  {part.state:<{state_w}}  "
+        reason = "; ".join(r.strip().rstrip(".") for r in part.reason.split("; ") if r.strip())
+        wrapped = textwrap.wrap(reason, width - indent) or [""]
+        click.echo((head + wrapped[0]).rstrip())
+        for more in wrapped[1:]:
+            click.echo(" " * indent + more)
 
 
 def _clock(ts: float) -> str:

@@ -21,10 +21,25 @@ from assistant.research.formats import FORMATS
 from models.backends import ModelUnavailable
 
 
+class AnswerWord(click.ParamType):
+    """accept, reject, not-now, other (help, but not this), needed / fine (a silent moment), ignore; the stored
+    label names (accepted, other-help, ...) are taken too, without being listed."""
+
+    name = "answer"
+    SHOWN = ("accept", "reject", "not-now", "other", "needed", "fine")
+    TAKEN = frozenset({*SHOWN, "ignore", *LABELS})
+
+    def convert(self, value, param, ctx):
+        word = str(value).strip().lower()
+        if word in self.TAKEN:
+            return word
+        self.fail(f"{value!r} is not an answer; use one of: {', '.join(self.SHOWN)}", param, ctx)
+        return None
+
+
 @click.command()
 @click.argument("proposal_id", type=int)
-@click.argument("answer", type=click.Choice(["accept", "reject", "not-now", "ignore", "other", "needed", "fine",
-                                             *LABELS]))
+@click.argument("answer", type=AnswerWord(), metavar="ANSWER")
 @click.option("--reason", help="Why (kept with the label, useful for research).")
 @click.option("--no-run", is_flag=True, help="Only record the answer; do not carry an accepted task out.")
 @click.option("--annotator", default="me", show_default=True, help="Who answers (several annotators may label "
@@ -32,9 +47,17 @@ from models.backends import ModelUnavailable
 @click.option("--relabel", is_flag=True, help="Change an answer given before (the old one is kept as history).")
 def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, annotator: str,
            relabel: bool) -> None:
-    """Answer a suggestion from the terminal (the tray's buttons do the same). Accepting carries the task
-    out: the model's answer streams here as it is written, and is kept with your label. `other` means help
-    was needed but not this task; for a silent moment under review, `needed` or `fine`."""
+    """Answer suggestion PROPOSAL_ID from the terminal (the card's buttons do the same).
+
+    \b
+    ANSWER is one of:
+      accept    yes: the task is carried out, the model's answer streams here
+      reject    no, not useful
+      not-now   maybe, but not at this moment
+      other     help was needed, but not this task
+    For a moment it stayed silent (`proactive label` shows them):
+      needed    help was needed
+      fine      no help was needed"""
     db = open_log_or_exit()
     try:
         row = control.answer(db, proposal_id, answer, reason, annotator=annotator, relabel=relabel)

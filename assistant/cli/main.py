@@ -7,13 +7,56 @@ import click
 from assistant import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# `proactive --help` lists the commands in these groups, each with one short line in plain words
+SECTIONS = (
+    ("Everyday", (("run", "Start the assistant (tray, or headless in a terminal)"),
+                  ("status", "Is it running, what it collects, how big the log is"),
+                  ("pause", "Stop collecting (for a while, or until resume)"),
+                  ("resume", "Collect again after a pause"),
+                  ("quiet", "No suggestions for a while; collecting goes on"),
+                  ("answer", "Answer a suggestion (accept carries the task out)"),
+                  ("forget", "Delete what was collected (the last hour, or all)"),
+                  ("events", "Show what was recorded recently"))),
+    ("Set-up", (("consent", "Agree to what is collected, or show it"),
+                ("config", "Show or check the settings file"),
+                ("model", "See, download and choose a language model"),
+                ("autostart", "Start with your desktop session, or not"),
+                ("setup", "One-time desktop set-up (GNOME extension)"))),
+    ("Your data and research", (("export", "Export your answers or raw events"),
+                                ("import", "Import ActivityWatch history or an export"),
+                                ("label", "Review and label past moments in the terminal"),
+                                ("replay", "Replay your log: what it would have suggested"),
+                                ("study", "Bundles for studies with several participants"),
+                                ("judge", "Train and evaluate the judge (research)"),
+                                ("eval", "Evaluate decisions on ProactiveBench data (research)"))),
+)
+
+
+class SectionedGroup(click.Group):
+    """A group whose help lists its commands by section, one unbroken line each."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        listed: set[str] = set()
+        for title, commands in SECTIONS:
+            rows = [(name, text) for name, text in commands if name in self.commands]
+            listed.update(name for name, _ in rows)
+            if rows:
+                with formatter.section(f"{title} commands"):
+                    formatter.write_dl(rows, col_spacing=3)
+        rest = [(name, cmd.get_short_help_str(70)) for name, cmd in sorted(self.commands.items())
+                if name not in listed and not cmd.hidden]
+        if rest:
+            with formatter.section("Other commands"):
+                formatter.write_dl(rest, col_spacing=3)
+
+
+@click.group(cls=SectionedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="proactive")
 def cli() -> None:
     """A local-first proactive desktop assistant.
 
-    It watches what you do (locally), proposes one helpful task when you seem to need it, and learns from
-    your answers. Data stays in a local SQLite file; see `proactive status`.
+    It watches what you do on this computer (the log stays here), suggests one helpful task when you seem to
+    need it, and learns from your answers. `proactive run` starts it; `proactive COMMAND --help` says more.
     """
 
 

@@ -1,6 +1,6 @@
 """Every config key, its type, default and the comment written above it in config.yaml.
 
-A Key's `kind` is one of: bool, int, float, str, choice, regex_list, str_list.
+A Key's `kind` is one of: bool, int, float, str, choice, regex_list, str_list, regex_map, category_map.
 Sections nest one level for collectors (collectors.window.enabled).
 """
 
@@ -48,15 +48,24 @@ DEFAULT_EXCLUDE_TITLES = [
      r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip)\b"),
 ]
 
-DEFAULT_CATEGORIES = {  # matched in this order against "app title"; the first that matches wins
-    "Coding": (r"(?i)\b(code|codium|vim|nvim|emacs|pycharm|idea|clion|goland|kate|gedit|sublime_text|zed|"
-               r"xterm|konsole|gnome-terminal|alacritty|kitty|foot|wezterm|terminator|tilix|jupyter|github|gitlab)\b"),
-    "Communication": (r"(?i)\b(thunderbird|evolution|mail|slack|discord|telegram|signal|element|teams|zoom|"
-                      r"mattermost|skype|outlook|gmail)\b"),
-    "Writing": r"(?i)\b(libreoffice|soffice|writer|abiword|obsidian|logseq|notion|docs\.google|overleaf)\b",
-    "Media": r"(?i)\b(youtube|vlc|mpv|spotify|rhythmbox|netflix|twitch)\b",
-    "Browsing": r"(?i)\b(firefox|chromium|chrome|brave|epiphany|vivaldi|opera|librewolf)\b",
-    "Files": r"(?i)\b(nautilus|dolphin|thunar|pcmanfm|nemo)\b",
+DEFAULT_CATEGORIES = {  # the first category whose rule matches wins; apps are process names, titles words in the
+    # window title, sites a page's address or the site's name in its title (ui/categories.py)
+    "Coding": {"apps": ["code", "codium", "vim", "nvim", "gvim", "emacs", "pycharm", "idea", "clion", "goland",
+                        "kate", "gedit", "sublime_text", "zed", "xterm", "konsole", "gnome-terminal",
+                        "gnome-terminal-server", "alacritty", "kitty", "foot", "wezterm", "terminator", "tilix",
+                        "jupyter-lab"],
+               "sites": ["github.com", "gitlab.com", "stackoverflow.com", "localhost"], "color": "#4e79a7"},
+    "Communication": {"apps": ["thunderbird", "evolution", "slack", "discord", "telegram-desktop", "signal-desktop",
+                               "element-desktop", "teams", "zoom", "mattermost-desktop", "skypeforlinux"],
+                      "sites": ["mail.google.com", "outlook.live.com", "outlook.office.com", "Gmail", "Outlook",
+                                "app.slack.com", "teams.microsoft.com", "meet.google.com"], "color": "#59a14f"},
+    "Writing": {"apps": ["libreoffice", "soffice", "soffice.bin", "abiword", "obsidian", "logseq"],
+                "sites": ["docs.google.com", "Google Docs", "notion.so", "overleaf.com"], "color": "#b07aa1"},
+    "Media": {"apps": ["vlc", "mpv", "totem", "spotify", "rhythmbox"],
+              "sites": ["youtube.com", "netflix.com", "twitch.tv", "open.spotify.com"], "color": "#e15759"},
+    "Browsing": {"apps": ["firefox", "firefox-esr", "chromium", "chrome", "google-chrome", "brave", "epiphany",
+                          "vivaldi", "opera", "librewolf", "msedge"], "color": "#f28e2b"},
+    "Files": {"apps": ["nautilus", "dolphin", "thunar", "pcmanfm", "nemo"], "color": "#76b7b2"},
 }
 
 SCHEMA: dict[str, Any] = {
@@ -168,8 +177,10 @@ SCHEMA: dict[str, Any] = {
                      "in the model's text are checked and the unverified ones flagged."),
     },
     "dashboard": {
-        "categories": Key("regex_map", DEFAULT_CATEGORIES, "Category name -> regex on \"app title\"; the first that "
-                          "matches wins, anything else is 'Other'. Shown as time per category."),
+        "categories": Key("category_map", DEFAULT_CATEGORIES, "Categories of time: name -> apps (process names), "
+                          "titles (words in the window title), sites (youtube.com, or a site's name), color, and for "
+                          "experts regex (on \"app title\"). The first that matches wins; anything else is 'Other'. "
+                          "Edit them in Settings > Categories."),
     },
     "ui": {
         "tray": Key("bool", True, "Show the tray icon and suggestion cards when a display is available."),

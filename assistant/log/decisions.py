@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.log.db import Database
+from assistant.log.own_rows import NOT_OWN
 from assistant.log.transaction import transaction
 
 
@@ -172,10 +173,11 @@ def import_observations(db: Database, rows: list[tuple[float, str]]) -> int:
 
 def all_events(db: Database, since: float | None = None,
                until: float | None = None) -> Iterator[dict[str, Any]]:
-    """Raw events as rows (start, duration, source, kind, app, title, data), oldest first."""
+    """Raw events as rows (start, duration, source, kind, app, title, data), oldest first (never the app's own
+    windows)."""
     for start, duration, source, kind, app, title, data in db.conn.execute(
-            "SELECT start, duration, source, kind, app, title, data FROM events WHERE start >= ? AND start < ? "
-            "ORDER BY start, id", (float("-inf") if since is None else since,
+            f"SELECT start, duration, source, kind, app, title, data FROM events WHERE start >= ? AND start < ? "
+            f"AND {NOT_OWN} ORDER BY start, id", (float("-inf") if since is None else since,
                                    float("inf") if until is None else until)):
         yield {"start": start, "duration": duration, "source": source, "kind": kind, "app": app,
                "title": title, "data": json.loads(data or "{}")}

@@ -200,3 +200,12 @@ def m005_ids_never_reused_and_annotators(conn: sqlite3.Connection) -> None:
         CREATE INDEX labels_proposal ON labels(proposal_id, annotator);
         """
     )
+
+
+@migration
+def m006_forget_own_windows(conn: sqlite3.Connection) -> None:
+    """The app's own windows were meant never to be logged: an older version kept input counts and typed text
+    in them (and their titles in narrated sentences). Delete those rows."""
+    from assistant.log.own_rows import forget_own_rows
+
+    forget_own_rows(conn)
