@@ -121,13 +121,15 @@ class TaskHelp:
 
     @classmethod
     def open(cls, db: Database, proposal_id: int, cfg: Config,
-             clipboard_text: str | None = None) -> TaskHelp | None:
+             clipboard_text: str | None = None, evidence: bool = True) -> TaskHelp | None:
+        """The task of `proposal_id` with its context; `evidence=False` when no new answer will be written
+        (a kept answer opened again)."""
         record = proposal_by_id(db, proposal_id)
         if record is None or not record.task:
             return None
         context = context_for(db, record, cfg, clipboard_text)
-        evidence = evidence_for(db, record, context, cfg) if cfg["assist.facts"] else None
-        return cls(record, context, cfg, evidence)
+        evidence_ = evidence_for(db, record, context, cfg) if cfg["assist.facts"] and evidence else None
+        return cls(record, context, cfg, evidence_)
 
     def start(self, backend: Backend) -> AnswerStream:
         """Stream the answer: with facts on, the checked Fix first (gathered in the stream's worker), then the
@@ -144,6 +146,16 @@ class TaskHelp:
     @property
     def facts(self) -> FactSheet | None:
         return self.session.sheet if self.session is not None else None
+
+    def resume(self, backend: Backend, kept: AnswerRecord) -> None:
+        """Continue the conversation about an answer kept earlier (follow-ups and ratings go to that answer)."""
+        self.session = AnswerSession(backend, self.context, max_tokens=self.cfg["assist.max_tokens"],
+                                     context_tokens=self.cfg["model.context_tokens"],
+                                     secret_patterns=self.cfg["privacy.secret_patterns"], tools=Tools())
+        self.session.messages = [*self.session.messages, {"role": "assistant", "content": kept.text},
+                                 *kept.followups]
+        self.answer_id = kept.id
+        self.followups = list(kept.followups)
 
     def follow_up(self, question: str) -> AnswerStream:
         if self.session is None:

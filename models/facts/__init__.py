@@ -92,7 +92,8 @@ def gather(ev: Evidence, tools: Tools | None = None) -> FactSheet:
 def _error_facts(sheet: FactSheet, error: str, ev: Evidence, tools: Tools) -> None:
     topic, subject = classify(error, "\n".join(ev.texts))
     sheet.topic = topic
-    sheet.add(f"The error reads: \"{error[:300]}\"", "the evidence")
+    if topic:
+        sheet.add(f"The error reads: \"{error[:300]}\"", "the evidence")
     if topic == "python-missing-module":
         python.missing_module_facts(sheet, subject, [error, *ev.texts], tools, ev.cwd, ev.project_dir)
     elif topic == "pip-no-distribution":

@@ -256,3 +256,27 @@ def annotate(text: str, checks: list[CommandCheck]) -> str:
             out = out.replace(span, f"{span} ⚠", 1)
     lines = "\n".join(f"- `{c.command}`: {'; '.join(c.problems)}" for c in bad)
     return out.rstrip() + f"\n\n**⚠ Not verified** (do not run these as they are):\n{lines}\n"
+
+
+_NOTE = re.compile(r"\*\*⚠ Not verified\*\*[^\n]*\n((?:- `[^\n]+\n?)+)")
+
+
+def mark_unverified(text: str) -> str:
+    """For display: each command the answer's own "⚠ Not verified" list names is marked ⚠ where it stands
+    (after its code span, or under the code block that holds it). The stored text stays as written."""
+    note = _NOTE.search(text)
+    if not note:
+        return text
+    commands = [m.group(1) for m in re.finditer(r"^- `(.+?)`:", note.group(1), re.M)]
+    body, tail = text[:note.start()], text[note.start():]
+    for command in commands:
+        span = f"`{command}`"
+        if span in body:
+            body = body.replace(span, f"{span} ⚠", 1)
+            continue
+        for block in _FENCE.finditer(body):
+            if command in block.group(2):
+                end = block.end()
+                body = body[:end] + f"\n\n⚠ *Not verified:* `{command}`\n" + body[end:]
+                break
+    return body + tail
