@@ -188,6 +188,7 @@ def main() -> None:
                     rows.append(row)
                     print(f"{mode:8} {'ok ' if row['correct'] else 'BAD'} {task['id']:30} "
                           f"ttft {row['ttft_s'] or 0:5.2f}s model {row['model_ttft_s'] or 0:5.2f}s "
+                          f"done {row['total_s']:5.1f}s {row['tokens']:3d} tok "
                           f"{row['missing'] or ''}{row['missing_any'] or ''}{row['forbidden'] or ''}", flush=True)
         finally:
             close = getattr(backend, "close", None)

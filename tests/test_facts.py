@@ -136,3 +136,9 @@ def test_errors_are_recognised_by_ecosystem():
     assert classify("bash: rg: command not found") == ("command-not-found", "rg")
     assert classify("java.lang.NoClassDefFoundError: org/x/Y")[0] == "java-missing-class"
     assert classify("FAILED tests/test_a.py::test_b - assert 1 == 2")[0] == "failing-test"
+
+
+def test_typographic_quotes_from_the_narrator_are_read_as_quotes():
+    assert classify("ModuleNotFoundError: No module named ’sklearn’") == ("python-missing-module", "sklearn")
+    ev = Evidence(kind="explain_error", error="ModuleNotFoundError: No module named ’PIL’")
+    assert "Pillow" in gather(ev, Tools()).markdown()

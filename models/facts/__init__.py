@@ -14,6 +14,7 @@ command is checked (models.facts.commands) and kept as the Fix only when it pass
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from models.facts import documents, ecosystems, git_docker, python, system
 from models.facts.commands import CommandCheck, annotate, check_command, check_text, extract_commands
@@ -34,8 +35,8 @@ _RUST = re.compile(r"unresolved import `(\w+)|use of (?:undeclared|unresolved) (
 _GO = re.compile(r"no required module provides package ([\w.~/-]+)|cannot find package \"([\w.~/-]+)\"|"
                  r"package ([\w.~/-]+) is not in (?:GOROOT|std)")
 _JAVA = re.compile(r"(?:ClassNotFoundException|NoClassDefFoundError)[:\s]+([\w.$/]+)|package ([\w.]+) does not exist")
-_SHELL = re.compile(r"command not found:\s*([\w.+-]+)|Unknown command:?\s*'?([\w.+-]+)|"
-                    r"(?:^|[\s:])([\w.+-]+): (?:command )?not found\b")
+_SHELL = (re.compile(r"command not found:\s*([\w.+-]+)"), re.compile(r"Unknown command:?\s*'?([\w.+-]+)"),
+          re.compile(r"(?:^|[\s:])([\w.+-]+): (?:command )?not found\b"))
 _APT = re.compile(r"(?:^|\s)E: |Unable to locate package|Could not get lock|has no installation candidate|dpkg was "
                   r"interrupted|Unmet dependencies")
 _DOCKER = re.compile(r"(?i)docker|container|image")
@@ -46,6 +47,7 @@ _TEST = re.compile(r"::\w+|--- FAIL|FAIL\s+\S+\.(?:test|spec)\.|test \S+ \.\.\. 
 def classify(error: str, context: str = "") -> tuple[str, str]:
     """(topic, subject) of an error line: ("python-missing-module", "sklearn"), ("node-missing-module",
     "express"), ... or ("", "") when no finder knows it."""
+    error = plain_quotes(error)
     for topic, rx in (("python-missing-module", _PY_MISSING), ("node-missing-module", _NODE),
                       ("rust-missing-crate", _RUST), ("go-missing-package", _GO), ("java-missing-class", _JAVA),
                       ("pip-no-distribution", _PIP_NO_DIST)):
@@ -58,9 +60,9 @@ def classify(error: str, context: str = "") -> tuple[str, str]:
         return "failing-test", ""
     if _APT.search(error):
         return "apt", ""
-    m = _SHELL.search(error)
+    m = next((m for m in (rx.search(error) for rx in _SHELL) if m), None)  # the most specific form first
     if m and not re.search(r"(?i)module|package|file|class", error):
-        return "command-not-found", next(g for g in m.groups() if g)
+        return "command-not-found", m.group(1)
     if _DOCKER.search(f"{error}\n{context}") and any(rx.search(error) for rx, _ in git_docker.DOCKER_RULES):
         return "docker", ""
     if _GIT.search(error) and any(rx.search(error) for rx, _ in git_docker.GIT_RULES):
@@ -68,10 +70,19 @@ def classify(error: str, context: str = "") -> tuple[str, str]:
     return "", ""
 
 
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "′": "'"})
+
+
+def plain_quotes(text: str) -> str:
+    """Typographic quotes (the narrator writes ’sklearn’ inside its own quotes) back to ASCII ones."""
+    return text.translate(_QUOTES)
+
+
 def gather(ev: Evidence, tools: Tools | None = None) -> FactSheet:
     """The facts for this task and the Fix built from them (only checked commands stay in the Fix)."""
     tools = tools or Tools()
     sheet = FactSheet()
+    ev = replace(ev, error=plain_quotes(ev.error), texts=tuple(plain_quotes(t) for t in ev.texts))
     error = ev.error.strip()
     if error and (ev.kind in ERROR_KINDS or not ev.kind or ev.kind == "review_file"):
         _error_facts(sheet, error, ev, tools)
