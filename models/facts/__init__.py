@@ -103,7 +103,7 @@ def gather(ev: Evidence, tools: Tools | None = None) -> FactSheet:
 def _error_facts(sheet: FactSheet, error: str, ev: Evidence, tools: Tools) -> None:
     topic, subject = classify(error, "\n".join(ev.texts))
     sheet.topic = topic
-    if topic:
+    if topic or ev.file_text:
         sheet.add(f"The error reads: \"{error[:300]}\"", "the evidence")
     if topic == "python-missing-module":
         python.missing_module_facts(sheet, subject, [error, *ev.texts], tools, ev.cwd, ev.project_dir)
@@ -142,6 +142,8 @@ def _error_facts(sheet: FactSheet, error: str, ev: Evidence, tools: Tools) -> No
         git_docker.apply_rules(git_docker.DOCKER_RULES, sheet, error, ev, tools)
     elif topic == "git":
         git_docker.apply_rules(git_docker.GIT_RULES, sheet, error, ev, tools)
+    else:
+        documents.code_lines_facts(sheet, error, ev)
     if not sheet.fix:
         for command in system.advised_commands(error):
             sheet.step("The error itself says to run:", command, "the tool names this command in its message.")

@@ -216,3 +216,19 @@ _COMMON_WORDS = frozenset({"how", "to", "the", "and", "for", "with", "from", "in
                            "file", "files", "list", "find", "test", "time", "sort", "join", "split", "install",
                            "link", "more", "less", "top", "watch", "read", "write", "line", "true",
                            "false", "yes", "python", "python3"})
+
+
+def code_lines_facts(sheet: FactSheet, error: str, ev: Evidence) -> None:
+    """The lines of the shared file that hold what a runtime error names (KeyError: 'total' -> the lines with
+    'total'; NameError: name 'totl' is not defined -> the lines with totl)."""
+    if not ev.file_text:
+        return
+    names = [n for n in re.findall(r"""['"]([\w.-]{2,60})['"]""", error) if not n.endswith(".py")]
+    lines = ev.file_text.splitlines()
+    for name in names[:2]:
+        found = [(i, line.strip()) for i, line in enumerate(lines, 1)
+                 if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", line)][:3]
+        for number, line in found:
+            sheet.add(f"{ev.file_name or 'The file'} line {number}: `{line[:160]}`", "the file")
+        if found:
+            sheet.subject = sheet.subject or name
