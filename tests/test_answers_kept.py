@@ -9,15 +9,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from assistant.app import control  # noqa: E402
-from assistant.core.config import default_config  # noqa: E402
-from assistant.core.proposal import Proposal  # noqa: E402
-from assistant.log import open_db  # noqa: E402
-from assistant.log.answers import AnswerRecord, answers_for, record_answer  # noqa: E402
-from assistant.log.proposals import record_proposal  # noqa: E402
-from tests.conftest import run_cli  # noqa: E402
+from assistant.app import control
+from assistant.core.config import default_config
+from assistant.core.proposal import Proposal
+from assistant.log import open_db
+from assistant.log.answers import AnswerRecord, answers_for, record_answer
+from assistant.log.proposals import record_proposal
+from tests.conftest import run_cli
 
 FIX_ANSWER = ("**Fix** (checked on this computer):\n\nInstall scikit-learn for the Python that ran the command:\n"
               "```sh\npython3 -m pip install scikit-learn\n```\n\n**Explanation** (written by the model; not "

@@ -191,6 +191,9 @@ class TaskPanel(QWidget):
             except Exception as exc:  # a locked log: the answer stays on screen
                 self._show_error(f"Could not keep the answer: {exc}")
             first = f"first token after {answer.first_token_s:.1f} s, " if answer.first_token_s is not None else ""
+            if answer.fix and answer.model_first_token_s is not None:
+                first = (f"Fix after {answer.first_token_s:.1f} s, model's first token after "
+                         f"{answer.model_first_token_s:.1f} s, ")
             speed = f"{answer.tokens_per_s:.0f} tokens/s, " if answer.tokens_per_s else ""
             stopped = " (stopped)" if answer.finish_reason == "cancelled" else ""
             self.stats_label.setText(f"{answer.model} · {first}{speed}{answer.completion_tokens} tokens{stopped}")

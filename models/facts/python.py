@@ -76,21 +76,21 @@ def find_interpreter(texts: Iterable[str], tools: Tools, cwd: str | None = None)
             root = os.path.expanduser(m.group(1))
             exe = os.path.join(root, "bin", m.group(2) if rx is _VENV_BIN else "python")
             if tools.which(exe):
-                return Interpreter(exe, f"{what} ({m.group(0)})", (Path(root) / "pyvenv.cfg").exists())
+                return Interpreter(exe, what, (Path(root) / "pyvenv.cfg").exists())
     venv = _PROMPT_VENV.search(joined)
     where = _TITLE_CWD.search(joined)
     folder = os.path.expanduser(where.group(1)) if where else cwd
     if venv and folder:
         exe = os.path.join(folder, venv.group(1), "bin", "python")
         if tools.which(exe):
-            return Interpreter(exe, f"the terminal's prompt ({venv.group(0)}) in {folder}", True)
+            return Interpreter(exe, f"the terminal's prompt ({venv.group(0)})", True)
     named = _COMMAND_PY.search(joined)
     if named and named.group(1) != "py" and tools.which(named.group(1)):
-        return Interpreter(named.group(1), f"the command line ({named.group(0)})")
+        return Interpreter(named.group(1), f"the command line `{named.group(0)}`")
     for name in ("python3", "python"):
         if tools.which(name):
-            return Interpreter(name, f"{name} on PATH ({tools.which(name)})")
-    return Interpreter("python3", "no Python on PATH here")
+            return Interpreter(name, f"the first {name} on PATH, {tools.which(name)}; the evidence names no other")
+    return Interpreter("python3", "a guess: there is no Python on PATH here")
 
 
 def probe(interpreter: Interpreter, name: str, tools: Tools) -> dict | None:
@@ -125,7 +125,7 @@ def distributions_for(name: str, installed: list[list[str]] | None = None) -> tu
         return [display_name(d) for d, _ in installed], "the installed package's metadata"
     elsewhere = metadata.packages_distributions().get(name)
     if elsewhere:
-        return [display_name(d) for d in dict.fromkeys(elsewhere)], "the metadata of a copy installed elsewhere here"
+        return [display_name(d) for d in dict.fromkeys(elsewhere)], "the package metadata of another environment here"
     mapped = pipreqs_mapping().get(name)
     if mapped:
         return [display_name(d) for d in mapped], "pipreqs' import-name mapping"
@@ -152,7 +152,7 @@ def missing_module_facts(sheet: FactSheet, module: str, texts: Iterable[str], to
     info = probe(interp, top, tools)
     dists, source = distributions_for(top, (info or {}).get("dists") or None)
     where = interp.command
-    sheet.add(f"The failing command ran {where} (from {interp.evidence}).", "the evidence")
+    sheet.add(f"The Python that failed: {where}.", interp.evidence)
     if len(dists) == 1:
         dist = dists[0]
         same = same_distribution(dist, top)
@@ -166,12 +166,12 @@ def missing_module_facts(sheet: FactSheet, module: str, texts: Iterable[str], to
     elif info["found"]:
         versions = ", ".join(f"{d} {v}" for d, v in info["dists"]) or "found"
         sheet.add(f"`{top}` does import in {where} ({versions}): the failing command used another "
-                  "interpreter or environment.", f"{where} -c 'import importlib.util'")
+                  "interpreter or environment.", "asked of that Python")
         return
     else:
         env = "virtual environment " + info["prefix"] if info["prefix"] != info["base"] else info["prefix"]
         sheet.add(f"`{top}` is not installed for {where} (Python {info['version']}, {env}).",
-                  f"{where} -c 'importlib.util.find_spec'")
+                  "asked of that Python")
     if len(dists) != 1:
         sheet.cannot_verify("Which of these packages you want depends on your code; install the one its docs name.")
         return
@@ -184,7 +184,7 @@ def missing_module_facts(sheet: FactSheet, module: str, texts: Iterable[str], to
                    f"{where} -m venv .venv && .venv/bin/python -m pip install {dists[0]}", why)
         return
     if info is not None and not info.get("pip", True):
-        sheet.add(f"pip is not installed for {where}.", f"{where} -c 'importlib.util.find_spec'")
+        sheet.add(f"pip is not installed for {where}.", "asked of that Python")
         sheet.step("Give that Python its pip first:", f"{where} -m ensurepip --upgrade", "")
     sheet.step(f"Install {dists[0]} for the Python that ran the command:", f"{where} -m pip install {dists[0]}",
                why)

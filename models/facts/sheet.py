@@ -77,7 +77,7 @@ class FactSheet:
             if whys:
                 out.append("Why: " + " ".join(dict.fromkeys(whys)))
         if self.facts:
-            out.append("**Facts**\n" + "\n".join(f"- {f.text} _({f.source})_" for f in self.facts[:8]))
+            out.append("**Facts**\n" + "\n".join(f"- {f.text} (source: {f.source})" for f in self.facts[:8]))
         notes = self.unverified + [f"{s.text} `{s.command}`".strip() for s in self.fix if not s.verified]
         if notes:
             out.append("**Could not verify**\n" + "\n".join(f"- {n}" for n in notes))
