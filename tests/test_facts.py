@@ -142,3 +142,16 @@ def test_typographic_quotes_from_the_narrator_are_read_as_quotes():
     assert classify("ModuleNotFoundError: No module named ’sklearn’") == ("python-missing-module", "sklearn")
     ev = Evidence(kind="explain_error", error="ModuleNotFoundError: No module named ’PIL’")
     assert "Pillow" in gather(ev, Tools()).markdown()
+
+
+def test_programs_that_act_on_any_argument_are_never_started_to_read_their_help(tmp_path):
+    marker = tmp_path / "ran"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name in ("reboot", "rm"):
+        (fake / name).write_text(f"#!/bin/sh\ntouch {marker}\n")
+        (fake / name).chmod(0o755)
+    tools = Tools(path=str(fake))
+    assert tools.cmd_help("reboot") == "" and tools.cmd_help("rm") == ""
+    assert not check_command("reboot --now-please", tools).ok
+    assert not marker.exists()

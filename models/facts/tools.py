@@ -23,6 +23,10 @@ SUBCOMMAND_PROGRAMS = frozenset({
     "apt-cache", "conda", "gem", "systemctl", "rustup", "poetry", "uv", "kubectl", "brew", "dnf", "snap", "mvn",
     "dpkg", "npx", "pipx", "podman", "gh", "journalctl", "ip", "flatpak",
 })
+# never started, not even with --help (some of these act on any argument): their man page is asked instead
+NEVER_RUN = frozenset({"reboot", "poweroff", "shutdown", "halt", "init", "telinit", "kill", "killall", "pkill",
+                       "rm", "dd", "shred", "wipefs", "fdisk", "parted", "sudo", "su", "doas", "xdg-open", "open",
+                       "sh", "bash", "zsh", "fish", "dash", "env", "nohup", "exec", "eval", "yes"})
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|.\x08")
 
 
@@ -86,7 +90,8 @@ class Tools:
         key = (program, subcommand or "")
         if key not in self._help:
             text = ""
-            if self.which(program) is not None:
+            name = os.path.basename(program)
+            if self.which(program) is not None and name not in NEVER_RUN and not name.startswith("mkfs"):
                 base = [program, subcommand] if subcommand else [program]
                 asks = [[*base, "-h"], [*base, "--help"]] if program == "git" else [[*base, "--help"], [*base, "-h"]]
                 for argv in asks:
