@@ -65,7 +65,7 @@ def classify(error: str, context: str = "") -> tuple[str, str]:
         return "command-not-found", m.group(1)
     if _DOCKER.search(f"{error}\n{context}") and any(rx.search(error) for rx, _ in git_docker.DOCKER_RULES):
         return "docker", ""
-    if _GIT.search(error) and any(rx.search(error) for rx, _ in git_docker.GIT_RULES):
+    if _GIT.search(f"{error}\n{context}") and any(rx.search(error) for rx, _ in git_docker.GIT_RULES):
         return "git", ""
     return "", ""
 

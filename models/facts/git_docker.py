@@ -59,7 +59,8 @@ GIT_RULES: list[Rule] = [
                 r"stash them"),
      _steps(("Put your changes aside:", "git stash"), ("bring in the other changes:", "git pull"),
             ("and take your changes back:", "git stash pop"))),
-    (re.compile(r"(?i)merge conflict in (?P<file>\S+)|fix conflicts and then commit|CONFLICT \("),
+    (re.compile(r"(?i)(?:CONFLICT \([^)]*\):\s*)?merge conflict in (?P<file>\S+)|fix conflicts and then commit|"
+                r"CONFLICT \("),
      _steps(("See which files conflict:", "git status"),
             (("Edit {file} to keep the right lines (remove the <<<<<<< ======= >>>>>>> markers), then mark it "
              "resolved:"), "git add {file}"),
