@@ -213,7 +213,7 @@ class AnswerStream:
             self._answer = Answer(self.question, self.stream.text, s.model, s.prompt_tokens,
                                   g.prompt_chars or self.prompt_chars,
                                   s.completion_tokens, s.first_token_s, s.tokens_per_s, s.total_s,
-                                  s.finish_reason or "stop", error or g.error, g.fix, g.model_text,
+                                  s.finish_reason or "stop", error, g.fix, g.model_text,
                                   s.model_first_token_s if s.model_first_token_s is not None else s.first_token_s, s.facts_s,
                                   [{"command": c.command, "problems": list(c.problems)} for c in g.unverified],
                                   g.sheet.to_dict() if g.sheet else {})
@@ -304,7 +304,8 @@ class AnswerSession:
                         grounding.fix = grounding.sheet.markdown() if has_facts else ""
                         heading = (EXPLANATION_HEADING if has_facts else ANSWER_HEADING).format(
                             model=_short(self.backend.name))
-                        sink.emit((grounding.fix + "\n\n" if grounding.fix else "") + heading + "\n\n")
+                        failed = f"_(No facts: {grounding.error}.)_\n\n" if grounding.error else ""
+                        sink.emit(failed + (grounding.fix + "\n\n" if grounding.fix else "") + heading + "\n\n")
                 asked = build_messages(self.context, self.budget_chars, self.secret_patterns, grounding.sheet)
                 with self._lock:
                     self.messages = asked

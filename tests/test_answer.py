@@ -176,3 +176,17 @@ def test_a_model_that_starts_over_is_stopped_and_nothing_is_said_twice() -> None
     assert shown.count("You can install it with pip.") == 1 and shown.count("scikit-learn on PyPI.") == 1
     short = RepeatGuard()
     assert short.feed("Run this:\n") + short.feed("Run this:\n") == "Run this:\nRun this:\n"  # short lines may repeat
+
+
+@pytest.mark.model
+def test_facts_that_fail_to_gather_never_stop_the_answer(llama: LlamaCppBackend) -> None:
+    def broken():
+        raise OSError("a tool hung up")
+
+    session = AnswerSession(llama, AnswerContext("Explain the error 'KeyError: total'.", kind="explain_error"),
+                            max_tokens=24, facts=broken)
+    stream = session.start()
+    text = stream.stream.read_all()
+    answer = stream.answer(timeout=60)
+    assert "No facts: facts could not be gathered: a tool hung up" in text
+    assert "**Answer** (written by the model" in text and answer.error == "" and answer.model_text
