@@ -155,3 +155,13 @@ def test_programs_that_act_on_any_argument_are_never_started_to_read_their_help(
     assert tools.cmd_help("reboot") == "" and tools.cmd_help("rm") == ""
     assert not check_command("reboot --now-please", tools).ok
     assert not marker.exists()
+
+
+def test_the_standard_library_is_not_installed_with_pip():
+    problems = check_command("pip install tkinter", Tools()).problems
+    assert problems == ("`tkinter` is part of Python's standard library; pip does not install it",)
+    system = gather(Evidence(kind="explain_error", error="ModuleNotFoundError: No module named 'tkinter'",
+                             texts=["The user runs '/usr/bin/python3 gui.py' in Terminal."]), Tools())
+    if Tools().which("apt-cache") and Tools().which("/usr/bin/python3"):
+        assert "sudo apt install python3-tk" in fix_commands(system)
+    assert "pip install" not in system.markdown()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 
 from models.facts.python import wrong_pip_name
@@ -223,6 +224,8 @@ def _package_problems(program: str, sub: str | None, args: list[str], tools: Too
             right = wrong_pip_name(base) if base and not base.startswith((".", "/", "-")) else None
             if right:
                 problems.append(f"`{base}` is an import name; the package on PyPI is `{right}`")
+            elif base in sys.stdlib_module_names:
+                problems.append(f"`{base}` is part of Python's standard library; pip does not install it")
     if program in ("apt", "apt-get") and sub == "install" and tools.which("apt-cache"):
         for name in names:
             if re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", name):

@@ -140,9 +140,7 @@ def missing_module_facts(sheet: FactSheet, module: str, texts: Iterable[str], to
     texts = list(texts)
     if top in sys.stdlib_module_names:
         sheet.add(f"`{top}` is part of Python's standard library, not a package on PyPI.", "sys.stdlib_module_names")
-        if top in ("tkinter", "_tkinter", "venv", "ensurepip", "distutils", "lib2to3"):
-            sheet.cannot_verify(f"On Debian and Ubuntu `{top}` comes from a separate system package "
-                                "(python3-tk, python3-venv); check with `apt-cache policy`.")
+        _system_split(sheet, top, list(texts), tools, cwd)
         return
     if project_dir is not None and _local_module(project_dir, top):
         sheet.add(f"`{top}` is a module of your project ({_local_module(project_dir, top)}), not a package: run "
@@ -190,6 +188,34 @@ def missing_module_facts(sheet: FactSheet, module: str, texts: Iterable[str], to
                why)
 
 
+# Debian and Ubuntu ship these parts of the standard library in their own packages
+DEBIAN_SPLIT = {"tkinter": "python3-tk", "_tkinter": "python3-tk", "turtle": "python3-tk", "venv": "python3-venv",
+                "ensurepip": "python3-venv", "lib2to3": "python3-lib2to3", "distutils": "python3-distutils"}
+
+
+def _system_split(sheet: FactSheet, top: str, texts: list[str], tools: Tools, cwd: str | None) -> None:
+    """A standard-library module the system's Python lacks: the Debian package that holds it, when apt knows it
+    and its description names the module, and the Python that failed is the system's."""
+    package = DEBIAN_SPLIT.get(top)
+    if package is None:
+        return
+    interp = find_interpreter(texts, tools, cwd)
+    exe = os.path.realpath(tools.which(interp.command) or interp.command)
+    status, shown = tools.run(["apt-cache", "show", package])
+    known = status == 0 and top.strip("_").lower() in shown.lower()
+    if not exe.startswith(("/usr/bin/", "/bin/")):
+        sheet.add(f"The Python that failed ({interp.command} -> {exe}) is not the system's: it was built without "
+                  f"`{top}`; a system package will not add it.", interp.evidence)
+        sheet.cannot_verify(f"How that Python was built (pyenv, conda, a download): rebuild it with `{top}` support.")
+        return
+    if known:
+        sheet.add(f"On this system `{top}` comes in the Debian package **{package}**.", "apt-cache show")
+        sheet.step(f"Install {package}:", f"sudo apt install {package}", f"apt's description of {package} names "
+                   f"{top}.")
+    else:
+        sheet.cannot_verify(f"Which system package holds `{top}` (apt does not know {package} here).")
+
+
 def _local_module(project_dir: Path, name: str) -> str | None:
     for candidate in (project_dir / f"{name}.py", project_dir / name / "__init__.py"):
         if candidate.is_file():
@@ -200,6 +226,8 @@ def _local_module(project_dir: Path, name: str) -> str | None:
 def wrong_pip_name(requested: str) -> str | None:
     """When `pip install requested` names an import name whose package is another one (sklearn ->
     scikit-learn), that package; else None."""
+    if requested in sys.stdlib_module_names:  # the mapping has py2 shims (tkinter -> future): not a package name
+        return None
     mapped = pipreqs_mapping().get(requested) or pipreqs_mapping().get(requested.replace("-", "_"))
     if not mapped or len(mapped) != 1:
         return None
