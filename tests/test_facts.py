@@ -165,3 +165,11 @@ def test_the_standard_library_is_not_installed_with_pip():
     if Tools().which("apt-cache") and Tools().which("/usr/bin/python3"):
         assert "sudo apt install python3-tk" in fix_commands(system)
     assert "pip install" not in system.markdown()
+
+
+def test_code_in_a_plain_block_is_not_taken_for_commands_and_maven_coordinates_need_the_local_cache():
+    text = ("```\nfrom cart import Cart\n\ndef test_total():\n    cart = Cart()\n```\n"
+            "<dependency>\n  <groupId>com.example.nothere</groupId>\n  <artifactId>made-up</artifactId>\n"
+            "  <version>1.2.2</version>\n</dependency>")
+    checks = check_text(text, Tools())
+    assert [c.command for c in checks] == ["com.example.nothere:made-up:1.2.2"] and not checks[0].ok

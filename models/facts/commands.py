@@ -9,9 +9,11 @@ Nothing here runs the commands themselves: only `PROGRAM [SUB] --help` / `-h` an
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
+from pathlib import Path
 from dataclasses import dataclass
 
 from models.facts.python import wrong_pip_name
@@ -23,7 +25,8 @@ KNOWN_INSTALLERS = frozenset({"pip", "pip3", "npm", "yarn", "pnpm", "npx", "carg
 SHELL_BUILTINS = frozenset({"cd", "export", "source", ".", "echo", "set", "unset", "alias", "hash", "exit",
                             "newgrp", "type", "ulimit", "umask", "read", "printf", "true", "false", "eval"})
 PY_MODULES_WITH_HELP = frozenset({"pip", "venv", "pytest", "ensurepip", "pipx", "unittest", "http.server"})
-_SHELL_LANGS = {"", "sh", "bash", "shell", "console", "zsh", "terminal", "shell-session", "fish", "cmd", "text"}
+_SHELL_LANGS = {"sh", "bash", "shell", "console", "zsh", "terminal", "shell-session", "fish"}
+_CODE_LINE = re.compile(r"^\s*(?:from\s+\S+\s+import|import\s|def\s|class\s|return\b|#|//|[\w.\[\]'\"]+\s*[=(])")
 _FENCE = re.compile(r"```([\w+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _SPAN = re.compile(r"(?<!`)`([^`\n]{3,200})`(?!`)")
 _PROSE = re.compile(r"(?m)(?:^|(?<=[\s:(]))((?:sudo\s+)?(?:pip3?|python3?\s+-m\s+pip|npm|yarn|pnpm|apt(?:-get)?|"
@@ -55,7 +58,9 @@ def extract_commands(text: str) -> list[str]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            if (lang in _SHELL_LANGS and _looks_like_command(line)) or _starts_with_program(line):
+            shell = lang in _SHELL_LANGS or (lang in ("", "text") and not _CODE_LINE.match(line)
+                                              and " " in line and not line.endswith((":", ".")))
+            if (shell and _looks_like_command(line)) or _starts_with_program(line):
                 found.append(line)
         rest = rest.replace(m.group(0), " ")
     for m in _SPAN.finditer(rest):
@@ -243,8 +248,29 @@ def _package_problems(program: str, sub: str | None, args: list[str], tools: Too
     return problems
 
 
+_MAVEN_XML = re.compile(r"<groupId>\s*([\w.-]+)\s*</groupId>\s*<artifactId>\s*([\w.-]+)\s*</artifactId>"
+                        r"(?:\s*<version>\s*([\w.-]+)\s*</version>)?")
+_MAVEN_GAV = re.compile(r"['\"`]([a-z][\w.-]*\.[\w.-]+):([\w.-]+):(\d[\w.-]*)['\"`]")
+
+
+def maven_checks(text: str) -> list[CommandCheck]:
+    """Maven coordinates the model wrote (pom.xml snippets, group:artifact:version) pass only when that artifact
+    is in the local Maven or Gradle cache: nothing else can verify them offline."""
+    home = Path(os.path.expanduser("~"))
+    out = []
+    for m in [*_MAVEN_XML.finditer(text), *_MAVEN_GAV.finditer(text)]:
+        group, artifact, version = m.group(1), m.group(2), m.group(3)
+        coords = f"{group}:{artifact}" + (f":{version}" if version else "")
+        local = home / ".m2" / "repository" / Path(*group.split(".")) / artifact / (version or "")
+        gradle = home / ".gradle" / "caches" / "modules-2" / "files-2.1" / group / artifact / (version or "")
+        ok = local.is_dir() or gradle.is_dir()
+        out.append(CommandCheck(coords, ok, () if ok else (
+            "these Maven coordinates are not in the local Maven or Gradle cache; they cannot be checked offline",)))
+    return out
+
+
 def check_text(text: str, tools: Tools) -> list[CommandCheck]:
-    return [check_command(c, tools) for c in extract_commands(text)]
+    return [check_command(c, tools) for c in extract_commands(text)] + maven_checks(text)
 
 
 def annotate(text: str, checks: list[CommandCheck]) -> str:

@@ -58,9 +58,16 @@ def command_package_facts(sheet: FactSheet, command: str, ev: Evidence, tools: T
             sheet.cannot_verify(f"Which of {', '.join(packages)} you want; each provides a `{command}`.")
         return
     suggestions = _cnf_suggestions(command, tools)
-    if suggestions:
+    if suggestions:  # installed ones first, then the closest spelling
+        suggestions.sort(key=lambda cp: (tools.which(cp[0]) is None,
+                                         -difflib.SequenceMatcher(None, command, cp[0]).ratio()))
+        installed = [c for c, _ in suggestions if tools.which(c)]
         sheet.add(f"No package provides `{command}`; similar commands: " + ", ".join(
-            f"`{c}` (package {p})" for c, p in suggestions[:4]) + " — perhaps a typo.", "command-not-found")
+            f"`{c}` ({'installed here' if tools.which(c) else 'package ' + p})" for c, p in suggestions[:4])
+            + ".", "command-not-found")
+        if installed:
+            sheet.step(f"Probably a typo: did you mean `{installed[0]}`? It is installed here.", "",
+                       f"`{command}` exists nowhere; `{installed[0]}` is spelled alike and installed here.")
         return
     if source:
         sheet.add(f"No Debian package in the lists on this computer provides `{command}`.", source)
