@@ -193,7 +193,7 @@ def page_facts(sheet: FactSheet, ev: Evidence) -> None:
 
 def search_facts(sheet: FactSheet, query: str, ev: Evidence, tools: Tools) -> None:
     """The help lines of a program the query names (`tar`, `git rebase`, `ffmpeg`) that mention its words."""
-    words = re.findall(r"[\w.+-]+", query.lower())
+    words = re.findall(r"[\w+-]+", query.lower())  # "tar.gz" names tar
     programs = [w for w in words if len(w) >= 2 and tools.which(w) and w not in _COMMON_WORDS]
     if not programs:
         return
