@@ -350,8 +350,10 @@ class AnswerSession:
                 if note:
                     sink.emit(note)
 
-        current = AnswerStream(TokenStream(produce, self.backend.name), question, 0, self, grounding)
         with self._lock:
+            if messages is not None:  # a follow-up: the conversation now holds the question
+                self.messages = messages
+            current = AnswerStream(TokenStream(produce, self.backend.name), question, 0, self, grounding)
             self._current = current
         return current
 
