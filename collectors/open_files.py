@@ -106,6 +106,19 @@ def find_working_file(pid: int, file_name: str) -> Path | None:
     return None
 
 
+def working_dirs(pid: int) -> list[Path]:
+    """The working folders of process `pid` and its children (a terminal's shells), deepest first."""
+    dirs: list[Path] = []
+    for proc in _processes(pid):
+        try:
+            cwd = Path(proc.cwd())
+        except (psutil.Error, OSError):
+            continue
+        if cwd not in dirs and cwd != Path(cwd.anchor):
+            dirs.append(cwd)
+    return sorted(dirs, key=lambda d: len(d.parts), reverse=True)
+
+
 def read_text_file(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str | None:
     """The file's text (its first `max_bytes`), or None when it is not a readable text file."""
     try:

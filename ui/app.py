@@ -165,6 +165,7 @@ class TrayApp(QObject):
             self.dashboard = Dashboard(self.db, self.runtime_status,
                                        categories=self.runtime.cfg["dashboard.categories"])
             self.dashboard.settings_requested.connect(self.open_settings)
+            self.dashboard.answer_requested.connect(self.open_kept_answer)
             self.dashboard.config_changed.connect(self._settings_saved)  # a right-click rule: applied live
             self.dashboard.models_page.changed.connect(self._settings_saved)  # a model chosen there: live
         self.dashboard.bring_forward()
@@ -256,6 +257,23 @@ class TrayApp(QObject):
         panel.closed.connect(lambda p=panel: self.panels.remove(p) if p in self.panels else None)
         self.panels.append(panel)
         panel.place_beside(anchor)
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+        return panel
+
+    def open_kept_answer(self, proposal_id: int) -> TaskPanel | None:
+        """The answer kept for an accepted task, opened again from the dashboard; a task accepted without an
+        answer (no model then, or answered in another way) is carried out now."""
+        from ui.answer_view import open_kept_answer
+
+        backend, why = self.runtime.answer_backend()
+        panel = open_kept_answer(self.db, proposal_id, self.runtime.cfg, backend, why)
+        if panel is None:
+            return self.open_task_panel(proposal_id, self.dashboard)
+        panel.closed.connect(lambda p=panel: self.panels.remove(p) if p in self.panels else None)
+        self.panels.append(panel)
+        panel.place_beside(None)
         panel.show()
         panel.raise_()
         panel.activateWindow()

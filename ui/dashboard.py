@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QMetaMethod, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -60,6 +60,7 @@ class Dashboard(QWidget):
     """`status_source()` returns the runtime status dict (running, collectors, parts)."""
 
     settings_requested = Signal()
+    answer_requested = Signal(int)  # the proposal id of an accepted task whose kept answer the user opens
     config_changed = Signal()  # a rule was added from a right-click menu: the tray app applies it at once
 
     def __init__(self, db: Database, status_source: Callable[[], Status] | None = None,
@@ -179,8 +180,8 @@ class Dashboard(QWidget):
         self.accepted_list = QListWidget()
         self.accepted_list.setWordWrap(True)
         self.accepted_list.setSpacing(2)
-        self.accepted_list.setToolTip("Double-click a task to copy it.")
-        self.accepted_list.itemDoubleClicked.connect(self._copy_item)
+        self.accepted_list.setToolTip("Double-click (or Enter) to open the answer: copy it, rate it, ask a follow-up.")
+        self.accepted_list.itemActivated.connect(self._open_answer)
         return self.accepted_list
 
     def _header(self) -> QHBoxLayout:
@@ -385,6 +386,15 @@ class Dashboard(QWidget):
     def _resume(self) -> None:
         data.resume(self.db)
         self._refresh_status(self.clock())
+
+    def _open_answer(self, item: QListWidgetItem) -> None:
+        """Open the kept answer of an accepted task (ui.answer_view, wired by the tray app); without a
+        listener, copy the task as before."""
+        proposal_id = item.data(ACCEPTED_ID_ROLE)
+        if proposal_id is not None and self.isSignalConnected(QMetaMethod.fromSignal(self.answer_requested)):
+            self.answer_requested.emit(int(proposal_id))
+        else:
+            self._copy_item(item)
 
     def _copy_item(self, item: QListWidgetItem) -> None:
         task = item.data(Qt.ItemDataRole.UserRole)

@@ -81,6 +81,8 @@ def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, anno
     if done is not None:
         speed = f", {done.tokens_per_s:.1f} tokens/s" if done.tokens_per_s else ""
         first = f", first token after {done.first_token_s:.1f} s" if done.first_token_s is not None else ""
+        if done.fix and done.model_first_token_s is not None:
+            first = f", Fix after {done.first_token_s:.1f} s, model's first token after {done.model_first_token_s:.1f} s"
         click.echo(f"({done.model}: {done.completion_tokens} tokens{first}{speed}; kept with your answer)",
                    err=True)
 

@@ -61,6 +61,7 @@ def cli() -> None:
 
 
 # ---- register command modules (one line each) ----
+from assistant.cli.answers_cmds import COMMANDS as ANSWERS_COMMANDS  # noqa: E402
 from assistant.cli.config_cmds import config_group  # noqa: E402
 from assistant.cli.consent_cmds import COMMANDS as CONSENT_COMMANDS  # noqa: E402
 from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS  # noqa: E402
@@ -70,7 +71,7 @@ from assistant.cli.quiet_cmds import COMMANDS as QUIET_COMMANDS  # noqa: E402
 from assistant.cli.research_cmds import COMMANDS as RESEARCH_COMMANDS  # noqa: E402
 
 for _command in (CORE_COMMANDS + CONSENT_COMMANDS + LABEL_COMMANDS + QUIET_COMMANDS + DESKTOP_COMMANDS
-                 + RESEARCH_COMMANDS):
+                 + RESEARCH_COMMANDS + ANSWERS_COMMANDS):
     cli.add_command(_command)
 cli.add_command(config_group)
 from assistant.cli.judge_cmds import judge_group  # noqa: E402

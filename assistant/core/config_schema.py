@@ -184,6 +184,9 @@ SCHEMA: dict[str, Any] = {
                              "text (secrets redacted)."),
         "search_url": Key("str", "https://duckduckgo.com/?q={query}", "Web search for 'Open in browser' on "
                           "search-like tasks; {query} is replaced by the search."),
+        "facts": Key("bool", True, "Before the model writes, check facts on this computer (which package provides "
+                     "a module, the command's --help, ...) and lead the answer with a Fix built from them; commands "
+                     "in the model's text are checked and the unverified ones flagged."),
     },
     "dashboard": {
         "categories": Key("category_map", DEFAULT_CATEGORIES, "Categories of time: name -> apps (process names), "
