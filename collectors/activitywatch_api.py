@@ -29,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from assistant.core import validate
 from assistant.core.events import Event
 from collectors import aw_events
 from collectors.base import Collector
@@ -147,8 +148,14 @@ class ActivityWatchApi(Collector):
             bucket = self.buckets.get(bucket_id)
         if bucket is None:
             raise KeyError(bucket_id)
-        event = aw_events.to_event(bucket_id, bucket["type"], raw, pulsetime)
         now = time.time()
+        try:
+            event = aw_events.to_event(bucket_id, bucket["type"], raw, pulsetime)
+            if event is not None and (why := validate.problem(event, now)) is not None:
+                raise ValueError(why)
+        except ValueError as exc:
+            self.emit.refuse(str(exc))
+            raise
         if not now - 30 * 86400 <= (event.start if event else now) <= now + 60:
             raise ValueError("'timestamp' must be within the last 30 days")
         bucket["last_updated"] = aw_events.iso(now)

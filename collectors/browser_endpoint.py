@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.core import paths
+from assistant.core import paths, validate
 from assistant.core.events import Event
 from collectors.base import Collector, WakePipe
 from collectors.loopback_http import LoopbackServer
@@ -196,6 +196,10 @@ class BrowserEndpoint(Collector):
             return 401, f"missing or wrong {TOKEN_HEADER}"
         try:
             event = parse_tab(body, time.time())
+            why = validate.problem(event)
+            if why is not None:
+                self.emit.refuse(why)
+                raise ValueError(why)
         except ValueError as exc:
             self.invalid += 1
             return 400, str(exc)

@@ -77,7 +77,9 @@ def writer_part(stats: Any) -> dict[str, Any]:
                 "reason": f"{stats.error}: {detail or 'nothing lost yet'}; retrying every second"}
     lost = f"{stats.not_stored} events could not be stored earlier" if stats.not_stored else ""
     dropped = f"{stats.dropped} dropped (queue full)" if stats.dropped else ""
-    return {"name": "event log", "state": "running", "reason": "; ".join(x for x in (lost, dropped) if x),
+    refused = (f"{stats.refused} refused as invalid (last: {stats.refused_reason})"
+               if getattr(stats, "refused", 0) else "")
+    return {"name": "event log", "state": "running", "reason": "; ".join(x for x in (lost, dropped, refused) if x),
             "detail": f"{stats.inserted} stored this run"}
 
 
@@ -111,6 +113,10 @@ class Runtime:
         if self.paused or self.writer is None or self.waiting_for_consent:
             return
         self.writer.put(event)
+
+    def _refused(self, reason: str) -> None:
+        if self.writer is not None:
+            self.writer.refuse(reason)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -175,7 +181,7 @@ class Runtime:
         self._write_status()
 
     def _start_collectors(self) -> None:
-        self.collectors = build_collectors(self.cfg, self.sink, paused=self._paused_switch)
+        self.collectors = build_collectors(self.cfg, self.sink, paused=self._paused_switch, refused=self._refused)
         for collector in self.collectors:
             try:
                 collector.start()

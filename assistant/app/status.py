@@ -44,6 +44,8 @@ class Status:
     warning: str = ""  # e.g. the running app has not refreshed its status for a long time
     dropped_events: int = 0
     not_stored_events: int = 0
+    refused_events: int = 0  # refused by the validator at any door (NaN, a year-9999 time, a 10 MB title, ...)
+    refused_reason: str = ""
     rows: dict[str, int] = field(default_factory=dict)
     db_path: str = ""
     db_bytes: int = 0
@@ -100,4 +102,5 @@ def collect(db: Database, runtime: Any = None, now: float | None = None) -> Stat
         running=running, pid=pid, headless=headless, paused=pause.paused,
         paused_until=pause.until if pause.paused else None, parts=parts, warning=warning,
         dropped_events=writer.dropped if writer else 0, not_stored_events=writer.not_stored if writer else 0,
+        refused_events=writer.refused if writer else 0, refused_reason=writer.refused_reason if writer else "",
         rows=counts(db), db_path=str(db.path), db_bytes=size_bytes(db), config_path=str(paths.config_path()))

@@ -102,6 +102,8 @@ def status(as_json: bool) -> None:
     click.echo(f"Dropped events (queue full): {st.dropped_events}")
     if st.not_stored_events:
         click.echo(f"Events not stored (write errors): {st.not_stored_events}")
+    if st.refused_events:
+        click.echo(f"Events refused (invalid values): {st.refused_events} (last: {st.refused_reason})")
     rows = st.rows
     click.echo(f"Stored: {rows['events']} events, {rows['observations']} observations, "
                f"{rows['proposals']} proposals, {rows['labels']} labels ({st.db_bytes / 1e6:.1f} MB)")

@@ -15,10 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from assistant.core import validate
 from assistant.core.events import Event
 from assistant.log.db import Database, open_db
 from assistant.log.heartbeat import heartbeat_merge
+from assistant.log.refused import DATA_ERRORS, bad_items, keep_aside
 from assistant.log.spool import Spool
 from assistant.log.state import WriterStats, read_forget_request, write_writer_stats
 from assistant.log.transaction import transaction
@@ -94,6 +97,12 @@ class EventWriter:
     # ------------------------------------------------------------ producer side (any thread)
 
     def put(self, event: Event) -> bool:
+        """Queue `event`; False when it is refused (`assistant.core.validate`: counted with the reason) or the
+        queue is full (counted as dropped)."""
+        why = validate.problem(event)
+        if why is not None:
+            self.refuse(why)
+            return False
         if self.queue.qsize() >= self.queue_size:
             with self._stats_lock:
                 self.stats.dropped += 1
@@ -102,6 +111,14 @@ class EventWriter:
         with self._stats_lock:
             self.stats.accepted += 1
         return True
+
+    def refuse(self, reason: str) -> None:
+        """Count an event refused at any door (the writer's own check, a collector, an endpoint) with the reason,
+        so `proactive status` shows it."""
+        with self._stats_lock:
+            self.stats.refused += 1
+            self.stats.refused_reason = reason[:200]
+        log.warning("an event was refused: %s", reason[:200])
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Block until everything queued before this call is committed (False if the disk refused it)."""
@@ -284,14 +301,45 @@ class EventWriter:
                 log.exception("event listener failed")
 
     def _commit(self) -> None:
+        self._write_rows(_INSERT)
+        self._finish_commit(self._rows)
+
+    def _write_rows(self, insert: str) -> None:
+        """Insert the staged rows and updates in one transaction. A value SQLite refuses (a data error, not the
+        disk or a lock) does not stop the log: the bad rows are found, set aside, and the rest committed."""
         conn = self.db.conn
+        try:
+            self._insert_all(conn, insert)
+        except DATA_ERRORS:
+            self._set_aside_bad_rows(conn, insert)
+            self._insert_all(conn, insert)
+
+    def _insert_all(self, conn: Any, insert: str) -> None:
         with transaction(conn):
             self._honour_forget()
-            rows, updates = self._rows, self._updates
-            if rows:
-                conn.executemany(_INSERT, rows)
-            if updates:
-                conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
+            if self._rows:
+                conn.executemany(insert, self._rows)
+            if self._updates:
+                conn.executemany("UPDATE events SET duration = ? WHERE id = ?",
+                                 [(d, i) for i, d in self._updates.items()])
+
+    def _set_aside_bad_rows(self, conn: Any, insert: str) -> None:
+        """Bisect the staged rows and updates for the ones SQLite refuses (each tried in a transaction that is
+        rolled back); those are counted as refused and written to `<log>-refused` (0600, bounded), never
+        retried, so one bad value cannot stop the log from committing."""
+        bad_rows = bad_items(conn, self._rows, lambda c, part: c.executemany(insert, part))
+        updates = list(self._updates.items())
+        bad_updates = bad_items(conn, updates, lambda c, part: c.executemany(
+            "UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in part]))
+        drop = {id(r) for r in bad_rows}
+        self._rows = [r for r in self._rows if id(r) not in drop]
+        for event_id, _ in bad_updates:
+            self._updates.pop(event_id, None)
+        for item in [*bad_rows, *bad_updates]:
+            self.refuse(f"the event log refused a value in {str(item)[:120]}")
+        keep_aside(self.path, [*bad_rows, *bad_updates])
+
+    def _finish_commit(self, rows: list[list]) -> None:
         for last in self._last.values():
             last.row = None
         self._rows, self._updates = [], {}
@@ -314,17 +362,15 @@ class EventWriter:
         return request is not None and request.updated > self._forget_seen
 
     def _replay_spool(self) -> None:
-        """Bring what a killed writer left in the spool into the DB (honouring any forget since)."""
+        """Bring what a killed writer left in the spool into the DB (honouring any forget since). Lines that do
+        not hold a sane row were skipped by the reader; a row SQLite still refuses is set aside, never fatal."""
         rows, updates = self.spool.read()
         if rows or updates:
             self._forget_seen = 0.0
-            self._rows = rows
-            with transaction(self.db.conn) as conn:
-                self._honour_forget()
-                conn.executemany(_INSERT.replace("INSERT", "INSERT OR REPLACE"), self._rows)
-                conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
+            self._rows, self._updates = rows, updates
+            self._write_rows(_INSERT.replace("INSERT", "INSERT OR REPLACE"))
             log.info("recovered %d events from %s", len(self._rows), self.spool.path)
-            self._rows = []
+            self._rows, self._updates = [], {}
             self._forget_seen = time.time()
         self.spool.clear()
 
@@ -354,3 +400,4 @@ class EventWriter:
             return
         self._last_state = value
         self._state_written = time.monotonic()
+
