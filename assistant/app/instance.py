@@ -6,6 +6,8 @@ ui/single_instance.py). A second `proactive run` connects, says `show`, and exit
 
 from __future__ import annotations
 
+import fcntl
+import os
 import socket
 from pathlib import Path
 
@@ -40,3 +42,21 @@ def ask_running_to_show(timeout: float = 3.0) -> str | None:
         return None  # a stale socket file: nothing listens
     finally:
         sock.close()
+
+
+def running_pid() -> int | None:
+    """The pid of the app running on this data dir (it holds run.lock), or None when none runs."""
+    path = paths.data_dir() / "run.lock"
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    except OSError:
+        text = os.read(fd, 32).decode("ascii", "replace").strip()
+        return int(text) if text.isdigit() else -1
+    finally:
+        os.close(fd)

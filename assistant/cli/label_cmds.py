@@ -35,7 +35,7 @@ def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, anno
     """Answer a suggestion from the terminal (the tray's buttons do the same). Accepting carries the task
     out: the model's answer streams here as it is written, and is kept with your label. `other` means help
     was needed but not this task; for a silent moment under review, `needed` or `fine`."""
-    db = open_log_or_exit()
+    db = open_log_or_exit(write=True)
     try:
         row = control.answer(db, proposal_id, answer, reason, annotator=annotator, relabel=relabel)
     except ValueError as exc:

@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+
 import click
 
 from assistant import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The `proactive` group: an error of the event log or of the disk that a command did not handle itself
+    becomes one line and exit 1, never a traceback (a read-only or full data folder, a lock, a damaged file)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from assistant.log.db import cannot_write, is_busy, is_damage
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            why = ("it is locked by another process" if is_busy(exc) else
+                   "it is damaged (run `proactive status` to set it aside and salvage it)" if is_damage(exc)
+                   else cannot_write(exc) or str(exc))
+            click.echo(f"The event log could not be used: {why}; nothing was changed.", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            why = cannot_write(exc)
+            if not why:
+                raise
+            click.echo(f"Could not write {getattr(exc, 'filename', None) or 'a file'}: {why}; nothing was "
+                       "changed.", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="proactive")
 def cli() -> None:
     """A local-first proactive desktop assistant.

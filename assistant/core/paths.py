@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "proactive-assistant"
+log = logging.getLogger(__name__)
 
 
 def config_dir() -> Path:
@@ -33,9 +35,19 @@ def db_path() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) and make it 0700: only the user can read the data."""
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    """Create `path` (and parents) and make it 0700: only the user can read the data. A folder that exists but
+    cannot be changed (a read-only mount) is left as it is: reading it must still work. OSError, naming the
+    folder, only when it does not exist and cannot be created."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if not path.is_dir():
+            raise OSError(exc.errno, f"cannot create the folder {path}: {exc.strerror or exc}") from None
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError as exc:
+        log.warning("cannot make %s private (%s)", path, exc.strerror or exc)
     return path
 
 

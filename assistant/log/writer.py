@@ -84,6 +84,7 @@ class EventWriter:
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._start_error: str | None = None
+        self.start_exception: BaseException | None = None  # why start() failed (the cause of its RuntimeError)
         self._last: dict[str, _Last] = {}
         self._rows: list[list] = []  # staged, not committed
         self._updates: dict[int, float] = {}  # duration changes of committed rows, not committed
@@ -140,7 +141,7 @@ class EventWriter:
         self._thread.start()
         self._ready.wait(30)
         if self._start_error:
-            raise RuntimeError(self._start_error)
+            raise RuntimeError(self._start_error) from self.start_exception
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -155,12 +156,15 @@ class EventWriter:
             self.db = open_db(self.path, check=True)
         except Exception as exc:  # surfaced by start()
             self._start_error = f"cannot open the event log {self.path}: {exc}"
+            self.start_exception = exc
             return False
         try:
             self.spool = Spool(self.path)
             self._replay_spool()
         except Exception as exc:  # surfaced by start()
             self._start_error = f"cannot take the event log {self.path}: {exc}"
+            self.start_exception = exc
+            self._close()
             return False
         self._next_id = (self.db.conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1
         return True

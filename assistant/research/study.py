@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.config import Config
-from assistant.core.consent import OPT_INS
+from assistant.core.consent import Consent, privacy_record
 from assistant.core.paths import write_private_bytes, write_private_text
 from assistant.log.consent import consent_history
 from assistant.log.db import Database
@@ -40,12 +40,9 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def privacy_in_force(cfg: Config) -> dict[str, Any]:
-    """What was collected under which rules (patterns are counted, not copied: they may name private things)."""
-    out: dict[str, Any] = {key: cfg[key] for key in OPT_INS}
-    for key in ("privacy.exclude_apps", "privacy.exclude_titles", "privacy.secret_patterns"):
-        out[key + " (count)"] = len(cfg[key] or [])
-    return out
+def privacy_in_force(cfg: Config, consent: Consent | None = None) -> dict[str, Any]:
+    """What was collected under which rules: `assistant.core.consent.privacy_record` (every opt-in, listeners)."""
+    return privacy_record(cfg, consent)
 
 
 def data_card(manifest: dict[str, Any]) -> str:
@@ -79,7 +76,8 @@ def export_bundle(db: Database, cfg: Config, participant: str, out: Path) -> Bun
     patterns = cfg["privacy.secret_patterns"]
     labels = export(db, "proactivebench", judge_dir=judge_dir, extra_patterns=patterns)
     trace = export(db, "trace", judge_dir=judge_dir, extra_patterns=patterns)
-    consents = [c.__dict__ for c in consent_history(db)]
+    history = consent_history(db)
+    consents = [c.__dict__ for c in history]
     files = {"labels.jsonl": labels.files[""].encode("utf-8"), "trace.json": trace.files[""].encode("utf-8"),
              "consent.json": (json.dumps(consents, indent=1) + "\n").encode("utf-8")}
     rows = [json.loads(line) for line in labels.files[""].splitlines()]
@@ -91,7 +89,7 @@ def export_bundle(db: Database, cfg: Config, participant: str, out: Path) -> Bun
         "date_range": [min(times), max(times)] if times else None,
         "rows": len(rows), "counts": dict(sorted(Counter(r["category"] for r in rows).items())),
         "left_out": dict(labels.left_out), "redacted_at_export": labels.redacted + trace.redacted,
-        "consent": consents[-1] if consents else None, "privacy": privacy_in_force(cfg),
+        "consent": consents[-1] if consents else None, "privacy": privacy_in_force(cfg, history[-1] if history else None),
         "files": {name: {"sha256": _sha(data), "bytes": len(data)} for name, data in files.items()},
     }
     files["manifest.json"] = (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
