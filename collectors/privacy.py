@@ -91,6 +91,7 @@ class PrivacyFilter:
         extra = self.secret_patterns
         return dataclasses.replace(
             event,
+            kind=redact(event.kind, extra, MAX_TITLE) if event.kind else event.kind,  # an ActivityWatch bucket type
             app=redact(event.app, extra, MAX_TITLE) if event.app else event.app,
             title=redact(event.title, extra, MAX_TITLE) if event.title else event.title,
             data=redact_value(event.data, extra, MAX_FIELD) if event.data else event.data,

@@ -32,16 +32,30 @@ from functools import lru_cache, partial
 from itertools import pairwise
 from typing import Any
 
+from assistant.core import vendored_rules
 from assistant.core.safe_regex import UserPattern, compile_all
 
 MAX_TITLE = 1024  # characters of a window/page title kept by the collectors
 MAX_REDACT = 65536  # characters `redact` looks at by default; the rest is cut
 UNSCANNABLE = "[redacted:unscannable]"
 _KEY_SEGMENT = {"pass", "pwd", "pin", "auth", "sig", "signature", "session", "sessionid", "sid", "cookie",
-                "otp", "totp", "credential", "credentials"}
-_PASSWORD_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)")
+                "otp", "totp", "credential", "credentials", "creds", "psk"}
+_PREFIXED_PASS = re.compile(r"(?:ssh|db|root|admin|user|mysql|pg|postgres|redis|smtp|ftp|sftp|mail|imap|vnc|wifi|"
+                            r"wlan|key|api|app|master|vault|sudo|login|web|http|proxy|ldap|bind|sys|sql|rdp|smb|"
+                            r"mongo|rabbit|amqp|kafka|jks|keystore|truststore|store|cert|p12|pfx)_?(?:pass|pwd|pw)")
+_PASSWORD_SEGMENTS = {"pass", "pwd", "pin", "passwd", "pw", "pswd", "passw", "pword"}
+# password in words other tools look for (detect-secrets' keyword list) and in other languages
+_PASSWORD_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|contrase(?:n|ñ)a|senha|parola|haslo|hasło|"
+                            r"mot_?de_?passe|salasana|wachtwoord|losenord|lösenord|adgangskode|passord|jelszo|"
+                            r"heslo|sifre|şifre|parool|пароль|密码|パスワード")
 _KEY_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|secret|token|api_?key|access_?key|private_?key|"
                        r"account_?key|credential|auth_?key|client_?key|signing_?key|encryption_?key")
+
+
+# Characters people (and word processors) put between digit groups: spaces of every width, dashes of every kind,
+# dots. Cards, IBANs and phone numbers are recognised across any of them.
+SEPARATORS = (" .\\-\u00a0\u2007\u2009\u200a\u202f\u205f\u3000\u2010\u2011\u2012\u2013\u2014\u2212"
+              "\u30fb\u00b7/")
 
 
 def cap(text: str, limit: int = MAX_TITLE) -> str:
@@ -75,7 +89,7 @@ def _mixed(value: str) -> bool:
 
 _PRIVATE_KEY = re.compile(r"(?:-{2,5} ?)?BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?(?: ?-{2,5})?.*?"
                           r"(?:-{2,5} ?END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?(?: ?-{2,5})?|\Z)", re.DOTALL)
-_URL_CREDENTIALS = re.compile(r"(?<=://)[^\s/?#@:]{0,256}+:[^\s/?#@]{1,1024}+(?=@)")
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^\s/?#@:]{0,256}+:[^\s/@]{1,1024}+(?=@)")  # raw '#' / '?' in a password too
 _AUTHORIZATION = re.compile(r"(?i)(\b(?:proxy-)?authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?"
                             r"(?:(?:bearer|basic|token|digest|negotiate|apikey|key)\s{1,3})?)[^\s\"',;]{1,4096}+")
 _BEARER = re.compile(r"(?i)(\bbearer\s{1,8})[A-Za-z0-9._~+/=-]{1,4096}+")
@@ -90,20 +104,27 @@ _API_KEY = re.compile(
     r"|pypi-[A-Za-z0-9_-]{16,}+|ya29\.[A-Za-z0-9_-]{20,}+|dckr_pat_[A-Za-z0-9_-]{16,}+"
     r"|SK[0-9a-fA-F]{32}(?![A-Za-z0-9])|[0-9]{8,10}:AA[A-Za-z0-9_-]{30,}+)")
 _WEBHOOK = re.compile(r"(?i)(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks)/[A-Za-z0-9/_-]{16,}+")
-_KEY = re.compile(r"(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64}+)([\"']?\s{0,3}[:=]\s{0,3}[\"']?)(?=[^\s\"',;&<>])")
+_KEY = re.compile(r"(?<![\w.-])([\w.-]{1,64}+)([\"']?\s{0,3}[:=]\s{0,3}[\"']?)(?=[^\s\"',;&<>])")
 _VALUE = re.compile(r"[^\s\"',;&<>]{1,4096}+")
-_CLI_SECRET = re.compile(r"(?i)((?<![\w-])--?(?:[a-z0-9]+-){0,3}(?:password|passwd|pass|token|secret|api-?key)"
-                         r"\s{1,3}+|\bsshpass\s{1,3}+-p\s{0,3}+)[^\s]{1,1024}+")
-_MYSQL_P = re.compile(r"(?<![\w-])(-p)[^\s-][^\s]{2,1023}+")
+_QUOTED_OR_WORD = r"(?:'[^'\n]{0,1024}+'?|\"[^\"\n]{0,1024}+\"?|[^\s'\"][^\s]{0,1023}+)"
+_CLI_SECRET = re.compile(r"(?i)((?<![\w-])--?(?:[a-z0-9]+-){0,3}(?:password|passwd|pass|passphrase|token|secret|"
+                         r"api-?key)(?:\s{1,3}+|=))" + _QUOTED_OR_WORD)
+_PASS_ARG = re.compile(r"(?i)(?<![\w-])(-pass(?:in|out)?\s{1,3}+|\b(?:pass|env):)" + _QUOTED_OR_WORD)
+# tools that take a password glued to -p (mysql -pX, 7z -pX) or after -p / -P (sshpass -p X, zip -P X)
+_GLUED_P_TOOLS = re.compile(r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|7z|7za|7zr|rar|unrar)\b")
+_SPACED_P_TOOLS = re.compile(r"(?i)\b(?:sshpass|zip|unzip|zipcloak|smbclient)\b")
+_GLUED_P = re.compile(r"(?<![\w-])(-p)" + r"(?:'[^'\n]{1,1024}+'?|\"[^\"\n]{1,1024}+\"?|[^\s'\"-][^\s]{2,1023}+)")
+_SPACED_P = re.compile(r"(?<![\w-])(-[pP]\s{0,3}+)" + _QUOTED_OR_WORD)
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@([A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,10}+)")
 _FINGERPRINT = re.compile(r"\b(?:SHA256|SHA1|MD5):[A-Za-z0-9+/:=]{20,}+"
                           r"|(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}:){15,31}+[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])"
                           r"|(?<![0-9A-Fa-f])[0-9A-Fa-f]{4}(?: {1,2}[0-9A-Fa-f]{4}){9}(?![0-9A-Fa-f])")
-_IBAN = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ \u00a0]?[A-Z0-9]){11,32}")
-_PHONE = re.compile(r"(?<![\w+])(?:tel:\s?)?\+[1-9](?:[ .\-\u00a0]{0,2}\(?[0-9]{1,5}\)?){2,8}+|\btel:[0-9().\- ]{6,30}+")
+_IBAN = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[" + SEPARATORS + r"]?[A-Z0-9]){11,32}")
+_PHONE = re.compile(r"(?<![\w+])(?:tel:\s?)?[+\uff0b][1-9](?:[" + SEPARATORS + r"]{0,2}\(?[0-9]{1,5}\)?){2,8}+"
+                    r"|\btel:[0-9()" + SEPARATORS + r"]{6,30}+")
 _HEX = re.compile(r"(?<![A-Za-z0-9])(?:0x)?[0-9a-fA-F]{32,}+(?![A-Za-z0-9])")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{32,}+")
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]++(?:[ .\-\u00a0\u2007\u202f]{1,3}+[0-9]++)*+")
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]++(?:[" + SEPARATORS + r"]{1,3}+[0-9]++)*+")
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -132,11 +153,45 @@ def _secret_key(key: str) -> str | None:
     segments = [s for s in re.split(r"[_.]", low) if s]
     if not segments:
         return None
-    if _PASSWORD_WORD.search(low) or {"pass", "pwd", "pin", "passwd"} & set(segments):
+    if _PASSWORD_WORD.search(low) or _PASSWORD_SEGMENTS & set(segments) or _PREFIXED_PASS.fullmatch(segments[-1]):
         return "password"
     if _KEY_WORD.search(low.replace("_", "")) or _KEY_WORD.search(low) or segments[-1] in _KEY_SEGMENT:
         return "secret"
     return None
+
+
+_XML_ELEMENT = re.compile(r"<([\w.:-]{1,64}+)(?:\s[^<>]{0,256}+)?>([^<\n]{1,1024}+)</\1>")
+_PROSE = re.compile(r"(?i)\b((?:password|passwort|passcode|passphrase|pin|pw|mot de passe|contrase(?:n|ñ)a)"
+                    r"(?: (?:is|was|ist|est|es))?\s{0,3}[:=]?\s{1,3})(?!\[redacted)([^\s\"']{4,128}+)")
+
+
+def _xml_secret(match: re.Match[str]) -> str:
+    """``<password>x</password>``, ``<apiKey>x</apiKey>``: an element named like a secret keeps no content."""
+    label = _secret_key(match.group(1).split(":")[-1])
+    if label is None:
+        return match.group()
+    return match.group()[:match.start(2) - match.start()] + _sub(label) + f"</{match.group(1)}>"
+
+
+def _prose(match: re.Match[str]) -> str:
+    """'my password is X', 'PIN 4829': a word after a password word, when it holds a digit or a symbol (a plain
+    word is kept: 'the password is wrong', 'Password Manager')."""
+    word = match.group(2)
+    if word.isalpha():
+        return match.group()
+    return match.group(1) + _sub("password")
+
+
+_QUOTED = {"'": re.compile(r"[^'\n]{1,1024}+"), '"': re.compile(r'[^"\n]{1,1024}+')}
+
+
+def _value_at(text: str, pos: int, separator: str) -> re.Match[str] | None:
+    """The value after a key's separator: up to the closing quote when the separator opened one (a quoted
+    password with spaces is redacted whole), else up to the next space, quote or delimiter."""
+    quote = separator.rstrip()[-1:] if separator.rstrip()[-1:] in _QUOTED else ""
+    if quote:
+        return _QUOTED[quote].match(text, pos)
+    return _VALUE.match(text, pos)
 
 
 def _assignments(text: str) -> str:
@@ -156,7 +211,7 @@ def _assignments(text: str) -> str:
             continue
         if text.startswith("[redacted:", match.end()):
             continue
-        value = _VALUE.match(text, match.end())
+        value = _value_at(text, match.end(), match.group(2))
         if value is None:
             continue
         if label is None:  # a bare 'key=' counts only when its value looks like a random key
@@ -170,11 +225,15 @@ def _assignments(text: str) -> str:
     return "".join(out)
 
 
-def _mysql(text: str) -> str:
-    """``mysql -u root -pS3cret``: the password glued to -p."""
-    if "mysql" not in text.lower():
-        return text
-    return _MYSQL_P.sub(r"\1" + _sub("password"), text)
+def _tool_passwords(text: str) -> str:
+    """Passwords given to command-line tools: glued to -p (``mysql -pS3cret``, ``7z x -pS3cret``), after -p / -P
+    (``sshpass -P assword -p S3cret``, ``zip -P S3cret``), and openssl-style ``-pass pass:S3cret``."""
+    text = _PASS_ARG.sub(r"\1" + _sub("password"), text)
+    if _GLUED_P_TOOLS.search(text):
+        text = _GLUED_P.sub(r"\1" + _sub("password"), text)
+    if _SPACED_P_TOOLS.search(text):
+        text = _SPACED_P.sub(r"\1" + _sub("password"), text)
+    return text
 
 
 def _email(match: re.Match[str]) -> str:
@@ -301,9 +360,12 @@ _PIPELINE: list[Callable[[str], str]] = [
     _rule(_JWT, _sub("jwt")),
     _rule(_API_KEY, _api_key),
     _rule(_WEBHOOK, _sub("api-key")),
+    vendored_rules.redact_vendored,
     _rule(_CLI_SECRET, r"\1" + _sub("password")),
-    _mysql,
+    _tool_passwords,
     _assignments,
+    _rule(_XML_ELEMENT, _xml_secret),
+    _rule(_PROSE, _prose),
     _rule(_EMAIL, _email),
     _rule(_IBAN, _iban),
     _rule(_PHONE, _phone),
@@ -349,11 +411,20 @@ def _redact(text: str, extra: tuple[str, ...]) -> str:
 
 
 def redact_value(value: Any, extra: Sequence[str] = (), limit: int = MAX_REDACT) -> Any:
-    """Redact every string inside `value` (str, list, tuple, dict values); other values pass unchanged."""
+    """Redact every string inside `value` (str, list, tuple, dict keys and values); other values pass unchanged.
+    A key is scanned as text (a token used as a key) and together with its value (``{"password": "x y"}``)."""
     if isinstance(value, str):
         return redact(value, extra, limit)
     if isinstance(value, dict):
-        return {k: redact_value(v, extra, limit) for k, v in value.items()}
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            key = redact(k, extra, limit) if isinstance(k, str) else k
+            if isinstance(k, str) and isinstance(v, str) and _secret_key(k) is not None and v \
+                    and not v.startswith("[redacted:"):
+                out[key] = _sub(_secret_key(k) or "secret")
+                continue
+            out[key] = redact_value(v, extra, limit)
+        return out
     if isinstance(value, (list, tuple)):
         return type(value)(redact_value(v, extra, limit) for v in value)
     return value

@@ -1,0 +1,174 @@
+"""Maintained secret-detection rules, as data: gitleaks' default rule set (MIT, `secret_rules/gitleaks.toml`,
+see `secret_rules/README.md`), run the way gitleaks runs it.
+
+    redact_vendored(text) -> text     every secret a rule finds replaced by ``[redacted:api-key]``
+
+For each rule: its keywords must occur in the lower-cased text (gitleaks' prefilter); its regex (Go RE2 syntax)
+runs with RE2 (`google-re2`), which matches in time linear in the text whatever the pattern; the secret is the
+rule's `secretGroup`, else the first non-empty group, else the whole match; it counts only when its Shannon
+entropy is above the rule's `entropy`, when a `generic` rule's secret holds a digit, and when no allowlist
+(the rule's or the global one: regexes on the secret, the match or the line, and stopwords) lets it pass.
+Rules are read once, on first use. Without `google-re2` (an install that lacks it) the vendored rules are
+skipped and `available()` says so; the built-in rules of `assistant.core.redact` still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+log = logging.getLogger(__name__)
+MARKER = "[redacted:api-key]"
+RULES_FILE = "gitleaks.toml"
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    regexes: tuple[Any, ...]
+    stopwords: tuple[str, ...]
+    target: str  # "secret" (default), "match" or "line"
+    all_of: bool  # condition = "AND"
+
+    def allows(self, secret: str, match: str, line: str) -> bool:
+        text = {"match": match, "line": line}.get(self.target, secret)
+        checks = []
+        if self.regexes:
+            checks.append(any(r.search(text) for r in self.regexes))
+        if self.stopwords:
+            low = secret.lower()
+            checks.append(any(word in low for word in self.stopwords))
+        return bool(checks) and (all(checks) if self.all_of else any(checks))
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    regex: Any
+    keywords: tuple[str, ...]
+    entropy: float
+    secret_group: int
+    allowlists: tuple[Allowlist, ...]
+
+
+def _re2() -> Any:
+    try:
+        import re2
+    except ImportError:
+        return None
+    return re2
+
+
+def _allowlist(spec: dict[str, Any], re2: Any) -> Allowlist | None:
+    try:
+        regexes = tuple(re2.compile(r) for r in spec.get("regexes", []))
+    except Exception:  # noqa: BLE001 - a rule RE2 cannot read is left out, never fatal
+        return None
+    return Allowlist(regexes, tuple(w.lower() for w in spec.get("stopwords", [])),
+                     spec.get("regexTarget", "secret"), spec.get("condition", "OR").upper() == "AND")
+
+
+@lru_cache(maxsize=1)
+def load() -> tuple[tuple[Rule, ...], tuple[Allowlist, ...], tuple[str, ...]]:
+    """(rules, global allowlists, ids of rules left out and why). Read once."""
+    re2 = _re2()
+    if re2 is None:
+        log.warning("google-re2 is not installed: the vendored gitleaks rules are skipped")
+        return (), (), ("all: google-re2 is not installed",)
+    doc = tomllib.loads(resources.files("assistant.core").joinpath("secret_rules", RULES_FILE)
+                        .read_text(encoding="utf-8"))
+    rules, skipped = [], []
+    for spec in doc.get("rules", []):
+        pattern = spec.get("regex")
+        if not pattern or spec.get("path"):
+            skipped.append(f"{spec.get('id')}: matches file paths, not text")
+            continue
+        try:
+            compiled = re2.compile(pattern)
+        except Exception as exc:  # noqa: BLE001
+            skipped.append(f"{spec.get('id')}: {exc}")
+            continue
+        lists = [_allowlist(a, re2) for a in spec.get("allowlists", [])]
+        rules.append(Rule(spec["id"], compiled, tuple(k.lower() for k in spec.get("keywords", [])),
+                          float(spec.get("entropy", 0.0)), int(spec.get("secretGroup", 0)),
+                          tuple(a for a in lists if a is not None)))
+    glob = _allowlist(doc.get("allowlist", {}), re2)
+    return tuple(rules), (glob,) if glob else (), tuple(skipped)
+
+
+def available() -> bool:
+    return bool(load()[0])
+
+
+def entropy(text: str) -> float:
+    counts = Counter(text)
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in counts.values()) if n else 0.0
+
+
+def _secret_span(match: Any, group: int) -> tuple[int, int]:
+    groups = match.groups()
+    if group and group <= len(groups) and match.group(group):
+        return match.span(group)
+    for i, value in enumerate(groups, 1):
+        if value:
+            return match.span(i)
+    return match.span()
+
+
+def _line(text: str, start: int, end: int) -> str:
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    return text[lo:hi if hi >= 0 else len(text)]
+
+
+def spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, rule id) of every secret the vendored rules find in `text`, in order, not overlapping."""
+    rules, global_lists, _ = load()
+    if not rules or not text:
+        return []
+    low = text.lower()
+    found: list[tuple[int, int, str]] = []
+    for rule in rules:
+        if rule.keywords and not any(k in low for k in rule.keywords):
+            continue
+        for match in rule.regex.finditer(text):
+            start, end = _secret_span(match, rule.secret_group)
+            secret = text[start:end]
+            if not secret or secret.startswith("[redacted:"):
+                continue
+            if rule.entropy and entropy(secret) <= rule.entropy:
+                continue
+            if rule.id.startswith("generic") and not any(c.isdigit() for c in secret):
+                continue
+            whole, line = match.group(), _line(text, start, end)
+            if any(a.allows(secret, whole, line) for a in (*rule.allowlists, *global_lists)):
+                continue
+            found.append((start, end, rule.id))
+    found.sort()
+    out: list[tuple[int, int, str]] = []
+    for start, end, rule_id in found:
+        if out and start < out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end, out[-1][2])
+            continue
+        out.append((start, end, rule_id))
+    return out
+
+
+def redact_vendored(text: str) -> str:
+    """`text` with every secret the vendored rules find replaced by ``[redacted:api-key]``."""
+    found = spans(text)
+    if not found:
+        return text
+    parts, pos = [], 0
+    for start, end, _ in found:
+        parts += [text[pos:start], MARKER]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
