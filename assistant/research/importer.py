@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.events import Event
+from assistant.core.paths import read_regular
 from assistant.log.db import Database
 from assistant.log.decisions import import_decision, import_observations
 from assistant.research import formats as F
 
 DECISION_FORMATS = ("proactivebench", "trace", "sft", "reward-model")
+MAX_IMPORT_BYTES = 1 << 30  # a file to import is read whole: 1 GiB at most
 
 
 @dataclass(frozen=True)
@@ -28,20 +30,23 @@ def parse(path: Path) -> Parsed:
     if path.is_dir():
         info_path = path / "dataset_info.json"
         try:
-            info = json.loads(info_path.read_text(encoding="utf-8"))
+            info = json.loads(read_regular(info_path, MAX_IMPORT_BYTES).decode("utf-8"))
             files = [path / entry["file_name"] for entry in info.values()]
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise F.FormatError(f"{info_path}: expected LLaMA-Factory's dataset_info.json ({exc})") from None
         rows: list[Any] = []
         fmt = ""
         for file in files:
-            if file.is_file() and not file.read_text(encoding="utf-8").strip():
+            if file.is_file() and not read_regular(file, MAX_IMPORT_BYTES).strip():
                 continue  # a dataset with no rows of this kind
             part = parse(file)
             fmt = fmt or part.fmt
             rows += part.rows
         return Parsed(fmt or "sft", rows)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_regular(path, MAX_IMPORT_BYTES).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise F.FormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     if not text.strip():
         raise F.FormatError(f"{path}: the file is empty")
     try:
