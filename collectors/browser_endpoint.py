@@ -36,7 +36,7 @@ from typing import Any
 from assistant.core import paths, validate
 from assistant.core.events import Event
 from collectors.base import Collector, WakePipe
-from collectors.loopback_http import LoopbackServer
+from collectors.loopback_http import LoopbackServer, TokenBucket
 from collectors.privacy import Emitter
 
 MAX_BODY = 16 * 1024
@@ -93,24 +93,6 @@ def parse_tab(body: bytes, now: float) -> Event:
     if not isinstance(when, (int, float)) or isinstance(when, bool) or not (now - 86400 <= when <= now + 60):
         raise ValueError("'time' must be a Unix time in seconds within the last day")
     return Event("browser", "tab", start=float(when), title=title, data=data)
-
-
-class TokenBucket:
-    """At most `rate` events a second on average, `burst` at once."""
-
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 class BrowserEndpoint(Collector):

@@ -19,7 +19,7 @@ import re
 import threading
 from collections.abc import Callable
 
-from assistant.core import validate
+from assistant.core import validate, vendored_rules
 from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.core.redact import MAX_TITLE, cap, contains_secret, redact, redact_value
@@ -48,6 +48,9 @@ class PrivacyFilter:
 
     @classmethod
     def from_config(cls, cfg: Config) -> PrivacyFilter:
+        """The filter of the config; the vendored secret rules are read in the background meanwhile, so the
+        first event does not wait for them."""
+        threading.Thread(target=vendored_rules.load, name="secret-rules", daemon=True).start()
         return cls(cfg["privacy.exclude_apps"], cfg["privacy.exclude_titles"], cfg["privacy.secret_patterns"])
 
     def _matches(self, patterns: list[UserPattern], text: str) -> bool:
