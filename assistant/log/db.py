@@ -84,6 +84,18 @@ def cannot_write(exc: BaseException, folder: Path | None = None) -> str:
     return ""
 
 
+def describe_io_error(exc: BaseException) -> str:
+    """The writer's words for an I/O error (disk full, read-only, locked, else SQLite's own)."""
+    text = str(exc)
+    if "No space left" in text or "disk is full" in text or "database or disk is full" in text:
+        return "disk full"
+    if "readonly" in text or "read-only" in text or "Read-only" in text:
+        return "the event log is read-only"
+    if "locked" in text or "busy" in text:
+        return "the event log is locked by another process"
+    return text or type(exc).__name__
+
+
 def open_readonly(path: Path) -> Database:
     """The log opened for reading only (a read-only or full data folder): WAL content included where SQLite can
     read it, else the main file as it is (`immutable`). Raises LogError when it cannot be read at all."""
