@@ -58,13 +58,14 @@ def damage(home: Path, how: str) -> None:
             fh.write(os.urandom(100))
 
 
-def command(home: Path, how: str, *args: str, timeout: float = 90) -> subprocess.CompletedProcess:
-    """`proactive ARGS` on `home`, with the data folder read-only or full when `how` says so."""
+def command(home: Path, how: str, *args: str, timeout: float = 90, tree: Path = REPO) -> subprocess.CompletedProcess:
+    """`proactive ARGS` (the code in `tree`) on `home`, with the data folder read-only or full when `how` says
+    so."""
     env = {**os.environ, "PROACTIVE_HOME": str(home), "DISPLAY": "", "WAYLAND_DISPLAY": "",
-           "PYTHONPATH": str(REPO)}
+           "PYTHONPATH": str(tree)}
     run = [sys.executable, "-m", "assistant", *args]
     if how not in ("read-only", "full"):
-        return subprocess.run(run, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
+        return subprocess.run(run, capture_output=True, text=True, timeout=timeout, env=env, cwd=tree)
     data = home / "data"
     if how == "read-only":
         setup = f'mount --bind "{data}" "{data}" && mount -o remount,bind,ro "{data}" "{data}"'
@@ -76,4 +77,4 @@ def command(home: Path, how: str, *args: str, timeout: float = 90) -> subprocess
     flags = ["-m"] if os.geteuid() == 0 else ["-r", "-m"]
     script = f'{setup} && exec "$@"'
     return subprocess.run(["unshare", *flags, "sh", "-c", script, "sh", *run], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=REPO)
+                          timeout=timeout, env=env, cwd=tree)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 
 import click
@@ -15,11 +14,12 @@ class _Group(click.Group):
     becomes one line and exit 1, never a traceback (a read-only or full data folder, a lock, a damaged file)."""
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from assistant.log import LogError
         from assistant.log.db import cannot_write, is_busy, is_damage
 
         try:
             return super().invoke(ctx)
-        except sqlite3.Error as exc:
+        except LogError as exc:
             why = ("it is locked by another process" if is_busy(exc) else
                    "it is damaged (run `proactive status` to set it aside and salvage it)" if is_damage(exc)
                    else cannot_write(exc) or str(exc))

@@ -67,7 +67,7 @@ def _group(text: str, sep: str, size: int = 4) -> str:
     return sep.join(text[i:i + size] for i in range(0, len(text), size))
 
 
-def shapes() -> list[Shape]:  # noqa: PLR0915 - one list, read top to bottom
+def shapes() -> list[Shape]:
     g = _Gen(7_711)
     out: list[Shape] = []
 
@@ -239,7 +239,7 @@ def shapes() -> list[Shape]:  # noqa: PLR0915 - one list, read top to bottom
     add("random-token", f"code {t}", t)
     add("password-in-prose", f"my password is {p[32]} don't tell", p[32])
     add("password-in-prose", f"new wifi: {p[33]}", p[33])
-    add("password-in-prose", f"PIN 4829 for the door - Notes", "4829")
+    add("password-in-prose", "PIN 4829 for the door - Notes", "4829")
     add("national-number", f"Ring 030 {g.s(d, 8)} tomorrow", "")
     add("national-number", f"Sozialversicherungsnummer {g.s(d, 2)} {g.s(d, 6)} A {g.s(d, 3)}", "")
     return [s for s in out if any(s.cores)]
