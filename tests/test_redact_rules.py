@@ -57,6 +57,8 @@ def test_services_the_built_in_rules_never_named_are_redacted(text: str, core: s
     ("openssl enc -aes256 -pass pass:Hunter2x -in f", ("Hunter2x",)),
     ("<password>lantern9!Maple</password>", ("lantern9",)),
     ("mysql://app:pa#ss99@db:3306/x", ("pa#ss99",)),
+    ("https://www.google.com/search?q=api_key%3DS3cr3tKey99", ("S3cr3tKey99",)),
+    ("https://example.org/?q=openssl+-passout+pass%3AHunter2x", ("Hunter2x",)),
 ])
 def test_passwords_are_redacted_whole(text: str, kept_out: tuple[str, ...]) -> None:
     out = redact(text)

@@ -26,6 +26,7 @@ import base64
 import binascii
 import math
 import re
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
@@ -225,6 +226,28 @@ def _assignments(text: str) -> str:
     return "".join(out)
 
 
+_ENCODED = re.compile(r"(?<![^\s\"'(<])(?:[a-z][a-z0-9+.-]{1,20}:/?/?)?[^\s\"'<>]{0,4096}+")
+
+
+def _encoded(text: str) -> str:
+    """A URL or query string with '+' or %-escapes ('q=api_key+%3D+S3cret'): scanned decoded as well; when the
+    decoded form holds a secret it is stored decoded and redacted (nothing of the secret, encoded or not, stays)."""
+    if "%" not in text and "+" not in text:
+        return text
+
+    def decoded(match: re.Match[str]) -> str:
+        token = match.group()
+        if ("%" not in token and "+" not in token) or ("=" not in token and "://" not in token):
+            return token
+        plain = urllib.parse.unquote_plus(token)
+        if plain == token:
+            return token
+        clean = _scan(plain)
+        return clean if clean != plain else token
+
+    return _ENCODED.sub(decoded, text)
+
+
 def _tool_passwords(text: str) -> str:
     """Passwords given to command-line tools: glued to -p (``mysql -pS3cret``, ``7z x -pS3cret``), after -p / -P
     (``sshpass -P assword -p S3cret``, ``zip -P S3cret``), and openssl-style ``-pass pass:S3cret``."""
@@ -405,6 +428,11 @@ def _redact(text: str, extra: tuple[str, ...]) -> str:
         if replaced is None:
             return UNSCANNABLE
         text = replaced
+    return _scan(_encoded(text))
+
+
+def _scan(text: str) -> str:
+    """The built-in and vendored rules over `text` (no user patterns, no second look at encoded forms)."""
     for rule in _PIPELINE:
         text = rule(text)
     return text

@@ -108,7 +108,7 @@ class EventWriter:
         with self._stats_lock:
             self.stats.refused += 1
             self.stats.refused_reason = reason[:200]
-        log.warning("an event was refused: %s", reason[:200])
+        log.info("an event was refused: %s", reason[:200])
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Block until everything queued before this call is committed (False if the disk refused it)."""

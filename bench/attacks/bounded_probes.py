@@ -81,9 +81,9 @@ def probe_endless_download():
         server.close()
     lines = out.stdout.splitlines()
     used = next((lines[i + 1] for i, line in enumerate(lines) if line.startswith("pull-exit=")), "?")
-    said = (out.stderr.strip().splitlines() or ["?"])[0][:70]
+    said = (out.stderr.strip().splitlines() or ["?"])[0][:90]
     started = "Stopped." in out.stdout and "Traceback" not in out.stdout + out.stderr
-    return (f"pull: '{said}'; {used} MB left on the disk after it; the app "
+    return (f"pull: '{said}'; {used} MB of the 32 MB disk still taken after it; the app "
             + ("started" if started else "did NOT start"))
 
 
@@ -142,11 +142,12 @@ def probe_accept_defaults_sockets():
 
 CHILD = textwrap.dedent("""
     import os, sys, time
+    from pathlib import Path
     from assistant.core.config import default_config
     from assistant.log import EventWriter
     from collectors.privacy import Emitter, PrivacyFilter
     from collectors.window import FocusState, WindowCollector
-    writer = EventWriter(sys.argv[1] + "/events.db", sync_interval=60.0).start()
+    writer = EventWriter(Path(sys.argv[1]) / "events.db", sync_interval=60.0).start()
     emit = Emitter(PrivacyFilter.from_config(default_config()), writer.put)
     WindowCollector(emit, FocusState(), 1.0).start()
     print("ready", flush=True)
@@ -169,12 +170,17 @@ def probe_kill9_duration():
             tmp = Path(tempfile.mkdtemp())
             proc = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp)], stdout=subprocess.PIPE, text=True,
                                     env={**os.environ, **server.env})
-            proc.stdout.readline()
+            if proc.stdout.readline().strip() != "ready":
+                proc.kill()
+                return "the window collector did not start"
             time.sleep(4 + rnd.random() * 4)
             killed = time.time()
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            losses.append(killed - _stored_end(tmp / "events.db"))
+            end = _stored_end(tmp / "events.db")
+            if not end:
+                return "no window event was stored"
+            losses.append(killed - end)
     finally:
         server.shutdown()
     over = sum(loss > 1.0 for loss in losses)
