@@ -28,9 +28,15 @@ MARKER = "[redacted:api-key]"
 RULES_FILE = "gitleaks.toml"
 
 
+@lru_cache(maxsize=None)
+def _regex(pattern: str) -> Any:
+    """The RE2 program of a pattern, compiled the first time a rule's keywords occur (most never do)."""
+    return _re2().compile(pattern)
+
+
 @dataclass(frozen=True)
 class Allowlist:
-    regexes: tuple[Any, ...]
+    patterns: tuple[str, ...]
     stopwords: tuple[str, ...]
     target: str  # "secret" (default), "match" or "line"
     all_of: bool  # condition = "AND"
@@ -38,8 +44,8 @@ class Allowlist:
     def allows(self, secret: str, match: str, line: str) -> bool:
         text = {"match": match, "line": line}.get(self.target, secret)
         checks = []
-        if self.regexes:
-            checks.append(any(r.search(text) for r in self.regexes))
+        if self.patterns:
+            checks.append(any(_regex(p).search(text) for p in self.patterns))
         if self.stopwords:
             low = secret.lower()
             checks.append(any(word in low for word in self.stopwords))
@@ -49,7 +55,7 @@ class Allowlist:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    regex: Any
+    pattern: str
     keywords: tuple[str, ...]
     entropy: float
     secret_group: int
@@ -64,18 +70,15 @@ def _re2() -> Any:
     return re2
 
 
-def _allowlist(spec: dict[str, Any], re2: Any) -> Allowlist | None:
-    try:
-        regexes = tuple(re2.compile(r) for r in spec.get("regexes", []))
-    except Exception:  # noqa: BLE001 - a rule RE2 cannot read is left out, never fatal
-        return None
-    return Allowlist(regexes, tuple(w.lower() for w in spec.get("stopwords", [])),
+def _allowlist(spec: dict[str, Any]) -> Allowlist:
+    return Allowlist(tuple(spec.get("regexes", [])), tuple(w.lower() for w in spec.get("stopwords", [])),
                      spec.get("regexTarget", "secret"), spec.get("condition", "OR").upper() == "AND")
 
 
 @lru_cache(maxsize=1)
 def load() -> tuple[tuple[Rule, ...], tuple[Allowlist, ...], tuple[str, ...]]:
-    """(rules, global allowlists, ids of rules left out and why). Read once."""
+    """(rules, global allowlists, ids of rules left out and why). Read once; each rule's regex is compiled when
+    its keywords first occur in a text (`compile_all` compiles every one, for the tests and the bench)."""
     re2 = _re2()
     if re2 is None:
         log.warning("google-re2 is not installed: the vendored gitleaks rules are skipped")
@@ -88,17 +91,29 @@ def load() -> tuple[tuple[Rule, ...], tuple[Allowlist, ...], tuple[str, ...]]:
         if not pattern or spec.get("path"):
             skipped.append(f"{spec.get('id')}: matches file paths, not text")
             continue
-        try:
-            compiled = re2.compile(pattern)
-        except Exception as exc:  # noqa: BLE001
-            skipped.append(f"{spec.get('id')}: {exc}")
-            continue
-        lists = [_allowlist(a, re2) for a in spec.get("allowlists", [])]
-        rules.append(Rule(spec["id"], compiled, tuple(k.lower() for k in spec.get("keywords", [])),
+        rules.append(Rule(spec["id"], pattern, tuple(k.lower() for k in spec.get("keywords", [])),
                           float(spec.get("entropy", 0.0)), int(spec.get("secretGroup", 0)),
-                          tuple(a for a in lists if a is not None)))
-    glob = _allowlist(doc.get("allowlist", {}), re2)
-    return tuple(rules), (glob,) if glob else (), tuple(skipped)
+                          tuple(_allowlist(a) for a in spec.get("allowlists", []))))
+    return tuple(rules), (_allowlist(doc.get("allowlist", {})),), tuple(skipped)
+
+
+def compile_all() -> list[str]:
+    """Compile every rule and allowlist now; the ids (and errors) of those RE2 cannot compile."""
+    rules, lists, _ = load()
+    failed = []
+    for rule in rules:
+        for pattern in (rule.pattern, *(p for a in rule.allowlists for p in a.patterns)):
+            try:
+                _regex(pattern)
+            except Exception as exc:  # noqa: BLE001
+                failed.append(f"{rule.id}: {exc}")
+    for a in lists:
+        for pattern in a.patterns:
+            try:
+                _regex(pattern)
+            except Exception as exc:  # noqa: BLE001
+                failed.append(f"global allowlist: {exc}")
+    return failed
 
 
 def available() -> bool:
@@ -137,7 +152,11 @@ def spans(text: str) -> list[tuple[int, int, str]]:
     for rule in rules:
         if rule.keywords and not any(k in low for k in rule.keywords):
             continue
-        for match in rule.regex.finditer(text):
+        try:
+            regex = _regex(rule.pattern)
+        except Exception:  # noqa: BLE001 - a rule RE2 cannot read is left out (compile_all names it)
+            continue
+        for match in regex.finditer(text):
             start, end = _secret_span(match, rule.secret_group)
             secret = text[start:end]
             if not secret or secret.startswith("[redacted:"):
