@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import threading
@@ -13,6 +12,7 @@ from typing import Any
 
 from assistant.app import control
 from assistant.app.display import display_available, x_display_reachable  # noqa: F401 - re-exported
+from assistant.app.instance import take_instance_lock
 from assistant.app.live import Engine
 from assistant.app.status import writer_part
 from assistant.core import config, paths
@@ -79,32 +79,7 @@ class Runtime:
     # ------------------------------------------------------------ lifecycle
 
     def _take_instance_lock(self) -> None:
-        """One running app per data dir: a second one would interleave event ids. A data dir that cannot be
-        written (read-only) has no lock file: nothing can be written there anyway, so nothing interleaves."""
-        try:
-            lock_path = paths.ensure_private_dir(paths.data_dir()) / "run.lock"
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            if cannot_write(exc):
-                log.info("no instance lock: %s", exc)
-                return
-            raise
-        with contextlib.suppress(OSError):
-            os.chmod(lock_path, 0o600)
-        self._lock_file = os.fdopen(fd, "r+b", buffering=0)
-        try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            other = self._lock_file.read(32).decode("ascii", "replace").strip() or "?"
-            self._lock_file.close()
-            self._lock_file = None
-            raise RuntimeError(f"another proactive assistant (pid {other}) is already running on "
-                               f"{paths.data_dir()}; stop it first") from None
-        try:  # the pid is for people reading the file; a full disk must not stop the app over it
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode())
-        except OSError as exc:
-            log.info("could not write the pid into %s: %s", lock_path, exc)
+        self._lock_file = take_instance_lock()
 
     def start(self) -> None:
         if os.name == "posix":

@@ -33,7 +33,9 @@ from functools import lru_cache, partial
 from itertools import pairwise
 from typing import Any
 
+from assistant.core import redact_numbers as N
 from assistant.core import vendored_rules
+from assistant.core.redact_numbers import SEPARATORS  # noqa: F401 - part of this module's interface
 from assistant.core.safe_regex import UserPattern, compile_all
 
 MAX_TITLE = 1024  # characters of a window/page title kept by the collectors
@@ -51,12 +53,6 @@ _PASSWORD_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|contrase(?:n|ñ)a
                             r"heslo|sifre|şifre|parool|пароль|密码|パスワード")
 _KEY_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|secret|token|api_?key|access_?key|private_?key|"
                        r"account_?key|credential|auth_?key|client_?key|signing_?key|encryption_?key")
-
-
-# Characters people (and word processors) put between digit groups: spaces of every width, dashes of every kind,
-# dots. Cards, IBANs and phone numbers are recognised across any of them.
-SEPARATORS = (" .\\-\u00a0\u2007\u2009\u200a\u202f\u205f\u3000\u2010\u2011\u2012\u2013\u2014\u2212"
-              "\u30fb\u00b7/")
 
 
 def cap(text: str, limit: int = MAX_TITLE) -> str:
@@ -116,17 +112,8 @@ _GLUED_P_TOOLS = re.compile(r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb|mariad
 _SPACED_P_TOOLS = re.compile(r"(?i)\b(?:sshpass|zip|unzip|zipcloak|smbclient)\b")
 _GLUED_P = re.compile(r"(?<![\w-])(-p)" + r"(?:'[^'\n]{1,1024}+'?|\"[^\"\n]{1,1024}+\"?|[^\s'\"-][^\s]{2,1023}+)")
 _SPACED_P = re.compile(r"(?<![\w-])(-[pP]\s{0,3}+)" + _QUOTED_OR_WORD)
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@([A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,10}+)")
-_FINGERPRINT = re.compile(r"\b(?:SHA256|SHA1|MD5):[A-Za-z0-9+/:=]{20,}+"
-                          r"|(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}:){15,31}+[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])"
-                          r"|(?<![0-9A-Fa-f])[0-9A-Fa-f]{4}(?: {1,2}[0-9A-Fa-f]{4}){9}(?![0-9A-Fa-f])")
-_IBAN = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[" + SEPARATORS + r"]?[A-Z0-9]){11,32}")
-_PHONE = re.compile(r"(?<![\w+])(?:tel:\s?)?[+\uff0b][1-9](?:[" + SEPARATORS + r"]{0,2}\(?[0-9]{1,5}\)?){2,8}+"
-                    r"|\btel:[0-9()" + SEPARATORS + r"]{6,30}+")
 _HEX = re.compile(r"(?<![A-Za-z0-9])(?:0x)?[0-9a-fA-F]{32,}+(?![A-Za-z0-9])")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{32,}+")
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]++(?:[" + SEPARATORS + r"]{1,3}+[0-9]++)*+")
-_DIGITS = re.compile(r"[0-9]+")
 
 
 def _authorization(match: re.Match[str]) -> str:
@@ -259,77 +246,6 @@ def _tool_passwords(text: str) -> str:
     return text
 
 
-def _email(match: re.Match[str]) -> str:
-    labels = match.group(1).split(".")
-    for end in range(len(labels) - 1, 0, -1):  # the address ends at its last alphabetic label (the TLD)
-        if len(labels[end]) >= 2 and labels[end].isalpha():
-            rest = ".".join(labels[end + 1:])
-            return _sub("email") + ("." + rest if rest else "")
-    return match.group()
-
-
-def _iban(match: re.Match[str]) -> str:
-    text = match.group()
-    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
-    chars = "".join(text[i] for i in positions)
-    for n in range(min(len(chars), 34), 14, -1):  # the longest prefix that passes mod-97
-        candidate = chars[:n]
-        number = "".join(str(int(ch, 36)) for ch in candidate[4:] + candidate[:4])
-        if int(number) % 97 == 1:
-            return _sub("iban") + text[positions[n - 1] + 1:]
-    return text
-
-
-def _phone(match: re.Match[str]) -> str:
-    digits = sum(ch.isdigit() for ch in match.group())
-    return _sub("phone") if 8 <= digits <= 15 else match.group()
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def _cards(match: re.Match[str]) -> str:
-    """Redact every run of whole digit groups (13-19 digits, Luhn-valid) in a run of grouped digits.
-
-    Linear: at most 19 groups are tried from each group on, and a redacted span is never looked at again.
-    Groups of a multi-group card have at least 3 digits ('4111 1111 1111 1111', '3782 822463 10005').
-    """
-    text = match.group()
-    groups = [(m.start(), m.end()) for m in _DIGITS.finditer(text)]
-    out: list[str] = []
-    pos = i = 0
-    while i < len(groups):
-        best = None
-        digits = ""
-        for j in range(i, min(len(groups), i + 19)):
-            size = groups[j][1] - groups[j][0]
-            if j > i and (size < 3 or groups[i][1] - groups[i][0] < 3):
-                break
-            digits += text[groups[j][0]:groups[j][1]]
-            if len(digits) > 19:
-                break
-            if len(digits) >= 13 and _luhn_ok(digits):
-                best = j
-        if best is None:
-            i += 1
-            continue
-        out.append(text[pos:groups[i][0]])
-        out.append(_sub("card"))
-        pos = groups[best][1]
-        i = best + 1
-    out.append(text[pos:])
-    return "".join(out)
-
-
 # ---------------------------------------------------------------- high-entropy tokens
 
 def _entropy(text: str) -> float:
@@ -389,11 +305,11 @@ _PIPELINE: list[Callable[[str], str]] = [
     _assignments,
     _rule(_XML_ELEMENT, _xml_secret),
     _rule(_PROSE, _prose),
-    _rule(_EMAIL, _email),
-    _rule(_IBAN, _iban),
-    _rule(_PHONE, _phone),
-    _rule(_DIGIT_RUN, _cards),
-    _rule(_FINGERPRINT, _sub("fingerprint")),
+    _rule(N.EMAIL, N.email),
+    _rule(N.IBAN, N.iban),
+    _rule(N.PHONE, N.phone),
+    _rule(N.DIGIT_RUN, N.cards),
+    _rule(N.FINGERPRINT, _sub("fingerprint")),
     _rule(_HEX, _sub("hex")),
     _rule(_TOKEN, _token),
 ]
