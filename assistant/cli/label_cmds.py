@@ -58,7 +58,7 @@ def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, anno
     For a moment it stayed silent (`proactive label` shows them):
       needed    help was needed
       fine      no help was needed"""
-    db = open_log_or_exit()
+    db = open_log_or_exit(write=True)
     try:
         row = control.answer(db, proposal_id, answer, reason, annotator=annotator, relabel=relabel)
     except ValueError as exc:

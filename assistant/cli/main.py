@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from assistant import __version__
@@ -15,6 +17,7 @@ SECTIONS = (
                   ("resume", "Collect again after a pause"),
                   ("quiet", "No suggestions for a while; collecting goes on"),
                   ("answer", "Answer a suggestion (accept carries the task out)"),
+                  ("answers", "List the answers to tasks you accepted, open or rate one"),
                   ("forget", "Delete what was collected (the last hour, or all)"),
                   ("events", "Show what was recorded recently"))),
     ("Set-up", (("consent", "Agree to what is collected, or show it"),
@@ -33,7 +36,29 @@ SECTIONS = (
 
 
 class SectionedGroup(click.Group):
-    """A group whose help lists its commands by section, one unbroken line each."""
+    """The `proactive` group: its help lists the commands by section, one unbroken line each; an error of the
+    event log or of the disk that a command did not handle itself becomes one line and exit 1, never a
+    traceback (a read-only or full data folder, a lock, a damaged file)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        from assistant.log import LogError
+        from assistant.log.db import cannot_write, is_busy, is_damage
+
+        try:
+            return super().invoke(ctx)
+        except LogError as exc:
+            why = ("it is locked by another process" if is_busy(exc) else
+                   "it is damaged (run `proactive status` to set it aside and salvage it)" if is_damage(exc)
+                   else cannot_write(exc) or str(exc))
+            click.echo(f"The event log could not be used: {why}; nothing was changed.", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            why = cannot_write(exc)
+            if not why:
+                raise
+            click.echo(f"Could not write {getattr(exc, 'filename', None) or 'a file'}: {why}; nothing was "
+                       "changed.", err=True)
+            sys.exit(1)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         listed: set[str] = set()

@@ -287,12 +287,16 @@ class _StrictLoader(yaml.SafeLoader):
 def _read_text(path: Path) -> str:
     """The file's text; _Refused says why it cannot be read as a small UTF-8 file."""
     try:
-        if path.is_dir():
-            raise _Refused(None, "is a directory; expected a YAML file")
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise _Refused(None, f"is {size:,} bytes; expected a YAML file of at most {MAX_CONFIG_BYTES:,} bytes")
-        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
+        with paths.open_regular(path) as fh:  # a FIFO or a symlink to /dev/zero is refused by its type
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise _Refused(None, f"is larger than {MAX_CONFIG_BYTES:,} bytes; expected a YAML file of at most "
+                                 f"{MAX_CONFIG_BYTES:,} bytes")
+    except paths.NotAFile as exc:
+        kind = str(exc).split(" is ", 1)[-1].split(";")[0]
+        raise _Refused(None, f"is {kind}; expected a YAML file") from None
+    except IsADirectoryError:
+        raise _Refused(None, "is a directory; expected a YAML file") from None
     except OSError as exc:
         raise _Refused(None, f"cannot be read ({exc.strerror or exc}); expected a readable YAML file") from None
     try:

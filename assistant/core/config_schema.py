@@ -21,31 +21,35 @@ class Key:
     extra: dict = field(default_factory=dict)
 
 
-DEFAULT_EXCLUDE_APPS = [
-    r"(?i)keepass(xc)?",
+DEFAULT_EXCLUDE_APPS = [  # password managers and authenticators, by family (desktop apps, their process names)
+    r"(?i)keepass(xc|2|x)?|keeweb|kpcli",
     r"(?i)1password",
-    r"(?i)bitwarden",
+    r"(?i)bitwarden|vaultwarden|goldwarden",
     r"(?i)lastpass",
     r"(?i)enpass",
     r"(?i)seahorse",
     r"(?i)gnome-keyring",
     r"(?i)kwalletmanager",
-    r"(?i)pass(word)?[ _-]?(manager|safe)",
-    r"(?i)dashlane|nordpass|proton-?pass|roboform|keeper(-?password)?|passbolt|authy",
+    r"(?i)pass(word)?[ _-]?(manager|safe|store)|passwordsafe|pwsafe|secrets$|^passwords$|icloud ?passwords",
+    r"(?i)dashlane|nordpass|proton-?pass|roboform|keeper(-?password)?|passbolt|authy|buttercup|padloc|psono|"
+    r"passky|sticky ?password|zoho ?vault|qtpass|gopass|passage|rbw|authenticator|otpclient",
 ]
 DEFAULT_EXCLUDE_TITLES = [
-    r"(?i)private browsing",
-    r"(?i)incognito",
-    r"(?i)inprivate",
-    r"(?i)\bpassword\b.*\b(manager|vault)\b",
-    r"(?i)keepass",
+    # private windows, whatever the browser calls them
+    r"(?i)private browsing|\bprivate (window|tab|mode)\b|\bincognito\b|\binprivate\b|\bguest (window|mode)\b",
+    r"(?i)\bpassword\b.*\b(manager|vault|safe)\b|\bpasswords? - google\b|\bgoogle password manager\b",
+    r"(?i)keepass|keeweb|\bkpcli\b|\benpass\b|icloud ?passwords|\bpasswords\.google\.com\b|\bicloud\.com/passwords\b",
     # password-manager vaults in a browser tab or window (the page title, or its address)
     (r"(?i)\b(1password|bitwarden|vaultwarden|lastpass|dashlane|nordpass|proton ?pass|roboform|passbolt|psono|"
-     r"keeper ?(vault|security)|zoho ?vault)\b|keepersecurity\.com|\b1pass\."),
-    r"(?i)^(about:logins|(saved )?passwords|logins (and|&) passwords)( [-\u2013\u2014] .*)?$",
-    # their command-line clients in a terminal title (bw get, op item get, lpass show, pass show, ...)
-    (r"(?i)(^|[:;|&$#>]\s*)(bw|op|lpass|rbw|gopass|pass|keepassxc-cli|nordpass|dcli)\s+"
-     r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip)\b"),
+     r"keeper ?(vault|security)|zoho ?vault|buttercup|padloc|passky|sticky ?password)\b|keepersecurity\.com|"
+     r"\b1pass\.|app\.keeweb\.info"),
+    r"(?i)^(about:logins|(saved )?passwords|logins (and|&) passwords|password checkup)( [-\u2013\u2014] .*)?$",
+    # their command-line clients in a terminal title (bw get, op item get, lpass show, pass -c, ...)
+    (r"(?i)(^|[:;|&$#>]\s*|\bsudo\s+)(bw|op|lpass|rbw|gopass|pass|passage|keepassxc-cli|kpcli|nordpass|dcli|"
+     r"enpass-cli|secret-tool|ykman|oathtool|pass-otp)\s+(-{1,2}[\w-]+\s+)*"
+     r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip|insert|find|"
+     r"lookup|search|totp|code|oath|-c|--clip|-q|--qrcode)\b"),
+    r"(?i)(^|[:;|&$#>]\s*)(pass|gopass|passage)\s+[\w.@+-]+/[\w./@+-]+\s*$",  # `pass email/work`: shows it
 ]
 
 DEFAULT_CATEGORIES = {  # the first category whose rule matches wins; apps are process names, titles words in the

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.core.paths import read_regular
 from assistant.core.proposal import JUDGEMENTS, Judgement
 from assistant.decide.engine import DecisionEngine
 
@@ -85,10 +86,10 @@ def _judgement(decision: object) -> Judgement | None:
 def load_trace(path: str | Path) -> list[TraceStep]:
     path = Path(path)
     try:
-        items = json.loads(path.read_text(encoding="utf-8"))
+        items = json.loads(read_regular(path, 1 << 30).decode("utf-8"))
     except FileNotFoundError as exc:
         raise TraceError(f"{path}: no such file") from exc
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TraceError(f"{path}: not readable JSON ({exc})") from exc
     if not isinstance(items, list):
         raise TraceError(f"{path}: expected a list of steps")

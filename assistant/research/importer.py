@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.events import Event
+from assistant.core.paths import read_regular
 from assistant.log.db import Database
 from assistant.log.decisions import import_decision, import_observations
 from assistant.research import formats as F
 
 DECISION_FORMATS = ("proactivebench", "trace", "sft", "reward-model", "reward-model-alpaca")
+MAX_IMPORT_BYTES = 1 << 30  # a file to import is read whole: 1 GiB at most
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ def parse(path: Path) -> Parsed:
     """Read and recognise one file (or an sft / reward-model export folder). FormatError / OSError name it."""
     if path.is_dir():
         return _parse_dataset(path)
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     if not text.strip():
         raise F.FormatError(f"{path}: the file is empty")
     try:
@@ -56,7 +58,7 @@ def _parse_dataset(path: Path) -> Parsed:
     {"meta": ...} per row) holds the decisions."""
     info_path = path / "dataset_info.json"
     try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
+        info = json.loads(_read_text(info_path))
         entries = [(name, path / entry["file_name"]) for name, entry in info.items()]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise F.FormatError(f"{info_path}: expected LLaMA-Factory's dataset_info.json ({exc})") from None
@@ -69,13 +71,21 @@ def _parse_dataset(path: Path) -> Parsed:
             raise F.FormatError(f"{path}: {file.name} has no {meta.name} beside it: this dataset was not exported "
                                 "by this app (the judge commands read reward rows directly)")
         fmt = fmt or names[name]
-        for n, line in enumerate(meta.read_text(encoding="utf-8").splitlines(), 1):
+        for n, line in enumerate(_read_text(meta).splitlines(), 1):
             if line.strip():
                 try:
                     rows.append(json.loads(line))
                 except ValueError as exc:
                     raise F.FormatError(f"{meta}:{n}: not JSON ({exc})") from None
     return Parsed(fmt or "sft", rows)
+
+
+def _read_text(path: Path) -> str:
+    """A regular file's text (special files refused by type, size capped); FormatError when it is not UTF-8."""
+    try:
+        return read_regular(path, MAX_IMPORT_BYTES).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise F.FormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _detect(path: Path, first: Any) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from assistant.core.config import Config
-from assistant.core.consent import OPT_INS
+from assistant.core.consent import Consent, privacy_record
 from assistant.core.paths import write_private_bytes
 from assistant.log.consent import consent_history
 from assistant.log.db import Database
@@ -52,12 +52,9 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def privacy_in_force(cfg: Config) -> dict[str, Any]:
-    """What was collected under which rules (patterns are counted, not copied: they may name private things)."""
-    out: dict[str, Any] = {key: cfg[key] for key in OPT_INS}
-    for key in ("privacy.exclude_apps", "privacy.exclude_titles", "privacy.secret_patterns"):
-        out[key + " (count)"] = len(cfg[key] or [])
-    return out
+def privacy_in_force(cfg: Config, consent: Consent | None = None) -> dict[str, Any]:
+    """What was collected under which rules: `assistant.core.consent.privacy_record` (every opt-in, listeners)."""
+    return privacy_record(cfg, consent)
 
 
 def week_shift(first: float | None) -> float:
@@ -125,9 +122,10 @@ def export_bundle(db: Database, cfg: Config, participant: str, out: Path, shift_
     cleaner = Cleaner(cfg["privacy.secret_patterns"], Pseudonymizer.for_this_machine(), AnnotatorAliases())
     labels = export(db, "proactivebench", judge_dir=judge_dir, cleaner=cleaner)
     trace = export(db, "trace", judge_dir=judge_dir, judged=True, cleaner=cleaner)
+    history = consent_history(db)
     rows = [json.loads(line) for line in labels.files[""].splitlines()]
     steps = json.loads(trace.files[""])
-    consents = [c.__dict__ for c in consent_history(db)]
+    consents = [c.__dict__ for c in history]
     times = [parse_time(o["time"]) for r in rows for o in r["obs"]] + \
             [parse_time(s["observation"]["time"]) for s in steps]
     offset = week_shift(min(times, default=None)) if shift_time else 0.0
@@ -144,7 +142,8 @@ def export_bundle(db: Database, cfg: Config, participant: str, out: Path, shift_
         "date_range": [stamp(min(times)), stamp(max(times))] if times else None,
         "rows": len(rows), "counts": dict(sorted(Counter(r["category"] for r in rows).items())),
         "left_out": dict(labels.left_out), "redacted_at_export": cleaner.redacted,
-        "consent": consents[-1] if consents else None, "privacy": privacy_in_force(cfg),
+        "consent": consents[-1] if consents else None,
+        "privacy": privacy_in_force(cfg, history[-1] if history else None),
         "files": {name: {"sha256": _sha(data), "bytes": len(data)} for name, data in files.items()},
     }
     files["manifest.json"] = (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
