@@ -20,6 +20,7 @@ import os
 from typing import Any
 
 from assistant.core.events import Event
+from assistant.core.validate import number_problem
 from collectors.browser_titles import page_info
 
 MAX_DATA_KEYS = 32
@@ -31,6 +32,8 @@ SOURCE_OF_TYPE = {"currentwindow": "window", "web.tab.current": "browser", "afks
 def parse_time(value: Any) -> float:
     """Unix seconds from an ActivityWatch timestamp (ISO 8601; a naive one is UTC); ValueError if not one."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if (why := number_problem("timestamp", value)) is not None:
+            raise ValueError(why)
         return float(value)
     if not isinstance(value, str):
         raise ValueError("'timestamp' must be an ISO 8601 string")  # noqa: TRY004 - answered with 400
@@ -40,7 +43,10 @@ def parse_time(value: Any) -> float:
         raise ValueError(f"'timestamp' is not ISO 8601: {value[:40]!r}") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return when.timestamp()
+    try:
+        return when.timestamp()
+    except (OverflowError, ValueError):
+        raise ValueError(f"'timestamp' is out of range: {value[:40]!r}") from None
 
 
 def iso(ts: float) -> str:
@@ -69,8 +75,8 @@ def to_event(bucket_id: str, bucket_type: str, raw: dict[str, Any], pulsetime: f
         raise ValueError("an event must be a JSON object")  # noqa: TRY004 - answered with 400
     start = parse_time(raw.get("timestamp"))
     duration = raw.get("duration", 0) or 0
-    if not isinstance(duration, (int, float)) or isinstance(duration, bool) or duration < 0:
-        raise ValueError("'duration' must be a number of seconds >= 0")
+    if number_problem("duration", duration) is not None or duration < 0:
+        raise ValueError(f"'duration' must be a finite number of seconds >= 0, got {str(duration)[:40]}")
     data = raw.get("data", {})
     if not isinstance(data, dict):
         raise ValueError("'data' must be a JSON object")  # noqa: TRY004

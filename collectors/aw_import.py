@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.events import Event
+from assistant.core.paths import read_regular
+
+MAX_EXPORT_BYTES = 1 << 30  # an export is parsed whole: 1 GiB at most
 from collectors.aw_events import to_event
 
 
@@ -44,8 +47,7 @@ def _buckets(doc: Any, path: Path) -> list[dict[str, Any]]:
 def read_export(path: Path) -> Iterator[Event]:
     """Every event of every bucket in the export at `path`."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        doc = json.loads(read_regular(path, MAX_EXPORT_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise ImportFormatError(f"{path}: no such file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -33,10 +33,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.core import paths
+from assistant.core import paths, validate
 from assistant.core.events import Event
 from collectors.base import Collector, WakePipe
-from collectors.loopback_http import LoopbackServer
+from collectors.loopback_http import LoopbackServer, TokenBucket
 from collectors.privacy import Emitter
 
 MAX_BODY = 16 * 1024
@@ -93,24 +93,6 @@ def parse_tab(body: bytes, now: float) -> Event:
     if not isinstance(when, (int, float)) or isinstance(when, bool) or not (now - 86400 <= when <= now + 60):
         raise ValueError("'time' must be a Unix time in seconds within the last day")
     return Event("browser", "tab", start=float(when), title=title, data=data)
-
-
-class TokenBucket:
-    """At most `rate` events a second on average, `burst` at once."""
-
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 class BrowserEndpoint(Collector):
@@ -196,6 +178,10 @@ class BrowserEndpoint(Collector):
             return 401, f"missing or wrong {TOKEN_HEADER}"
         try:
             event = parse_tab(body, time.time())
+            why = validate.problem(event)
+            if why is not None:
+                self.emit.refuse(why)
+                raise ValueError(why)
         except ValueError as exc:
             self.invalid += 1
             return 400, str(exc)

@@ -45,8 +45,11 @@ class _X11Selection:
         from Xlib import X, display
         from Xlib.ext import xfixes
 
+        from collectors.x11_errors import quiet
+
         self.X = X
         self.conn = display.Display()
+        self.errors = quiet(self.conn)
         if not self.conn.has_extension("XFIXES"):
             self.conn.close()
             raise RuntimeError("the X server lacks the XFIXES extension")

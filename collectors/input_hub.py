@@ -105,7 +105,10 @@ class PointerSampler(threading.Thread):
     def run(self) -> None:
         from Xlib import display
 
+        from collectors.x11_errors import quiet
+
         conn = display.Display()
+        quiet(conn)
         try:
             root = conn.screen().root
             reply = root.query_pointer()

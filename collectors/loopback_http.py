@@ -10,11 +10,18 @@ One thread (the caller's) serves every connection with a selector, so held conne
 - heads are at most 8 KiB, bodies at most `max_body` bytes (413), one request per connection
   (``Connection: close``), no chunked bodies (411).
 
-`handle(method, path, headers, body) -> (status, text)` is called for each complete request; it must be quick.
+- clients are told apart by their address: when the server is full, the client holding the most connections
+  loses its oldest one first, and each client may send at most `client_rate` requests a second (bursts of
+  `client_burst`; 429 beyond), so one busy or hostile client cannot starve the others.
+
+`handle(method, path, headers, body)` is called for each complete request and returns `(status, text)` or a
+`Reply` (status, body bytes, content type, extra headers); it must be quick. Both loopback endpoints (the browser
+endpoint and the ActivityWatch API) run on this server.
 """
 
 from __future__ import annotations
 
+import logging
 import selectors
 import socket
 import threading
@@ -22,17 +29,31 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+log = logging.getLogger(__name__)
 MAX_HEAD = 8 * 1024
-REASONS = {204: "No Content", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-           405: "Method Not Allowed", 408: "Request Timeout", 411: "Length Required", 413: "Content Too Large",
-           429: "Too Many Requests", 431: "Request Header Fields Too Large", 503: "Service Unavailable"}
-Handler = Callable[[str, str, dict[str, str], bytes], tuple[int, str]]
+REASONS = {200: "OK", 204: "No Content", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
+           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout",
+           411: "Length Required", 413: "Content Too Large", 429: "Too Many Requests",
+           431: "Request Header Fields Too Large", 501: "Not Implemented", 503: "Service Unavailable"}
+MAX_CLIENTS_TRACKED = 256
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[str, str, dict[str, str], bytes], "tuple[int, str] | Reply"]
 
 
 @dataclass
 class _Conn:
     sock: socket.socket
     opened: float
+    client: str
     data: bytearray = field(default_factory=bytearray)
     reply: bytes | None = None
     continued: bool = False  # "100 Continue" sent (curl asks for it before a body over 1 KiB)
@@ -44,15 +65,36 @@ class Counters:
     shed: int = 0  # connections closed to make room for new ones
     timed_out: int = 0  # requests that did not arrive in time
     bad: int = 0  # malformed heads, oversized requests
+    limited: int = 0  # requests over a client's rate (429)
+
+
+class TokenBucket:
+    """At most `rate` events a second on average, `burst` at once."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
 
 
 class LoopbackServer:
     def __init__(self, port: int, handle: Handler, max_body: int, max_connections: int = 64,
-                 request_timeout: float = 5.0):
+                 request_timeout: float = 5.0, client_rate: float = 200.0, client_burst: int = 400):
         self.handle = handle
         self.max_body = max_body
         self.max_connections = max_connections
         self.request_timeout = request_timeout
+        self.client_rate, self.client_burst = client_rate, client_burst
+        self._buckets: dict[str, list[float]] = {}  # client -> [tokens, monotonic stamp]
         self.counters = Counters()
         self.listener = socket.create_server(("127.0.0.1", port), backlog=128)
         self.listener.setblocking(False)
@@ -95,7 +137,7 @@ class LoopbackServer:
     def _accept(self, sel: selectors.BaseSelector) -> None:
         for _ in range(64):  # a bounded batch per wake-up, so reads and expiry keep their turn
             try:
-                sock, _ = self.listener.accept()
+                sock, peer = self.listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:  # out of file descriptors: shed the oldest and try again next round
@@ -104,15 +146,35 @@ class LoopbackServer:
             if len(self._conns) >= self.max_connections:
                 self._shed_oldest(sel)
             sock.setblocking(False)
-            conn = _Conn(sock, time.monotonic())
+            conn = _Conn(sock, time.monotonic(), str(peer[0]) if peer else "")
             self._conns[sock.fileno()] = conn
             sel.register(sock, selectors.EVENT_READ, conn)
 
     def _shed_oldest(self, sel: selectors.BaseSelector) -> None:
-        if self._conns:
-            oldest = min(self._conns.values(), key=lambda c: c.opened)
-            self.counters.shed += 1
-            self._close(sel, oldest)
+        """Close the oldest connection of the client that holds the most (fair to the other clients)."""
+        if not self._conns:
+            return
+        held: dict[str, int] = {}
+        for conn in self._conns.values():
+            held[conn.client] = held.get(conn.client, 0) + 1
+        greedy = max(held, key=held.__getitem__)
+        oldest = min((c for c in self._conns.values() if c.client == greedy), key=lambda c: c.opened)
+        self.counters.shed += 1
+        self._close(sel, oldest)
+
+    def _within_rate(self, client: str) -> bool:
+        now = time.monotonic()
+        bucket = self._buckets.get(client)
+        if bucket is None:
+            if len(self._buckets) >= MAX_CLIENTS_TRACKED:
+                self._buckets.clear()
+            bucket = self._buckets[client] = [float(self.client_burst), now]
+        bucket[0] = min(self.client_burst, bucket[0] + (now - bucket[1]) * self.client_rate)
+        bucket[1] = now
+        if bucket[0] < 1:
+            return False
+        bucket[0] -= 1
+        return True
 
     def _close(self, sel: selectors.BaseSelector, conn: _Conn) -> None:
         self._conns.pop(conn.sock.fileno(), None)
@@ -144,7 +206,7 @@ class LoopbackServer:
             self._close(sel, conn)
             return
         conn.data += chunk
-        reply = self._complete(conn.data)
+        reply = self._complete(conn.data, conn.client)
         if reply is None and not conn.continued and b"\r\n\r\n" in conn.data \
                 and b"100-continue" in bytes(conn.data[:conn.data.find(b"\r\n\r\n")]).lower():
             conn.continued = True
@@ -168,7 +230,7 @@ class LoopbackServer:
         if not conn.reply:
             self._close(sel, conn)
 
-    def _complete(self, data: bytearray) -> bytes | None:
+    def _complete(self, data: bytearray, client: str = "") -> bytes | None:
         """The response once `data` holds a whole request (or an error that needs no more bytes), else None."""
         end = data.find(b"\r\n\r\n")
         if end < 0:
@@ -198,13 +260,25 @@ class LoopbackServer:
         if len(data) - end - 4 < length:
             return None
         self.counters.requests += 1
-        code, text = self.handle(method, path, headers, bytes(data[end + 4:end + 4 + length]))
-        return self._response(code, text)
+        if not self._within_rate(client):
+            self.counters.limited += 1
+            return self._response(429, f"too many requests: at most {self.client_rate:g} a second")
+        try:
+            reply = self.handle(method, path, headers, bytes(data[end + 4:end + 4 + length]))
+        except Exception as exc:  # noqa: BLE001 - a request the handler did not foresee never stops the server
+            log.warning("loopback handler failed on %s %s: %s", method, path[:80], type(exc).__name__)
+            self.counters.bad += 1
+            return self._response(400, f"the request could not be handled ({type(exc).__name__})")
+        if isinstance(reply, Reply):
+            return self._response(reply.status, reply.body, reply.content_type, reply.headers)
+        return self._response(reply[0], reply[1])
 
     @staticmethod
-    def _response(code: int, text: str = "") -> bytes:
-        body = text.encode()
+    def _response(code: int, body: str | bytes = b"", content_type: str = "text/plain; charset=utf-8",
+                  headers: dict[str, str] | None = None) -> bytes:
+        data = body.encode() if isinstance(body, str) else body
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items() if "\n" not in k + v and "\r" not in k + v)
         head = (f"HTTP/1.1 {code} {REASONS.get(code, 'Error')}\r\nServer: proactive\r\n"
-                f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(data)}\r\n{extra}"
                 "Connection: close\r\n\r\n")
-        return head.encode() + body
+        return head.encode() + data

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import psutil
 
+from assistant.core.paths import open_regular
+
 MAX_CHILDREN = 16
 MAX_SCAN_DIRS = 400  # directories visited below a working directory, at most
 MAX_DEPTH = 4
@@ -106,10 +108,23 @@ def find_working_file(pid: int, file_name: str) -> Path | None:
     return None
 
 
+def working_dirs(pid: int) -> list[Path]:
+    """The working folders of process `pid` and its children (a terminal's shells), deepest first."""
+    dirs: list[Path] = []
+    for proc in _processes(pid):
+        try:
+            cwd = Path(proc.cwd())
+        except (psutil.Error, OSError):
+            continue
+        if cwd not in dirs and cwd != Path(cwd.anchor):
+            dirs.append(cwd)
+    return sorted(dirs, key=lambda d: len(d.parts), reverse=True)
+
+
 def read_text_file(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str | None:
     """The file's text (its first `max_bytes`), or None when it is not a readable text file."""
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:  # a FIFO or a device the process has open is never read
             data = handle.read(max_bytes)
     except OSError:
         return None

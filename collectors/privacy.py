@@ -15,21 +15,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable
 
+from assistant.core import validate, vendored_rules
 from assistant.core.config import Config
 from assistant.core.events import Event
+from assistant.core.own_windows import own_window
 from assistant.core.redact import MAX_TITLE, cap, contains_secret, redact, redact_value
 from assistant.core.safe_regex import UserPattern, compile_all
 
 log = logging.getLogger("collectors")
 MAX_FIELD = 4096  # characters kept of any other string an event carries (URLs, clipboard text)
-# The app's own windows (dashboard, settings, cards, task panel): never logged. Matched by the window's pid when
-# the collector knows it, else by these exact titles and the window class Qt gives them.
-OWN_TITLES = re.compile(r"^(Proactive assistant( — .*)?|Suggestion|Assistant — working on your task)$")
-OWN_APPS = ("proactive", "proactive-assistant")
 
 Sink = Callable[[Event], None]
 
@@ -47,6 +44,9 @@ class PrivacyFilter:
 
     @classmethod
     def from_config(cls, cfg: Config) -> PrivacyFilter:
+        """The filter of the config; the vendored secret rules are read in the background meanwhile, so the
+        first event does not wait for them."""
+        threading.Thread(target=vendored_rules.load, name="secret-rules", daemon=True).start()
         return cls(cfg["privacy.exclude_apps"], cfg["privacy.exclude_titles"], cfg["privacy.secret_patterns"])
 
     def _matches(self, patterns: list[UserPattern], text: str) -> bool:
@@ -74,14 +74,10 @@ class PrivacyFilter:
         return redact(text, self.secret_patterns)
 
     def own_window(self, event: Event) -> bool:
-        """True for the app's own windows: the window's pid is ours, or (pid unknown) title and app are ours."""
-        pid = event.data.get("pid") if isinstance(event.data, dict) else None
-        if event.source != "window":
-            return False
-        if isinstance(pid, int):
-            return pid == self.own_pid
-        return bool(event.title and OWN_TITLES.match(event.title)
-                    and (event.app or "").lower() in (*OWN_APPS, "python", "python3", ""))
+        """True for anything about the app's own windows (`assistant.core.own_windows`): a focus event whose
+        window's pid is ours, or any event (focus, input counts, typed text) whose title and app are ours."""
+        pid = event.data.get("pid") if event.source == "window" and isinstance(event.data, dict) else None
+        return own_window(event.app, event.title, pid if isinstance(pid, int) else None, self.own_pid)
 
     def apply(self, event: Event) -> Event | None:
         """None when the event must leave no trace; otherwise a redacted copy."""
@@ -90,6 +86,7 @@ class PrivacyFilter:
         extra = self.secret_patterns
         return dataclasses.replace(
             event,
+            kind=redact(event.kind, extra, MAX_TITLE) if event.kind else event.kind,  # an ActivityWatch bucket type
             app=redact(event.app, extra, MAX_TITLE) if event.app else event.app,
             title=redact(event.title, extra, MAX_TITLE) if event.title else event.title,
             data=redact_value(event.data, extra, MAX_FIELD) if event.data else event.data,
@@ -97,19 +94,34 @@ class PrivacyFilter:
 
 
 class Emitter:
-    """Privacy filter + pause switch in front of the runtime's sink; counts what it passed and dropped."""
+    """Validator + privacy filter + pause switch in front of the runtime's sink; counts what it passed and
+    dropped. An event the validator refuses (`assistant.core.validate`: NaN, a year-9999 time, a 10 MB title)
+    is counted and handed to `refused(reason)` (the runtime counts it in the writer's statistics)."""
 
-    def __init__(self, privacy: PrivacyFilter, sink: Sink, paused: threading.Event | None = None):
+    def __init__(self, privacy: PrivacyFilter, sink: Sink, paused: threading.Event | None = None,
+                 refused: Callable[[str], None] | None = None):
         self.privacy = privacy
         self.sink = sink
         self.paused = paused or threading.Event()
+        self.on_refused = refused
         self.emitted = 0
         self.excluded = 0
+        self.refused = 0  # events refused by the validator
         self.unprocessable = 0  # events dropped because filtering them failed (never passed on unfiltered)
+
+    def refuse(self, reason: str) -> None:
+        """Count an event refused as invalid here or at a collector's own door (an endpoint's 400)."""
+        self.refused += 1
+        if self.on_refused is not None:
+            self.on_refused(reason)
 
     def __call__(self, event: Event) -> bool:
         """Send `event` on unless paused or excluded. Returns True when it was handed to the sink."""
         if self.paused.is_set():
+            return False
+        why = validate.problem(event)
+        if why is not None:
+            self.refuse(why)
             return False
         try:
             clean = self.privacy.apply(event)

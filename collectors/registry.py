@@ -52,9 +52,11 @@ def _wayland_idle(session: Session, timeout: float, evdev: EvdevHub | None) -> F
 
 
 def build_collectors(cfg: Config, sink: Callable[[Event], None], paused: threading.Event | None = None,
-                     env: Mapping[str, str] | None = None) -> list[Collector]:
-    """The collectors named in the config, not yet started. `paused`, if given, is the shared pause switch."""
-    emit = Emitter(PrivacyFilter.from_config(cfg), sink, paused)
+                     env: Mapping[str, str] | None = None,
+                     refused: Callable[[str], None] | None = None) -> list[Collector]:
+    """The collectors named in the config, not yet started. `paused`, if given, is the shared pause switch;
+    `refused(reason)` hears of every event the validator turned away."""
+    emit = Emitter(PrivacyFilter.from_config(cfg), sink, paused, refused)
     session = detect(env)
     focus = FocusState()
     hub = InputHub()

@@ -6,7 +6,8 @@ process name does not), title = window title (at most 1,024 characters),
 data = {"pid": int} plus, for known browsers, {"browser": true, "page_title": str, "url": str (when the title
 carries one)}. A change is a new event (pulsetime 0), preceded by a closing heartbeat of the previous window
 at the same instant so its duration is exact. While nothing changes a heartbeat (pulsetime = interval + 1 s)
-is sent every `heartbeat` seconds (max(poll_seconds, 5)) so the store extends that event's duration.
+is sent every `heartbeat` seconds (0.8 s; a polled backend every poll_seconds) so the store extends that event's
+duration; the writer puts each into its spool at once, so a kill -9 loses at most about a second of it.
 
 Where the window comes from is a `collectors.window_backends.WindowBackend` (the registry picks it from the
 session): on X11 python-xlib with PropertyNotify events, on Wayland the compositor's own events (sway IPC,
@@ -34,7 +35,7 @@ from collectors.window_backends import WindowBackend, default
 
 log = logging.getLogger("collectors")
 SAFETY_REREAD = 10.0
-HEARTBEAT = 5.0
+HEARTBEAT = 0.8  # seconds: a kill -9 loses at most this much of the open window's duration (plus a few ms)
 # processes that host other apps' windows: their name says nothing about the app, WM_CLASS does
 GENERIC_HOSTS = frozenset({
     "sh", "bash", "dash", "zsh", "fish", "env", "python", "python2", "python3", "perl", "ruby", "node", "java",
@@ -88,7 +89,7 @@ class WindowCollector(Collector):
         self.backend = backend or default()
         self.focus = focus
         self.poll = poll_seconds
-        self.heartbeat = max(poll_seconds, HEARTBEAT)
+        self.heartbeat = HEARTBEAT
         self._names: dict[int, str] = {}
         self.unreadable = 0
 
@@ -159,8 +160,10 @@ class WindowCollector(Collector):
                 if key != last_key:
                     if last_key is not None and previous is not None:
                         self._beat(previous, now)  # close the previous window's event exactly here
-                    self.focus.set(app, title, self.emit.privacy.excluded(app, title, data))
-                    self.emit(Event("window", "focus", start=now, app=app, title=title, data=data))
+                    event = Event("window", "focus", start=now, app=app, title=title, data=data)
+                    privacy = self.emit.privacy  # input in an excluded or own window leaves no trace either
+                    self.focus.set(app, title, privacy.excluded(app, title, data) or privacy.own_window(event))
+                    self.emit(event)
                     last_key, last_emit, previous = key, now, described
                 elif now - last_emit >= self.heartbeat * 0.95:
                     self._beat(described, now)

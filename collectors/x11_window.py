@@ -14,6 +14,7 @@ from Xlib.error import XError
 
 from assistant.core.redact import MAX_TITLE, cap
 from collectors.window_info import WindowInfo
+from collectors.x11_errors import quiet
 from collectors.x11_text import decode
 
 _TITLE_LONGS = MAX_TITLE  # 4 bytes each: enough for MAX_TITLE characters of UTF-8 (plus escapes)
@@ -23,6 +24,7 @@ _CLASS_LONGS = 64
 class X11ActiveWindow:
     def __init__(self) -> None:
         self.conn = display.Display()
+        self.errors = quiet(self.conn)  # a window that closed before we watched it: counted, never printed
         self.root = self.conn.screen().root
         atom = self.conn.intern_atom
         self.NET_ACTIVE_WINDOW = atom("_NET_ACTIVE_WINDOW")
@@ -87,7 +89,7 @@ class X11ActiveWindow:
             wid = int(value[0])
             win = self.conn.create_resource_object("window", wid)
             if wid != self._watched:  # title changes of the focused window wake us up too
-                win.change_attributes(event_mask=X.PropertyChangeMask)
+                win.change_attributes(event_mask=X.PropertyChangeMask, onerror=self.errors)
                 self._watched = wid
             title = self.title(win)
             pid_reply = win.get_property(self.NET_WM_PID, Xatom.CARDINAL, 0, 1)

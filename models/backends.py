@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 import urllib.error
@@ -62,6 +63,10 @@ class LlamaCppBackend:
         path = Path(gguf_path).expanduser()
         if not path.is_file():
             raise ModelUnavailable(f"model file not found: {path}")
+        # llama.cpp's OpenMP threads spin while they wait; on a busy desktop (2 cores, other programs running)
+        # spinning made prompt evaluation 3-4x slower (bench.answers). Passive waiting must be set before the
+        # OpenMP runtime loads with llama_cpp; a value the user set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import llama_cpp
         except ImportError as exc:  # pragma: no cover - llama-cpp-python is a dependency
@@ -162,6 +167,17 @@ class LlamaCppBackend:
             raise BackendError(f"{self.name} failed: {exc}") from exc
 
 
+JSON_MODES: tuple[str | None, ...] = ("json_schema", "json_object", None)  # OpenAI/vLLM, llama-cpp-python, none
+
+
+def _response_format(mode: str, schema: dict) -> dict:
+    """`response_format` in the dialect `mode`: OpenAI's json_schema (vLLM, llama.cpp's server, LM Studio) or
+    json_object with a schema (llama-cpp-python's server, which turns it into a grammar)."""
+    if mode == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema, "strict": True}}
+    return {"type": "json_object", "schema": schema}
+
+
 class OpenAICompatibleBackend:
     """POST /chat/completions on a server such as llama-server, Ollama, vLLM or LM Studio (stdlib urllib)."""
 
@@ -174,7 +190,7 @@ class OpenAICompatibleBackend:
         self.timeout = timeout
         self.name = f"openai:{model or base_url}"
         self.base_url = base_url.rstrip("/")
-        self._schema_supported = True
+        self._formats = list(JSON_MODES)  # JSON modes left to try; the first one the server takes is kept
 
     def probe(self, timeout: float = 5.0) -> None:
         """Raise ModelUnavailable (or BackendError) unless the server answers at all (GET /models; any HTTP
@@ -231,19 +247,21 @@ class OpenAICompatibleBackend:
             body["model"] = self.model
         if stop:
             body["stop"] = stop
-        if json_schema and self._schema_supported:
-            body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": "answer", "schema": json_schema, "strict": True}}
         t0 = time.perf_counter()
-        try:
-            out = self._post(body)
-        except BackendError as exc:
-            if "response_format" not in body or isinstance(exc, ModelUnavailable) or "HTTP 4" not in str(exc):
-                raise
-            log.info("server rejected response_format json_schema, retrying without it: %s", exc)
-            self._schema_supported = False
-            body.pop("response_format")
-            out = self._post(body)
+        while True:
+            mode = self._formats[0] if json_schema else None
+            if mode is not None:
+                body["response_format"] = _response_format(mode, json_schema)
+            try:
+                out = self._post(body)
+                break
+            except BackendError as exc:
+                refused = "HTTP 4" in str(exc) or "response_format" in str(exc)  # llama-cpp-python: HTTP 500
+                if mode is None or isinstance(exc, ModelUnavailable) or not refused:
+                    raise
+                log.info("server refused response_format %s, trying the next JSON mode: %s", mode, exc)
+                self._formats.pop(0)
+                body.pop("response_format", None)
         latency = time.perf_counter() - t0
         try:
             text = out["choices"][0]["message"]["content"] or ""

@@ -34,6 +34,8 @@ from models.gguf_info import NotGGUF, inspect
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 CHUNK = 1 << 20
 DISK_MARGIN = 64 << 20
+DEFAULT_MAX_BYTES = 64 << 30  # no GGUF a desktop can run is larger; a server that never ends its body stops here
+CATALOG_SLACK = 1.25  # a catalogue size is rounded: a file may be this much larger than listed
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -93,8 +95,14 @@ def _ensure_gguf(path: Path, source: str) -> None:
 
 def _os_error(exc: OSError, what: str) -> PullError:
     if exc.errno == errno.ENOSPC:
-        return PullError(f"the disk is full while writing {what}; the partial file was kept to resume later")
+        return PullError(f"the disk is full while writing {what}; the partial file was deleted")
     return PullError(f"cannot write {what}: {exc.strerror or exc}")
+
+
+def _give_up(part: Path, why: str) -> PullError:
+    """The download cannot finish: delete what it wrote (a full disk must never outlive the pull) and say why."""
+    part.unlink(missing_ok=True)
+    return PullError(why)
 
 
 # ------------------------------------------------------------------ plain URLs
@@ -133,9 +141,14 @@ def _total_size(resp: Any, start: int) -> int | None:
 
 
 def download_url(url: str, dest: Path, sha256: str | None = None, progress: Progress | None = None,
-                 attempts: int = 5, timeout: float = 30.0) -> tuple[int, str]:
-    """Download `url` to `dest` through `dest.part` (resumed if present); (bytes fetched, sha256)."""
+                 attempts: int = 5, timeout: float = 30.0, max_bytes: int | None = None) -> tuple[int, str]:
+    """Download `url` to `dest` through `dest.part` (resumed if present); (bytes fetched, sha256).
+
+    At most `max_bytes` (the catalogue's size, `--max-size`, else DEFAULT_MAX_BYTES), at most what the server
+    announced, and never into the last DISK_MARGIN bytes of the disk: a server that never ends its body, or a
+    disk that fills, ends the pull with the partial file deleted."""
     part = dest.with_name(dest.name + ".part")
+    cap = max_bytes or DEFAULT_MAX_BYTES
     fetched = 0
     tries = 0
     while True:
@@ -148,22 +161,36 @@ def download_url(url: str, dest: Path, sha256: str | None = None, progress: Prog
                 have = 0  # the server ignored the range: start again
             total = _total_size(resp, have)
             if total is not None:
+                if total > cap:
+                    raise _give_up(part, f"{url} is {_mb(total)}, more than the {_mb(cap)} allowed for it "
+                                         "(pass --max-size to allow more); nothing was kept")
                 check_free_disk(dest.parent, total - have)
+            limit = min(cap, total if total is not None else cap)
             try:
                 with open(part, "r+b" if have else "wb") as out:
                     out.truncate(have)
                     out.seek(have)
                     done = have
                     while block := resp.read(CHUNK):
+                        if done + len(block) > limit:
+                            raise _give_up(part, f"{url} sent more than {_mb(limit)}"
+                                                 + (" (its announced size)" if limit == total else
+                                                    " (pass --max-size to allow more)") + "; nothing was kept")
                         out.write(block)
                         done += len(block)
                         fetched += len(block)
+                        if done % (64 * CHUNK) < len(block) and shutil.disk_usage(dest.parent).free < DISK_MARGIN:
+                            raise _give_up(part, f"the disk is almost full while downloading {url}; the partial "
+                                                 "file was deleted")
                         if progress:
                             progress(done, total)
+            except PullError:
+                raise
             except OSError as exc:
                 if isinstance(exc, TimeoutError | ConnectionError):
                     done = part.stat().st_size
                 else:
+                    part.unlink(missing_ok=True)
                     raise _os_error(exc, part.name) from exc
             except HTTPException:
                 done = part.stat().st_size
@@ -280,13 +307,15 @@ def import_local(path: Path, dest_dir: Path, sha256: str | None = None) -> Path:
 # ------------------------------------------------------------------ entry point
 
 def pull(source: str, sha256: str | None = None, progress: Progress | None = None,
-         dest_dir: Path | None = None, attempts: int = 5) -> PullResult:
-    """Fetch SOURCE (see the module docstring); the GGUF's final path is in the result."""
+         dest_dir: Path | None = None, attempts: int = 5, max_bytes: int | None = None) -> PullResult:
+    """Fetch SOURCE (see the module docstring); the GGUF's final path is in the result. A download is capped at
+    `max_bytes`, else at the catalogue's size for a catalogue name (with some slack), else DEFAULT_MAX_BYTES."""
     want = _normalise_sha(sha256)
     t0 = time.perf_counter()
     entry = find_entry(source)
     if entry is not None:
         source = entry.source
+        max_bytes = max_bytes or int(entry.size_mb * 1e6 * CATALOG_SLACK)
     if source.startswith("hf:"):
         repo, file = _parse_hf(source)
         path, fetched, digest = download_hf(repo, file, want)
@@ -302,7 +331,7 @@ def pull(source: str, sha256: str | None = None, progress: Progress | None = Non
         if dest.exists() and (want is None or sha256_of(dest) == want):
             return PullResult(str(dest), dest.stat().st_size, want or sha256_of(dest), source,
                               time.perf_counter() - t0, 0)
-        fetched, digest = download_url(source, dest, want, progress, attempts)
+        fetched, digest = download_url(source, dest, want, progress, attempts, max_bytes=max_bytes)
         return PullResult(str(dest), dest.stat().st_size, digest, source, time.perf_counter() - t0, fetched)
     if "://" in source:
         raise PullError(f"unsupported source {source!r}: use a catalogue name, hf:OWNER/REPO/FILE, "

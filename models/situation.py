@@ -41,7 +41,22 @@ _INJECTION = re.compile(
     r"|\brm\s+-[a-z]*[rf]|\bsudo\b|\bcurl\b[^']*\|\s*(ba)?sh|\bwget\b|\bchmod\b|\bmkfs\b|\bdd\s+if="
     r"|:\(\)\s*\{|\b(powershell|cmd)\s+/c\b|\bexec(ute)?\s+(this|the following|command)"
     r"|\b(run|execute|delete|download|install|send|transfer|paste)\b.{0,40}\b(command|script|files?|"
-    r"password|money|bitcoin|key|token|home|everything)\b")
+    r"password|money|bitcoin|key|token|home|everything)\b"
+    # text that talks to the assistant or plays a chat role: role markers, chat-template tokens, addresses
+    r"|^\W{0,3}(\w+\s){0,2}(system|assistant|developer|user|ai)\s*:|<\|\w{2,20}\|>|\[/?inst\]|<</?sys>>"
+    r"|###\s*(instruction|system)|</?(system|assistant|instructions?|prompt)>|\b(system|admin|safety) override\b"
+    r"|\bignore (the|this) (page|text|above|title|content)\b"
+    r"|\b(dear|hey|note to( the)?|attention|important:?)\s+(ai|a\.i\.|assistant|model|llm|chatbot|gpt|copilot)\b"
+    r"|\b(ai|assistant|model|llm|chatbot)\s*,|\b(task|instructions?|message) for (the |this )?(ai|assistant|model|llm)\b"
+    r"|\b(you must|from now on|pretend (you|to)|role-?play|respond (only )?with|reply (only )?with|"
+    r"(tell|ask|remind|instruct|warn) the user|the user wants you)\b"
+    # lures: credentials, codes, money, disabling protection, prizes, executables
+    r"|\b(enter|type|confirm|verify|share|send|give|provide)\s+(us\s+)?(your|the)\s+(password|passcode|pin|2fa|"
+    r"otp|one-time|code|login|credentials?|bank|card|seed|recovery|api key)"
+    r"|\b(disable|turn off|uninstall)\s+(your\s+|the\s+)?(antivirus|firewall|defender|security)\b|\bclick here\b"
+    r"|\byou('ve| have)? won\b|\b(wire|transfer)\s+(the\s+)?(money|funds|\$)|\binfected\b"
+    r"|\b(download|run|open|install)\b.{0,40}\.(exe|scr|bat|apk|msi)\b"
+    r"|~/\.ssh|\bid_rsa\b|/etc/(passwd|shadow)\b")
 _APPS = {
     "editor": ["Visual Studio Code", "VS Code", "VSCode", "Code.exe", "PyCharm", "IntelliJ IDEA", "Sublime Text",
                "Vim", "Neovim", "Emacs", "Xcode", "Android Studio", "RStudio", "Jupyter", "Kate", "gedit"],

@@ -28,15 +28,18 @@ class StreamStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     first_token_s: float | None = None  # from the call to the first non-empty piece
+    model_first_token_s: float | None = None  # the model's own first piece, when text (a checked Fix) came first
+    facts_s: float | None = None  # time spent gathering facts before the model was asked
     total_s: float = 0.0
     finish_reason: str = ""  # "stop" | "length" | "cancelled" | "error"
 
     @property
     def tokens_per_s(self) -> float | None:
         """Generation speed after the first token (the prompt's evaluation is in first_token_s)."""
-        if self.first_token_s is None or self.completion_tokens < 2:
+        start = self.model_first_token_s if self.model_first_token_s is not None else self.first_token_s
+        if start is None or self.completion_tokens < 2:
             return None
-        span = self.total_s - self.first_token_s
+        span = self.total_s - start
         return (self.completion_tokens - 1) / span if span > 0 else None
 
     def to_dict(self) -> dict[str, Any]:

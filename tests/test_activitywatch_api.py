@@ -7,6 +7,7 @@ import datetime as dt
 import http.client
 import json
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -132,20 +133,63 @@ def test_dns_rebinding_web_pages_bad_input_and_unknown_buckets_are_refused(endpo
     assert got == []
 
 
-def test_connections_are_capped_and_idle_ones_do_not_block_the_rest_forever(endpoint) -> None:
+def test_held_connections_never_block_a_watcher(endpoint) -> None:
+    """More idle connections than there are slots: the oldest are shed, a real request is still answered."""
     api, _ = endpoint
-    idle = [socket.create_connection(("127.0.0.1", api.port)) for _ in range(MAX_CONNECTIONS)]
+    idle = [socket.create_connection(("127.0.0.1", api.port)) for _ in range(MAX_CONNECTIONS + 8)]
     try:
         time.sleep(0.3)
-        extra = socket.create_connection(("127.0.0.1", api.port), timeout=5)
-        extra.sendall(b"GET /api/0/info HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % api.port)
-        assert extra.recv(100) == b"", "over the cap a connection is closed at once"
-        extra.close()
+        assert _request(api.port, "GET", "/api/0/info")[0] == 200
     finally:
         for s in idle:
             s.close()
-    time.sleep(0.3)
-    assert _request(api.port, "GET", "/api/0/info")[0] == 200
+    assert "connections shed" in api.status()["reason"]
+
+
+def test_sockets_trickling_a_byte_every_5_s_do_not_block_watchers(endpoint) -> None:
+    """16 sockets that trickle their head one byte every 5 s (before: a per-recv timeout on 16 thread slots
+    kept every watcher out); the whole-request deadline closes them and watchers get in meanwhile."""
+    api, _ = endpoint
+    stop = threading.Event()
+    head = b"POST /api/0/buckets/x/heartbeat HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % api.port
+
+    def trickle() -> None:
+        with socket.create_connection(("127.0.0.1", api.port)) as sock:
+            for byte in head:
+                if stop.wait(5.0):
+                    return
+                try:
+                    sock.send(bytes([byte]))
+                except OSError:
+                    return
+
+    threads = [threading.Thread(target=trickle, daemon=True) for _ in range(16)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)
+        client = _client(api.port)
+        client.create_bucket("aw-watcher-window_t", "currentwindow")
+        for ago in (3, 2, 1):
+            client.heartbeat("aw-watcher-window_t", _hb("Budget review", seconds_ago=ago), pulsetime=3)
+    finally:
+        stop.set()
+    assert api.accepted >= 1
+
+
+def test_junk_buckets_are_rate_limited_and_empty_ones_expire(endpoint, monkeypatch) -> None:
+    from collectors import activitywatch_api as aw
+
+    api, _ = endpoint
+    codes = [_request(api.port, "POST", f"/api/0/buckets/junk{i}", b'{"type": "x"}',
+                      {"Content-Type": "application/json"})[0] for i in range(60)]
+    assert codes.count(200) <= aw.BUCKET_BURST + 2 and 429 in codes
+    monkeypatch.setattr(aw, "EMPTY_BUCKET_TTL", 0.0)  # instead of waiting a minute
+    monkeypatch.setattr(aw, "MAX_BUCKETS", len(api.buckets))
+    time.sleep(1.5)  # the rate limit refills
+    ok, _ = _request(api.port, "POST", "/api/0/buckets/aw-watcher-window_real", b'{"type": "currentwindow"}',
+                     {"Content-Type": "application/json"})
+    assert ok == 200 and "aw-watcher-window_real" in api.buckets and api.expired >= 1
 
 
 def test_window_heartbeats_defer_to_a_running_built_in_window_collector(aw_home) -> None:

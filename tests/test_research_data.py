@@ -32,7 +32,7 @@ DATA = Path(os.environ.get("PROACTIVE_DATA", Path(__file__).resolve().parents[2]
 ERROR = "python budget_2025.py: ValueError: window must be an integer"
 SEARCH = "numpy rolling average - Google Search — Mozilla Firefox"
 EDITOR = "budget_2025.py - finance - Visual Studio Code"
-FORMATS = ("proactivebench", "trace", "events", "sft", "reward-model")
+FORMATS = ("proactivebench", "trace", "events", "sft", "reward-model", "reward-model-alpaca")
 
 
 @pytest.fixture(scope="module")
@@ -117,18 +117,12 @@ def test_one_answer_per_annotator_a_relabel_keeps_history_and_silent_moments_tak
     assert rows[silent]["help_needed"] is True and rows[silent]["valid"] is False
     obs_times = [o["time"] for o in row["obs"]]
     assert len(set(obs_times)) > 1, "every observation keeps its own time, not the proposal's"
-    assert all(t.endswith("Z") and t < row_time(row) for t in obs_times)
+    assert all(float(t) < float(row["meta"]["time"]) for t in obs_times)  # unix seconds, as the official rows
     db = open_db(home / "data" / "events.db")
     never = plog.record_proposal(db, Proposal(time=time.time(), task="Never shown", score=0.1, context="x",
                                               trigger="t", history=[], observation_event_ids=[]), surfaced=False)
     refused = run_cli("answer", str(never), "accept", home=home)
     assert refused.returncode == 2 and "never shown" in refused.stderr
-
-
-def row_time(row: dict) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(row["meta"]["time"] + 0.001, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -153,10 +147,11 @@ def test_export_import_export_is_byte_identical(recorded: Path, home: Path, tmp_
         a, b = (first / name, second / name) if name else (first, second)
         assert a.read_bytes() == b.read_bytes(), name
         assert a.stat().st_size > 0
-    if fmt in ("sft", "reward-model"):
+    if fmt in ("sft", "reward-model", "reward-model-alpaca"):
         info = json.loads((first / "dataset_info.json").read_text())
         [entry] = info.values()
-        assert entry["columns"] == {"prompt": "instruction", "query": "input", "response": "output"}
+        assert entry["columns"] == ({"messages": "conversations"} if fmt == "reward-model" else
+                                    {"prompt": "instruction", "query": "input", "response": "output"})
         assert (first / entry["file_name"]).is_file()
 
 
@@ -219,10 +214,12 @@ def test_label_stats_report_agreement_between_annotators(recorded: Path, home: P
     stats = json.loads(run_cli("label", "stats", "--json", home=home).stdout)
     assert stats["annotators"] == {"alice": 2, "bob": 2, "me": 2}
     assert stats["pairwise_agreement"] == pytest.approx(2 / 6)  # one agreeing pair of three per decision
+    assert stats["majority_agreement"] == pytest.approx(4 / 6)  # the paper's: two of three side with the majority
     assert stats["fleiss_raters"] == 3 and stats["fleiss_items"] == 2
     assert stats["categories"] == {"Correct-Detection (CD)": 1, "Missed-Need (MN)": 1}
     text = run_cli("label", "stats", home=home).stdout
-    assert "Pairwise agreement: 0.333" in text and "Cohen's kappa alice / bob" in text
+    assert "Pairwise agreement (annotator pairs that agree): 0.333" in text and "Cohen's kappa alice / bob" in text
+    assert "Majority agreement (the paper's figure: each annotation against its decision's majority): 66.67 %" in text
 
 
 def test_study_bundles_merge_and_a_changed_file_is_refused(recorded: Path, tmp_path: Path) -> None:
@@ -239,7 +236,7 @@ def test_study_bundles_merge_and_a_changed_file_is_refused(recorded: Path, tmp_p
         manifest = json.loads(zf.read("manifest.json"))
         assert sorted(zf.namelist()) == ["DATA_CARD.md", "consent.json", "labels.jsonl", "manifest.json",
                                          "trace.json"]
-    assert manifest["schema_version"] == "1" and manifest["rows"] == 1
+    assert manifest["schema_version"] == "2" and manifest["rows"] == 1 and manifest["time_format"] == "unix"
     assert manifest["counts"] == {"Correct-Detection (CD)": 1} and len(manifest["files"]["labels.jsonl"]["sha256"]) == 64
     assert "collectors.input.record_text" in manifest["privacy"]
     merged = run_cli("study", "merge", *map(str, bundles), "--out", str(tmp_path / "dataset"), home=tmp_path)

@@ -24,7 +24,7 @@ def test_headless_run_says_what_runs_and_stops_cleanly(home):
     assert "collector window: disabled (no X display" in out
     assert "collector processes: running" in out
     assert "engine: running" in out
-    assert out.rstrip().endswith("Stopped.")
+    assert out.rstrip().endswith("Stopped. Goodbye.")
     assert status["running"] is True and status["pid"] == proc.pid
     names = {p["name"] for p in status["parts"]}
     assert names >= {"collector window", "collector afk", "collector input", "collector processes",

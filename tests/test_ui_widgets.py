@@ -26,7 +26,7 @@ from assistant.log.proposals import record_label, record_proposal
 from ui import card as card_module
 from ui import data
 from ui.card import CardSlot, SuggestionCard, why_now
-from ui.dashboard import Dashboard
+from ui.dashboard import ACTIVITY, TIMELINE, Dashboard
 from ui.settings import SettingsDialog
 
 TASK = "Turn the meeting notes in notes.md into a list of action items"
@@ -253,8 +253,8 @@ def test_dashboard_shows_todays_counts_answers_and_activity(qtbot, home, db):
     dash.show()
     qtbot.waitExposed(dash)
     counts = {key: label.text() for key, label in dash.tile_values.items()}
-    assert counts == {"events": "3", "observations": "1", "shown": "4", "accepted": "1", "rejected": "1",
-                      "ignored": "1", "not_now": "0"}
+    assert counts == {"active": "8.3 min", "away": "0 s", "shown": "4", "accepted": "1", "rejected": "1",
+                      "ignored": "1", "not_now": "0"}  # 240 + 200 + 60 s at the keyboard
     table = dash.proposals_table
     rows = {table.item(r, 1).text(): table.item(r, 3).text() for r in range(table.rowCount())}
     assert rows["Draft the agenda for Monday"] == "Accepted"
@@ -262,15 +262,17 @@ def test_dashboard_shows_todays_counts_answers_and_activity(qtbot, home, db):
     assert rows["Save notes.md"] == "Waiting"
     accepted = [dash.accepted_list.item(i).text() for i in range(dash.accepted_list.count())]
     assert len(accepted) == 1 and accepted[0].endswith("Draft the agenda for Monday")
-    activity = " ".join(dash.activity_list.item(i).text() for i in range(dash.activity_list.count()))
+    dash.tabs.setCurrentIndex(ACTIVITY)
+    noticed = dash.activity_tab.noticed
+    activity = " ".join(noticed.item(i).text() for i in range(noticed.count()))
     assert "Firefox" in activity and "notes.md" in activity
     assert "release checklist" in activity  # a stored observation tops up the quiet half hour
     parts_text = " ".join(w.text() for w in dash.findChildren(type(dash.status_pill)))
     assert "no X display (DISPLAY unset)" in parts_text and "templates and judge only" in parts_text
     assert "Running" in dash.status_pill.text()
-    shot(dash, "dashboard")
-    dash.tabs.setCurrentIndex(3)
     shot(dash, "dashboard-activity")
+    dash.tabs.setCurrentIndex(TIMELINE)
+    shot(dash, "dashboard")
 
 
 def test_dashboard_pause_and_resume(qtbot, db):

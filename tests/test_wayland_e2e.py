@@ -59,7 +59,8 @@ def test_proactive_run_on_sway_records_windows_and_afk_and_says_what_runs(sway, 
     sway.open_window(f"Deploy {SECRET}")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SWAYSOCK")}
     env.update(sway.env, PROACTIVE_HOME=str(home))
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--headless", "--no-model", "--for", "60s"],
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--opt-in",
+                             "collectors.activitywatch_api.enabled", "--headless", "--no-model", "--for", "60s"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     db = home / "data" / "events.db"
     try:

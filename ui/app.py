@@ -118,10 +118,8 @@ class TrayApp(QObject):
         if quiet is not None:
             return f"Quiet until {data.clock(quiet)} · collecting"
         parts = self.runtime_status().parts
-        collectors = [p for p in parts if p.name.startswith("collector ")]
-        active = sum(1 for p in collectors if p.state == "running")
         failing = [p for p in parts if p.state == "failed" and not p.name.startswith("collector ")]
-        text = f"Running · {active} of {len(collectors)} collectors active"
+        text = "Running · " + data.collectors_summary(parts)
         return text + "".join(f" · {p.name}: {p.reason}" for p in failing[:1])
 
     def update_status(self) -> None:
@@ -167,6 +165,8 @@ class TrayApp(QObject):
             self.dashboard = Dashboard(self.db, self.runtime_status,
                                        categories=self.runtime.cfg["dashboard.categories"])
             self.dashboard.settings_requested.connect(self.open_settings)
+            self.dashboard.answer_requested.connect(self.open_kept_answer)
+            self.dashboard.config_changed.connect(self._settings_saved)  # a right-click rule: applied live
             self.dashboard.models_page.changed.connect(self._settings_saved)  # a model chosen there: live
         self.dashboard.bring_forward()
 
@@ -195,8 +195,8 @@ class TrayApp(QObject):
 
     def ask_forget(self) -> None:
         answer = QMessageBox.question(
-            None, "Forget the last hour?",
-            "Delete everything collected in the last hour: events, observations, suggestions and your answers "
+            None, "Proactive assistant — Forget the last hour?",
+            "Delete everything collected in the last hour: events, what it noticed, suggestions and your answers "
             "to them? This cannot be undone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:
@@ -257,6 +257,23 @@ class TrayApp(QObject):
         panel.closed.connect(lambda p=panel: self.panels.remove(p) if p in self.panels else None)
         self.panels.append(panel)
         panel.place_beside(anchor)
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+        return panel
+
+    def open_kept_answer(self, proposal_id: int) -> TaskPanel | None:
+        """The answer kept for an accepted task, opened again from the dashboard; a task accepted without an
+        answer (no model then, or answered in another way) is carried out now."""
+        from ui.answer_view import open_kept_answer
+
+        backend, why = self.runtime.answer_backend()
+        panel = open_kept_answer(self.db, proposal_id, self.runtime.cfg, backend, why)
+        if panel is None:
+            return self.open_task_panel(proposal_id, self.dashboard)
+        panel.closed.connect(lambda p=panel: self.panels.remove(p) if p in self.panels else None)
+        self.panels.append(panel)
+        panel.place_beside(None)
         panel.show()
         panel.raise_()
         panel.activateWindow()

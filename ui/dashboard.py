@@ -1,17 +1,20 @@
-"""The dashboard: is it running (truthfully: paused, failed parts and why), today's numbers, today's timeline,
-time per app and category, suggestions and their answers over days, collector health, storage, search.
+"""The dashboard: is it running (truthfully: paused, failed parts and why), today's numbers, a timeline of a day
+or a week, time per app, category, window and site, suggestions and their answers over days, collector health,
+storage, and a search that finds visits and jumps to them in the timeline.
 
-Refreshes every few seconds while visible; every number is aggregated in SQL (assistant/log/activity.py via
-ui/data.py), so a month of history costs what a day does (bench/dashboard.py measures it).
+Time is active time (focus minus away, the app's own windows left out: assistant/log/activity.py), and every
+figure on screen is rounded together with the others it is shown with, so parts add up to their totals.
+Refreshes every few seconds while visible (bench/dashboard.py measures a refresh with a month of history).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QMetaMethod, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,18 +32,18 @@ from PySide6.QtWidgets import (
 from assistant.app.status import Status, collect
 from assistant.log import Database, LogError
 from ui import data, settings_io, theme
-from ui.dashboard_charts import AnswersChart, BarsChart, TimelineChart
-from ui.dashboard_tabs import HealthPanel, SearchTab, table
+from ui.dashboard_pages import SuggestionsPage, TimelinePage
+from ui.dashboard_tabs import ActivityTab, HealthPanel, SearchTab
 from ui.models_page import ModelsPage
 from ui.review import ReviewTab
+from ui.rule_actions import RuleActions
 from ui.screen import fit_on_screen
 
 REFRESH_MS = 4000
-TILES = (("events", "Events"), ("observations", "Observations"), ("shown", "Suggestions shown"),
+TILES = (("active", "Active today"), ("away", "Away today"), ("shown", "Suggestions shown"),
          ("accepted", "Accepted"), ("rejected", "Rejected"), ("ignored", "Ignored"), ("not_now", "Not now"))
-ANSWER_TEXT = {"accepted": "Accepted", "rejected": "Rejected", "ignored": "Ignored", "superseded": "Replaced",
-               "not-now": "Not now",
-               None: "Waiting"}
+TIMELINE, ACTIVITY, SUGGESTIONS, ACCEPTED, SEARCH, REVIEW, MODELS = range(7)
+ACCEPTED_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the proposal id of an accepted task in its list
 
 
 def _panel(title: str | None = None) -> tuple[QFrame, QVBoxLayout]:
@@ -58,16 +60,26 @@ class Dashboard(QWidget):
     """`status_source()` returns the runtime status dict (running, collectors, parts)."""
 
     settings_requested = Signal()
+    answer_requested = Signal(int)  # the proposal id of an accepted task whose kept answer the user opens
+    config_changed = Signal()  # a rule was added from a right-click menu: the tray app applies it at once
 
     def __init__(self, db: Database, status_source: Callable[[], Status] | None = None,
                  clock: Callable[[], float] = time.time, parent: QWidget | None = None,
-                 categories: dict[str, str] | None = None, config_source: Callable[[], Any] | None = None):
+                 categories: dict[str, Any] | None = None, config_source: Callable[[], Any] | None = None,
+                 config_path: Path | None = None):
         super().__init__(parent, Qt.WindowType.Window)
         self.config_source = config_source or settings_io.current  # problems ignored: Settings shows them
         self.db = db
         self.status_source = status_source or (lambda: collect(db))
         self.clock = clock
         self.categories = data.default_categories() if categories is None else categories
+        self.view_start = data.start_of_day(clock())  # the day (or Monday of the week) shown
+        self.view_days = 1
+        self.following_today = True  # the view moves on to the next day at midnight
+        self.period: data.Period | None = None
+        self.rules = RuleActions(self, config_path)
+        self._drawn: dict[str, Any] = {}  # what each chart or list was last drawn from
+        self.rules.changed.connect(self._rules_changed)
         self.colors = theme.Colors.from_palette(self.palette())
         self.setWindowTitle("Proactive assistant — Dashboard")
         self.setWindowIcon(theme.icon("assistant"))
@@ -77,7 +89,6 @@ class Dashboard(QWidget):
         self.timer = QTimer(self, interval=REFRESH_MS)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
-        self.timeline_data: data.Today | None = None
         self.refresh()
 
     # ------------------------------------------------------------ layout
@@ -126,19 +137,17 @@ class Dashboard(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setDrawBase(False)
-        self.tabs.addTab(self._today_tab(), "Today")
-        self.tabs.addTab(self._suggestions_tab(), "Suggestions")
-        self.accepted_list = QListWidget()
-        self.accepted_list.setWordWrap(True)
-        self.accepted_list.setSpacing(2)
-        self.accepted_list.setToolTip("Double-click a task to copy it.")
-        self.accepted_list.itemDoubleClicked.connect(self._copy_item)
-        self.activity_list = QListWidget()
-        self.activity_list.setWordWrap(True)
-        self.activity_list.setSpacing(2)
-        self.search_tab = SearchTab(lambda text: data.search_events(self.db, text, self.clock()))
-        self.tabs.addTab(self.accepted_list, "Accepted tasks")
-        self.tabs.addTab(self.activity_list, "Activity")
+        self.tabs.addTab(self._timeline_tab(), "Timeline")
+        self.activity_tab = ActivityTab()
+        self.activity_tab.menu_requested.connect(lambda *args: self.rules.popup(args[4], *args[:4]))
+        self.tabs.addTab(self.activity_tab, "Activity")
+        self.suggestions_page = SuggestionsPage(self.colors)
+        self.rate_label, self.answers_chart = self.suggestions_page.rate_label, self.suggestions_page.answers_chart
+        self.proposals_table = self.suggestions_page.proposals_table
+        self.tabs.addTab(self.suggestions_page, "Suggestions")
+        self.tabs.addTab(self._accepted_tab(), "Accepted tasks")
+        self.search_tab = SearchTab(lambda text: data.visits(self.db, text), self.clock)
+        self.search_tab.visit_chosen.connect(self.show_visit)
         self.tabs.addTab(self.search_tab, "Search")
         self.review_tab = ReviewTab(self.db, clock=self.clock)
         self.review_tab.setToolTip("Label past moments, including those where the assistant stayed silent.")
@@ -151,37 +160,29 @@ class Dashboard(QWidget):
         body.addWidget(self.tabs, 1)
         root.addLayout(body, 1)
 
-    def _today_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 8, 0, 0)
-        box.setSpacing(8)
-        self.timeline = TimelineChart(self.colors)
-        box.addWidget(QLabel("Timeline: apps in focus, away from keyboard shaded, suggestions marked",
-                             objectName="muted"))
-        box.addWidget(self.timeline, 3)
-        row = QHBoxLayout()
-        self.apps_chart = BarsChart(self.colors, "No app in focus today yet.")
-        self.categories_chart = BarsChart(self.colors, "Nothing to categorise yet.")
-        for caption, chart in (("Time per app", self.apps_chart), ("Time per category", self.categories_chart)):
-            col = QVBoxLayout()
-            col.addWidget(QLabel(caption, objectName="muted"))
-            col.addWidget(chart, 1)
-            row.addLayout(col, 1)
-        box.addLayout(row, 2)
+    def _timeline_tab(self) -> QWidget:
+        page = TimelinePage(self.colors)
+        page.back_button.clicked.connect(lambda: self.step(-1))
+        page.next_button.clicked.connect(lambda: self.step(1))
+        page.today_button.clicked.connect(self.go_today)
+        page.week_button.toggled.connect(self.set_week)
+        page.chart.piece_menu.connect(lambda p, where: self.rules.popup(where, p.app, p.title, p.page, p.url))
+        self.timeline_page = page
+        for name in ("back_button", "next_button", "today_button", "week_button", "view_label", "apps_chart",
+                     "categories_chart", "apps_caption"):
+            setattr(self, name, getattr(page, name))
+        self.timeline = page.chart
         return page
 
-    def _suggestions_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 8, 0, 0)
-        self.rate_label = QLabel(objectName="muted")
-        box.addWidget(self.rate_label)
-        self.answers_chart = AnswersChart(self.colors)
-        box.addWidget(self.answers_chart, 2)
-        self.proposals_table = table(("Time", "Suggestion", "Judge", "Answer"))
-        box.addWidget(self.proposals_table, 3)
-        return page
+    def _accepted_tab(self) -> QWidget:
+        """Tasks you accepted, newest first. Each item carries its proposal id (ACCEPTED_ID_ROLE), the hook for a
+        viewer of the answer the model gave (double-click copies the task meanwhile)."""
+        self.accepted_list = QListWidget()
+        self.accepted_list.setWordWrap(True)
+        self.accepted_list.setSpacing(2)
+        self.accepted_list.setToolTip("Double-click (or Enter) to open the answer: copy it, rate it, ask a follow-up.")
+        self.accepted_list.itemActivated.connect(self._open_answer)
+        return self.accepted_list
 
     def _header(self) -> QHBoxLayout:
         head = QHBoxLayout()
@@ -221,20 +222,112 @@ class Dashboard(QWidget):
 
     def _refresh_all(self, now: float) -> None:
         self._refresh_status(now)
-        for key, value in data.today_counts(self.db, now).items():
-            if key in self.tile_values:
-                self.tile_values[key].setText(f"{value:,}")
+        if self.following_today and self.view_days == 1:
+            self.view_start = data.start_of_day(now)
+        counts = data.today_counts(self.db, now)
         current = self.tabs.currentIndex()  # charts are drawn when their tab is shown; lists always (cheap)
-        if current == 0:
-            self.timeline_data = data.today(self.db, now, self.categories)
-            self.timeline.show_day(self.timeline_data)
-            self.apps_chart.show_totals(self.timeline_data.apps)
-            self.categories_chart.show_totals(self.timeline_data.categories)
-        elif current == 1:
+        today = self._load_period(now)
+        if today.start != data.start_of_day(now) or today.days != 1:
+            today = data.today(self.db, now, self.categories)
+        active, away = data.shares([today.active, today.away_seconds])
+        counts.update(active=data.minutes_text(active), away=data.minutes_text(away))
+        for key, value in counts.items():
+            if key in self.tile_values:
+                self.tile_values[key].setText(value if isinstance(value, str) else f"{value:,}")
+        self.tile_values["active"].setToolTip(f"{data.exact_text(today.active)} at the keyboard, the app's own "
+                                              "windows left out")
+        if current == TIMELINE:
+            self._refresh_timeline(keep_view=True)
+        elif current == ACTIVITY:
+            if not self._unchanged("activity", (self.period.signature()[:-1], id(self.categories))):
+                self.activity_tab.show_period(self.period, self.view_label.text())
+            noticed = data.recent_activity(self.db, now, 20)
+            if not self._unchanged("noticed", (tuple(noticed), data.start_of_day(now))):
+                self.activity_tab.show_noticed(noticed, now)
+        elif current == SUGGESTIONS:
             self._refresh_answers(now)
         self._refresh_proposals(now)
         self._refresh_accepted(now)
-        self._refresh_activity(now)
+
+    def _load_period(self, now: float) -> data.Period:
+        self.period = data.period(self.db, self.view_start, self.view_days, now, self.categories)
+        if self.view_days == 1:
+            self.view_label.setText(data.day_name(self.view_start, now))
+        else:
+            last = data.shift_day(self.view_start, 6)
+            self.view_label.setText(f"Week of {data.day_name(self.view_start, now)} – {data.day_name(last, now)}")
+        self.next_button.setEnabled(data.shift_day(self.view_start, self.view_days) <= now)
+        self.today_button.setEnabled(not (self.view_start <= now < data.shift_day(self.view_start, self.view_days)))
+        return self.period
+
+    def _unchanged(self, what: str, signature: Any) -> bool:
+        """True when `what` was last drawn from the same data (a refresh then skips redrawing it)."""
+        if self._drawn.get(what) == signature:
+            return True
+        self._drawn[what] = signature
+        return False
+
+    def _refresh_timeline(self, keep_view: bool = False) -> None:
+        if self.period is None:
+            return
+        self.timeline_page.show_period(self.period, keep_view, id(self.categories), self._drawn)
+
+    # ------------------------------------------------------------ day and week
+
+    def step(self, direction: int) -> None:
+        """One day (or week) back (-1) or forward (+1)."""
+        self.view_start = data.shift_day(self.view_start, direction * self.view_days)
+        now = self.clock()
+        self.following_today = self.view_start <= now < data.shift_day(self.view_start, self.view_days)
+        self._show_view()
+
+    def go_today(self) -> None:
+        now = self.clock()
+        self.view_start = data.start_of_week(now) if self.view_days == 7 else data.start_of_day(now)
+        self.following_today = True
+        self._show_view()
+
+    def set_week(self, week: bool) -> None:
+        self.view_days = 7 if week else 1
+        now = self.clock()
+        anchor = min(self.view_start, now)
+        self.view_start = data.start_of_week(anchor) if week else data.start_of_day(
+            now if self.view_start <= now < data.shift_day(self.view_start, 7) else anchor)
+        self.following_today = self.view_start <= now < data.shift_day(self.view_start, self.view_days)
+        self._show_view()
+
+    def show_day(self, day_start: float) -> None:
+        self.week_button.blockSignals(True)
+        self.week_button.setChecked(False)
+        self.week_button.blockSignals(False)
+        self.view_days = 1
+        self.view_start = data.start_of_day(day_start)
+        now = self.clock()
+        self.following_today = self.view_start <= now < data.shift_day(self.view_start, 1)
+        self._show_view()
+
+    def _show_view(self) -> None:
+        now = self.clock()
+        try:
+            self._load_period(now)
+            if self.tabs.currentIndex() == TIMELINE:
+                self._refresh_timeline()
+            elif self.tabs.currentIndex() == ACTIVITY:
+                self.activity_tab.show_period(self.period, self.view_label.text())
+        except LogError as exc:
+            self.status_pill.setText(f"Event log unavailable: {exc}")
+
+    def show_visit(self, visit: data.Visit) -> None:
+        """The timeline of the visit's day, zoomed to the visit and highlighted (from Search)."""
+        self.show_day(visit.start)
+        self.tabs.setCurrentIndex(TIMELINE)
+        self.timeline.show_moment(visit.start, visit.end)
+
+    def _rules_changed(self) -> None:
+        cfg = self.config_source()
+        self.categories = cfg["dashboard.categories"]
+        self.config_changed.emit()
+        self.refresh()
 
     def _refresh_status(self, now: float) -> None:
         pause = data.pause_info(self.db, now)
@@ -263,55 +356,26 @@ class Dashboard(QWidget):
 
     def _refresh_answers(self, now: float) -> None:
         days = data.answers_over_days(self.db, now)
-        self.answers_chart.show_days(days)
-        answered = sum(d.answered for d in days)
-        rate = f"{100 * sum(d.accepted for d in days) / answered:.0f} %" if answered else "–"
-        self.rate_label.setText(f"Last 14 days: {sum(d.shown for d in days)} shown · acceptance rate {rate} · "
-                                f"{sum(d.rejected for d in days)} false alarms (rejected)")
+        if not self._unchanged("answers", tuple(days)):
+            self.suggestions_page.show_days(days)
 
     def _refresh_proposals(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20)
-        table = self.proposals_table
-        table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            answer = ANSWER_TEXT.get(row.label, row.label or "")
-            if row.reason:
-                answer += f" — {row.reason}"
-            cells = (data.clock(row.time, now), row.task,
-                     f"{row.score:.2f}" if row.score is not None else "", answer)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 1 and row.why:
-                    item.setToolTip(f"Why now: {row.why}")
-                if col == 3:
-                    item.setForeground(self._answer_color(row.label))
-                table.setItem(i, col, item)
-        table.resizeRowsToContents()
-        if not rows:
-            table.setRowCount(1)
-            table.setItem(0, 1, QTableWidgetItem("No suggestions yet."))
-
-    def _answer_color(self, label: str | None):
-        c = self.colors
-        return {"accepted": c.ok, "rejected": c.danger, "not-now": c.warn}.get(label or "", c.muted)
+        if not self._unchanged("proposals", (tuple(rows), data.start_of_day(now))):
+            self.suggestions_page.show_rows(rows, now)
 
     def _refresh_accepted(self, now: float) -> None:
         rows = data.recent_proposals(self.db, 20, label="accepted")
+        if self._unchanged("accepted", (tuple(rows), data.start_of_day(now))):
+            return
         self.accepted_list.clear()
         for row in rows:
             item = QListWidgetItem(f"{data.clock(row.time, now)}   {row.task}")
             item.setData(Qt.ItemDataRole.UserRole, row.task)
+            item.setData(ACCEPTED_ID_ROLE, row.id)
             self.accepted_list.addItem(item)
         if not rows:
             self.accepted_list.addItem("Tasks you accept appear here (and are copied to the clipboard).")
-
-    def _refresh_activity(self, now: float) -> None:
-        self.activity_list.clear()
-        activity = data.recent_activity(self.db, now, 20)
-        for when, sentence in activity:
-            self.activity_list.addItem(f"{data.clock(when, now)}   {sentence}")
-        if not activity:
-            self.activity_list.addItem("Nothing observed in the last half hour.")
 
     # ------------------------------------------------------------ actions
 
@@ -322,6 +386,15 @@ class Dashboard(QWidget):
     def _resume(self) -> None:
         data.resume(self.db)
         self._refresh_status(self.clock())
+
+    def _open_answer(self, item: QListWidgetItem) -> None:
+        """Open the kept answer of an accepted task (ui.answer_view, wired by the tray app); without a
+        listener, copy the task as before."""
+        proposal_id = item.data(ACCEPTED_ID_ROLE)
+        if proposal_id is not None and self.isSignalConnected(QMetaMethod.fromSignal(self.answer_requested)):
+            self.answer_requested.emit(int(proposal_id))
+        else:
+            self._copy_item(item)
 
     def _copy_item(self, item: QListWidgetItem) -> None:
         task = item.data(Qt.ItemDataRole.UserRole)

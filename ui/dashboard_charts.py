@@ -1,4 +1,4 @@
-"""The dashboard's charts (pyqtgraph): today's timeline, time per app or category, answers over days.
+"""The dashboard's charts (pyqtgraph): time per app or category, answers over days (the timeline: ui/timeline.py).
 
 Each chart takes plain values from ui/data.py and redraws from scratch; every series is one graphics item
 (numpy arrays), so a day with thousands of focus changes is still a handful of items to paint.
@@ -8,19 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QCursor, QFontMetrics
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from ui import data, theme
-
-PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#86bcb6")
-TIMELINE_LANES = 8  # apps with their own lane; the rest share "other apps"
-ANSWER_SYMBOL = {"accepted": "t1", "rejected": "x", "not-now": "d", "ignored": "o", None: "o"}
-
-
-def app_color(index: int) -> QColor:
-    return QColor(PALETTE[index % len(PALETTE)])
 
 
 class _Chart(pg.PlotWidget):
@@ -58,124 +49,92 @@ class _Chart(pg.PlotWidget):
         self.getPlotItem().getAxis("bottom").setTicks([[]])
 
 
-class TimelineChart(_Chart):
-    """Apps over the day as coloured bars (one lane per app), away-from-keyboard shaded, suggestions marked."""
-
-    def __init__(self, colors: theme.Colors, parent: QWidget | None = None):
-        super().__init__(colors, parent)
-        self.setMinimumHeight(220)
-        self.lanes: list[str] = []
-        self.bar_count = 0
-        self.mark_count = 0
-
-    def show_day(self, day: data.Today) -> None:
-        self.clear()
-        self.lanes = [app for app, _ in day.apps[:TIMELINE_LANES]]
-        others = len(day.apps) > TIMELINE_LANES
-        names = self.lanes + (["other apps"] if others else [])
-        if not day.focus and not day.marks:
-            self.say_empty("No window activity recorded today yet.")
-            self.bar_count = self.mark_count = 0
-            return
-        h0 = day.start
-
-        def hrs(ts: float) -> float:
-            return (ts - h0) / 3600.0
-
-        lane_of = {app: i for i, app in enumerate(self.lanes)}
-        top = len(names)
-        # away from keyboard: one grey band per span over every lane
-        if day.afk:
-            x0 = np.array([hrs(s.start) for s in day.afk])
-            x1 = np.array([hrs(s.end) for s in day.afk])
-            self.addItem(pg.BarGraphItem(x0=x0, x1=x1, y0=-0.5, height=top + 1.0, pen=pg.mkPen(None),
-                                         brush=pg.mkBrush(_alpha(self.colors.muted, 0.22))))
-        self.bar_count = 0
-        for lane, name in enumerate(names):
-            spans = [s for s in day.focus if lane_of.get(s.app, len(self.lanes)) == lane]
-            if not spans:
-                continue
-            x0 = np.array([hrs(s.start) for s in spans])
-            x1 = np.array([max(hrs(s.end), hrs(s.start) + 0.004) for s in spans])  # >= 15 s wide: visible
-            self.addItem(pg.BarGraphItem(x0=x0, x1=x1, y0=lane + 0.15, height=0.7, pen=pg.mkPen(None),
-                                         brush=pg.mkBrush(app_color(lane) if lane < len(self.lanes)
-                                                          else self.colors.muted)))
-            self.bar_count += len(spans)
-        # suggestions: a marker on their own row above the lanes, shaped and coloured by the answer
-        self.mark_count = len(day.marks)
-        if day.marks:
-            colour = {"accepted": self.colors.ok, "rejected": self.colors.danger, "not-now": self.colors.warn}
-            spots = [{"pos": (hrs(t), top + 0.5), "symbol": ANSWER_SYMBOL.get(label, "o"), "size": 12,
-                      "brush": pg.mkBrush(colour.get(label or "", self.colors.accent)), "pen": pg.mkPen(None)}
-                     for t, label in day.marks]
-            self.addItem(pg.ScatterPlotItem(spots=spots))
-        ticks = [(i + 0.5, _short(n, 16)) for i, n in enumerate(names)] + [(top + 0.5, "suggestions")]
-        self.set_left_ticks(ticks)
-        first = min([hrs(s.start) for s in day.focus] + [hrs(t) for t, _ in day.marks])
-        last = hrs(day.end)
-        lo, hi = max(0.0, np.floor(first)), min(24.0, max(np.ceil(last), np.floor(first) + 1))
-        step = 1 if hi - lo <= 10 else 2
-        self.getPlotItem().getAxis("bottom").setTicks(
-            [[(h, f"{int(h):02d}:00") for h in np.arange(lo, hi + 0.01, step)]])
-        self.setXRange(lo, hi, padding=0.01)
-        self.setYRange(-0.2, top + 1.1, padding=0)
-
-
 class BarsChart(_Chart):
-    """Horizontal bars: time per app or per category, longest on top, with the time written beside each."""
+    """Horizontal bars: time per app or per category, longest on top, each in its stable colour, with its time
+    written beside it (rounded together with the others, so the rows add up to the total shown)."""
 
     def __init__(self, colors: theme.Colors, empty_text: str, parent: QWidget | None = None):
         super().__init__(colors, parent)
         self.empty_text = empty_text
         self.names: list[str] = []
+        self.figures: list[data.Figure] = []
+        self.scene().sigMouseMoved.connect(self._hover)
 
-    def show_totals(self, totals: list[tuple[str, float]], limit: int = 10) -> None:
+    def show_figures(self, figures: list[data.Figure]) -> None:
         self.clear()
-        rows = totals[:limit]
-        self.names = [n for n, _ in rows]
-        if not rows:
+        self.figures = figures
+        self.names = [f.name for f in figures]
+        if not figures:
             self.say_empty(self.empty_text)
             return
-        n = len(rows)
-        values = np.array([s / 3600.0 for _, s in rows])
+        n = len(figures)
+        values = np.array([f.seconds / 3600.0 for f in figures])
         ys = np.arange(n)[::-1].astype(float)  # longest on top
-        brushes = [pg.mkBrush(app_color(i)) for i in range(n)]
-        self.addItem(pg.BarGraphItem(x0=np.zeros(n), width=values, y=ys, height=0.65, brushes=brushes,
-                                     pen=pg.mkPen(None)))
+        self.addItem(pg.BarGraphItem(x0=np.zeros(n), width=values, y=ys, height=0.65,
+                                     brushes=[pg.mkBrush(f.color) for f in figures], pen=pg.mkPen(None)))
         top = float(values.max()) or 1.0
-        for y, (_, seconds), v in zip(ys, rows, values, strict=True):
-            label = pg.TextItem(data.hours(seconds), color=self.colors.text, anchor=(0, 0.5))
+        for y, figure, v in zip(ys, figures, values, strict=True):
+            label = pg.TextItem(figure.text, color=self.colors.text, anchor=(0, 0.5))
             label.setPos(v + top * 0.02, y)
             self.addItem(label)
-        self.set_left_ticks([(y, _short(name, 18)) for y, (name, _) in zip(ys, rows, strict=True)])
-        self.getPlotItem().getAxis("bottom").setTicks(None)
-        self.getPlotItem().setLabel("bottom", "hours", color=theme.css(self.colors.muted))
+        self.set_left_ticks([(y, _short(f.name, 18)) for y, f in zip(ys, figures, strict=True)])
+        self.getPlotItem().hideAxis("bottom")  # the times are written beside the bars
         self.setXRange(0, top * 1.45, padding=0)  # room for the time written beside the longest bar
         self.setYRange(-0.6, n - 0.4, padding=0)
 
+    def figure_at(self, y: float) -> data.Figure | None:
+        index = len(self.figures) - 1 - int(round(y))
+        return self.figures[index] if 0 <= index < len(self.figures) else None
+
+    def _hover(self, pos) -> None:
+        box = self.getPlotItem().getViewBox()
+        figure = self.figure_at(box.mapSceneToView(pos).y()) if box.sceneBoundingRect().contains(pos) else None
+        if figure is None:
+            QToolTip.hideText()
+            return
+        detail = f"\n{figure.detail}" if figure.detail else ""
+        QToolTip.showText(QCursor.pos(), f"{figure.name}: {data.exact_text(figure.seconds)}{detail}", self)
+
 
 class AnswersChart(_Chart):
-    """Per day: accepted, rejected (false alarms), ignored and not-now, stacked; acceptance rate as a line."""
+    """Per day: accepted, rejected, not now and ignored cards, stacked; the share accepted (ignored cards counted)
+    as a line on its own 0-100 % axis on the right."""
 
     def __init__(self, colors: theme.Colors, parent: QWidget | None = None):
         super().__init__(colors, parent)
         self.days: list[data.DayAnswers] = []
-        self.legend = self.getPlotItem().addLegend(offset=(10, 4), labelTextColor=colors.text, colCount=5,
-                                                   brush=pg.mkBrush(_alpha(colors.surface, 0.9)))
+        plot = self.getPlotItem()
+        self.legend = plot.addLegend(offset=(10, 4), labelTextColor=colors.text, colCount=5,
+                                     brush=pg.mkBrush(_alpha(colors.surface, 0.9)))
+        self.rate_box = pg.ViewBox(enableMenu=False)
+        self.rate_box.setMouseEnabled(x=False, y=False)
+        plot.showAxis("right")
+        right = plot.getAxis("right")
+        right.setPen(pg.mkPen(colors.border))
+        right.setTextPen(pg.mkPen(colors.muted))
+        right.linkToView(self.rate_box)
+        right.setTicks([[(0, "0 %"), (50, "50 %"), (100, "100 %")]])
+        plot.scene().addItem(self.rate_box)
+        self.rate_box.setXLink(plot.getViewBox())
+        self.rate_box.setYRange(0, 135, padding=0)
+        plot.getViewBox().sigResized.connect(
+            lambda *_: self.rate_box.setGeometry(plot.getViewBox().sceneBoundingRect()))
 
     def show_days(self, days: list[data.DayAnswers]) -> None:
         self.clear()
+        self.rate_box.clear()
         self.legend.clear()
         self.days = days
         if not days:
             self.say_empty("No suggestions shown in the last two weeks.")
             return
+        self.getPlotItem().showAxis("bottom")
         x = np.arange(len(days), dtype=float)
         c = self.colors
         bottom = np.zeros(len(days))
         for name, values, colour in (
                 ("accepted", [d.accepted for d in days], c.ok),
-                ("false alarms (rejected)", [d.rejected for d in days], c.danger),
+                ("rejected", [d.rejected for d in days], c.danger),
                 ("not now", [d.not_now for d in days], c.warn),
                 ("ignored", [d.ignored for d in days], c.muted)):
             heights = np.array(values, dtype=float)
@@ -185,16 +144,18 @@ class AnswersChart(_Chart):
             self.legend.addItem(bars, name)
             bottom = bottom + heights
         peak = float(bottom.max()) or 1.0
-        rate = [(i, d.acceptance * peak) for i, d in enumerate(days) if d.acceptance is not None]
+        rate = [(i, 100 * d.acceptance) for i, d in enumerate(days) if d.acceptance is not None]
         if rate:
             line = pg.PlotDataItem([r[0] for r in rate], [r[1] for r in rate], pen=pg.mkPen(c.accent, width=2),
                                    symbol="o", symbolSize=6, symbolBrush=c.accent)
-            self.addItem(line)
-            self.legend.addItem(line, "acceptance rate (top = 100 %)")
+            self.rate_box.addItem(line)
+            self.legend.addItem(line, "accepted, % (right axis)")
         self.getPlotItem().getAxis("bottom").setTicks([[(i, d.day[5:]) for i, d in enumerate(days)]])
-        self.getPlotItem().getAxis("left").setTicks(None)
+        step = max(1, int(np.ceil(peak / 5)))
+        self.getPlotItem().getAxis("left").setTicks([[(v, str(v)) for v in range(0, int(peak) + step, step)]])
         self.setXRange(-0.6, len(days) - 0.4, padding=0)
         self.setYRange(0, peak * 1.35 + 1, padding=0)  # room for the legend above the bars
+        self.rate_box.setGeometry(self.getPlotItem().getViewBox().sceneBoundingRect())
 
 
 def _alpha(color: QColor, alpha: float) -> QColor:

@@ -26,18 +26,13 @@ from PySide6.QtWidgets import (
 
 from assistant.app import control
 from assistant.core import paths
-from assistant.core.consent import COLLECTED, CONTROLS, NEVER_BY_DEFAULT, Consent
+from assistant.core.consent import COLLECTED, CONTROLS, NEVER_BY_DEFAULT, OPT_IN_ITEMS, Consent
 from assistant.log import Database
 from models.catalog import CATALOG
 from ui import theme
 
 EMBEDDED = "embedded"
-OPT_IN_LABELS = (
-    ("collectors.input.record_text", "Keep what I type (short bursts per window, secrets redacted)"),
-    ("collectors.clipboard.enabled", "Note what I copy (its kind and length only)"),
-    ("collectors.clipboard.record_text", "…and keep the copied text itself (secrets redacted)"),
-    ("collectors.browser_endpoint.enabled", "Accept page addresses from a browser extension (this computer only)"),
-)
+OPT_IN_LABELS = OPT_IN_ITEMS  # every listener and recorder beyond the defaults (assistant.core.consent)
 SUGGESTED_MODELS = ("qwen2.5-1.5b", "qwen2.5-0.5b", "llama3.2-1b", "smollm2-1.7b")
 
 

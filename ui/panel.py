@@ -9,6 +9,7 @@ worker thread; text pieces cross to the Qt thread through a signal. Everything i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Callable
@@ -27,8 +28,10 @@ from PySide6.QtWidgets import (
 
 from assistant.app.assist import TaskHelp
 from assistant.log import Database
+from assistant.log.answers import AnswerRecord
 from models.answer import Answer, AnswerStream
 from models.backends import Backend
+from models.facts.commands import mark_unverified
 from ui import theme
 
 PANEL_WIDTH = 520
@@ -48,7 +51,8 @@ class TaskPanel(QWidget):
     closed = Signal()
 
     def __init__(self, help_: TaskHelp, db: Database, backend: Backend | None, *, search_url: str | None = None,
-                 notice: str | None = None, unavailable: str = "", parent: QWidget | None = None):
+                 notice: str | None = None, unavailable: str = "", kept: AnswerRecord | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
         self.help = help_
         self.db = db
@@ -62,12 +66,15 @@ class TaskPanel(QWidget):
         self.bridge.piece.connect(self._on_piece)
         self.bridge.done.connect(self._on_done)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle("Assistant — working on your task")
+        self.setWindowTitle("Assistant — working on your task" if kept is None else "Assistant — your answer")
         self.resize(PANEL_WIDTH, PANEL_HEIGHT)
         self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
         self._render_timer.timeout.connect(self._render)
+        self.rated = kept is not None and kept.rating is not None
         self._build(notice, unavailable)
-        if backend is not None:
+        if kept is not None:  # an answer kept earlier: shown again, rated or followed up (no new answer)
+            self._show_kept(kept, backend)
+        elif backend is not None:
             self._ask("")
 
     # ------------------------------------------------------------ layout
@@ -114,6 +121,21 @@ class TaskPanel(QWidget):
         layout.addLayout(ask)
         self._set_busy(False)
 
+    def _show_kept(self, kept: AnswerRecord, backend: Backend | None) -> None:
+        self.turns = [("", kept.text)]
+        turns = kept.followups
+        for question, reply in zip(turns[::2], turns[1::2], strict=False):
+            self.turns.append((question.get("content", ""), reply.get("content", "")))
+        self.help.answer_id, self.help.followups = kept.id, list(kept.followups)  # ratings go to this answer
+        if backend is not None:
+            self.help.resume(backend, kept)
+        when = kept.time
+        rating = {"helpful": " · rated helpful", "not-helpful": " · rated not helpful"}.get(kept.rating or "", "")
+        self.stats_label.setText(f"{kept.model} · answered {dt.datetime.fromtimestamp(when):%Y-%m-%d %H:%M}{rating}")
+        self._render()
+        self._code_buttons()
+        self._set_busy(False)
+
     def _button(self, text: str, slot: Callable[[], None], row: QHBoxLayout) -> QPushButton:
         button = QPushButton(text)
         button.clicked.connect(slot)
@@ -125,7 +147,7 @@ class TaskPanel(QWidget):
         self.stop_button.setEnabled(busy)
         self.follow_edit.setEnabled(has_model and not busy)
         self.ask_button.setEnabled(has_model and not busy)
-        rated = self.help.answer_id is not None and not busy
+        rated = self.help.answer_id is not None and not busy and not self.rated
         self.helpful_button.setEnabled(rated)
         self.unhelpful_button.setEnabled(rated)
         self.copy_button.setEnabled(bool(self.turns) or bool(self.current))
@@ -169,6 +191,9 @@ class TaskPanel(QWidget):
             except Exception as exc:  # a locked log: the answer stays on screen
                 self._show_error(f"Could not keep the answer: {exc}")
             first = f"first token after {answer.first_token_s:.1f} s, " if answer.first_token_s is not None else ""
+            if answer.fix and answer.model_first_token_s is not None:
+                first = (f"Fix after {answer.first_token_s:.1f} s, model's first token after "
+                         f"{answer.model_first_token_s:.1f} s, ")
             speed = f"{answer.tokens_per_s:.0f} tokens/s, " if answer.tokens_per_s else ""
             stopped = " (stopped)" if answer.finish_reason == "cancelled" else ""
             self.stats_label.setText(f"{answer.model} · {first}{speed}{answer.completion_tokens} tokens{stopped}")
@@ -184,7 +209,7 @@ class TaskPanel(QWidget):
         for question, text in self.turns:
             if question:
                 parts.append(f"**You:** {question}")
-            parts.append(text or "…")
+            parts.append(mark_unverified(text) if text else "…")
         self.browser.setMarkdown("\n\n---\n\n".join(parts))
         bar = self.browser.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -219,7 +244,9 @@ class TaskPanel(QWidget):
         return self.turns[-1][1] if self.turns else ""
 
     def code_blocks(self) -> list[str]:
-        return [m.group(1).rstrip("\n") for m in _FENCE.finditer(self.answer_text())]
+        """Every code block of the conversation (the Fix of the first answer too), each once."""
+        blocks = [m.group(1).rstrip("\n") for _, text in self.turns for m in _FENCE.finditer(text)]
+        return list(dict.fromkeys(blocks))
 
     def stop(self) -> None:
         if self.stream is not None:
@@ -243,6 +270,7 @@ class TaskPanel(QWidget):
             return
         self.stats_label.setText(self.stats_label.text() + ("  ·  thanks: helpful" if helpful
                                                             else "  ·  thanks: not helpful"))
+        self.rated = True
         self.helpful_button.setEnabled(False)
         self.unhelpful_button.setEnabled(False)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -36,6 +35,7 @@ from assistant.core import paths
 from assistant.core.config import ConfigProblem, validate
 from assistant.core.config_schema import SCHEMA
 from ui import settings_io, theme
+from ui.settings_pages import CategoriesPage, PrivacyPage
 
 COLLECTORS = ("window", "afk", "input", "processes", "clipboard", "browser_endpoint")
 COLLECTOR_NAMES = {"window": "Active window", "afk": "Away from keyboard", "input": "Input counts",
@@ -45,8 +45,15 @@ TEXT_WARNING = ("<b>Privacy:</b> these keep the <i>text</i> you type or copy in 
                 "files can read it. Leave them off unless you want suggestions about what you write.")
 
 
-RESTART_NOTE = ("Suggestions, privacy and model settings apply at once; the Collectors tab applies the next time "
-               "the assistant starts.")
+RESTART_NOTE = ("Suggestions, privacy, categories and model settings apply at once; the Collectors tab applies the "
+               "next time the assistant starts.")
+# what the Suggestions tab says under its fields (the config file's comments keep the precise terms)
+HINTS = {
+    "policy.max_proposals_per_hour": "Cards shown in any hour; moments it thinks you need help beyond this wait.",
+    "judge.threshold": "Higher: fewer suggestions, each more likely to be useful. Lower: more, some off the mark.",
+    "ui.card_timeout_seconds": "A card you do not answer closes after this long and counts as ignored.",
+    "judge.learn_from_labels": "Accept, reject and not now change what it suggests next, and when.",
+}
 
 
 def _key(dotted: str) -> Any:
@@ -57,7 +64,7 @@ def _key(dotted: str) -> Any:
 
 
 def _help(dotted: str) -> str:
-    return _key(dotted).help
+    return HINTS.get(dotted) or _key(dotted).help
 
 
 class SettingsDialog(QDialog):
@@ -94,6 +101,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._suggestions_tab(), "Suggestions")
         self.tabs.addTab(self._collectors_tab(), "Collectors")
         self.tabs.addTab(self._privacy_tab(), "Privacy")
+        self.tabs.addTab(self._categories_tab(), "Categories")
         self.tabs.addTab(self._model_tab(), "Model")
         root.addWidget(self.tabs, 1)
 
@@ -159,11 +167,17 @@ class SettingsDialog(QDialog):
     def _suggestions_tab(self) -> QWidget:
         page, box = self._page()
         per_hour = self._spin("policy.max_proposals_per_hour", maximum=120)
-        self._add(box, "policy.max_proposals_per_hour", "At most per hour", per_hour, per_hour.value)
-        threshold = self._spin("judge.threshold", double=True, step=0.05)
-        self._add(box, "judge.threshold", "Judge threshold", threshold, threshold.value)
-        timeout = self._spin("ui.card_timeout_seconds", double=True, step=5, maximum=3600)
-        self._add(box, "ui.card_timeout_seconds", "Card stays (seconds)", timeout, timeout.value)
+        self._add(box, "policy.max_proposals_per_hour", "Suggestions per hour, at most", per_hour, per_hour.value)
+        sure = QSpinBox(suffix=" %", minimum=0, maximum=100, singleStep=5)
+        sure.setValue(round(100 * self.cfg["judge.threshold"]))
+        sure.setMaximumWidth(140)
+        self._add(box, "judge.threshold", "How sure it must be before suggesting", sure, lambda: sure.value() / 100)
+        timeout = QSpinBox(suffix=" s", minimum=int(_key("ui.card_timeout_seconds").minimum or 5), maximum=3600,
+                           singleStep=5)
+        timeout.setValue(round(self.cfg["ui.card_timeout_seconds"]))
+        timeout.setMaximumWidth(140)
+        self._add(box, "ui.card_timeout_seconds", "A card stays on screen for", timeout,
+                  lambda: float(timeout.value()))
         learn = QCheckBox("Learn from my answers")
         learn.setChecked(self.cfg["judge.learn_from_labels"])
         self._add(box, "judge.learn_from_labels", "", learn, learn.isChecked)
@@ -194,21 +208,28 @@ class SettingsDialog(QDialog):
 
     def _privacy_tab(self) -> QWidget:
         page, box = self._page()
-        intro = QLabel("One regular expression per line. Matching apps or window titles leave no trace at all.",
-                       objectName="muted", wordWrap=True)
-        box.addWidget(intro)
-        self.regex_edits: dict[str, QPlainTextEdit] = {}
-        for dotted, title in (("privacy.exclude_apps", "Excluded apps (process name)"),
-                              ("privacy.exclude_titles", "Excluded window titles")):
-            edit = QPlainTextEdit("\n".join(self.cfg[dotted]))
-            mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-            mono.setPointSizeF(self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10)
-            edit.setFont(mono)
-            edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-            edit.setMinimumHeight(110)
-            edit.textChanged.connect(lambda d=dotted: self._check_live(d))
-            self._add(box, dotted, title, edit, lambda e=edit: _lines(e.toPlainText()), hint=False, stretch=True)
-            self.regex_edits[dotted] = edit
+        keys = ("privacy.exclude_apps", "privacy.exclude_titles", "privacy.secret_patterns")
+        self.privacy = PrivacyPage({k: list(self.cfg[k]) for k in keys})
+        self.regex_edits = self.privacy.regex_edits
+        box.addWidget(self.privacy)
+        for key in keys:  # the page shows them; each key still gets its problem line
+            problem = QLabel(objectName="problem", wordWrap=True)
+            problem.hide()
+            box.addWidget(problem)
+            self.fields[key] = (lambda k=key: self.privacy.value(k), problem)
+            self.widgets[key] = self.privacy
+        self.privacy.changed.connect(self._check_live)
+        return page
+
+    def _categories_tab(self) -> QWidget:
+        page, box = self._page()
+        self.categories = CategoriesPage(self.cfg["dashboard.categories"])
+        box.addWidget(self.categories, 1)
+        problem = QLabel(objectName="problem", wordWrap=True)
+        problem.hide()
+        box.addWidget(problem)
+        self.fields["dashboard.categories"] = (self.categories.value, problem)
+        self.widgets["dashboard.categories"] = self.categories
         return page
 
     def _model_tab(self) -> QWidget:
@@ -248,7 +269,7 @@ class SettingsDialog(QDialog):
 
     def _browse(self) -> None:
         start = self.gguf.text() or str(Path.home())
-        chosen, _ = QFileDialog.getOpenFileName(self, "Choose a GGUF model", start,
+        chosen, _ = QFileDialog.getOpenFileName(self, "Proactive assistant — Choose a GGUF model", start,
                                                 "GGUF models (*.gguf);;All files (*)")
         if chosen:
             self.gguf.setText(chosen)
@@ -272,13 +293,21 @@ class SettingsDialog(QDialog):
             self.problems.setVisible(bool(other))
 
     def changes(self) -> dict[str, Any]:
-        return {dotted: getter() for dotted, (getter, _) in self.fields.items()}
+        """The keys whose value differs from the file's (untouched keys keep their layout and comments)."""
+        out = {}
+        for dotted, (getter, _) in self.fields.items():
+            value = getter()
+            if value != self.cfg[dotted]:
+                out[dotted] = value
+        return out
 
     def save(self) -> bool:
         """Write the config when valid and close; otherwise show the problems and keep the dialog open."""
         cfg, problems = settings_io.save(self.changes(), self.path)
         self._show_problems(problems)
         if cfg is None:
+            if any(p.key.startswith("privacy.") for p in problems):  # the offending regex is under Advanced
+                self.privacy.advanced_button.setChecked(True)
             for index in range(self.tabs.count()):  # bring the first tab with a problem to the front
                 page = self.tabs.widget(index)
                 if any(page.isAncestorOf(label) and not label.isHidden() for _, label in self.fields.values()):
@@ -289,6 +318,3 @@ class SettingsDialog(QDialog):
         self.accept()
         return True
 
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]

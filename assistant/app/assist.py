@@ -16,6 +16,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.core.config import Config
@@ -24,25 +25,38 @@ from assistant.log.answers import AnswerRecord, rate_answer, record_answer, upda
 from assistant.log.decisions import DecisionRecord, proposal_by_id
 from assistant.log.events import events_by_ids
 from assistant.log.state import first_notice
-from collectors.open_files import find_working_file, read_text_file
+from collectors.open_files import find_working_file, read_text_file, working_dirs
 from models.answer import Answer, AnswerContext, AnswerSession, AnswerStream
 from models.backends import Backend
 from models.default_model import backend_from_config, tiny_model_notice
+from models.facts import Evidence, FactSheet, Tools, gather
 from models.situation import read_situation
 
 SEARCH_KINDS = frozenset({"find_example", "research", "find_fix"})
 TINY_NOTICE_KEY = "tiny-default-model"
 
 
-def _file_text(db: Database, record: DecisionRecord, file_name: str) -> str | None:
-    """The text of `file_name` as the app that showed it has it on disk (newest window showing it first)."""
+def _file_path(db: Database, record: DecisionRecord, file_name: str) -> Path | None:
+    """Where `file_name` is on disk, as the app that showed it has it (newest window showing it first)."""
     ids = [i for group in record.event_ids for i in group]
     for _, event in reversed(events_by_ids(db, ids)):
         pid = (event.data or {}).get("pid")
         if pid and file_name in (event.title or ""):
             path = find_working_file(int(pid), file_name)
             if path is not None:
-                return read_text_file(path)
+                return path
+    return None
+
+
+def _working_dir(db: Database, record: DecisionRecord) -> Path | None:
+    """The folder the user worked in: the deepest working folder of the newest window's processes."""
+    ids = [i for group in record.event_ids for i in group]
+    for _, event in reversed(events_by_ids(db, ids)):
+        pid = (event.data or {}).get("pid")
+        if pid:
+            dirs = [d for d in working_dirs(int(pid)) if d != Path.home()]
+            if dirs:
+                return dirs[0]
     return None
 
 
@@ -53,11 +67,26 @@ def context_for(db: Database, record: DecisionRecord, cfg: Config,
     error, _ = situation.latest("errors")
     page, _ = situation.latest("pages")
     file_name, _ = situation.latest("files")
-    file_text = _file_text(db, record, file_name) if file_name and cfg["assist.read_files"] else None
+    path = _file_path(db, record, file_name) if file_name and cfg["assist.read_files"] else None
+    file_text = read_text_file(path) if path is not None else None
     clipboard = clipboard_text if cfg["assist.use_clipboard"] else None
     return AnswerContext(task=record.task or "", observations=tuple(record.history), error_line=error or "",
                          page_title=page or "", file_name=file_name or "", file_text=file_text,
-                         clipboard_text=clipboard)
+                         clipboard_text=clipboard, kind=record.kind or "")
+
+
+def evidence_for(db: Database, record: DecisionRecord, context: AnswerContext, cfg: Config) -> Evidence:
+    """What the fact finders may look at. The project folder (manifests, a venv, node_modules) only with file
+    access opted in (`assist.read_files`): the folder of the file found on disk, else the terminal's folder."""
+    project: Path | None = None
+    if cfg["assist.read_files"]:
+        path = _file_path(db, record, context.file_name) if context.file_name else None
+        project = path.parent if path is not None else _working_dir(db, record)
+    query, _ = read_situation(record.history).latest("searches")
+    return Evidence(task=context.task, kind=context.kind, error=context.error_line, query=query or "",
+                    texts=tuple(context.observations), file_name=context.file_name, file_text=context.file_text,
+                    clipboard=context.clipboard_text, project_dir=project,
+                    cwd=str(project) if project is not None else None)
 
 
 def search_url(record: DecisionRecord, cfg: Config) -> str | None:
@@ -85,23 +114,48 @@ class TaskHelp:
     record: DecisionRecord
     context: AnswerContext
     cfg: Config
+    evidence: Evidence | None = None  # None: the model answers without facts and checks
     session: AnswerSession | None = None
     answer_id: int | None = None
     followups: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def open(cls, db: Database, proposal_id: int, cfg: Config,
-             clipboard_text: str | None = None) -> TaskHelp | None:
+             clipboard_text: str | None = None, evidence: bool = True) -> TaskHelp | None:
+        """The task of `proposal_id` with its context; `evidence=False` when no new answer will be written
+        (a kept answer opened again)."""
         record = proposal_by_id(db, proposal_id)
         if record is None or not record.task:
             return None
-        return cls(record, context_for(db, record, cfg, clipboard_text), cfg)
+        context = context_for(db, record, cfg, clipboard_text)
+        evidence_ = evidence_for(db, record, context, cfg) if cfg["assist.facts"] and evidence else None
+        return cls(record, context, cfg, evidence_)
 
     def start(self, backend: Backend) -> AnswerStream:
+        """Stream the answer: with facts on, the checked Fix first (gathered in the stream's worker), then the
+        model's words, then the commands in them that failed the checks."""
+        evidence = self.evidence
+        tools = Tools() if evidence is not None else None
         self.session = AnswerSession(backend, self.context, max_tokens=self.cfg["assist.max_tokens"],
                                      context_tokens=self.cfg["model.context_tokens"],
-                                     secret_patterns=self.cfg["privacy.secret_patterns"])
+                                     secret_patterns=self.cfg["privacy.secret_patterns"],
+                                     facts=(lambda: gather(evidence, tools)) if evidence is not None else None,
+                                     tools=tools)
         return self.session.start()
+
+    @property
+    def facts(self) -> FactSheet | None:
+        return self.session.sheet if self.session is not None else None
+
+    def resume(self, backend: Backend, kept: AnswerRecord) -> None:
+        """Continue the conversation about an answer kept earlier (follow-ups and ratings go to that answer)."""
+        self.session = AnswerSession(backend, self.context, max_tokens=self.cfg["assist.max_tokens"],
+                                     context_tokens=self.cfg["model.context_tokens"],
+                                     secret_patterns=self.cfg["privacy.secret_patterns"], tools=Tools())
+        self.session.messages = [*self.session.messages, {"role": "assistant", "content": kept.text},
+                                 *kept.followups]
+        self.answer_id = kept.id
+        self.followups = list(kept.followups)
 
     def follow_up(self, question: str) -> AnswerStream:
         if self.session is None:

@@ -67,6 +67,24 @@ def give_consent(db: Database, opt_ins: dict[str, bool] | None = None, model: st
     return consent
 
 
+def agree_to(db: Database, keys: list[str], via: str = "settings", now: float | None = None) -> Consent | None:
+    """Extend the consent in force by `keys` (opt-ins the user switched on knowingly, e.g. in Settings); a new
+    consent row keeps the history. None when no consent is in force (nothing to extend)."""
+    current = consent_state(db)
+    if current is None or not keys:
+        return current
+    unknown = [k for k in keys if k not in OPT_INS]
+    if unknown:
+        raise ValueError(f"not an opt-in: {', '.join(unknown)} (expected one of {', '.join(OPT_INS)})")
+    if all(current.opt_ins.get(k) for k in keys):
+        return current
+    consent = Consent(time=time.time() if now is None else now, text_version=current.text_version, via=via,
+                      opt_ins={**{k: bool(current.opt_ins.get(k)) for k in OPT_INS}, **dict.fromkeys(keys, True)},
+                      model=current.model)
+    record_consent(db, consent)
+    return consent
+
+
 def pause(db: Database, seconds: float | None = None, now: float | None = None) -> Pause:
     """Stop collecting for `seconds` (None: until resumed). A running app obeys within a second."""
     now = time.time() if now is None else now

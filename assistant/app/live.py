@@ -32,7 +32,8 @@ from assistant.log import proposals as plog
 from assistant.log.proposals import LabelRow
 from assistant.log.state import read_forget_request, read_quiet
 from models.backends import BackendError
-from models.judge.infer import SHIPPED_DIR, load_judge
+from models.judge.infer import SHIPPED_DIR
+from models.judge.remote import judge_from_config
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,9 @@ class LiveLoop:
 
     def open(self) -> None:
         """Load the judge, build the chain, relearn from the stored answers (no thread yet)."""
-        judge = load_judge(self.cfg["judge.model_dir"])
-        self.judge_part = {"state": "ready", "reason": "shipped judge" if judge.source == SHIPPED_DIR
-                           else f"judge from {judge.source}"}
+        judge, problem = judge_from_config(self.cfg)
+        self.judge_part = {"state": "fallback" if problem else "ready", "reason": problem or (
+            "shipped judge" if judge.source == SHIPPED_DIR else f"judge from {judge.source}")}
         self.chain = build_chain(self.cfg, judge=judge)
         self.db = open_db(self.db_path)
         self._last_observations = self.clock()
@@ -179,9 +180,11 @@ class LiveLoop:
 
     def _judge_part(self) -> dict[str, Any]:
         part = dict(self.judge_part)
+        if self.chain is not None:
+            part.update(self.chain.judge_part())  # a served reward model says which judge decides now
         said = self.chain.describe_learning() if self.chain is not None else []
         if said:  # first line: how many answers; then what changed, in words
-            part["reason"] = "; ".join([part["reason"], *said[:3]])
+            part["reason"] = "; ".join(s.strip().rstrip(".") for s in [part["reason"], *said[:3]] if s.strip())
         return part
 
     # ------------------------------------------------------------ the loop

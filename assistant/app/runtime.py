@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import threading
@@ -12,12 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.app import control
+from assistant.app.display import display_available, x_display_reachable  # noqa: F401 - re-exported
+from assistant.app.instance import take_instance_lock
 from assistant.app.live import LiveLoop
+from assistant.app.status import writer_part
 from assistant.core import config, paths
 from assistant.core.config import Config
+from assistant.core.consent import OPT_INS, not_agreed
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
-from assistant.log import EventWriter, housekeeping, open_db
+from assistant.log import EventWriter, LogError, housekeeping, open_db
+from assistant.log.db import cannot_write
 from assistant.log.proposals import LabelRow
 from assistant.log.state import RuntimeSnapshot, write_runtime
 from collectors.privacy import Emitter, PrivacyFilter
@@ -28,65 +32,18 @@ log = logging.getLogger(__name__)
 RESTART_SECTIONS = ("collectors", "storage")  # read once at start: a change waits for the next start
 RESTART_KEYS = ("ui.tray",)
 STATUS_EVERY = 5.0
+UNBLOCK_EVERY = 5.0  # while the event log cannot be written, try again this often
 STATUS_REFRESH = 300.0  # an unchanged status is rewritten this often, so readers can tell a stuck app
 RETENTION_EVERY = 3600.0
-
-
-NO_DISPLAY_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")  # Qt platforms that need no X server
-
-
-def x_display_reachable(name: str) -> str:
-    """'' when the X server `name` accepts a connection, else why not (checked with python-xlib, so Qt never
-    gets to abort the process with SIGABRT over it)."""
-    try:
-        from Xlib.display import Display
-        from Xlib.error import DisplayError
-    except ImportError:
-        return ""  # cannot check: let Qt try
-    try:
-        Display(name).close()
-    except (DisplayError, OSError, ValueError, IndexError) as exc:
-        return f"cannot open display {name} ({exc})".replace("\n", " ")
-    except Exception as exc:  # noqa: BLE001 - an X server that answers nonsense is not a usable display
-        return f"cannot open display {name} ({type(exc).__name__}: {exc})"
-    return ""
-
-
-def display_available() -> tuple[bool, str]:
-    """Whether a graphical session is reachable, with the reason when it is not."""
-    if os.name == "nt" or os.uname().sysname == "Darwin":
-        return True, ""
-    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
-    if platform in NO_DISPLAY_PLATFORMS or (platform == "wayland" and os.environ.get("WAYLAND_DISPLAY")):
-        return True, ""
-    if os.environ.get("DISPLAY") and platform != "wayland":
-        why = x_display_reachable(os.environ["DISPLAY"])
-        return (not why), why
-    if os.environ.get("WAYLAND_DISPLAY"):
-        return False, "Wayland session without X (DISPLAY unset)"
-    return False, "no display (DISPLAY unset)"
-
-
-def writer_part(stats: Any) -> dict[str, Any]:
-    """The event log as a part of `proactive status`: failing writes and lost events are said plainly."""
-    if stats.error:
-        held = f"{stats.waiting} events kept in memory until it can write" if stats.waiting else ""
-        lost = f"{stats.not_stored} events not stored" if stats.not_stored else ""
-        detail = "; ".join(x for x in (lost, held) if x)
-        return {"name": "event log", "state": "failed",
-                "reason": f"{stats.error}: {detail or 'nothing lost yet'}; retrying every second"}
-    lost = f"{stats.not_stored} events could not be stored earlier" if stats.not_stored else ""
-    dropped = f"{stats.dropped} dropped (queue full)" if stats.dropped else ""
-    return {"name": "event log", "state": "running", "reason": "; ".join(x for x in (lost, dropped) if x),
-            "detail": f"{stats.inserted} stored this run"}
 
 
 class Runtime:
     """Wires the parts together and keeps running until stopped; every part may be disabled with a reason."""
 
     def __init__(self, cfg: Config, headless: bool = False, say: Callable[[str], None] = print,
-                 load_model: bool = True):
+                 load_model: bool = True, accept_defaults: bool = False):
         self.cfg = cfg
+        self.accept_defaults = accept_defaults  # `run --accept-defaults`: record that consent once the log is writable
         self.headless = headless
         self.load_model = load_model
         self.say = say
@@ -99,11 +56,15 @@ class Runtime:
         self.paused = False
         self.running = False
         self._stop = threading.Event()
+        self._model_said: str | None = None  # the model state last announced (ready, failed)
         self._paused_switch = threading.Event()  # shared with the collectors: set = collect nothing
         self.on_proposal: Callable[[Proposal], None] | None = None  # the tray sets this
         self._last_snapshot: RuntimeSnapshot | None = None
         self._lock_file = None
         self.waiting_for_consent = False
+        self._file_opt_ins: dict[str, bool] = {}  # the opt-ins as the config file has them (before consent holds)
+        self.blocked = ""  # why the event log cannot be written (read-only / full folder): collection is paused
+        self._next_unblock = 0.0
 
     # ------------------------------------------------------------ events in
 
@@ -112,32 +73,48 @@ class Runtime:
             return
         self.writer.put(event)
 
+    def _refused(self, reason: str) -> None:
+        if self.writer is not None:
+            self.writer.refuse(reason)
+
     # ------------------------------------------------------------ lifecycle
 
     def _take_instance_lock(self) -> None:
-        """One running app per data dir: a second one would interleave event ids."""
-        lock_path = paths.ensure_private_dir(paths.data_dir()) / "run.lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        os.chmod(lock_path, 0o600)
-        self._lock_file = os.fdopen(fd, "r+")
-        try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            other = self._lock_file.read().strip() or "?"
-            self._lock_file.close()
-            self._lock_file = None
-            raise RuntimeError(f"another proactive assistant (pid {other}) is already running on "
-                               f"{paths.data_dir()}; stop it first") from None
-        self._lock_file.truncate(0)
-        self._lock_file.write(str(os.getpid()))
-        self._lock_file.flush()
+        self._lock_file = take_instance_lock()
 
     def start(self) -> None:
         if os.name == "posix":
             self._take_instance_lock()
-        self.writer = EventWriter(self.db_path, queue_size=self.cfg["storage.queue_size"],
-                                  commit_interval=self.cfg["storage.commit_interval"],
-                                  sync_interval=self.cfg["storage.sync_interval"]).start()
+        self.running = True
+        if not self._open_log():
+            self._write_status()
+            return
+        self._after_log()
+
+    def _open_log(self) -> bool:
+        """Start the writer. A log that cannot be written (read-only or full folder) is no reason to stop: the
+        app runs with collection paused, says why, and tries again every few seconds (False then)."""
+        try:
+            self.writer = EventWriter(self.db_path, queue_size=self.cfg["storage.queue_size"],
+                                      commit_interval=self.cfg["storage.commit_interval"],
+                                      sync_interval=self.cfg["storage.sync_interval"]).start()
+        except RuntimeError as exc:
+            why = cannot_write(exc.__cause__ or exc, self.db_path.parent)
+            if not why:
+                raise
+            self.writer = None
+            if not self.blocked:
+                self.say(f"The event log cannot be written ({why}: {self.db_path.parent}): collection is paused "
+                         "until it can; nothing is recorded meanwhile.")
+            self.blocked = f"{why}: collection is paused until the event log can be written"
+            self._next_unblock = time.monotonic() + UNBLOCK_EVERY
+            return False
+        if self.blocked:
+            self.say("The event log can be written again: collection starts.")
+        self.blocked = ""
+        return True
+
+    def _after_log(self) -> None:
         self.db = open_db(self.db_path)
         recovered = getattr(self.writer.db, "recovered_from", None)
         if recovered:
@@ -145,7 +122,8 @@ class Runtime:
             self.say(f"The event log was damaged; it was kept at {recovered}, a new one was started and "
                      f"{saved} readable rows were saved into it.")
         self._retention()
-        self.running = True
+        if control.consent_needed(self.db) and self.accept_defaults:
+            self._consent_by_flag()
         if control.consent_needed(self.db):
             self.waiting_for_consent = True  # nothing is collected, not even the app's own start event
             self.say(control.HOW_TO_CONSENT)
@@ -153,9 +131,18 @@ class Runtime:
             self._begin_collecting()
         self._write_status()
 
+    def _consent_by_flag(self) -> None:
+        try:
+            control.give_consent(self.db, {}, via="flag")
+            self.say("Consent recorded (--accept-defaults: the defaults, no opt-ins).")
+        except (control.ConsentError, LogError, OSError) as exc:
+            log.warning("consent could not be recorded yet: %s", exc)
+
     def _begin_collecting(self) -> None:
-        """Consent is recorded: log the start, then start the collectors and the engine."""
+        """Consent is recorded: log the start, then start the collectors and the engine. An opt-in that is on in
+        the config but not agreed to stays off, and says so."""
         self.waiting_for_consent = False
+        self._hold_unagreed()
         self._apply_pause(control.pause_state(self.db).paused)
         self.writer.put(Event("app", "start", data={"headless": self.headless}))
         self._start_collectors()
@@ -164,6 +151,8 @@ class Runtime:
     def _check_consent(self) -> None:
         """While waiting: consent given meanwhile (e.g. `proactive consent` in a terminal) starts collecting,
         with the config as it is now (the opt-ins may have just been written)."""
+        if control.consent_needed(self.db) and self.accept_defaults:
+            self._consent_by_flag()
         if control.consent_needed(self.db):
             return
         try:
@@ -174,8 +163,19 @@ class Runtime:
         self._begin_collecting()
         self._write_status()
 
+    def _hold_unagreed(self) -> None:
+        self._file_opt_ins = {k: bool(self.cfg[k]) for k in OPT_INS}  # as the config file says
+        refused = not_agreed({k: bool(self.cfg[k]) for k in OPT_INS}, control.consent_state(self.db))
+        self.failed_parts = [p for p in self.failed_parts if p.get("name") != "opt-ins"]
+        if not refused:
+            return
+        self.cfg = self.cfg.with_overrides(dict.fromkeys(refused, False))
+        self.failed_parts.append({"name": "opt-ins", "state": "off", "reason": (
+            f"on in the config but not agreed to, so off: {', '.join(refused)}; to agree: `proactive consent "
+            + " ".join(f"--opt-in {k}" for k in refused) + "`")})
+
     def _start_collectors(self) -> None:
-        self.collectors = build_collectors(self.cfg, self.sink, paused=self._paused_switch)
+        self.collectors = build_collectors(self.cfg, self.sink, paused=self._paused_switch, refused=self._refused)
         for collector in self.collectors:
             try:
                 collector.start()
@@ -198,13 +198,16 @@ class Runtime:
         if self.on_proposal is not None:
             self.on_proposal(proposal)
             return
+        sure = f"{100 * proposal.score:.0f} % sure; " if proposal.score is not None else ""
         self.say(f"\nSuggestion #{proposal.id}: {proposal.task}\n"
-                 f"  (judge {proposal.score:.2f}; answer with: proactive answer {proposal.id} "
-                 f"accept|reject|not-now)")
+                 f"  ({sure}answer with: proactive answer {proposal.id} accept, reject or not-now)")
 
     def parts(self) -> list[dict[str, Any]]:
         """Every part with its state and reason, computed now (see assistant.app.status)."""
         out: list[dict[str, Any]] = []
+        if self.blocked:
+            out.append({"name": "event log", "state": "failed", "reason": self.blocked})
+            out.append({"name": "collection", "state": "paused", "reason": self.blocked})
         if self.waiting_for_consent:
             out.append({"name": "consent", "state": "waiting",
                         "reason": "nothing is collected before you agree (`proactive consent`)"})
@@ -238,6 +241,11 @@ class Runtime:
             if deadline and time.monotonic() >= deadline:
                 break
             self._stop.wait(1.0)
+            self._announce_model()
+            if self.blocked:
+                if time.monotonic() >= self._next_unblock and self._open_log():
+                    self._after_log()
+                continue
             if self.waiting_for_consent:
                 self._check_consent()
             else:
@@ -248,6 +256,18 @@ class Runtime:
             if time.monotonic() - last_retention >= RETENTION_EVERY:
                 last_retention = time.monotonic()
                 self._retention()
+
+    def _announce_model(self) -> None:
+        """Say once when the model has loaded (or could not be), so a headless terminal knows it is ready."""
+        part = self.live.model_part if self.live is not None else None
+        state = part["state"] if part else None
+        if state == self._model_said or state not in ("ready", "failed"):
+            return
+        self._model_said = state
+        if state == "ready":
+            self.say(f"Model ready: {part['reason']}.")
+        else:
+            self.say(f"Model unavailable: {part['reason']}.")
 
     def request_stop(self) -> None:
         """Ask `run()` to return soon (safe from any thread or a signal handler)."""
@@ -276,11 +296,16 @@ class Runtime:
     def reload_config(self, cfg: Config) -> tuple[list[str], list[str]]:
         """Apply a saved config to the running app: privacy rules, thresholds, budget, cooldowns, model and
         display settings at once. Returns (keys applied now, keys that wait for a restart), both dotted."""
+        switched_on = [k for k in OPT_INS if cfg[k] and not self._file_opt_ins.get(k, self.cfg[k])]
+        if switched_on and self.db is not None:  # ticked in Settings: the user agrees to them knowingly
+            control.agree_to(self.db, switched_on, via="settings")
         changed = _changed_keys(self.cfg.data, cfg.data)
         later = [k for k in changed if k.split(".")[0] in RESTART_SECTIONS or k in RESTART_KEYS]
         applied = [k for k in changed if k not in later]
         keep = {k: self.cfg[k] for k in later}  # what runs keeps its settings until the restart
         self.cfg = cfg.with_overrides(keep) if keep else cfg
+        if self.db is not None and not self.waiting_for_consent:
+            self._hold_unagreed()
         if any(k.startswith("privacy.") for k in applied):
             privacy = PrivacyFilter.from_config(self.cfg)
             for emitter in {id(c.emit): c.emit for c in self.collectors
@@ -363,6 +388,8 @@ class Runtime:
         """Write the snapshot for other processes when a state or reason changed (a part's volatile `detail`
         does not count, so a quiet desktop costs no I/O), and every STATUS_REFRESH seconds regardless, so a
         reader can tell a live app from a stuck one."""
+        if self.db is None:
+            return  # the log cannot be opened for writing yet (read-only or full folder)
         snap = self.snapshot()
         last = self._last_snapshot
         if last is not None and _stable(snap) == _stable(last) and snap.updated - last.updated < STATUS_REFRESH:

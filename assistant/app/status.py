@@ -14,17 +14,19 @@ from typing import Any
 
 from assistant.core import paths
 from assistant.log import Database
-from assistant.log.events import counts
+from assistant.log.db import write_probe
+from assistant.log.events import count_since, counts
 from assistant.log.housekeeping import size_bytes
 from assistant.log.state import read_pause, read_runtime, read_writer_stats
 
+READ_ONLY = "the event log is open for reading only (its folder is read-only or the disk is full)"
 STALE_AFTER_S = 900.0  # three missed refreshes (runtime.STATUS_REFRESH is 300 s)
 
 
 @dataclass(frozen=True)
 class Part:
     name: str
-    state: str  # running | ready | loading | paused | off | disabled | failed | stopped
+    state: str  # running | ready | loading | paused | off | disabled | failed | stopped | fallback
     reason: str = ""
     detail: str = ""
 
@@ -44,6 +46,10 @@ class Status:
     warning: str = ""  # e.g. the running app has not refreshed its status for a long time
     dropped_events: int = 0
     not_stored_events: int = 0
+    log_problem: str = ""  # why the event log cannot be written now (locked by another process, read-only, full)
+    spooled_events: int = 0  # crash-safe in the running writer's spool, not committed yet
+    refused_events: int = 0  # refused by the validator at any door (NaN, a year-9999 time, a 10 MB title, ...)
+    refused_reason: str = ""
     rows: dict[str, int] = field(default_factory=dict)
     db_path: str = ""
     db_bytes: int = 0
@@ -92,12 +98,37 @@ def collect(db: Database, runtime: Any = None, now: float | None = None) -> Stat
             minutes = (now - snap.updated) / 60
             warning = (f"the running app has not refreshed its status for {minutes:.0f} min "
                        "(it may be unable to write to the event log)")
+    problem = ""
+    if runtime is None:  # the running app's writer knows for itself; another process asks SQLite
+        problem = READ_ONLY if getattr(db, "read_only", False) else write_probe(db)
+    if problem:
+        parts = [Part(p.name, "failed", f"{problem}: nothing can be committed until it is free", p.detail)
+                 if p.name == "event log" else p for p in parts]
     if pause.paused:  # the pause switch is the truth, even in the second before the collectors obey it
         until = f" until {time.strftime('%H:%M', time.localtime(pause.until))}" if pause.until else ""
         parts = [Part(p.name, "paused", f"paused{until}: nothing is collected", p.detail)
                  if p.name.startswith("collector ") and p.state == "running" else p for p in parts]
+    rows = counts(db)
     return Status(
         running=running, pid=pid, headless=headless, paused=pause.paused,
         paused_until=pause.until if pause.paused else None, parts=parts, warning=warning,
         dropped_events=writer.dropped if writer else 0, not_stored_events=writer.not_stored if writer else 0,
-        rows=counts(db), db_path=str(db.path), db_bytes=size_bytes(db), config_path=str(paths.config_path()))
+        refused_events=writer.refused if writer else 0, refused_reason=writer.refused_reason if writer else "",
+        log_problem=problem, spooled_events=max(0, count_since(db, 0.0) - rows["events"]),
+        rows=rows, db_path=str(db.path), db_bytes=size_bytes(db), config_path=str(paths.config_path()))
+
+
+def writer_part(stats: Any) -> dict[str, Any]:
+    """The event log as a part of `proactive status`: failing writes and lost events are said plainly."""
+    if stats.error:
+        held = f"{stats.waiting} events kept in memory until it can write" if stats.waiting else ""
+        lost = f"{stats.not_stored} events not stored" if stats.not_stored else ""
+        detail = "; ".join(x for x in (lost, held) if x)
+        return {"name": "event log", "state": "failed",
+                "reason": f"{stats.error}: {detail or 'nothing lost yet'}; retrying every second"}
+    lost = f"{stats.not_stored} events could not be stored earlier" if stats.not_stored else ""
+    dropped = f"{stats.dropped} dropped (queue full)" if stats.dropped else ""
+    refused = (f"{stats.refused} refused as invalid (last: {stats.refused_reason})"
+               if getattr(stats, "refused", 0) else "")
+    return {"name": "event log", "state": "running", "reason": "; ".join(x for x in (lost, dropped, refused) if x),
+            "detail": f"{stats.inserted} stored this run"}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from assistant.core import config, paths
 from assistant.core.durations import parse_duration
 from assistant.log import Database, LogError, open_db
-from assistant.log.db import is_busy
+from assistant.log.db import cannot_write, is_busy, is_damage, open_readonly
 
 
 def load_config_or_exit() -> config.Config:
@@ -26,20 +27,64 @@ def load_config_or_exit() -> config.Config:
         sys.exit(2)
 
 
-def open_log_or_exit() -> Database:
-    """The event log for a command; a locked or unreadable file is one clear line (exit 1), never a traceback,
-    and nothing is moved or changed."""
+def open_log_or_exit(write: bool = False) -> Database:
+    """The event log for a command, never a traceback and never a lock-out:
+
+    - locked by another process: one line, exit 1, nothing moved;
+    - damaged (truncated, header overwritten): set aside and every readable row salvaged into a new log, here
+      and now (one line says where the copy is), unless the running app holds it (then the line says to stop it
+      and run the same command again);
+    - a read-only or full data folder: opened for reading (one line says nothing can be changed), or, for a
+      command that must write (`write=True`: pause, forget, an answer), one line saying why it cannot, exit 1.
+    """
+    path = paths.db_path()
     try:
         return open_db()
-    except LogError as exc:
-        path = paths.db_path()
-        if is_busy(exc):
-            click.echo(f"The event log {path} is locked by another process ({exc}); nothing was changed. "
-                       "Try again when it is free.", err=True)
-        else:
-            click.echo(f"The event log {path} cannot be read ({exc}). Start the app (`proactive run`): it sets a "
-                       "damaged log aside, keeps the copy and saves every readable row into a new one.", err=True)
-        sys.exit(1)
+    except (LogError, OSError) as exc:
+        if isinstance(exc, LogError) and is_busy(exc):
+            _fail(f"The event log {path} is locked by another process ({exc}); nothing was changed. "
+                  "Try again when it is free.")
+        if isinstance(exc, LogError) and is_damage(exc):
+            return _recover(path)
+        why = cannot_write(exc, path.parent)
+        if not why:
+            _fail(f"The event log {path} cannot be opened ({exc}).")
+        if write:
+            _fail(f"Nothing was changed: {why} ({path.parent}). Free it and run this command again.")
+        try:
+            db = open_readonly(path)
+        except LogError as again:
+            if is_damage(again):
+                _fail(f"The event log {path} is damaged and {why}, so it cannot be set aside: free the folder "
+                      f"{path.parent} and run `proactive status` (it keeps the damaged copy and saves every "
+                      "readable row into a new log).")
+            _fail(f"The event log {path} cannot be read and {why} ({again}).")
+        click.echo(f"Note: {why} ({path.parent}): showing what is stored; nothing can be recorded or changed "
+                   "until it is writable again.", err=True)
+        return db
+
+
+def _recover(path: Path) -> Database:
+    from assistant.app.instance import running_pid
+
+    pid = running_pid()
+    if pid is not None:
+        _fail(f"The event log {path} is damaged and the running app (pid {pid}) holds it: quit the app and run "
+              "this command again; it keeps the damaged copy and saves every readable row into a new log.")
+    try:
+        db = open_db(path, check=True)
+    except (LogError, OSError) as exc:
+        _fail(f"The event log {path} is damaged and could not be set aside ({cannot_write(exc) or exc}): free "
+              f"the folder {path.parent} and run `proactive status` again.")
+    saved = sum(db.salvaged.values())
+    click.echo(f"The event log was damaged: the damaged copy is kept at {db.recovered_from} and {saved} readable "
+               "rows were saved into a new log.", err=True)
+    return db
+
+
+def _fail(line: str) -> NoReturn:
+    click.echo(line, err=True)
+    sys.exit(1)
 
 
 def duration_option(value: str | None, name: str) -> float | None:

@@ -13,7 +13,7 @@ import click
 from assistant.app import control
 from assistant.cli.common import JSON_FLAG, emit_json, open_log_or_exit
 from assistant.core import paths, settings
-from assistant.core.consent import OPT_INS, Consent, consent_text
+from assistant.core.consent import OPT_IN_ITEMS, OPT_INS, Consent, consent_text, privacy_record
 from assistant.log import Database
 
 BETTER_MODEL = "qwen2.5-1.5b"
@@ -26,8 +26,8 @@ def prompt_consent(db: Database) -> Consent | None:
     if not click.confirm("Agree and start collecting?", default=False):
         return None
     click.echo("Opt-ins, all off unless you name them:")
-    for n, key in enumerate(OPT_INS, 1):
-        click.echo(f"  {n}. {key}")
+    for n, (key, text) in enumerate(OPT_IN_ITEMS, 1):
+        click.echo(f"  {n}. {text} ({key})")
     answer = click.prompt("Numbers to turn on (Enter for none)", default="", show_default=False)
     picked = {int(x) for x in answer.replace(",", " ").split() if x.isdigit()}
     opt_ins = {key: n in picked for n, key in enumerate(OPT_INS, 1)}
@@ -36,18 +36,24 @@ def prompt_consent(db: Database) -> Consent | None:
     return control.give_consent(db, opt_ins, via="terminal")
 
 
-def _accept_defaults(db: Database) -> Consent:
-    return control.give_consent(db, {}, via="flag")
+OPT_IN_OPTION = click.option("--opt-in", "opt_ins", multiple=True, metavar="KEY", type=click.Choice(OPT_INS),
+                             help="Agree to this opt-in too: with --accept-defaults, or alone to add it to the "
+                                  "consent given (repeat for more).")
 
 
-def resolve_for_run(db: Database, headless: bool, accept_defaults: bool) -> str:
+def _accept_defaults(db: Database, opt_ins: tuple[str, ...] = ()) -> Consent:
+    return control.give_consent(db, dict.fromkeys(opt_ins, True), via="flag")
+
+
+def resolve_for_run(db: Database, headless: bool, accept_defaults: bool, opt_ins: tuple[str, ...] = ()) -> str:
     """Before `run` starts: 'given' (consent in force), 'declined' (Not now: do not start) or 'waiting' (no way
     to ask: the app starts, collects nothing and says how to consent). Raises ConsentError."""
     if not control.consent_needed(db):
         return "given"
     if accept_defaults:
-        _accept_defaults(db)
-        click.echo("Consent recorded (--accept-defaults: the defaults, no opt-ins).")
+        _accept_defaults(db, opt_ins)
+        click.echo("Consent recorded (--accept-defaults: the defaults, "
+                   + (f"opt-ins: {', '.join(opt_ins)})." if opt_ins else "no opt-ins)."))
         return "given"
     if not headless:
         from ui.first_run import ask_consent
@@ -104,14 +110,18 @@ def describe(consent: Consent | None) -> str:
 @click.command()
 @click.option("--accept-defaults", is_flag=True, help="Agree to the defaults (no opt-ins) without a prompt.")
 @click.option("--show", is_flag=True, help="Only print what is collected and whether consent is given.")
+@OPT_IN_OPTION
 @JSON_FLAG
-def consent(accept_defaults: bool, show: bool, as_json: bool) -> None:
+def consent(accept_defaults: bool, show: bool, opt_ins: tuple[str, ...], as_json: bool) -> None:
     """Agree to what the assistant collects (a running app that waits for it starts collecting at once)."""
-    db = open_log_or_exit()
+    db = open_log_or_exit(write=not (show or as_json))
     if show or as_json:
         state = control.consent_state(db)
         if as_json:
+            from assistant.cli.common import load_config_or_exit
+
             emit_json({"given": state is not None, "consent": state.__dict__ if state else None,
+                       "in_force": privacy_record(load_config_or_exit(), state),
                        "text": consent_text(str(paths.data_dir()))})
             return
         click.echo(consent_text(str(paths.data_dir())))
@@ -119,7 +129,10 @@ def consent(accept_defaults: bool, show: bool, as_json: bool) -> None:
         return
     try:
         if accept_defaults:
-            given = _accept_defaults(db)
+            given = _accept_defaults(db, opt_ins)
+        elif opt_ins and control.consent_state(db) is not None:
+            given = control.agree_to(db, list(opt_ins), via="terminal")
+            settings.apply_changes(dict.fromkeys(opt_ins, True))
         elif sys.stdin.isatty():
             given = prompt_consent(db)
         else:

@@ -11,7 +11,10 @@ import click
 from assistant.app import control
 from assistant.app.status import collect
 from assistant.cli.common import JSON_FLAG, duration_option, emit_json, load_config_or_exit, open_log_or_exit
-from assistant.cli.consent_cmds import describe, resolve_for_run
+from assistant.cli.consent_cmds import OPT_IN_OPTION, describe, resolve_for_run
+from assistant.core import paths
+from assistant.log import LogError
+from assistant.log.db import cannot_write
 from assistant.log.events import recent
 
 
@@ -21,7 +24,8 @@ from assistant.log.events import recent
 @click.option("--no-model", is_flag=True, help="Do not load the language model (templates and the judge only).")
 @click.option("--accept-defaults", is_flag=True,
               help="Agree to what is collected by default (no opt-ins) without the first-run screen or prompt.")
-def run(headless: bool, run_for: str | None, no_model: bool, accept_defaults: bool) -> None:
+@OPT_IN_OPTION
+def run(headless: bool, run_for: str | None, no_model: bool, accept_defaults: bool, opt_ins: tuple[str, ...]) -> None:
     """Start collecting and proposing. Stops on Ctrl+C (or after --for).
 
     Nothing is collected before you agree: the first run shows what is collected (a window with a display, a
@@ -46,35 +50,52 @@ def run(headless: bool, run_for: str | None, no_model: bool, accept_defaults: bo
                        "brought forward.")
             return
     try:
-        asked = resolve_for_run(open_log_or_exit(), headless, accept_defaults)
+        asked = resolve_for_run(open_log_or_exit(), headless, accept_defaults, opt_ins)
     except control.ConsentError as exc:
         click.echo(f"Consent not recorded: {exc}", err=True)
         sys.exit(2)
+    except (LogError, OSError) as exc:  # a read-only or full data folder: start paused, say why, retry
+        if not cannot_write(exc, paths.db_path().parent):
+            raise
+        asked = "later"
     if asked == "declined":
         click.echo("Not now: nothing was collected. " + control.HOW_TO_CONSENT)
         return
     if asked == "given":
         cfg = load_config_or_exit()  # the opt-ins just ticked are in it now
-    runtime = Runtime(cfg, headless=headless, say=lambda text: click.echo(text), load_model=not no_model)
+    runtime = Runtime(cfg, headless=headless, say=lambda text: click.echo(text), load_model=not no_model,
+                      accept_defaults=accept_defaults)
     try:
         runtime.start()
     except Exception as exc:
         click.echo(f"Could not start: {exc}", err=True)
         sys.exit(1)
+    if runtime.blocked and not headless:
+        headless = True  # the tray reads and writes the log; it comes with the next start
+        click.echo("No tray while the event log cannot be written; running headless.")
     click.echo(runtime.describe())
-    signal.signal(signal.SIGTERM, lambda *_: runtime.request_stop())
+    why = {"how": f"after {run_for}" if run_for else ""}
+
+    def on_term(*_: object) -> None:
+        why["how"] = "on a stop signal"
+        runtime.request_stop()
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         if not headless:
             from ui.app import run_tray  # the tray owns the main thread while it runs
 
             run_tray(runtime, seconds)
         else:
+            click.echo("Press Ctrl+C to stop.")
             runtime.run(seconds)
     except KeyboardInterrupt:
-        pass
+        why["how"] = "on Ctrl+C"
     finally:
+        how = f" {why['how']}" if why["how"] else ""
+        click.echo(f"Stopping{how}: nothing more is collected…")
         runtime.stop()
-    click.echo("Stopped.")
+    click.echo("Stopped. Goodbye.")
 
 
 @click.command()
@@ -89,23 +110,54 @@ def status(as_json: bool) -> None:
                                                given.text_version if given else None,
                                                "via": given.via if given else None}})
         return
-    click.echo(f"Consent: {describe(given)}")
-    paused = ""
+    lines = [("Consent:", describe(given))]
+    running = f"yes (pid {st.pid})" if st.running else "no"
     if st.paused:
-        paused = " - paused" + (f" until {_clock(st.paused_until)}" if st.paused_until else "")
-    click.echo(f"Running: {'yes (pid %s)' % st.pid if st.running else 'no'}{paused}")
-    if st.warning:
-        click.echo(f"  warning: {st.warning}")
-    for part in st.parts:
-        reason = f" - {part.reason}" if part.reason else ""
-        click.echo(f"  {part.name:<20} {part.state}{reason}")
-    click.echo(f"Dropped events (queue full): {st.dropped_events}")
-    if st.not_stored_events:
-        click.echo(f"Events not stored (write errors): {st.not_stored_events}")
+        running += ", paused" + (f" until {_clock(st.paused_until)}" if st.paused_until else " until you resume")
+    lines.append(("Running:", running))
     rows = st.rows
-    click.echo(f"Stored: {rows['events']} events, {rows['observations']} observations, "
-               f"{rows['proposals']} proposals, {rows['labels']} labels ({st.db_bytes / 1e6:.1f} MB)")
-    click.echo(f"Data: {st.db_path}\nConfig: {st.config_path}")
+    spooled = f" (+{st.spooled_events:,} crash-safe in the spool, not committed yet)" if st.spooled_events else ""
+    lines.append(("Stored:", f"{rows['events']:,} events{spooled}, {rows['observations']:,} narrated moments, "
+                             f"{rows['proposals']:,} decisions, {rows['labels']:,} answers "
+                             f"({st.db_bytes / 1e6:.1f} MB)"))
+    not_stored = f"{st.dropped_events} events dropped (queue full)"
+    if st.not_stored_events:
+        not_stored += f", {st.not_stored_events} lost to write errors"
+    if st.refused_events:
+        not_stored += f", {st.refused_events} refused for invalid values (last: {st.refused_reason})"
+    lines.append(("Not stored:", not_stored))
+    lines += [("Data:", st.db_path), ("Config:", st.config_path)]
+    for label, text in lines[:2]:
+        click.echo(f"{label:>11} {text}")
+    if st.warning:
+        click.echo(f"{'Warning:':>11} {st.warning}")
+    if st.log_problem:
+        click.echo(f"{'Warning:':>11} {st.log_problem}: nothing can be committed until it is free"
+                   + (" (new events wait in the running app's spool)" if st.running else ""))
+    _echo_parts(st.parts)
+    for label, text in lines[2:]:
+        click.echo(f"{label:>11} {text}")
+
+
+def _echo_parts(parts: list) -> None:
+    """One aligned line per part (name, state, reason); a long reason wraps under itself."""
+    if not parts:
+        return
+    import shutil
+    import textwrap
+
+    name_w = max(len(p.name) for p in parts)
+    state_w = max(len(p.state) for p in parts)
+    indent = 2 + name_w + 2 + state_w + 2
+    width = max(60, shutil.get_terminal_size((110, 24)).columns - 1)
+    click.echo(f"{'Parts:':>11}")
+    for part in parts:
+        head = f"  {part.name:<{name_w}}  {part.state:<{state_w}}  "
+        reason = "; ".join(r.strip().rstrip(".") for r in part.reason.split("; ") if r.strip())
+        wrapped = textwrap.wrap(reason, width - indent) or [""]
+        click.echo((head + wrapped[0]).rstrip())
+        for more in wrapped[1:]:
+            click.echo(" " * indent + more)
 
 
 def _clock(ts: float) -> str:
@@ -145,7 +197,7 @@ def forget(last: str | None, everything: bool, yes: bool) -> None:
     if not yes and not click.confirm(f"Delete {what}?", default=False):
         click.echo("Nothing deleted.")
         return
-    removed = control.forget(open_log_or_exit(), last_seconds=seconds, everything=everything)
+    removed = control.forget(open_log_or_exit(write=True), last_seconds=seconds, everything=everything)
     click.echo("Deleted: " + ", ".join(f"{n} {table}" for table, n in removed.items()))
 
 
@@ -153,14 +205,14 @@ def forget(last: str | None, everything: bool, yes: bool) -> None:
 @click.option("--for", "pause_for", metavar="DURATION", help="Resume by itself after this long.")
 def pause(pause_for: str | None) -> None:
     """Stop all collection at once (the running app obeys within a second)."""
-    state = control.pause(open_log_or_exit(), duration_option(pause_for, "--for"))
+    state = control.pause(open_log_or_exit(write=True), duration_option(pause_for, "--for"))
     click.echo("Paused" + (f" until {_clock(state.until)}." if state.until else " until `proactive resume`."))
 
 
 @click.command()
 def resume() -> None:
     """Resume collection after `proactive pause`."""
-    control.resume(open_log_or_exit())
+    control.resume(open_log_or_exit(write=True))
     click.echo("Resumed.")
 
 

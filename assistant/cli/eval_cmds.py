@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import require_training_libraries, FOLDS, JSON_FLAG, emit_json, load_config_or_exit
+from assistant.cli.common import FOLDS, JSON_FLAG, emit_json, load_config_or_exit, require_training_libraries
 from assistant.core.config import Config
 from assistant.decide.build import build_chain, load_backend
 from assistant.decide.engine import DecisionEngine
@@ -140,9 +140,11 @@ def eval_trace(
 ) -> None:
     """Replay real traces step by step through the engine and score how early it helps.
 
-    Score = mean stretch credit x (1 - false-alarm rate): a stretch is a run of steps where annotators were
-    shown candidate tasks; a first proposal k steps into a stretch earns 1/(1+k) (1 at its first step), no
-    proposal earns 0; a proposal at any other step is a false alarm (rate = false alarms / such steps).
+    Score = mean stretch credit x (1 - false-alarm rate): a stretch is a run of steps where help was needed
+    (official traces: annotators were shown candidate tasks; this app's exports and the paper's judged traces:
+    the users' answers say so); a first proposal k steps into a stretch earns 1/(1+k) (1 at its first step), no
+    proposal earns 0; a proposal at a step where no help was needed is a false alarm (rate = false alarms / such
+    steps). Steps nobody answered are left out.
     """
     cfg = _config(threshold)
     try:
@@ -180,6 +182,9 @@ def eval_trace(
                    f"false alarms {s['false_alarms']}/{s['non_help_steps']})")
     p = result["pooled"]
     click.echo(f"\njudge: {summary['judge']}")
+    if result["steps_with_known_need"] < result["steps"]:
+        click.echo(f"help needed or not is known at {result['steps_with_known_need']} of {result['steps']} steps "
+                   "(from the users' answers); the others count for nothing")
     click.echo(
         f"Pooled over {len(loaded)} traces: score {p['score']:.3f} (credit {p['mean_credit']:.3f}, "
         f"{p['stretches_helped']}/{p['stretches']} stretches helped, false-alarm rate "

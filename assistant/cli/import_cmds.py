@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 
 from assistant.cli.common import JSON_FLAG, emit_json, load_config_or_exit
-from assistant.core import paths
+from assistant.core import paths, validate
 from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.log import EventWriter, open_db
@@ -63,9 +63,12 @@ class LogInUse(RuntimeError):
 @dataclass
 class ImportReport:
     read: int = 0
-    written: int = 0
+    written: int = 0  # rows the log really stored (the writer's count after the last flush)
     excluded: int = 0
     already_imported: int = 0
+    refused: int = 0  # invalid values (NaN, a year-9999 time, a 10 MB title, ...): counted, never stored
+    refused_reason: str = ""
+    not_stored: int = 0  # the disk refused them (full, read-only)
     by_source: Counter = field(default_factory=Counter)
 
 
@@ -83,6 +86,7 @@ def import_events(fmt_name: str, path: Path, cfg: Config, db_path: Path | None =
             raise LogInUse(str(exc)) from None
         raise
     report = ImportReport()
+    queued = 0
     try:
         db = open_db(db_path)
         marks = read_import_marks(db, fmt_name)
@@ -93,20 +97,27 @@ def import_events(fmt_name: str, path: Path, cfg: Config, db_path: Path | None =
             if event.start <= marks.get(stream, float("-inf")):
                 report.already_imported += 1
                 continue
+            why = validate.problem(event)
+            if why is not None:
+                writer.refuse(why)
+                continue
             newest[stream] = max(newest.get(stream, float("-inf")), event.start)
             clean = privacy.apply(event)
             if clean is None:
                 report.excluded += 1
                 continue
-            writer.put(clean)
-            report.written += 1
-            report.by_source[clean.source] += 1
-            if report.written % FLUSH_EVERY == 0:
-                writer.flush(60)
-        writer.flush(60)
-        write_import_marks(db, fmt_name, newest)
+            if writer.put(clean):
+                report.by_source[clean.source] += 1
+                queued += 1
+                if queued % FLUSH_EVERY == 0:
+                    writer.flush(60)
+        if writer.flush(60):
+            write_import_marks(db, fmt_name, newest)
     finally:
         writer.stop()
+        stats = writer.snapshot()
+        report.written, report.refused, report.refused_reason = stats.inserted, stats.refused, stats.refused_reason
+        report.not_stored = stats.not_stored + stats.waiting + stats.dropped
     return report
 
 
@@ -129,7 +140,10 @@ def import_command(fmt: str | None, files: tuple[Path, ...], as_json: bool) -> N
                 sources = ", ".join(f"{n} {s}" for s, n in report.by_source.most_common()) or "nothing new"
                 line = (f"Imported {report.written} of {report.read} events from {file} ({sources}); "
                         f"{report.excluded} left out by your privacy rules, {report.already_imported} imported "
-                        "before.")
+                        "before" + (f", {report.refused} refused as invalid (last: {report.refused_reason})"
+                                    if report.refused else "")
+                        + (f", {report.not_stored} not stored (the disk refused them; import again later)"
+                           if report.not_stored else "") + ".")
                 results.append({"file": str(file), "format": found, **report.__dict__,
                                 "by_source": dict(report.by_source)})
             else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assistant.cli.common import require_training_libraries, FOLDS, JSON_FLAG, emit_json
+from assistant.cli.common import FOLDS, JSON_FLAG, emit_json, require_training_libraries
 
 DATA_FILES = click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 
@@ -101,18 +101,34 @@ def judge_train(data: tuple[Path, ...], out_dir: Path, as_json: bool) -> None:
     type=click.FloatRange(0, 1),
     help="A row counts as predicted-accepted at or above this score.",
 )
+@click.option("--backend", type=click.Choice(["builtin", "openai"]), default="builtin", show_default=True,
+              help="openai: ask the reward model at judge.server_url (or --server-url) each row's question, as "
+                   "the app's `judge.backend: openai` does.")
+@click.option("--server-url", default=None, help="The reward model's OpenAI-compatible server (default: "
+              "judge.server_url).")
+@click.option("--server-model", default=None, help="Model name to ask the server for (default: judge.server_model).")
+@click.option("--timeout", type=click.FloatRange(1), default=None,
+              help="Seconds to wait for each answer (default: judge.timeout_seconds).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N rows (a server can be slow).")
 @JSON_FLAG
-def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float, as_json: bool) -> None:
+def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float, backend: str,
+               server_url: str | None, server_model: str | None, timeout: float | None, limit: int | None,
+               as_json: bool) -> None:
     """Accuracy, balanced accuracy, precision, recall, F1, ROC AUC and accuracy per category (CD/FA/CR/MN)."""
     from assistant.evaluation.judge_eval import baselines, evaluate
     from models.judge.infer import Judge, JudgeLoadError
 
-    groups = _groups_or_exit(data)
     try:
         judge = Judge.load(model_dir)
     except JudgeLoadError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    if backend == "openai":
+        _eval_server(data, judge, threshold, server_url, server_model, timeout, limit, as_json)
+        return
+    groups = _groups_or_exit(data)
+    if limit:
+        groups = groups[:limit]
     result = {"model": str(judge.source), "judge": evaluate(judge, groups, threshold), **baselines(groups)}
     if as_json:
         emit_json(result)
@@ -128,22 +144,93 @@ def judge_eval(data: tuple[Path, ...], model_dir: Path | None, threshold: float,
     )
 
 
+def _eval_server(data: tuple[Path, ...], judge, threshold: float, server_url: str | None,
+                 server_model: str | None, timeout: float | None, limit: int | None, as_json: bool) -> None:
+    """`judge eval --backend openai`: the served reward model, row by row, beside the paper's scoring."""
+    from assistant.cli.common import load_config_or_exit
+    from assistant.evaluation.judge_eval import evaluate_server
+    from models.judge.data import DataError, load_rows
+    from models.judge.remote import JudgeConfigError, server_judge
+
+    overrides = {"judge.backend": "openai"}
+    if server_url is not None:
+        overrides["judge.server_url"] = server_url
+    if server_model is not None:
+        overrides["judge.server_model"] = server_model
+    if timeout is not None:
+        overrides["judge.timeout_seconds"] = timeout
+    cfg = load_config_or_exit().with_overrides(overrides)
+    try:
+        server = server_judge(cfg, judge)
+        rows = load_rows(list(data))[:limit]
+    except (JudgeConfigError, DataError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+    def progress(n: int, total: int) -> None:
+        if not as_json and (n == total or n % 10 == 0):
+            click.echo(f"  {n}/{total} rows asked", err=True)
+
+    result = {"server": f"{server.backend.name} at {server.backend.base_url}",
+              **evaluate_server(server, rows, threshold, progress)}
+    if as_json:
+        emit_json(result)
+        return
+    paper = result["paper"]
+    click.echo(f"Reward model {result['server']} on {result['rows']} rows: {result['answered']} judgements, "
+               f"{result['no_judgement']} without one (the built-in judge decides those in the app); "
+               f"{result['seconds']['mean']:.1f} s per question (max {result['seconds']['max']:.1f} s)")
+    for why, n in result["failures"].items():
+        click.echo(f"  no judgement: {n} x {why}")
+    cats = " | ".join(f"{code}: {_fmt(v['accuracy'])} (n={v['n']})" for code, v in paper["per_category"].items())
+    click.echo(f"As the paper's reward_model_scoring.py scores it (no judgement = wrong): {cats}; "
+               f"average {paper['average']:.3f}")
+    click.echo(f"  confusion {paper['confusion']}; accuracy {paper['accuracy']:.3f}, precision "
+               f"{paper['precision']:.3f}, recall {paper['recall']:.3f}, F1 {paper['f1']:.3f}")
+    click.echo("As the app decides (built-in judge where the server gave no judgement):")
+    print_metrics_table({"reward model + fallback": result["with_fallback"]})
+
+
 @judge_group.command("cv")
 @DATA_FILES
 @FOLDS
+@click.option("--groups", "grouping", default=None, metavar="participant|session|FILE",
+              help="What a fold keeps together: participant (default where every row carries one, as a merged "
+                   "study's), session (the first observation of a history), or a study's splits.json (one fold "
+                   "per participant).")
 @JSON_FLAG
-def judge_cv(data: tuple[Path, ...], folds: int, as_json: bool) -> None:
-    """Session-grouped cross-validation of the judge next to the trivial baselines."""
-    from assistant.evaluation.judge_eval import cross_validate
+def judge_cv(data: tuple[Path, ...], folds: int, grouping: str | None, as_json: bool) -> None:
+    """Grouped cross-validation of the judge next to the trivial baselines: no participant (or session) is in
+    both the training and the validation part of a fold."""
+    from assistant.evaluation.judge_eval import (
+        GROUPINGS,
+        GroupingError,
+        cross_validate,
+        default_grouping,
+        read_splits,
+    )
 
     groups = _groups_or_exit(data)
-    result = cross_validate(groups, folds)
+    try:
+        if grouping is None:
+            by: str | dict[int, str] = default_grouping(groups)
+        elif grouping in GROUPINGS:
+            by = grouping
+        elif Path(grouping).is_file():
+            by = read_splits(Path(grouping))
+        else:
+            raise GroupingError(f"--groups: expected participant, session or a splits.json file, got {grouping!r}")
+        result = cross_validate(groups, folds, by=by)
+    except GroupingError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     if as_json:
         emit_json(result)
         return
     fa = result["fold_accuracy"]
+    named = grouping if grouping and grouping not in GROUPINGS else result["grouped_by"]
     click.echo(
-        f"GroupKFold by session: {result['folds']} folds, {result['sessions']} sessions, "
+        f"GroupKFold by {named}: {result['folds']} folds, {result['groups']} groups, {result['sessions']} sessions, "
         f"{result['histories']} histories, {result['judge']['n']} rows (out-of-fold scores pooled)"
     )
     print_metrics_table(

@@ -17,14 +17,29 @@ from assistant.core.proposal import LABELS
 from assistant.decide.build import build_chain, load_backend
 from assistant.evaluation.replay import replay as run_replay
 from assistant.research.export import export as export_data
-from assistant.research.formats import FORMATS
+from assistant.research.formats import FORMATS, TIME_STYLES
 from models.backends import ModelUnavailable
+
+
+class AnswerWord(click.ParamType):
+    """accept, reject, not-now, other (help, but not this), needed / fine (a silent moment), ignore; the stored
+    label names (accepted, other-help, ...) are taken too, without being listed."""
+
+    name = "answer"
+    SHOWN = ("accept", "reject", "not-now", "other", "needed", "fine")
+    TAKEN = frozenset({*SHOWN, "ignore", *LABELS})
+
+    def convert(self, value, param, ctx):
+        word = str(value).strip().lower()
+        if word in self.TAKEN:
+            return word
+        self.fail(f"{value!r} is not an answer; use one of: {', '.join(self.SHOWN)}", param, ctx)
+        return None
 
 
 @click.command()
 @click.argument("proposal_id", type=int)
-@click.argument("answer", type=click.Choice(["accept", "reject", "not-now", "ignore", "other", "needed", "fine",
-                                             *LABELS]))
+@click.argument("answer", type=AnswerWord(), metavar="ANSWER")
 @click.option("--reason", help="Why (kept with the label, useful for research).")
 @click.option("--no-run", is_flag=True, help="Only record the answer; do not carry an accepted task out.")
 @click.option("--annotator", default="me", show_default=True, help="Who answers (several annotators may label "
@@ -32,10 +47,18 @@ from models.backends import ModelUnavailable
 @click.option("--relabel", is_flag=True, help="Change an answer given before (the old one is kept as history).")
 def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, annotator: str,
            relabel: bool) -> None:
-    """Answer a suggestion from the terminal (the tray's buttons do the same). Accepting carries the task
-    out: the model's answer streams here as it is written, and is kept with your label. `other` means help
-    was needed but not this task; for a silent moment under review, `needed` or `fine`."""
-    db = open_log_or_exit()
+    """Answer suggestion PROPOSAL_ID from the terminal (the card's buttons do the same).
+
+    \b
+    ANSWER is one of:
+      accept    yes: the task is carried out, the model's answer streams here
+      reject    no, not useful
+      not-now   maybe, but not at this moment
+      other     help was needed, but not this task
+    For a moment it stayed silent (`proactive label` shows them):
+      needed    help was needed
+      fine      no help was needed"""
+    db = open_log_or_exit(write=True)
     try:
         row = control.answer(db, proposal_id, answer, reason, annotator=annotator, relabel=relabel)
     except ValueError as exc:
@@ -58,6 +81,8 @@ def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, anno
     if done is not None:
         speed = f", {done.tokens_per_s:.1f} tokens/s" if done.tokens_per_s else ""
         first = f", first token after {done.first_token_s:.1f} s" if done.first_token_s is not None else ""
+        if done.fix and done.model_first_token_s is not None:
+            first = f", Fix after {done.first_token_s:.1f} s, model's first token after {done.model_first_token_s:.1f} s"
         click.echo(f"({done.model}: {done.completion_tokens} tokens{first}{speed}; kept with your answer)",
                    err=True)
 
@@ -66,16 +91,29 @@ def answer(proposal_id: int, answer: str, reason: str | None, no_run: bool, anno
 @click.option("--out", type=click.Path(path_type=Path),
               help="Write to this file (a folder for sft / reward-model; default stdout).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="proactivebench", show_default=True,
-              help="proactivebench: the reward data's rows; trace: the traces' steps; events: raw events; "
-                   "sft / reward-model: LLaMA-Factory datasets (a folder with dataset_info.json).")
+              help="proactivebench: the reward data's rows; trace: the test traces' steps; events: raw events; "
+                   "sft: a LLaMA-Factory alpaca dataset; reward-model: the paper's reward-model conversations "
+                   "(LLaMA-Factory sharegpt); reward-model-alpaca: yes/no alpaca rows. Datasets are folders "
+                   "with dataset_info.json. Field by field: docs/research-data.md.")
 @click.option("--since", default=None, help="Only this long ago onwards (e.g. 7d).")
-def export(out: Path | None, fmt: str, since: str | None) -> None:
-    """Export your labelled decisions (or raw events) for research. Ignored cards are no judgement and are
-    left out of the labelled formats; every string is scanned for secrets once more on the way out."""
+@click.option("--time", "time_style", type=click.Choice(TIME_STYLES), default="unix", show_default=True,
+              help="How times are written: unix seconds as a string (as the official ProactiveBench rows) or "
+                   "ISO 8601 UTC.")
+@click.option("--judged", is_flag=True, help="trace: the judged shape (agent_response [task or null] and "
+              "judgement [bool] from your answers), what the paper's agent-performance script reads.")
+@click.option("--real-names", is_flag=True, help="Keep user and host names, home folders and logins as they are "
+              "(by default they become pseudonyms such as user1@host1).")
+def export(out: Path | None, fmt: str, since: str | None, time_style: str, judged: bool, real_names: bool) -> None:
+    """Export your labelled decisions (or raw events) for research. Answers that are no judgement (ignored
+    cards) are left out of the labelled formats; every string is scanned for secrets once more on the way out,
+    and names of people and machines become pseudonyms."""
+    if judged and fmt != "trace":
+        raise click.UsageError("--judged applies to --format trace")
     cfg = load_config_or_exit()
     start = time.time() - duration_option(since, "--since") if since else None
     result = export_data(open_log_or_exit(), fmt, since=start, judge_dir=cfg["judge.model_dir"] or None,
-                         extra_patterns=cfg["privacy.secret_patterns"])
+                         extra_patterns=cfg["privacy.secret_patterns"], time_style=time_style, judged=judged,
+                         pseudonymize=not real_names)
     if len(result.files) > 1 and out is None:
         raise click.UsageError(f"--format {fmt} writes a dataset folder: give it with --out DIR")
     if out is None:

@@ -29,9 +29,25 @@ def _row_text(m: Moment) -> str:
     return f"{_clock(m.decision.time)}  {escape(what[:70])}  [{ANSWER_WORDS.get(m.label, m.label)}]"
 
 
+# what set a moment off (the policy's evidence), in words
+TRIGGER_WORDS = {"stall": "after a pause in typing", "error_again": "after the same error again",
+                 "search_after_error": "while looking an error up", "reply": "when a reply was opened",
+                 "research": "after several pages read for one search", "switching": "after switching back and forth",
+                 "long_read": "during a long read"}
+
+
+def _occasion(trigger: str | None, where: str | None) -> str:
+    """'(after a pause in typing, in firefox)' from the stored trigger and place ('firefox|', 'code|.py')."""
+    app, _, detail = (where or "").partition("|")
+    place = f"in {app}" + (f" ({detail})" if detail else "") if app else ""
+    when = TRIGGER_WORDS.get(trigger or "", (trigger or "").replace("_", " "))
+    said = ", ".join(p for p in (when, place) if p)
+    return f"({said})" if said else ""
+
+
 def _detail(m: Moment) -> str:
     d = m.decision
-    lines = [f"[b]#{d.id} at {_clock(d.time)}[/b] ({escape(d.trigger or 'no trigger')}, {escape(d.where or '-')})",
+    lines = [f"[b]#{d.id} at {_clock(d.time)}[/b] {escape(_occasion(d.trigger, d.where))}",
              "", "[b]What the user did[/b]"]
     lines += [f"  {_clock(t)}  {escape(s)}" for t, s in zip(d.times, d.history, strict=True)] or ["  (nothing)"]
     lines += ["", "[b]What the assistant considered[/b]"]

@@ -83,14 +83,30 @@ def _progress_bar(source: str):
     return update, bar
 
 
+def _bytes(text: str) -> int:
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = (value[:-1], value[-1]) if value[-1:] in units and value[-1:] else (value, "")
+    try:
+        size = int(float(number) * units[unit])
+    except ValueError:
+        raise click.BadParameter(f"expected a size such as 900M or 4G, got {text!r}", param_hint="--max-size") \
+            from None
+    if size <= 0:
+        raise click.BadParameter("expected a size above zero", param_hint="--max-size")
+    return size
+
+
 @model_group.command("pull")
 @click.argument("source")
 @click.option("--sha256", "sha256", default=None, help="Expected SHA-256 of the file (64 hex digits).")
-def model_pull(source: str, sha256: str | None) -> None:
+@click.option("--max-size", "max_size", default=None, metavar="SIZE",
+              help="Stop a download larger than this (e.g. 4G, 900M). Default: the catalogue's size, else 64G.")
+def model_pull(source: str, sha256: str | None, max_size: str | None) -> None:
     """Fetch a model: a catalogue name, hf:OWNER/REPO/FILE, an http(s) URL or a local path."""
     update, bar = _progress_bar(source)
     try:
-        result = pull(source, sha256, progress=update)
+        result = pull(source, sha256, progress=update, max_bytes=_bytes(max_size) if max_size else None)
     except PullError as exc:
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:

@@ -19,7 +19,7 @@ def quiet(how_long: str) -> None:
         until = control.quiet_until(how_long)
     except ValueError as exc:
         raise click.BadParameter(f"expected 1h, 30m, today or off ({exc})", param_hint="HOW_LONG") from exc
-    control.quiet(open_log_or_exit(), until)
+    control.quiet(open_log_or_exit(write=True), until)
     if until is None:
         click.echo("Suggestions are on again.")
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import re
 import reprlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from assistant.core.config_schema import SCHEMA, Key
 from assistant.core.safe_regex import problem as regex_problem
 
 MAX_CONFIG_BYTES = 1 << 20
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_DEPTH = 16
 
 
@@ -99,6 +101,8 @@ def _expected(key: Key) -> str:
         "regex_list": "a list of regular expressions",
         "str_list": "a list of strings",
         "regex_map": "a mapping of names to regular expressions",
+        "category_map": ("a mapping of category names to rules (apps, titles, sites: lists of strings; regex; "
+                         "color: '#rrggbb') or to a regular expression"),
     }[key.kind]
 
 
@@ -136,6 +140,8 @@ def _check_value(key: Key, value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return value, f"expected {_expected(key)}, got {_show(value)}"
         return value, None
+    if kind == "category_map":
+        return _check_categories(key, value)
     if kind == "regex_map":
         if value is None:
             return {}, None
@@ -144,6 +150,41 @@ def _check_value(key: Key, value: Any) -> tuple[Any, str | None]:
             return value, f"expected {_expected(key)}, got {_show(value)}"
         return dict(value), None
     raise AssertionError(kind)
+
+
+CATEGORY_FIELDS = ("apps", "titles", "sites", "regex", "color")
+
+
+def _check_categories(key: Key, value: Any) -> tuple[Any, str | None]:
+    """dashboard.categories: name -> a regex, or a mapping of readable rules (see ui/categories.py)."""
+    if value is None:
+        return {}, None
+    if not isinstance(value, dict):
+        return value, f"expected {_expected(key)}, got {_show(value)}"
+    for name, rule in value.items():
+        if not isinstance(name, str) or not name.strip():
+            return value, f"expected category names to be text, got {_show(name)}"
+        if isinstance(rule, str):
+            problem = regex_problem(rule)
+            if problem:
+                return value, f"{name}: {problem}"
+            continue
+        if not isinstance(rule, dict):
+            return value, f"{name}: expected a regex or a mapping with {', '.join(CATEGORY_FIELDS)}, got {_show(rule)}"
+        for field_name, item in rule.items():
+            if field_name not in CATEGORY_FIELDS:
+                return value, f"{name}: unknown key {_show(field_name)} (expected one of: {', '.join(CATEGORY_FIELDS)})"
+            if field_name in ("apps", "titles", "sites"):
+                items = [item] if isinstance(item, str) else item
+                if item is not None and (not isinstance(items, list) or not all(isinstance(i, str) for i in items)):
+                    return value, f"{name}.{field_name}: expected a list of strings, got {_show(item)}"
+            elif field_name == "regex":
+                problem = regex_problem(item) if isinstance(item, str) else f"expected a string, got {_show(item)}"
+                if item is not None and problem:
+                    return value, f"{name}.regex: {problem}"
+            elif item is not None and not (isinstance(item, str) and _COLOR.match(item)):
+                return value, f"{name}.color: expected a colour like '#4e79a7', got {_show(item)}"
+    return dict(value), None
 
 
 def _line_map(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
@@ -246,12 +287,16 @@ class _StrictLoader(yaml.SafeLoader):
 def _read_text(path: Path) -> str:
     """The file's text; _Refused says why it cannot be read as a small UTF-8 file."""
     try:
-        if path.is_dir():
-            raise _Refused(None, "is a directory; expected a YAML file")
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise _Refused(None, f"is {size:,} bytes; expected a YAML file of at most {MAX_CONFIG_BYTES:,} bytes")
-        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
+        with paths.open_regular(path) as fh:  # a FIFO or a symlink to /dev/zero is refused by its type
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise _Refused(None, f"is larger than {MAX_CONFIG_BYTES:,} bytes; expected a YAML file of at most "
+                                 f"{MAX_CONFIG_BYTES:,} bytes")
+    except paths.NotAFile as exc:
+        kind = str(exc).split(" is ", 1)[-1].split(";")[0]
+        raise _Refused(None, f"is {kind}; expected a YAML file") from None
+    except IsADirectoryError:
+        raise _Refused(None, "is a directory; expected a YAML file") from None
     except OSError as exc:
         raise _Refused(None, f"cannot be read ({exc.strerror or exc}); expected a readable YAML file") from None
     try:
@@ -357,7 +402,9 @@ def _render(schema: dict[str, Any], indent: int) -> list[str]:
             out.extend(_render(spec, indent + 1))
             continue
         out.append(f"{pad}# {spec.help}")
-        dumped = yaml.safe_dump({name: spec.default}, default_flow_style=False, sort_keys=False).rstrip()
+        flow = None if spec.kind == "category_map" else False  # categories: one short line per rule
+        dumped = yaml.safe_dump({name: spec.default}, default_flow_style=flow, sort_keys=False, width=110,
+                                allow_unicode=True).rstrip()
         out.extend(pad + line for line in dumped.splitlines())
     return out
 

@@ -1,6 +1,6 @@
 """Every config key, its type, default and the comment written above it in config.yaml.
 
-A Key's `kind` is one of: bool, int, float, str, choice, regex_list, str_list.
+A Key's `kind` is one of: bool, int, float, str, choice, regex_list, str_list, regex_map, category_map.
 Sections nest one level for collectors (collectors.window.enabled).
 """
 
@@ -21,42 +21,55 @@ class Key:
     extra: dict = field(default_factory=dict)
 
 
-DEFAULT_EXCLUDE_APPS = [
-    r"(?i)keepass(xc)?",
+DEFAULT_EXCLUDE_APPS = [  # password managers and authenticators, by family (desktop apps, their process names)
+    r"(?i)keepass(xc|2|x)?|keeweb|kpcli",
     r"(?i)1password",
-    r"(?i)bitwarden",
+    r"(?i)bitwarden|vaultwarden|goldwarden",
     r"(?i)lastpass",
     r"(?i)enpass",
     r"(?i)seahorse",
     r"(?i)gnome-keyring",
     r"(?i)kwalletmanager",
-    r"(?i)pass(word)?[ _-]?(manager|safe)",
-    r"(?i)dashlane|nordpass|proton-?pass|roboform|keeper(-?password)?|passbolt|authy",
+    r"(?i)pass(word)?[ _-]?(manager|safe|store)|passwordsafe|pwsafe|secrets$|^passwords$|icloud ?passwords",
+    r"(?i)dashlane|nordpass|proton-?pass|roboform|keeper(-?password)?|passbolt|authy|buttercup|padloc|psono|"
+    r"passky|sticky ?password|zoho ?vault|qtpass|gopass|passage|rbw|authenticator|otpclient",
 ]
 DEFAULT_EXCLUDE_TITLES = [
-    r"(?i)private browsing",
-    r"(?i)incognito",
-    r"(?i)inprivate",
-    r"(?i)\bpassword\b.*\b(manager|vault)\b",
-    r"(?i)keepass",
+    # private windows, whatever the browser calls them
+    r"(?i)private browsing|\bprivate (window|tab|mode)\b|\bincognito\b|\binprivate\b|\bguest (window|mode)\b",
+    r"(?i)\bpassword\b.*\b(manager|vault|safe)\b|\bpasswords? - google\b|\bgoogle password manager\b",
+    r"(?i)keepass|keeweb|\bkpcli\b|\benpass\b|icloud ?passwords|\bpasswords\.google\.com\b|\bicloud\.com/passwords\b",
     # password-manager vaults in a browser tab or window (the page title, or its address)
     (r"(?i)\b(1password|bitwarden|vaultwarden|lastpass|dashlane|nordpass|proton ?pass|roboform|passbolt|psono|"
-     r"keeper ?(vault|security)|zoho ?vault)\b|keepersecurity\.com|\b1pass\."),
-    r"(?i)^(about:logins|(saved )?passwords|logins (and|&) passwords)( [-\u2013\u2014] .*)?$",
-    # their command-line clients in a terminal title (bw get, op item get, lpass show, pass show, ...)
-    (r"(?i)(^|[:;|&$#>]\s*)(bw|op|lpass|rbw|gopass|pass|keepassxc-cli|nordpass|dcli)\s+"
-     r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip)\b"),
+     r"keeper ?(vault|security)|zoho ?vault|buttercup|padloc|passky|sticky ?password)\b|keepersecurity\.com|"
+     r"\b1pass\.|app\.keeweb\.info"),
+    r"(?i)^(about:logins|(saved )?passwords|logins (and|&) passwords|password checkup)( [-\u2013\u2014] .*)?$",
+    # their command-line clients in a terminal title (bw get, op item get, lpass show, pass -c, ...)
+    (r"(?i)(^|[:;|&$#>]\s*|\bsudo\s+)(bw|op|lpass|rbw|gopass|pass|passage|keepassxc-cli|kpcli|nordpass|dcli|"
+     r"enpass-cli|secret-tool|ykman|oathtool|pass-otp)\s+(-{1,2}[\w-]+\s+)*"
+     r"(get|show|unlock|login|item|read|ls|list|edit|generate|otp|export|signin|vault|copy|clip|insert|find|"
+     r"lookup|search|totp|code|oath|-c|--clip|-q|--qrcode)\b"),
+    r"(?i)(^|[:;|&$#>]\s*)(pass|gopass|passage)\s+[\w.@+-]+/[\w./@+-]+\s*$",  # `pass email/work`: shows it
 ]
 
-DEFAULT_CATEGORIES = {  # matched in this order against "app title"; the first that matches wins
-    "Coding": (r"(?i)\b(code|codium|vim|nvim|emacs|pycharm|idea|clion|goland|kate|gedit|sublime_text|zed|"
-               r"xterm|konsole|gnome-terminal|alacritty|kitty|foot|wezterm|terminator|tilix|jupyter|github|gitlab)\b"),
-    "Communication": (r"(?i)\b(thunderbird|evolution|mail|slack|discord|telegram|signal|element|teams|zoom|"
-                      r"mattermost|skype|outlook|gmail)\b"),
-    "Writing": r"(?i)\b(libreoffice|soffice|writer|abiword|obsidian|logseq|notion|docs\.google|overleaf)\b",
-    "Media": r"(?i)\b(youtube|vlc|mpv|spotify|rhythmbox|netflix|twitch)\b",
-    "Browsing": r"(?i)\b(firefox|chromium|chrome|brave|epiphany|vivaldi|opera|librewolf)\b",
-    "Files": r"(?i)\b(nautilus|dolphin|thunar|pcmanfm|nemo)\b",
+DEFAULT_CATEGORIES = {  # the first category whose rule matches wins; apps are process names, titles words in the
+    # window title, sites a page's address or the site's name in its title (ui/categories.py)
+    "Coding": {"apps": ["code", "codium", "vim", "nvim", "gvim", "emacs", "pycharm", "idea", "clion", "goland",
+                        "kate", "gedit", "sublime_text", "zed", "xterm", "konsole", "gnome-terminal",
+                        "gnome-terminal-server", "alacritty", "kitty", "foot", "wezterm", "terminator", "tilix",
+                        "jupyter-lab"],
+               "sites": ["github.com", "gitlab.com", "stackoverflow.com", "localhost"], "color": "#4e79a7"},
+    "Communication": {"apps": ["thunderbird", "evolution", "slack", "discord", "telegram-desktop", "signal-desktop",
+                               "element-desktop", "teams", "zoom", "mattermost-desktop", "skypeforlinux"],
+                      "sites": ["mail.google.com", "outlook.live.com", "outlook.office.com", "Gmail", "Outlook",
+                                "app.slack.com", "teams.microsoft.com", "meet.google.com"], "color": "#59a14f"},
+    "Writing": {"apps": ["libreoffice", "soffice", "soffice.bin", "abiword", "obsidian", "logseq"],
+                "sites": ["docs.google.com", "Google Docs", "notion.so", "overleaf.com"], "color": "#b07aa1"},
+    "Media": {"apps": ["vlc", "mpv", "totem", "spotify", "rhythmbox"],
+              "sites": ["youtube.com", "netflix.com", "twitch.tv", "open.spotify.com"], "color": "#e15759"},
+    "Browsing": {"apps": ["firefox", "firefox-esr", "chromium", "chrome", "google-chrome", "brave", "epiphany",
+                          "vivaldi", "opera", "librewolf", "msedge"], "color": "#f28e2b"},
+    "Files": {"apps": ["nautilus", "dolphin", "thunar", "pcmanfm", "nemo"], "color": "#76b7b2"},
 }
 
 SCHEMA: dict[str, Any] = {
@@ -154,6 +167,18 @@ SCHEMA: dict[str, Any] = {
         "learn_from_labels": Key("bool", True, "Update the judge from your accept/reject answers."),
         "help_gate": Key("bool", True, "Speak only when the judge's help gate (P(help is needed now)) clears its own "
                          "threshold, stored with the judge."),
+        "backend": Key("choice", "builtin", "Which judge decides what is shown: 'builtin' (the trained judge) or "
+                       "'openai' (a reward model served by an OpenAI-compatible server, asked the ProactiveBench "
+                       "paper's reward question; the built-in judge takes over whenever it fails).",
+                       choices=("builtin", "openai")),
+        "server_url": Key("str", "", "Base URL of the reward model's server, e.g. http://127.0.0.1:8000/v1"),
+        "server_model": Key("str", "", "Model name to ask the reward model's server for."),
+        "api_key_env": Key("str", "", "Name of the environment variable holding the reward model server's key."),
+        "timeout_seconds": Key("float", 10.0, "A decision waits at most this long for the reward model, then the "
+                               "built-in judge decides.", minimum=1),
+        "max_observations": Key("int", 20, "The most recent observations sent to the reward model.", minimum=1),
+        "system_prompt_file": Key("str", "", "A file with the system prompt your reward model was trained with "
+                                  "(empty: this app's, in the paper's format)."),
     },
     "assist": {
         "max_tokens": Key("int", 512, "Longest answer the model may write when you accept a task.", minimum=32),
@@ -163,10 +188,15 @@ SCHEMA: dict[str, Any] = {
                              "text (secrets redacted)."),
         "search_url": Key("str", "https://duckduckgo.com/?q={query}", "Web search for 'Open in browser' on "
                           "search-like tasks; {query} is replaced by the search."),
+        "facts": Key("bool", True, "Before the model writes, check facts on this computer (which package provides "
+                     "a module, the command's --help, ...) and lead the answer with a Fix built from them; commands "
+                     "in the model's text are checked and the unverified ones flagged."),
     },
     "dashboard": {
-        "categories": Key("regex_map", DEFAULT_CATEGORIES, "Category name -> regex on \"app title\"; the first that "
-                          "matches wins, anything else is 'Other'. Shown as time per category."),
+        "categories": Key("category_map", DEFAULT_CATEGORIES, "Categories of time: name -> apps (process names), "
+                          "titles (words in the window title), sites (youtube.com, or a site's name), color, and for "
+                          "experts regex (on \"app title\"). The first that matches wins; anything else is 'Other'. "
+                          "Edit them in Settings > Categories."),
     },
     "ui": {
         "tray": Key("bool", True, "Show the tray icon and suggestion cards when a display is available."),

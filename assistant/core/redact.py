@@ -26,20 +26,31 @@ import base64
 import binascii
 import math
 import re
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
 from itertools import pairwise
 from typing import Any
 
+from assistant.core import redact_numbers as N
+from assistant.core import vendored_rules
+from assistant.core.redact_numbers import SEPARATORS  # noqa: F401 - part of this module's interface
 from assistant.core.safe_regex import UserPattern, compile_all
 
 MAX_TITLE = 1024  # characters of a window/page title kept by the collectors
 MAX_REDACT = 65536  # characters `redact` looks at by default; the rest is cut
 UNSCANNABLE = "[redacted:unscannable]"
 _KEY_SEGMENT = {"pass", "pwd", "pin", "auth", "sig", "signature", "session", "sessionid", "sid", "cookie",
-                "otp", "totp", "credential", "credentials"}
-_PASSWORD_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)")
+                "otp", "totp", "credential", "credentials", "creds", "psk"}
+_PREFIXED_PASS = re.compile(r"(?:ssh|db|root|admin|user|mysql|pg|postgres|redis|smtp|ftp|sftp|mail|imap|vnc|wifi|"
+                            r"wlan|key|api|app|master|vault|sudo|login|web|http|proxy|ldap|bind|sys|sql|rdp|smb|"
+                            r"mongo|rabbit|amqp|kafka|jks|keystore|truststore|store|cert|p12|pfx)_?(?:pass|pwd|pw)")
+_PASSWORD_SEGMENTS = {"pass", "pwd", "pin", "passwd", "pw", "pswd", "passw", "pword"}
+# password in words other tools look for (detect-secrets' keyword list) and in other languages
+_PASSWORD_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|contrase(?:n|ñ)a|senha|parola|haslo|hasło|"
+                            r"mot_?de_?passe|salasana|wachtwoord|losenord|lösenord|adgangskode|passord|jelszo|"
+                            r"heslo|sifre|şifre|parool|пароль|密码|パスワード")
 _KEY_WORD = re.compile(r"pass(?:word|wd|wort|phrase|code)|secret|token|api_?key|access_?key|private_?key|"
                        r"account_?key|credential|auth_?key|client_?key|signing_?key|encryption_?key")
 
@@ -75,7 +86,7 @@ def _mixed(value: str) -> bool:
 
 _PRIVATE_KEY = re.compile(r"(?:-{2,5} ?)?BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?(?: ?-{2,5})?.*?"
                           r"(?:-{2,5} ?END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?(?: ?-{2,5})?|\Z)", re.DOTALL)
-_URL_CREDENTIALS = re.compile(r"(?<=://)[^\s/?#@:]{0,256}+:[^\s/?#@]{1,1024}+(?=@)")
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^\s/?#@:]{0,256}+:[^\s/@]{1,1024}+(?=@)")  # raw '#' / '?' in a password too
 _AUTHORIZATION = re.compile(r"(?i)(\b(?:proxy-)?authorization[\"']?\s{0,3}[:=]\s{0,3}[\"']?"
                             r"(?:(?:bearer|basic|token|digest|negotiate|apikey|key)\s{1,3})?)[^\s\"',;]{1,4096}+")
 _BEARER = re.compile(r"(?i)(\bbearer\s{1,8})[A-Za-z0-9._~+/=-]{1,4096}+")
@@ -90,21 +101,19 @@ _API_KEY = re.compile(
     r"|pypi-[A-Za-z0-9_-]{16,}+|ya29\.[A-Za-z0-9_-]{20,}+|dckr_pat_[A-Za-z0-9_-]{16,}+"
     r"|SK[0-9a-fA-F]{32}(?![A-Za-z0-9])|[0-9]{8,10}:AA[A-Za-z0-9_-]{30,}+)")
 _WEBHOOK = re.compile(r"(?i)(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks)/[A-Za-z0-9/_-]{16,}+")
-_KEY = re.compile(r"(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64}+)([\"']?\s{0,3}[:=]\s{0,3}[\"']?)(?=[^\s\"',;&<>])")
+_KEY = re.compile(r"(?<![\w.-])([\w.-]{1,64}+)([\"']?\s{0,3}[:=]\s{0,3}[\"']?)(?=[^\s\"',;&<>])")
 _VALUE = re.compile(r"[^\s\"',;&<>]{1,4096}+")
-_CLI_SECRET = re.compile(r"(?i)((?<![\w-])--?(?:[a-z0-9]+-){0,3}(?:password|passwd|pass|token|secret|api-?key)"
-                         r"\s{1,3}+|\bsshpass\s{1,3}+-p\s{0,3}+)[^\s]{1,1024}+")
-_MYSQL_P = re.compile(r"(?<![\w-])(-p)[^\s-][^\s]{2,1023}+")
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@([A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+){1,10}+)")
-_FINGERPRINT = re.compile(r"\b(?:SHA256|SHA1|MD5):[A-Za-z0-9+/:=]{20,}+"
-                          r"|(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{2}:){15,31}+[0-9A-Fa-f]{2}(?![0-9A-Fa-f:])"
-                          r"|(?<![0-9A-Fa-f])[0-9A-Fa-f]{4}(?: {1,2}[0-9A-Fa-f]{4}){9}(?![0-9A-Fa-f])")
-_IBAN = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ \u00a0]?[A-Z0-9]){11,32}")
-_PHONE = re.compile(r"(?<![\w+])(?:tel:\s?)?\+[1-9](?:[ .\-\u00a0]{0,2}\(?[0-9]{1,5}\)?){2,8}+|\btel:[0-9().\- ]{6,30}+")
+_QUOTED_OR_WORD = r"(?:'[^'\n]{0,1024}+'?|\"[^\"\n]{0,1024}+\"?|[^\s'\"][^\s]{0,1023}+)"
+_CLI_SECRET = re.compile(r"(?i)((?<![\w-])--?(?:[a-z0-9]+-){0,3}(?:password|passwd|pass|passphrase|token|secret|"
+                         r"api-?key)(?:\s{1,3}+|=))" + _QUOTED_OR_WORD)
+_PASS_ARG = re.compile(r"(?i)(?<![\w-])(-pass(?:in|out)?\s{1,3}+|\b(?:pass|env):)" + _QUOTED_OR_WORD)
+# tools that take a password glued to -p (mysql -pX, 7z -pX) or after -p / -P (sshpass -p X, zip -P X)
+_GLUED_P_TOOLS = re.compile(r"(?i)\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|7z|7za|7zr|rar|unrar)\b")
+_SPACED_P_TOOLS = re.compile(r"(?i)\b(?:sshpass|zip|unzip|zipcloak|smbclient)\b")
+_GLUED_P = re.compile(r"(?<![\w-])(-p)" + r"(?:'[^'\n]{1,1024}+'?|\"[^\"\n]{1,1024}+\"?|[^\s'\"-][^\s]{2,1023}+)")
+_SPACED_P = re.compile(r"(?<![\w-])(-[pP]\s{0,3}+)" + _QUOTED_OR_WORD)
 _HEX = re.compile(r"(?<![A-Za-z0-9])(?:0x)?[0-9a-fA-F]{32,}+(?![A-Za-z0-9])")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{32,}+")
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]++(?:[ .\-\u00a0\u2007\u202f]{1,3}+[0-9]++)*+")
-_DIGITS = re.compile(r"[0-9]+")
 
 
 def _authorization(match: re.Match[str]) -> str:
@@ -132,11 +141,45 @@ def _secret_key(key: str) -> str | None:
     segments = [s for s in re.split(r"[_.]", low) if s]
     if not segments:
         return None
-    if _PASSWORD_WORD.search(low) or {"pass", "pwd", "pin", "passwd"} & set(segments):
+    if _PASSWORD_WORD.search(low) or _PASSWORD_SEGMENTS & set(segments) or _PREFIXED_PASS.fullmatch(segments[-1]):
         return "password"
     if _KEY_WORD.search(low.replace("_", "")) or _KEY_WORD.search(low) or segments[-1] in _KEY_SEGMENT:
         return "secret"
     return None
+
+
+_XML_ELEMENT = re.compile(r"<([\w.:-]{1,64}+)(?:\s[^<>]{0,256}+)?>([^<\n]{1,1024}+)</\1>")
+_PROSE = re.compile(r"(?i)\b((?:password|passwort|passcode|passphrase|pin|pw|mot de passe|contrase(?:n|ñ)a)"
+                    r"(?: (?:is|was|ist|est|es))?\s{0,3}[:=]?\s{1,3})(?!\[redacted)([^\s\"']{4,128}+)")
+
+
+def _xml_secret(match: re.Match[str]) -> str:
+    """``<password>x</password>``, ``<apiKey>x</apiKey>``: an element named like a secret keeps no content."""
+    label = _secret_key(match.group(1).split(":")[-1])
+    if label is None:
+        return match.group()
+    return match.group()[:match.start(2) - match.start()] + _sub(label) + f"</{match.group(1)}>"
+
+
+def _prose(match: re.Match[str]) -> str:
+    """'my password is X', 'PIN 4829': a word after a password word, when it holds a digit or a symbol (a plain
+    word is kept: 'the password is wrong', 'Password Manager')."""
+    word = match.group(2)
+    if word.isalpha():
+        return match.group()
+    return match.group(1) + _sub("password")
+
+
+_QUOTED = {"'": re.compile(r"[^'\n]{1,1024}+"), '"': re.compile(r'[^"\n]{1,1024}+')}
+
+
+def _value_at(text: str, pos: int, separator: str) -> re.Match[str] | None:
+    """The value after a key's separator: up to the closing quote when the separator opened one (a quoted
+    password with spaces is redacted whole), else up to the next space, quote or delimiter."""
+    quote = separator.rstrip()[-1:] if separator.rstrip()[-1:] in _QUOTED else ""
+    if quote:
+        return _QUOTED[quote].match(text, pos)
+    return _VALUE.match(text, pos)
 
 
 def _assignments(text: str) -> str:
@@ -156,7 +199,7 @@ def _assignments(text: str) -> str:
             continue
         if text.startswith("[redacted:", match.end()):
             continue
-        value = _VALUE.match(text, match.end())
+        value = _value_at(text, match.end(), match.group(2))
         if value is None:
             continue
         if label is None:  # a bare 'key=' counts only when its value looks like a random key
@@ -170,82 +213,37 @@ def _assignments(text: str) -> str:
     return "".join(out)
 
 
-def _mysql(text: str) -> str:
-    """``mysql -u root -pS3cret``: the password glued to -p."""
-    if "mysql" not in text.lower():
+_ENCODED = re.compile(r"(?<![^\s\"'(<])(?:[a-z][a-z0-9+.-]{1,20}:/?/?)?[^\s\"'<>]{0,4096}+")
+
+
+def _encoded(text: str) -> str:
+    """A URL or query string with '+' or %-escapes ('q=api_key+%3D+S3cret'): scanned decoded as well; when the
+    decoded form holds a secret it is stored decoded and redacted (nothing of the secret, encoded or not, stays)."""
+    if "%" not in text and "+" not in text:
         return text
-    return _MYSQL_P.sub(r"\1" + _sub("password"), text)
+
+    def decoded(match: re.Match[str]) -> str:
+        token = match.group()
+        if ("%" not in token and "+" not in token) or ("=" not in token and "://" not in token):
+            return token
+        plain = urllib.parse.unquote_plus(token)
+        if plain == token:
+            return token
+        clean = _scan(plain)
+        return clean if clean != plain else token
+
+    return _ENCODED.sub(decoded, text)
 
 
-def _email(match: re.Match[str]) -> str:
-    labels = match.group(1).split(".")
-    for end in range(len(labels) - 1, 0, -1):  # the address ends at its last alphabetic label (the TLD)
-        if len(labels[end]) >= 2 and labels[end].isalpha():
-            rest = ".".join(labels[end + 1:])
-            return _sub("email") + ("." + rest if rest else "")
-    return match.group()
-
-
-def _iban(match: re.Match[str]) -> str:
-    text = match.group()
-    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
-    chars = "".join(text[i] for i in positions)
-    for n in range(min(len(chars), 34), 14, -1):  # the longest prefix that passes mod-97
-        candidate = chars[:n]
-        number = "".join(str(int(ch, 36)) for ch in candidate[4:] + candidate[:4])
-        if int(number) % 97 == 1:
-            return _sub("iban") + text[positions[n - 1] + 1:]
+def _tool_passwords(text: str) -> str:
+    """Passwords given to command-line tools: glued to -p (``mysql -pS3cret``, ``7z x -pS3cret``), after -p / -P
+    (``sshpass -P assword -p S3cret``, ``zip -P S3cret``), and openssl-style ``-pass pass:S3cret``."""
+    text = _PASS_ARG.sub(r"\1" + _sub("password"), text)
+    if _GLUED_P_TOOLS.search(text):
+        text = _GLUED_P.sub(r"\1" + _sub("password"), text)
+    if _SPACED_P_TOOLS.search(text):
+        text = _SPACED_P.sub(r"\1" + _sub("password"), text)
     return text
-
-
-def _phone(match: re.Match[str]) -> str:
-    digits = sum(ch.isdigit() for ch in match.group())
-    return _sub("phone") if 8 <= digits <= 15 else match.group()
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def _cards(match: re.Match[str]) -> str:
-    """Redact every run of whole digit groups (13-19 digits, Luhn-valid) in a run of grouped digits.
-
-    Linear: at most 19 groups are tried from each group on, and a redacted span is never looked at again.
-    Groups of a multi-group card have at least 3 digits ('4111 1111 1111 1111', '3782 822463 10005').
-    """
-    text = match.group()
-    groups = [(m.start(), m.end()) for m in _DIGITS.finditer(text)]
-    out: list[str] = []
-    pos = i = 0
-    while i < len(groups):
-        best = None
-        digits = ""
-        for j in range(i, min(len(groups), i + 19)):
-            size = groups[j][1] - groups[j][0]
-            if j > i and (size < 3 or groups[i][1] - groups[i][0] < 3):
-                break
-            digits += text[groups[j][0]:groups[j][1]]
-            if len(digits) > 19:
-                break
-            if len(digits) >= 13 and _luhn_ok(digits):
-                best = j
-        if best is None:
-            i += 1
-            continue
-        out.append(text[pos:groups[i][0]])
-        out.append(_sub("card"))
-        pos = groups[best][1]
-        i = best + 1
-    out.append(text[pos:])
-    return "".join(out)
 
 
 # ---------------------------------------------------------------- high-entropy tokens
@@ -301,14 +299,17 @@ _PIPELINE: list[Callable[[str], str]] = [
     _rule(_JWT, _sub("jwt")),
     _rule(_API_KEY, _api_key),
     _rule(_WEBHOOK, _sub("api-key")),
+    vendored_rules.redact_vendored,
     _rule(_CLI_SECRET, r"\1" + _sub("password")),
-    _mysql,
+    _tool_passwords,
     _assignments,
-    _rule(_EMAIL, _email),
-    _rule(_IBAN, _iban),
-    _rule(_PHONE, _phone),
-    _rule(_DIGIT_RUN, _cards),
-    _rule(_FINGERPRINT, _sub("fingerprint")),
+    _rule(_XML_ELEMENT, _xml_secret),
+    _rule(_PROSE, _prose),
+    _rule(N.EMAIL, N.email),
+    _rule(N.IBAN, N.iban),
+    _rule(N.PHONE, N.phone),
+    _rule(N.DIGIT_RUN, N.cards),
+    _rule(N.FINGERPRINT, _sub("fingerprint")),
     _rule(_HEX, _sub("hex")),
     _rule(_TOKEN, _token),
 ]
@@ -343,17 +344,31 @@ def _redact(text: str, extra: tuple[str, ...]) -> str:
         if replaced is None:
             return UNSCANNABLE
         text = replaced
+    return _scan(_encoded(text))
+
+
+def _scan(text: str) -> str:
+    """The built-in and vendored rules over `text` (no user patterns, no second look at encoded forms)."""
     for rule in _PIPELINE:
         text = rule(text)
     return text
 
 
 def redact_value(value: Any, extra: Sequence[str] = (), limit: int = MAX_REDACT) -> Any:
-    """Redact every string inside `value` (str, list, tuple, dict values); other values pass unchanged."""
+    """Redact every string inside `value` (str, list, tuple, dict keys and values); other values pass unchanged.
+    A key is scanned as text (a token used as a key) and together with its value (``{"password": "x y"}``)."""
     if isinstance(value, str):
         return redact(value, extra, limit)
     if isinstance(value, dict):
-        return {k: redact_value(v, extra, limit) for k, v in value.items()}
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            key = redact(k, extra, limit) if isinstance(k, str) else k
+            if isinstance(k, str) and isinstance(v, str) and _secret_key(k) is not None and v \
+                    and not v.startswith("[redacted:"):
+                out[key] = _sub(_secret_key(k) or "secret")
+                continue
+            out[key] = redact_value(v, extra, limit)
+        return out
     if isinstance(value, (list, tuple)):
         return type(value)(redact_value(v, extra, limit) for v in value)
     return value

@@ -218,14 +218,41 @@ def _literal_chars(parsed, out: set[str]) -> None:
             _literal_chars(av, out)
 
 
+def _literal_words(parsed, out: set[str]) -> None:
+    """Runs of two or more literal characters anywhere in the pattern ('ab' and 'abab' in '(ab|abab)+'): a
+    repeat can be ambiguous on repetitions of a word as well as of one character."""
+    word = ""
+    for op, av in parsed:
+        if op is C.LITERAL:
+            word += chr(av)
+            continue
+        if 2 <= len(word) <= 16:
+            out.add(word)
+        word = ""
+        items = av if isinstance(av, (list, tuple)) else [av]
+        for item in items:
+            if isinstance(item, sre_parse.SubPattern):
+                _literal_words(item, out)
+            elif isinstance(item, list):
+                for sub in item:
+                    if isinstance(sub, sre_parse.SubPattern):
+                        _literal_words(sub, out)
+    if 2 <= len(word) <= 16:
+        out.add(word)
+
+
 def _slow_probe(pattern: str, parsed) -> str | None:
     chars: set[str] = set()
     _literal_chars(parsed, chars)
+    words: set[str] = set()
+    _literal_words(parsed, words)
     compiled = regex.compile(pattern)
-    for c in sorted(chars | {"a", " ", "0"})[:40]:
-        for tail in ("!", "\x00", ""):
+    runs = sorted(chars | {"a", " ", "0"})[:40] + sorted(words, key=len)[:40]
+    rest = "!" + "".join(sorted(chars))[:16]  # a failing tail that still holds every literal the pattern needs
+    for run in runs:
+        for tail in ("!", "\x00", "", rest):
             try:
-                compiled.search(c * PROBE_LENGTH + tail, timeout=PROBE_BUDGET)
+                compiled.search(run * (PROBE_LENGTH // len(run)) + tail, timeout=PROBE_BUDGET)
             except TimeoutError:
-                return c
+                return run
     return None

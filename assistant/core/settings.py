@@ -106,7 +106,8 @@ def apply_changes(changes: dict[str, Any], path: Path | None = None) -> tuple[Co
     try:
         if path.exists():
             read_yaml(path)  # the guarded read first: an alias bomb or a huge file never reaches ruamel
-        text = path.read_text(encoding="utf-8") if path.exists() else default_text()
+        text = (paths.read_regular(path, 1 << 20).decode("utf-8") if path.exists()  # read_yaml checked it
+                else default_text())
     except ConfigError as exc:
         return None, exc.problems
     except OSError as exc:

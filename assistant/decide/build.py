@@ -19,7 +19,8 @@ from assistant.decide.policy import Policy, PolicySettings
 from assistant.decide.proposer import Proposer
 from models.backends import Backend
 from models.default_model import backend_from_config
-from models.judge.infer import Judge, load_judge
+from models.judge.infer import Judge
+from models.judge.remote import judge_from_config
 
 MODEL_BUDGET_SECONDS = 2.0  # the model is skipped while its last call took longer than this
 
@@ -33,11 +34,12 @@ def build_chain(cfg: Config, *, judge: Judge | None = None, backend: Backend | N
                 wait_for_model: bool = False) -> Pipeline:
     """Policy -> episodes -> narrator -> candidates -> (model) -> judge -> decision, set up from `cfg`.
 
-    `judge`: the judge object this chain owns (loaded from `judge.model_dir` when None). `backend`: a loaded
-    model, or None for templates and the judge only (attach one later with `attach_model`). Every setting
-    comes from `Pipeline.configure`, which a running app calls again when the settings change.
+    `judge`: the judge object this chain owns (when None: `judge.backend`'s, see models.judge.remote).
+    `backend`: a loaded model, or None for templates and the judge only (attach one later with
+    `attach_model`). Every setting comes from `Pipeline.configure`, which a running app calls again when the
+    settings change.
     """
-    judge = judge if judge is not None else load_judge(cfg["judge.model_dir"])
+    judge = judge if judge is not None else judge_from_config(cfg)[0]
     engine = DecisionEngine(judge, cfg["judge.threshold"], model_budget_s=MODEL_BUDGET_SECONDS)
     chain = Pipeline(Policy(PolicySettings.from_config(cfg)), engine, wait_for_model=wait_for_model).configure(cfg)
     if backend is not None:

@@ -116,6 +116,11 @@ class Pipeline:
         judge = self.engine.judge
         return judge.describe() if getattr(judge, "labels_learned", 0) else []
 
+    def judge_part(self) -> dict:
+        """What a served reward model says about itself (which judge decides now); {} for the local judge."""
+        served = getattr(self.engine.judge, "part", None)
+        return served() if callable(served) else {}
+
     def quiet(self, until: float | None) -> None:
         """The user asked for quiet: no card until `until` (None or 0: cards again)."""
         self.policy.quiet(until or 0.0)

@@ -2,8 +2,17 @@
 
 Time-aware score (defined here, used by `proactive eval trace`):
 
-* A trace is a list of steps. A step is a *help step* when annotators were shown candidate tasks there
-  (its `candidate_task` list is non-empty). A *stretch* is a maximal run of consecutive help steps.
+* A trace is a list of steps. A step is a *help step* when help was needed there, read from the trace:
+  - this app's exports (steps with `meta.decisions`, judged or not): from the users' own answers at that step
+    (an accepted task, "help, not this", or a silent moment reviewed as "help was needed" mean help was needed;
+    a rejected or not-now task, or a silent moment reviewed as "no help needed", mean it was not). Steps nobody
+    answered are *unknown* and count for nothing: what the engine considered never decides it (that would score
+    the engine against itself);
+  - the paper's judged traces (`agent_response` [task or null] with `judgement` [bool]): an accepted task or a
+    rejected null is help needed, an accepted null or a rejected task is not;
+  - the official agent-input traces (`agent_response.candidate_task`): annotators were shown candidate tasks
+    there (the list is non-empty).
+  A *stretch* is a maximal run of consecutive help steps (unknown steps are left out first).
 * Credit of a stretch: if the engine first proposes at offset k inside it (k = 0 at the stretch's first
   step), the stretch earns 1 / (1 + k); a stretch with no proposal earns 0. Proposing late earns less.
 * A proposal at a step that is not a help step is a false alarm. false_alarm_rate = false alarms / number of
@@ -21,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.core.paths import read_regular
+from assistant.core.proposal import JUDGEMENTS, Judgement
 from assistant.decide.engine import DecisionEngine
 
 
@@ -32,16 +43,53 @@ class TraceError(ValueError):
 class TraceStep:
     time: str
     sentence: str
-    shown: list[str]  # candidate tasks annotators were shown at this step (empty: no help step)
+    shown: list[str]  # tasks proposed or shown to annotators at this step
+    help: bool | None  # help was needed here (None: nobody answered; left out of the score)
+
+
+def step_help(item: dict) -> tuple[list[str], bool | None]:
+    """(tasks at the step, help needed there or None when unknown) for one trace step."""
+    meta = item.get("meta") if isinstance(item.get("meta"), dict) else None
+    response = item.get("agent_response")
+    if isinstance(response, list):  # the judged shape
+        shown = [str(t) for t in response if t is not None]
+    else:
+        shown = [str(t) for t in ((response or {}).get("candidate_task") or [])]
+    if meta is not None and "help_needed" in meta:
+        return shown, meta["help_needed"] if isinstance(meta["help_needed"], bool) else None
+    if meta is not None and isinstance(meta.get("decisions"), list):
+        needs = [j.help_needed for j in (_judgement(d) for d in meta["decisions"]) if j is not None]
+        return shown, (any(needs) if needs else None)
+    if isinstance(response, list) and isinstance(item.get("judgement"), list):
+        pairs = list(zip(response, item["judgement"]))
+        if not pairs:
+            return shown, None
+        return shown, any((t is not None) == bool(ok) for t, ok in pairs)
+    return shown, bool(shown)
+
+
+def _judgement(decision: object) -> Judgement | None:
+    """The standing answer's judgement of one exported decision (latest answer per annotator, majority)."""
+    if not isinstance(decision, dict):
+        return None
+    latest: dict[str, str] = {}
+    for entry in decision.get("labels") or []:
+        if isinstance(entry, dict):
+            latest[str(entry.get("annotator"))] = str(entry.get("label"))
+    found = [j for j in (JUDGEMENTS.get(lab) for lab in latest.values()) if j is not None]
+    if not found:
+        return None
+    need = sum(j.help_needed for j in found)
+    return Judgement(True, need * 2 > len(found) or (need * 2 == len(found) and found[0].help_needed))
 
 
 def load_trace(path: str | Path) -> list[TraceStep]:
     path = Path(path)
     try:
-        items = json.loads(path.read_text(encoding="utf-8"))
+        items = json.loads(read_regular(path, 1 << 30).decode("utf-8"))
     except FileNotFoundError as exc:
         raise TraceError(f"{path}: no such file") from exc
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise TraceError(f"{path}: not readable JSON ({exc})") from exc
     if not isinstance(items, list):
         raise TraceError(f"{path}: expected a list of steps")
@@ -49,8 +97,8 @@ def load_trace(path: str | Path) -> list[TraceStep]:
     for i, item in enumerate(items):
         try:
             obs = item["observation"]
-            shown = (item.get("agent_response") or {}).get("candidate_task") or []
-            steps.append(TraceStep(str(obs.get("time", "")), str(obs["event"]), [str(t) for t in shown]))
+            shown, needed = step_help(item)
+            steps.append(TraceStep(str(obs.get("time", "")), str(obs["event"]), shown, needed))
         except (KeyError, TypeError, AttributeError) as exc:
             raise TraceError(
                 f"{path}: step {i}: expected {{observation: {{time, event}}, agent_response: "
@@ -110,10 +158,12 @@ class TimeAwareScore:
         }
 
 
-def time_aware_score(help_steps: Sequence[bool], proposed: Sequence[bool]) -> TimeAwareScore:
-    """Score one trace; see the module docstring for the definition."""
+def time_aware_score(help_steps: Sequence[bool | None], proposed: Sequence[bool]) -> TimeAwareScore:
+    """Score one trace; see the module docstring for the definition (None in `help_steps`: unknown, left out)."""
     if len(help_steps) != len(proposed):
         raise ValueError("help_steps and proposed must have one entry per step")
+    known = [(h, p) for h, p in zip(help_steps, proposed) if h is not None]
+    help_steps, proposed = [h for h, _ in known], [p for _, p in known]
     credits = []
     for start, end in stretches(help_steps):
         first = next((k for k in range(end - start) if proposed[start + k]), None)
@@ -127,6 +177,7 @@ class StepResult:
     index: int
     sentence: str
     shown: list[str]
+    help: bool | None
     proposed: str | None
     source: str | None
     score: float
@@ -150,6 +201,7 @@ def replay(steps: Sequence[TraceStep], engine: DecisionEngine) -> list[StepResul
                 i,
                 step.sentence,
                 step.shown,
+                step.help,
                 decision.task,
                 decision.candidate.source if decision.candidate else None,
                 decision.score,
@@ -162,5 +214,5 @@ def replay(steps: Sequence[TraceStep], engine: DecisionEngine) -> list[StepResul
 
 
 def score_replay(results: Sequence[StepResult]) -> TimeAwareScore:
-    return time_aware_score([bool(r.shown) for r in results], [r.proposed is not None for r in results])
+    return time_aware_score([r.help for r in results], [r.proposed is not None for r in results])
 

@@ -57,3 +57,48 @@ def answers_for(db: Database, proposal_id: int) -> list[AnswerRecord]:
     return [AnswerRecord(proposal_id=r[1], time=r[2], model=r[3], text=r[4], prompt_tokens=r[5], ttft_ms=r[6],
                          tokens_per_s=r[7], followups=json.loads(r[8] or "[]"), rating=r[9], id=r[0])
             for r in rows]
+
+
+@dataclass
+class KeptAnswer:
+    """A kept answer with the task it carried out (what `proactive answers` and the dashboard list)."""
+
+    answer: AnswerRecord
+    task: str
+    kind: str
+
+    def to_dict(self) -> dict:
+        a = self.answer
+        return {"id": a.id, "proposal_id": a.proposal_id, "time": a.time, "task": self.task, "kind": self.kind,
+                "model": a.model, "rating": a.rating, "ttft_ms": a.ttft_ms, "tokens_per_s": a.tokens_per_s,
+                "text": a.text, "followups": a.followups}
+
+
+_KEPT = ("SELECT a.id, a.proposal_id, a.time, a.model, a.text, a.prompt_tokens, a.ttft_ms, a.tokens_per_s, "
+         "a.followups, a.rating, COALESCE(p.task, ''), COALESCE(p.kind, '') "
+         "FROM answers a JOIN proposals p ON p.id = a.proposal_id")
+
+
+def _kept(row: tuple) -> KeptAnswer:
+    record = AnswerRecord(proposal_id=row[1], time=row[2], model=row[3], text=row[4], prompt_tokens=row[5],
+                          ttft_ms=row[6], tokens_per_s=row[7], followups=json.loads(row[8] or "[]"),
+                          rating=row[9], id=row[0])
+    return KeptAnswer(record, row[10], row[11])
+
+
+def kept_answers(db: Database, since: float | None = None, limit: int = 100) -> list[KeptAnswer]:
+    """The answers to accepted tasks, newest first (only those at or after `since`)."""
+    rows = db.conn.execute(_KEPT + " WHERE a.time >= ? ORDER BY a.time DESC, a.id DESC LIMIT ?",
+                           (since if since is not None else 0.0, limit)).fetchall()
+    return [_kept(r) for r in rows]
+
+
+def kept_answer(db: Database, answer_id: int) -> KeptAnswer | None:
+    row = db.conn.execute(_KEPT + " WHERE a.id = ?", (answer_id,)).fetchone()
+    return _kept(row) if row else None
+
+
+def latest_answer_for(db: Database, proposal_id: int) -> KeptAnswer | None:
+    """The newest kept answer to one proposal (the dashboard opens it from the accepted task)."""
+    row = db.conn.execute(_KEPT + " WHERE a.proposal_id = ? ORDER BY a.id DESC LIMIT 1", (proposal_id,)).fetchone()
+    return _kept(row) if row else None

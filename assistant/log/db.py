@@ -26,10 +26,13 @@ log = logging.getLogger(__name__)
 Database = sqlite_utils.Database  # the handle every function of this package takes
 LogError = sqlite3.Error  # what a locked, full or damaged log raises to readers
 
+FULL_BELOW = 1 << 20  # free bytes under which a disk counts as full
 PAGE_SIZE = 1024  # small pages: a commit of a few rows writes ~4 KB to the WAL instead of ~14 KB
 BUSY_TIMEOUT_S = 10.0
 _BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes, by their low byte)
-SALVAGE_TABLES = ("events", "observations", "proposals", "labels", "answers")
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_READ_ONLY_CODES = {8, 13, 14}  # SQLITE_READONLY, SQLITE_FULL, SQLITE_CANTOPEN
+SALVAGE_TABLES = ("events", "observations", "proposals", "labels", "answers", "consent")
 
 
 class CorruptDatabase(Exception):
@@ -47,6 +50,89 @@ def is_busy(exc: BaseException) -> bool:
         return (code & 0xFF) in _BUSY_CODES
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when a sqlite3 error means the file itself is damaged (truncated, header overwritten)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _DAMAGE_CODES
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def cannot_write(exc: BaseException, folder: Path | None = None) -> str:
+    """'' unless the error says the log cannot be written here (read-only, full, folder not writable); then why,
+    in a few words. SQLite reports a full disk during its first writes as a plain 'disk I/O error': with the
+    log's `folder` given, such an error on a disk with (almost) no free space counts as full."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    text = str(exc).lower()
+    errno_ = getattr(exc, "errno", None)
+    if errno_ == 28 or (code is not None and code & 0xFF == 13) or "full" in text or "no space" in text:
+        return "the disk is full"
+    if folder is not None and ("i/o error" in text or errno_ == 5 or (code is not None and code & 0xFF == 10)):
+        try:
+            if shutil.disk_usage(folder).free < FULL_BELOW:
+                return "the disk is full"
+        except OSError:
+            pass
+    if code is not None and code & 0xFF == 8 or "readonly database" in text:
+        return "the event log is open for reading only (its folder is read-only or the disk is full)"
+    if errno_ in (1, 13, 30) or (code is not None and code & 0xFF == 14) or "read-only" in text \
+            or "unable to open" in text:
+        return "the data folder is read-only"
+    return ""
+
+
+def describe_io_error(exc: BaseException) -> str:
+    """The writer's words for an I/O error (disk full, read-only, locked, else SQLite's own)."""
+    text = str(exc)
+    if "No space left" in text or "disk is full" in text or "database or disk is full" in text:
+        return "disk full"
+    if "readonly" in text or "read-only" in text or "Read-only" in text:
+        return "the event log is read-only"
+    if "locked" in text or "busy" in text:
+        return "the event log is locked by another process"
+    return text or type(exc).__name__
+
+
+def open_readonly(path: Path) -> Database:
+    """The log opened for reading only (a read-only or full data folder): WAL content included where SQLite can
+    read it, else the main file as it is (`immutable`). Raises LogError when it cannot be read at all."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if is_busy(exc) or is_damage(exc):
+            raise
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    db = sqlite_utils.Database(conn)
+    db.recovered_from = None  # type: ignore[attr-defined]
+    db.salvaged = {}  # type: ignore[attr-defined]
+    db.path = path  # type: ignore[attr-defined]
+    db.read_only = True  # type: ignore[attr-defined]
+    return db
+
+
+def write_probe(db: Database) -> str:
+    """'' when a write transaction can be taken now (within half a second), else why not: another process holds
+    the log locked, or the folder is read-only. Nothing is written."""
+    conn = db.conn
+    previous = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        conn.execute("PRAGMA busy_timeout=500")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return ""
+    except sqlite3.Error as exc:
+        if is_busy(exc):
+            return "the event log is locked by another process"
+        return cannot_write(exc) or str(exc)
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute(f"PRAGMA busy_timeout={int(previous)}")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -103,9 +189,28 @@ def _readable_rows(damaged: sqlite3.Connection, table: str, lo: int, hi: int) ->
     yield from rows
 
 
+def _pad_to_header(path: Path) -> None:
+    """A log cut short (truncated to half): grow the set-aside copy back to the size its header gives, with zero
+    pages, so SQLite reads the pages that are left instead of refusing the whole file."""
+    try:
+        with open(path, "r+b") as fh:
+            head = fh.read(100)
+            if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+                return
+            page_size = int.from_bytes(head[16:18], "big")
+            page_size = 65536 if page_size == 1 else page_size
+            pages = int.from_bytes(head[28:32], "big")
+            size = fh.seek(0, os.SEEK_END)
+            if page_size >= 512 and 0 < pages and size < page_size * pages <= 64 * size + (1 << 20):
+                fh.truncate(page_size * pages)
+    except OSError as exc:
+        log.info("could not pad %s: %s", path, exc)
+
+
 def salvage(damaged_path: Path, conn: sqlite3.Connection, chunk: int = 512) -> dict[str, int]:
     """Copy every row that can still be read from a damaged log into the fresh one. Returns rows per table."""
     saved: dict[str, int] = {}
+    _pad_to_header(damaged_path)
     try:
         damaged = sqlite3.connect(f"file:{damaged_path}?mode=ro", uri=True)
     except sqlite3.DatabaseError:
@@ -162,7 +267,7 @@ def open_db(path: Path | None = None, check: bool = False) -> Database:
             check_integrity(path)
         except CorruptDatabase as exc:
             recovered_from = set_aside(path)
-            log.warning("the event log %s is damaged (%s); it was moved to %s and a new one started",
+            log.info("the event log %s is damaged (%s); it was moved to %s and a new one started",
                         path, exc, recovered_from)
     old_umask = os.umask(0o077)
     try:

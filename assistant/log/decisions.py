@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.log.db import Database
+from assistant.log.own_rows import NOT_OWN
 from assistant.log.transaction import transaction
 
 
@@ -54,6 +55,7 @@ class DecisionRecord:
     labels: list[LabelEntry] = field(default_factory=list)  # every answer, oldest first
     answers: list[AnswerEntry] = field(default_factory=list)
     event_ids: list[list[int]] = field(default_factory=list)  # per history sentence, the events it came from
+    participant: str | None = None  # the study participant an imported decision came from (None: this log's own)
 
     def standing(self) -> dict[str, LabelEntry]:
         """Each annotator's current answer (the latest), in order of first answer."""
@@ -100,7 +102,8 @@ def _load(db: Database, where: str, params: tuple[Any, ...]) -> list[DecisionRec
                  if isinstance(c, list) and c]
         out.append(DecisionRecord(pid, ptime, task, kind, source, model, score, bool(surfaced), reason,
                                   str(ctx.get("trigger") or ""), str(ctx.get("where") or ""), history, times, cands,
-                                  labels[pid], answers[pid], [list(x) for x in ctx.get("event_ids") or []]))
+                                  labels[pid], answers[pid], [list(x) for x in ctx.get("event_ids") or []],
+                                  str(ctx["participant"]) if ctx.get("participant") else None))
     return out
 
 
@@ -131,6 +134,8 @@ def import_decision(db: Database, d: DecisionRecord) -> int | None:
             return None
     context = {"history": d.history, "event_ids": [], "where": d.where, "trigger": d.trigger,
                "candidates": [list(c) for c in d.candidates], "times": d.times}
+    if d.participant:
+        context["participant"] = d.participant
     free = db.conn.execute("SELECT 1 FROM proposals WHERE id = ?", (d.id,)).fetchone() is None
     with transaction(db.conn) as conn:
         cur = conn.execute(
@@ -172,10 +177,11 @@ def import_observations(db: Database, rows: list[tuple[float, str]]) -> int:
 
 def all_events(db: Database, since: float | None = None,
                until: float | None = None) -> Iterator[dict[str, Any]]:
-    """Raw events as rows (start, duration, source, kind, app, title, data), oldest first."""
+    """Raw events as rows (start, duration, source, kind, app, title, data), oldest first (never the app's own
+    windows)."""
     for start, duration, source, kind, app, title, data in db.conn.execute(
-            "SELECT start, duration, source, kind, app, title, data FROM events WHERE start >= ? AND start < ? "
-            "ORDER BY start, id", (float("-inf") if since is None else since,
+            f"SELECT start, duration, source, kind, app, title, data FROM events WHERE start >= ? AND start < ? "
+            f"AND {NOT_OWN} ORDER BY start, id", (float("-inf") if since is None else since,
                                    float("inf") if until is None else until)):
         yield {"start": start, "duration": duration, "source": source, "kind": kind, "app": app,
                "title": title, "data": json.loads(data or "{}")}

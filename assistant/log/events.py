@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.core.events import Event
 from assistant.log.db import Database
+from assistant.log.own_rows import NOT_OWN, own_row
 from assistant.log.spool import read_spool, spool_path
 
 _COLUMNS = "id, start, duration, source, kind, app, title, data"
@@ -23,8 +24,9 @@ def recent(db: Database, seconds: float, now: float | None = None,
 def events_between(db: Database, start: float, end: float, app: str | None = None,
                    limit: int | None = None, search: str | None = None) -> list[tuple[int, Event]]:
     """Events with start in [start, end), oldest first; the newest `limit` when given; `search` matches app or
-    title (case-insensitive substring). Rows a running writer has only spooled are included."""
-    where = "start >= ? AND start < ?"
+    title (case-insensitive substring). Rows a running writer has only spooled are included; rows about the app's
+    own windows never are (`assistant.log.own_rows`)."""
+    where = f"start >= ? AND start < ? AND {NOT_OWN}"
     params: list[Any] = [start, end]
     if app is not None:
         where += " AND app = ?"
@@ -65,7 +67,7 @@ def _with_spooled(db: Database, rows: list, start: float, end: float, app: str |
     needle = search.lower() if search else None
 
     def wanted(r: list) -> bool:
-        if r[0] in have or not start <= r[1] < end or (app is not None and r[5] != app):
+        if r[0] in have or not start <= r[1] < end or (app is not None and r[5] != app) or own_row(r[5], r[6]):
             return False
         return needle is None or needle in (r[6] or "").lower() or needle in (r[5] or "").lower()
 

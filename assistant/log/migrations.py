@@ -203,7 +203,16 @@ def m005_ids_never_reused_and_annotators(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m006_superseded_cards(conn: sqlite3.Connection) -> None:
+def m006_forget_own_windows(conn: sqlite3.Connection) -> None:
+    """The app's own windows were meant never to be logged: an older version kept input counts and typed text
+    in them (and their titles in narrated sentences). Delete those rows."""
+    from assistant.log.own_rows import forget_own_rows
+
+    forget_own_rows(conn)
+
+
+@migration
+def m007_superseded_cards(conn: sqlite3.Connection) -> None:
     """A card replaced by a card about another need before it was answered is recorded as 'superseded' (not a
     judgement). Label ids stay unique after forgets: the table's id sequence is carried over."""
     seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'labels'").fetchone()

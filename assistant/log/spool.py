@@ -15,6 +15,8 @@ import logging
 import os
 from pathlib import Path
 
+from assistant.core.validate import MAX_DURATION_S, id_problem, number_problem, row_problem
+
 log = logging.getLogger(__name__)
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -58,13 +60,20 @@ def spool_path(db_path: Path) -> Path:
 
 
 def _row(item: list) -> list | None:
-    """An insert line's row [id, start, duration, source, kind, app, title, data] when every field has its type."""
+    """An insert line's row [id, start, duration, source, kind, app, title, data] when every field has its type
+    and a sane value (`assistant.core.validate`: a bounded id, finite numbers, believable times)."""
     row = item[1:]
-    ok = (isinstance(row[0], int) and not isinstance(row[0], bool) and row[0] > 0
-          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row[1:3])
-          and isinstance(row[3], str) and isinstance(row[4], str)
-          and all(v is None or isinstance(v, str) for v in row[5:8]))
-    return row if ok else None
+    return row if row_problem(row) is None else None
+
+
+def _update(item: list) -> bool:
+    """A duration update line ["u", id, seconds] with a bounded id and a finite, sane duration."""
+    return (id_problem(item[1]) is None and number_problem("duration", item[2]) is None
+            and 0 <= item[2] <= MAX_DURATION_S)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a value the spool holds")
 
 
 def read_spool(path: Path) -> tuple[list[list], dict[int, float]]:
@@ -83,14 +92,13 @@ def read_spool(path: Path) -> tuple[list[list], dict[int, float]]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
+            item = json.loads(line, parse_constant=_no_constant)
+        except (json.JSONDecodeError, RecursionError, ValueError):
             skipped += 1
             continue
         if isinstance(item, list) and len(item) == 9 and item[0] == "i" and (row := _row(item)) is not None:
             rows[row[0]] = row
-        elif (isinstance(item, list) and len(item) == 3 and item[0] == "u" and isinstance(item[1], int)
-              and isinstance(item[2], (int, float)) and not isinstance(item[2], bool)):
+        elif isinstance(item, list) and len(item) == 3 and item[0] == "u" and _update(item):
             if item[1] in rows:
                 rows[item[1]][2] = item[2]
             else:

@@ -104,6 +104,8 @@ class WriterStats:
     error: str | None = None
     error_since: float | None = None
     queue_size: int = 0
+    refused: int = 0  # events refused by the validator (NaN, a year-9999 time, a 10 MB title, ...)
+    refused_reason: str = ""  # why the latest one was refused
 
 
 def write_writer_stats(db: Database, stats: WriterStats) -> None:

@@ -15,10 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from assistant.core import validate
 from assistant.core.events import Event
-from assistant.log.db import Database, open_db
+from assistant.log.db import Database, describe_io_error, open_db
 from assistant.log.heartbeat import heartbeat_merge
+from assistant.log.refused import DATA_ERRORS, bad_items, keep_aside
 from assistant.log.spool import Spool
 from assistant.log.state import WriterStats, read_forget_request, write_writer_stats
 from assistant.log.transaction import transaction
@@ -39,17 +42,6 @@ class _Last:
     event_id: int
     event: Event
     row: list | None  # still waiting to be inserted (None once written)
-
-
-def _describe_io_error(exc: BaseException) -> str:
-    text = str(exc)
-    if "No space left" in text or "disk is full" in text or "database or disk is full" in text:
-        return "disk full"
-    if "readonly" in text or "read-only" in text or "Read-only" in text:
-        return "the event log is read-only"
-    if "locked" in text or "busy" in text:
-        return "the event log is locked by another process"
-    return text or type(exc).__name__
 
 
 class EventWriter:
@@ -81,6 +73,7 @@ class EventWriter:
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._start_error: str | None = None
+        self.start_exception: BaseException | None = None  # why start() failed (the cause of its RuntimeError)
         self._last: dict[str, _Last] = {}
         self._rows: list[list] = []  # staged, not committed
         self._updates: dict[int, float] = {}  # duration changes of committed rows, not committed
@@ -94,6 +87,12 @@ class EventWriter:
     # ------------------------------------------------------------ producer side (any thread)
 
     def put(self, event: Event) -> bool:
+        """Queue `event`; False when it is refused (`assistant.core.validate`: counted with the reason) or the
+        queue is full (counted as dropped)."""
+        why = validate.problem(event)
+        if why is not None:
+            self.refuse(why)
+            return False
         if self.queue.qsize() >= self.queue_size:
             with self._stats_lock:
                 self.stats.dropped += 1
@@ -102,6 +101,14 @@ class EventWriter:
         with self._stats_lock:
             self.stats.accepted += 1
         return True
+
+    def refuse(self, reason: str) -> None:
+        """Count an event refused at any door (the writer's own check, a collector, an endpoint) with the reason,
+        so `proactive status` shows it."""
+        with self._stats_lock:
+            self.stats.refused += 1
+            self.stats.refused_reason = reason[:200]
+        log.info("an event was refused: %s", reason[:200])
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Block until everything queued before this call is committed (False if the disk refused it)."""
@@ -123,7 +130,7 @@ class EventWriter:
         self._thread.start()
         self._ready.wait(30)
         if self._start_error:
-            raise RuntimeError(self._start_error)
+            raise RuntimeError(self._start_error) from self.start_exception
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -138,12 +145,15 @@ class EventWriter:
             self.db = open_db(self.path, check=True)
         except Exception as exc:  # surfaced by start()
             self._start_error = f"cannot open the event log {self.path}: {exc}"
+            self.start_exception = exc
             return False
         try:
             self.spool = Spool(self.path)
             self._replay_spool()
         except Exception as exc:  # surfaced by start()
             self._start_error = f"cannot take the event log {self.path}: {exc}"
+            self.start_exception = exc
+            self._close()
             return False
         self._next_id = (self.db.conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1
         return True
@@ -159,7 +169,7 @@ class EventWriter:
         retry_at = 0.0  # after an I/O error, when to try again
         while True:
             stopping = self._stop.is_set()
-            due_at = retry_at or (first_pending + self.commit_interval if first_pending else 0.0)
+            due_at = retry_at or (first_pending + self._delay() if first_pending else 0.0)
             flushes = self._take(due_at, stopping)
             now = time.monotonic()
             if self._unsafe() and not first_pending:
@@ -181,6 +191,11 @@ class EventWriter:
             with self._stats_lock:
                 self.stats.not_stored += len(self._rows) - (self._unspooled if self.sync_interval > 0 else 0)
         self._close()
+
+    def _delay(self) -> float:
+        """How long a change may wait before it is made crash-safe: with a spool, not at all (an append to the
+        page cache is cheap, and a heartbeat spooled at once bounds what a kill -9 loses to one heartbeat)."""
+        return 0.0 if self.sync_interval > 0 else self.commit_interval
 
     def _unsafe(self) -> bool:
         """Changes that would be lost if the process were killed now."""
@@ -209,7 +224,7 @@ class EventWriter:
     def _persist(self, now: float, first_pending: float, last_sync: float, last_forget_check: float,
                  flushing: bool, stopping: bool) -> tuple[float, float, float]:
         """Spool and/or commit what is due. Returns the new (first_pending, last_sync, last_forget_check)."""
-        due = bool(first_pending) and now - first_pending >= self.commit_interval
+        due = bool(first_pending) and now - first_pending >= self._delay()
         forget_now = False
         if self.sync_interval > 0 and (due or self._unspooled) and now - last_forget_check >= 1.0:
             last_forget_check = now
@@ -229,7 +244,7 @@ class EventWriter:
         return first_pending, last_sync, last_forget_check
 
     def _io_failed(self, exc: BaseException) -> None:
-        reason = _describe_io_error(exc)
+        reason = describe_io_error(exc)
         with self._stats_lock:
             if self.stats.error is None:
                 self.stats.error_since = time.time()
@@ -284,14 +299,45 @@ class EventWriter:
                 log.exception("event listener failed")
 
     def _commit(self) -> None:
+        self._write_rows(_INSERT)
+        self._finish_commit(self._rows)
+
+    def _write_rows(self, insert: str) -> None:
+        """Insert the staged rows and updates in one transaction. A value SQLite refuses (a data error, not the
+        disk or a lock) does not stop the log: the bad rows are found, set aside, and the rest committed."""
         conn = self.db.conn
+        try:
+            self._insert_all(conn, insert)
+        except DATA_ERRORS:
+            self._set_aside_bad_rows(conn, insert)
+            self._insert_all(conn, insert)
+
+    def _insert_all(self, conn: Any, insert: str) -> None:
         with transaction(conn):
             self._honour_forget()
-            rows, updates = self._rows, self._updates
-            if rows:
-                conn.executemany(_INSERT, rows)
-            if updates:
-                conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
+            if self._rows:
+                conn.executemany(insert, self._rows)
+            if self._updates:
+                conn.executemany("UPDATE events SET duration = ? WHERE id = ?",
+                                 [(d, i) for i, d in self._updates.items()])
+
+    def _set_aside_bad_rows(self, conn: Any, insert: str) -> None:
+        """Bisect the staged rows and updates for the ones SQLite refuses (each tried in a transaction that is
+        rolled back); those are counted as refused and written to `<log>-refused` (0600, bounded), never
+        retried, so one bad value cannot stop the log from committing."""
+        bad_rows = bad_items(conn, self._rows, lambda c, part: c.executemany(insert, part))
+        updates = list(self._updates.items())
+        bad_updates = bad_items(conn, updates, lambda c, part: c.executemany(
+            "UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in part]))
+        drop = {id(r) for r in bad_rows}
+        self._rows = [r for r in self._rows if id(r) not in drop]
+        for event_id, _ in bad_updates:
+            self._updates.pop(event_id, None)
+        for item in [*bad_rows, *bad_updates]:
+            self.refuse(f"the event log refused a value in {str(item)[:120]}")
+        keep_aside(self.path, [*bad_rows, *bad_updates])
+
+    def _finish_commit(self, rows: list[list]) -> None:
         for last in self._last.values():
             last.row = None
         self._rows, self._updates = [], {}
@@ -314,17 +360,15 @@ class EventWriter:
         return request is not None and request.updated > self._forget_seen
 
     def _replay_spool(self) -> None:
-        """Bring what a killed writer left in the spool into the DB (honouring any forget since)."""
+        """Bring what a killed writer left in the spool into the DB (honouring any forget since). Lines that do
+        not hold a sane row were skipped by the reader; a row SQLite still refuses is set aside, never fatal."""
         rows, updates = self.spool.read()
         if rows or updates:
             self._forget_seen = 0.0
-            self._rows = rows
-            with transaction(self.db.conn) as conn:
-                self._honour_forget()
-                conn.executemany(_INSERT.replace("INSERT", "INSERT OR REPLACE"), self._rows)
-                conn.executemany("UPDATE events SET duration = ? WHERE id = ?", [(d, i) for i, d in updates.items()])
+            self._rows, self._updates = rows, updates
+            self._write_rows(_INSERT.replace("INSERT", "INSERT OR REPLACE"))
             log.info("recovered %d events from %s", len(self._rows), self.spool.path)
-            self._rows = []
+            self._rows, self._updates = [], {}
             self._forget_seen = time.time()
         self.spool.clear()
 
@@ -354,3 +398,4 @@ class EventWriter:
             return
         self._last_state = value
         self._state_written = time.monotonic()
+

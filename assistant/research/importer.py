@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.events import Event
+from assistant.core.paths import read_regular
 from assistant.log.db import Database
 from assistant.log.decisions import import_decision, import_observations
 from assistant.research import formats as F
 
-DECISION_FORMATS = ("proactivebench", "trace", "sft", "reward-model")
+DECISION_FORMATS = ("proactivebench", "trace", "sft", "reward-model", "reward-model-alpaca")
+MAX_IMPORT_BYTES = 1 << 30  # a file to import is read whole: 1 GiB at most
 
 
 @dataclass(frozen=True)
@@ -26,22 +28,8 @@ class Parsed:
 def parse(path: Path) -> Parsed:
     """Read and recognise one file (or an sft / reward-model export folder). FormatError / OSError name it."""
     if path.is_dir():
-        info_path = path / "dataset_info.json"
-        try:
-            info = json.loads(info_path.read_text(encoding="utf-8"))
-            files = [path / entry["file_name"] for entry in info.values()]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise F.FormatError(f"{info_path}: expected LLaMA-Factory's dataset_info.json ({exc})") from None
-        rows: list[Any] = []
-        fmt = ""
-        for file in files:
-            if file.is_file() and not file.read_text(encoding="utf-8").strip():
-                continue  # a dataset with no rows of this kind
-            part = parse(file)
-            fmt = fmt or part.fmt
-            rows += part.rows
-        return Parsed(fmt or "sft", rows)
-    text = path.read_text(encoding="utf-8")
+        return _parse_dataset(path)
+    text = _read_text(path)
     if not text.strip():
         raise F.FormatError(f"{path}: the file is empty")
     try:
@@ -63,6 +51,41 @@ def parse(path: Path) -> Parsed:
         except ValueError as exc:
             raise F.FormatError(f"{path}:{n}: not JSON ({exc})") from None
     return Parsed(_detect(path, rows[0]), rows)
+
+
+def _parse_dataset(path: Path) -> Parsed:
+    """An sft / reward-model export folder: dataset_info.json names the dataset; its meta side file (one
+    {"meta": ...} per row) holds the decisions."""
+    info_path = path / "dataset_info.json"
+    try:
+        info = json.loads(_read_text(info_path))
+        entries = [(name, path / entry["file_name"]) for name, entry in info.items()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise F.FormatError(f"{info_path}: expected LLaMA-Factory's dataset_info.json ({exc})") from None
+    names = {v: k for k, v in F.DATASET_NAMES.items()}
+    rows: list[Any] = []
+    fmt = ""
+    for name, file in entries:
+        meta = F.meta_file(file)
+        if name not in names or not meta.is_file():
+            raise F.FormatError(f"{path}: {file.name} has no {meta.name} beside it: this dataset was not exported "
+                                "by this app (the judge commands read reward rows directly)")
+        fmt = fmt or names[name]
+        for n, line in enumerate(_read_text(meta).splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except ValueError as exc:
+                    raise F.FormatError(f"{meta}:{n}: not JSON ({exc})") from None
+    return Parsed(fmt or "sft", rows)
+
+
+def _read_text(path: Path) -> str:
+    """A regular file's text (special files refused by type, size capped); FormatError when it is not UTF-8."""
+    try:
+        return read_regular(path, MAX_IMPORT_BYTES).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise F.FormatError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _detect(path: Path, first: Any) -> str:
@@ -100,7 +123,7 @@ def events_from(rows: list[Any]) -> list[Event]:
     out = []
     for n, r in enumerate(rows, 1):
         try:
-            out.append(Event(source=str(r["source"]), kind=str(r["kind"]), start=float(r["start"]),
+            out.append(Event(source=str(r["source"]), kind=str(r["kind"]), start=F.parse_time(r["start"]),
                              duration=float(r["duration"]), app=r.get("app"), title=r.get("title"),
                              data=dict(r.get("data") or {})))
         except (KeyError, TypeError, ValueError) as exc:

@@ -40,6 +40,8 @@ class Row:
     help_needed: bool
     category: str  # CD / FA / CR / MN
     votes: float  # share of annotators who accepted (a task row); `accepted` as 0/1 when not given
+    participant: str | None = None  # a merged study's participant (meta.participant), None elsewhere
+    index: int = 0  # position over all rows read (a study's splits.json names rows by it)
     session: str = ""  # the row's own session or group (`meta.session`), else read from its history
 
 
@@ -58,6 +60,7 @@ def load_rows(paths: list[str | Path]) -> list[Row]:
                     obs = raw["obs"]
                     category = category_code(raw["category"])
                     votes = raw.get("annotation") or [bool(raw["valid"])]
+                    meta = raw.get("meta") if isinstance(raw.get("meta"), dict) else {}
                     rows.append(
                         Row(
                             history=[str(o["event"]) for o in obs],
@@ -67,7 +70,9 @@ def load_rows(paths: list[str | Path]) -> list[Row]:
                             help_needed=bool(raw.get("help_needed", category in ("CD", "MN"))),
                             category=category,
                             votes=sum(bool(v) for v in votes) / len(votes),
-                            session=str((raw.get("meta") or {}).get("session") or ""),
+                            participant=str(meta["participant"]) if meta.get("participant") else None,
+                            index=len(rows),
+                            session=str(meta.get("session") or ""),
                         )
                     )
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -93,20 +98,24 @@ class Group:
     categories: list[str] = field(default_factory=list)
     votes: list[float] = field(default_factory=list)
     help_needed: bool = False
+    participant: str | None = None
+    rows: list[int] = field(default_factory=list)  # Row.index of each candidate
 
 
 def group_rows(rows: list[Row]) -> list[Group]:
     groups: dict[tuple, Group] = {}
     for r in rows:
-        key = (tuple(r.history), tuple(r.times))
+        key = (r.participant, tuple(r.history), tuple(r.times))
         g = groups.get(key)
         if g is None:
             g = groups[key] = Group(
-                history=r.history, session=r.session or session_id(r.history), help_needed=r.help_needed
+                history=r.history, session=r.session or session_id(r.history), help_needed=r.help_needed,
+                participant=r.participant,
             )
         g.tasks.append(r.task)
         g.accepted.append(r.accepted)
         g.categories.append(r.category)
         g.votes.append(r.votes)
+        g.rows.append(r.index)
         g.help_needed = g.help_needed or r.help_needed
     return list(groups.values())

@@ -1,33 +1,19 @@
-"""The attacks of issue 8 on untrusted input, measured before and after the hardening.
-
-    .venv/bin/python -m bench.attacks [--before-tree DIR]
-
-Each attack runs in its own subprocess (with a time limit, and a 4 GB address-space limit for the YAML bomb)
-against the code in this checkout ("after"); with --before-tree DIR also against an older checkout, e.g.
-`mkdir /tmp/before && git archive b37e342 | tar -x -C /tmp/before` ("before"). Attacks that need a display
-start their own Xvfb (tests/display.py). Writes bench/results/attacks.json.
-"""
+"""Untrusted input (issue 8's attacks, kept): redaction and user regexes on hostile text, YAML bombs, X11
+title encodings, a process that lies about its name. Each probe returns one short figure (see __main__)."""
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-LIMIT_S = 60
-LIMITS = {"title_180kb": 180}
-
+REPO = Path(__file__).resolve().parents[2]
 
 def _redact_fn():
     try:
@@ -92,11 +78,14 @@ def probe_user_regex_timeout():
 def probe_config_accepts_redos():
     from assistant.core import config
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "config.yaml"
-        path.write_text("privacy:\n  exclude_titles: ['(a+)+$']\n")
-        problems = config.check_file(path)[1]
-    return f"refused: {problems[0]}"[:140] if problems else "accepted"
+    out = []
+    for pattern in ("(a+)+$", "(ab|abab)+$"):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "config.yaml"
+            path.write_text(f"privacy:\n  exclude_titles: ['{pattern}']\n")
+            problems = config.check_file(path)[1]
+        out.append(f"{pattern} {'refused' if problems else 'accepted'}")
+    return "; ".join(out)
 
 
 def probe_secrets():
@@ -205,87 +194,6 @@ def probe_wm_class():
     return f"app = {', '.join(sorted(apps)) or 'none'}"
 
 
-def _endpoint(**kw):
-    from collectors.browser_endpoint import BrowserEndpoint
-    from collectors.privacy import Emitter, PrivacyFilter
-
-    got = []
-    tmp = Path(tempfile.mkdtemp())
-    c = BrowserEndpoint(Emitter(PrivacyFilter([], [], []), got.append), port=0, info_path=tmp / "ep.json", **kw)
-    c.start()
-    for _ in range(200):
-        if c.address and (tmp / "ep.json").exists():
-            break
-        time.sleep(0.02)
-    return c, json.loads((tmp / "ep.json").read_text())["token"], got
-
-
-def _post(port, body, token, timeout=10.0):
-    started = time.perf_counter()
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-            sock.sendall(f"POST /tab HTTP/1.1\r\nX-Proactive-Token: {token}\r\nContent-Length: {len(body)}\r\n\r\n"
-                         .encode() + body)
-            reply = sock.recv(100)
-        code = int(reply.split(b" ", 2)[1]) if reply else 0
-    except OSError:
-        code = 0
-    return code, time.perf_counter() - started
-
-
-ATTACKER = textwrap.dedent("""
-    import resource, socket, sys, time
-    resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-    socks = []
-    for _ in range(1000):
-        s = socket.socket(); s.setblocking(False); s.connect_ex(("127.0.0.1", int(sys.argv[1]))); socks.append(s)
-        time.sleep(0.002)
-    for s in socks:
-        try:
-            s.send(b"POST /tab HTTP/1.1\\r\\nX-Slow: ")
-        except OSError:
-            pass
-    print("held", flush=True)
-    time.sleep(float(sys.argv[2]))
-""")
-
-
-def probe_slowloris():
-    """1,000 connections from another process that send half a head and wait; this process has the usual
-    desktop limit of 1,024 open files."""
-    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-    c, token, _ = _endpoint()
-    port = c.address[1]
-    threads0, fds0 = threading.active_count(), len(os.listdir("/proc/self/fd"))
-    attacker = subprocess.Popen([sys.executable, "-c", ATTACKER, str(port), "20"], stdout=subprocess.PIPE, text=True)
-    attacker.stdout.readline()
-    time.sleep(3.0)
-    threads = threading.active_count() - threads0
-    fds = len(os.listdir("/proc/self/fd")) - fds0
-    code, seconds = _post(port, json.dumps({"title": "ok", "url": "https://a.b/"}).encode(), token, timeout=5)
-    attacker.kill()
-    c.stop(2)
-    return f"+{threads} threads, +{fds} fds; valid tab: {code or 'no answer'} after {seconds:.2f} s"
-
-
-def probe_flood():
-    c, token, got = _endpoint()
-    codes = [_post(c.address[1], json.dumps({"title": f"t{i}", "url": "https://a.b/"}).encode(), token)[0]
-             for i in range(2000)]
-    reason = c.status().get("reason", "")
-    c.stop(2)
-    shown = "counted in status" if "shed" in reason else "not in status"
-    return f"{len(got)} of 2000 stored, {codes.count(429)} shed ({shown})"
-
-
-def probe_nested_json():
-    c, token, _ = _endpoint()
-    body = b'{"title": "x", "url": "https://a.b", "n": ' + b"[" * 2000 + b"]" * 2000 + b"}"
-    code, _ = _post(c.address[1], body, token)
-    c.stop(2)
-    return f"HTTP {code}" if code else "connection dropped"
-
-
 def _bomb(levels: int) -> str:
     keys = ["privacy.exclude_titles", "privacy.secret_patterns", "privacy.exclude_apps",
             "policy.max_proposals_per_hour", "policy.stall_seconds", "policy.switch_repeat", "judge.threshold",
@@ -340,65 +248,3 @@ def probe_yaml_other():
             except BaseException as exc:  # noqa: BLE001
                 out.append(f"{name}: {type(exc).__name__}")
     return "; ".join(out)
-
-
-ATTACKS = [
-    ("redact: 16.8 KB of Luhn-valid digit groups", "redact_luhn"),
-    ("window title of 180 KB through the privacy gate", "title_180kb"),
-    ("exclude_titles '(a+)+$' on 36 a's and '!'", "user_regex"),
-    ("exclude_titles '(a|aa)+$' on 40 a's and '!'", "user_regex_timeout"),
-    ("config check of exclude_titles '(a+)+$'", "config_accepts_redos"),
-    ("secret shapes in window titles (default config)", "secrets"),
-    ("password-manager vault pages and CLIs", "vaults"),
-    ("X11 titles set as STRING / COMPOUND_TEXT", "x11_titles"),
-    ("Firefox window of a process named 'Terminal'", "wm_class"),
-    ("slowloris: 1,000 held connections", "slowloris"),
-    ("flood: 2,000 valid tabs as fast as possible", "flood"),
-    ("JSON body nested 2,000 deep (12 KB)", "nested_json"),
-    ("YAML alias bomb under known keys", "yaml_bomb"),
-    ("recursive alias, deep list, non-UTF-8, directory", "yaml_other"),
-]
-
-
-def run_probe(name: str, tree: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    try:
-        out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--probe", name], check=False, cwd=tree, env=env,
-                             capture_output=True, text=True, timeout=LIMITS.get(name, LIMIT_S))
-    except subprocess.TimeoutExpired:
-        return f"froze: killed after {LIMITS.get(name, LIMIT_S)} s"
-    lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
-    if not lines:
-        tail = (out.stderr.strip().splitlines() or ["no output"])[-1]
-        return f"crashed: {tail[:100]}"
-    return json.loads(lines[-1][7:])
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--before-tree", type=Path)
-    parser.add_argument("--probe")
-    args = parser.parse_args()
-    if args.probe:
-        here = str(Path(__file__).resolve().parent)  # bench/collectors.py must not shadow the collectors package
-        sys.path[:] = [p for p in sys.path if p and str(Path(p).resolve()) != here]
-        print("RESULT " + json.dumps(globals()[f"probe_{args.probe}"]()), flush=True)
-        os._exit(0)  # do not wait for threads a frozen attack left behind
-    from bench.harness import RESULTS
-
-    rows = []
-    for title, name in ATTACKS:
-        before = run_probe(name, args.before_tree) if args.before_tree else "(not run)"
-        after = run_probe(name, REPO)
-        rows.append({"attack": title, "before": before, "after": after,
-                     "command": f"python bench/attacks.py --probe {name}"})
-        print(f"{title}\n  before: {before}\n  after:  {after}", flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "attacks.json"
-    out.write_text(json.dumps({"benchmark": "attacks", "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                               "before_tree": str(args.before_tree or ""), "rows": rows}, indent=2))
-    print(f"written {out}")
-
-
-if __name__ == "__main__":
-    main()
