@@ -121,7 +121,7 @@ def shoot(home: Path, out: Path, with_model: bool) -> None:
     tray = TrayApp(app, runtime)
     try:
         if with_model:
-            wait(app, lambda: runtime.engine.model_part["state"] != "loading", 120)
+            wait(app, lambda: runtime.live.model_part["state"] != "loading", 120)
         board = Dashboard(db, lambda: collect(db, runtime), clock=lambda: now, categories=cfg["dashboard.categories"])
         board.resize(1280, 820)
         board.show()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.candidates import NULL_CANDIDATE, generate_candidates
+from assistant.decide.candidates import NULL_CANDIDATE, generate_candidates
 from tests.conftest import run_cli
 
 INJECTIONS = [

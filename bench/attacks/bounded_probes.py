@@ -226,7 +226,7 @@ FORMS = ["The user switches to Firefox and reads '{t}'.", "The user switches to 
 
 
 def _quoting(titles: list[str]) -> int:
-    from models.candidates import NULL_CANDIDATE, generate_candidates
+    from assistant.decide.candidates import NULL_CANDIDATE, generate_candidates
 
     count = 0
     for title in titles:
