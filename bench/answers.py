@@ -94,7 +94,10 @@ def answer_one(backend: Any, task: dict[str, Any], mode: str, cfg: Any, workdir:
         project.mkdir(parents=True, exist_ok=True)
         for name, text in task["files"].items():
             (project / name).write_text(text, "utf-8")
-    ctx = AnswerContext(task["task"], tuple(task.get("history", [])), error_line=task.get("error", ""),
+    from models.situation import error_line
+
+    error = error_line(task["error"]) if task.get("error") else ""  # as the live app reads it from a title
+    ctx = AnswerContext(task["task"], tuple(task.get("history", [])), error_line=error,
                         file_name=task.get("file_name", ""), file_text=task.get("file_text"),
                         clipboard_text=task.get("clipboard"), kind=task["kind"])
     ev = Evidence(task=ctx.task, kind=ctx.kind, error=ctx.error_line, query=task.get("query", ""),

@@ -26,22 +26,22 @@ __all__ = ["CommandCheck", "Evidence", "Fact", "FactSheet", "FixStep", "Tools", 
            "check_text", "classify", "extract_commands", "gather"]
 
 ERROR_KINDS = frozenset({"explain_error", "find_fix"})
-_PY_MISSING = re.compile(r"No module named '?([A-Za-z_][\w.]*)'?")
+_PY_MISSING = re.compile(r"No module named ['\"]?([A-Za-z_][\w.]*)['\"]?")
 _PIP_NO_DIST = re.compile(r"(?:No matching distribution found for|satisfies the requirement)\s+([A-Za-z0-9][\w.-]*)")
 _PEP668 = re.compile(r"externally[- ]managed[- ]environment")
 _NODE = re.compile(r"Cannot find (?:module|package) ['\"]([^'\"]+)['\"]|Can't resolve ['\"]([^'\"]+)['\"]")
-_RUST = re.compile(r"unresolved import `(\w+)|use of (?:undeclared|unresolved) (?:crate or module|module or unlinked "
-                   r"crate) `(\w+)`|can't find crate for `(\w+)`|unlinked crate `(\w+)`")
+_RUST = re.compile(r"unresolved import [`\"](\w+)|use of (?:undeclared|unresolved) (?:crate or module|module or "
+                   r"unlinked crate) [`\"](\w+)[`\"]|can't find crate for [`\"](\w+)[`\"]|unlinked crate [`\"](\w+)[`\"]")
 _GO = re.compile(r"no required module provides package ([\w.~/-]+)|cannot find package \"([\w.~/-]+)\"|"
                  r"package ([\w.~/-]+) is not in (?:GOROOT|std)")
 _JAVA = re.compile(r"(?:ClassNotFoundException|NoClassDefFoundError)[:\s]+([\w.$/]+)|package ([\w.]+) does not exist")
-_SHELL = (re.compile(r"command not found:\s*([\w.+-]+)"), re.compile(r"Unknown command:?\s*'?([\w.+-]+)"),
+_SHELL = (re.compile(r"command not found:\s*([\w.+-]+)"), re.compile(r"Unknown command:?\s*['\"]?([\w.+-]+)"),
           re.compile(r"(?:^|[\s:])([\w.+-]+): (?:command )?not found\b"))
 _APT = re.compile(r"(?:^|\s)E: |Unable to locate package|Could not get lock|has no installation candidate|dpkg was "
                   r"interrupted|Unmet dependencies")
 _DOCKER = re.compile(r"(?i)docker|container|image")
 _GIT = re.compile(r"(?i)\bgit\b|fatal:|CONFLICT|refspec|upstream|pathspec|publickey|detached HEAD|merge")
-_TEST = re.compile(r"::\w+|--- FAIL|FAIL\s+\S+\.(?:test|spec)\.|test \S+ \.\.\. FAILED|\bFAILED\b")
+_TEST = re.compile(r"::\w+|--- FAIL|(?:^|\s)FAIL: Test\w|FAIL\s+\S+\.(?:test|spec)\.|test \S+ \.\.\. FAILED|\bFAILED\b")
 
 
 def classify(error: str, context: str = "") -> tuple[str, str]:
