@@ -67,7 +67,10 @@ def main() -> None:
     parser.add_argument("--no-model", action="store_true", help="Do not load the model (no task panel answer).")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="proactive-shots-"))
-    os.environ["PROACTIVE_HOME"] = str(home)
+    # a fresh home folder, so the windows show the default places (~/.local/share/proactive), not a temp path
+    os.environ["HOME"] = str(home)
+    for name in ("PROACTIVE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        os.environ.pop(name, None)
     xprocs = start_x()
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
     try:

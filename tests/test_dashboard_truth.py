@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from assistant.core.events import Event
+from assistant.core.paths import display_path
 from assistant.core.proposal import Proposal
 from assistant.log import EventWriter, open_db
 from assistant.log.proposals import record_label, record_proposal
@@ -112,6 +113,13 @@ def test_what_is_written_adds_up():
     assert sum(data.shares([2.84 * 60, 1.23 * 60])) == round((2.84 + 1.23) * 10)
     assert data.minutes_text(28) == "2.8 min" and data.minutes_text(5) == "30 s"
     assert data.minutes_text(1234) == "2 h 3.4 min" and data.exact_text(170.4) == "2 min 50 s"
+    assert data.minutes_text(4570) == "7 h 37 min"  # no "37.0"
+
+
+def test_the_dashboard_names_the_log_in_the_home_folder_as_a_person_reads_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert display_path(tmp_path / ".local/share/proactive/events.db") == "~/.local/share/proactive/events.db"
+    assert display_path("/srv/events.db") == "/srv/events.db"
 
 
 def test_every_dashboard_figure_matches_the_day(qtbot, day):

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.app.status import Status, collect
+from assistant.core.paths import display_path
 from assistant.log import Database, LogError
 from ui import data, settings_io, theme
 from ui.dashboard_pages import SuggestionsPage, TimelinePage
@@ -351,8 +352,9 @@ class Dashboard(QWidget):
         self.pause_button.setVisible(not pause.paused)
         self.resume_button.setVisible(pause.paused)
         self.health.show(status.parts)
-        self.storage_label.setText(f"Event log: {data.megabytes(status.db_bytes)} · "
-                                   f"{status.rows.get('events', 0):,} events stored\n{status.db_path}")
+        events = status.rows.get("events", 0)
+        self.storage_label.setText(f"Event log: {data.megabytes(status.db_bytes)} · {events:,} events stored\n"
+                                   f"{display_path(status.db_path)}")
 
     def _refresh_answers(self, now: float) -> None:
         days = data.answers_over_days(self.db, now)

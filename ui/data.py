@@ -153,7 +153,7 @@ def shares(seconds: list[float], unit: float = UNIT) -> list[int]:
 
 
 def minutes_text(units: int, unit: float = UNIT) -> str:
-    """'48 s', '12.4 min', '2 h 5.3 min' for a count of `unit`s (a tenth of a minute)."""
+    """'48 s', '12.4 min', '2 h 5.3 min', '7 h 37 min' for a count of `unit`s (a tenth of a minute)."""
     seconds = units * unit
     if seconds < 60:
         return f"{seconds:.0f} s"
@@ -161,7 +161,7 @@ def minutes_text(units: int, unit: float = UNIT) -> str:
     if minutes < 60:
         return f"{minutes:.1f} min"
     hours, rest = divmod(round(minutes * 10), 600)
-    return f"{hours} h {rest / 10:.1f} min"
+    return f"{hours} h {rest // 10} min" if rest % 10 == 0 else f"{hours} h {rest / 10:.1f} min"
 
 
 def exact_text(seconds: float) -> str:

@@ -36,6 +36,15 @@ def db_path() -> Path:
     return data_dir() / "events.db"
 
 
+def display_path(path: Path | str) -> str:
+    """A path as a person reads it: the home folder as `~` (`~/.local/share/proactive/events.db`)."""
+    text = str(path)
+    home = str(Path.home())
+    if home not in ("", "/") and (text == home or text.startswith(home + os.sep)):
+        return "~" + text[len(home):]
+    return text
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and parents) and make it 0700: only the user can read the data. A folder that exists but
     cannot be changed (a read-only mount) is left as it is: reading it must still work. OSError, naming the
