@@ -2,8 +2,8 @@
 # Install the proactive assistant on a fresh Debian machine.
 #   bash packaging/install.sh          -> system libs, .venv, app (llama-cpp-python built from source)
 #   bash packaging/install.sh --test   -> the above plus Xvfb/openbox/xdotool/trayer, headless sway + foot (Wayland
-#                                         tests, run as the unprivileged user proactive-wl) and the test extras.
-#   kwin-wayland (about 150 packages) is left out on purpose; the KWin test runs where it is installed.
+#                                         tests, run as the unprivileged user proactive-wl), kwin-wayland (the KWin
+#                                         backend's test; about 150 packages, 2 minutes) and the test extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TEST=0
@@ -16,7 +16,7 @@ APT_PKGS=(python3-venv python3-dev build-essential cmake libgomp1 x11-xserver-ut
           libxcb-shape0 libxcb-xkb1 libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0
           libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
 if [[ $WITH_TEST -eq 1 ]]; then
-  APT_PKGS+=(xvfb xdotool x11-utils openbox trayer xterm sway foot dbus-daemon)
+  APT_PKGS+=(xvfb xdotool x11-utils openbox trayer xterm sway foot dbus-daemon kwin-wayland)
 fi
 missing=()
 for p in "${APT_PKGS[@]}"; do
