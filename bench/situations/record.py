@@ -92,9 +92,15 @@ def record(situation: Situation, out_dir: Path = RECORDINGS, say: Callable[[str]
                       "the app to start")
             _wait_for(lambda: any(e.source == "window" for e in _events(db_path)), READY_TIMEOUT_S,
                       "the window collector")
-            desktop.xdotool("key", "shift")
-            _wait_for(lambda: any(e.source == "input" for e in _events(db_path)), READY_TIMEOUT_S,
-                      "the input collector")
+            pressed = [0.0]
+
+            def input_seen() -> bool:  # a key now and then: one press can come before the listener is up
+                if time.monotonic() - pressed[0] > 5.0:
+                    desktop.xdotool("key", "shift")
+                    pressed[0] = time.monotonic()
+                return any(e.source == "input" for e in _events(db_path))
+
+            _wait_for(input_seen, READY_TIMEOUT_S, "the input collector")
             t0_wall, t0 = time.time(), time.monotonic()
             late = perform(desktop, situation.steps, t0)
             time.sleep(max(0.0, t0 + situation.duration - time.monotonic()))
