@@ -14,7 +14,7 @@ SUDO=""
 APT_PKGS=(python3-venv python3-dev build-essential cmake libgomp1 x11-xserver-utils
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
           libxcb-shape0 libxcb-xkb1 libxcb-xinerama0 libxcb-randr0 libxkbcommon-x11-0
-          libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+          libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core command-not-found)
 if [[ $WITH_TEST -eq 1 ]]; then
   APT_PKGS+=(xvfb xdotool x11-utils openbox trayer xterm sway foot dbus-daemon kwin-wayland)
 fi
@@ -26,6 +26,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   echo "[install] apt packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ " ${missing[*]} " == *" command-not-found "* ]]; then
+    # its index of which package has which command (answers name the package to install) is built by apt update
+    $SUDO apt-get update -qq || echo "[install] apt-get update failed: answers will not name Debian packages"
+  fi
 fi
 
 if [[ $WITH_TEST -eq 1 && $(id -u) -eq 0 ]] && ! id proactive-wl >/dev/null 2>&1; then
