@@ -31,7 +31,7 @@ def consented(home: Path) -> Path:
     try:
         control.give_consent(db, {}, via="flag")
     finally:
-        db.conn.close()
+        db.close()
     return home
 
 

@@ -19,6 +19,7 @@ from assistant.decide.build import build_chain
 from assistant.evaluation.replay import TICK, replay
 from assistant.log import EventWriter, open_db
 from tests.conftest import REPO, run_cli
+from tests.logsql import sql
 
 # Invented desktop activity (not from any data set): (seconds after start, app, title)
 SCRIPT = [
@@ -72,8 +73,8 @@ def test_replay_makes_the_decisions_the_live_engine_made(home):
     assert len(cards) == 2, [p.task for p in cards]  # one card per need: the KeyError, then the borrow error
     assert "KeyError" in cards[0].task and "E0382" in cards[1].task and cards[1].supersedes is cards[0]
     assert len({p.episode for p in cards}) == 2
-    stored = open_db(path).conn.execute("SELECT l.label FROM labels l JOIN proposals p ON p.id = l.proposal_id "
-                                        "WHERE p.task = ?", (cards[0].task,)).fetchall()
+    stored = sql(open_db(path), "SELECT l.label FROM labels l JOIN proposals p ON p.id = l.proposal_id "
+                 "WHERE p.task = ?", (cards[0].task,))
     assert stored == [("superseded",)]  # replaced before an answer: no judgement
 
 
@@ -147,6 +148,25 @@ def test_every_sql_statement_of_the_product_lives_in_the_log_package():
                 continue
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if SQL.search(line):
+                    offenders.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+LOG_HANDLE = re.compile(r"(\bdb|\bdatabase|\))\.conn\b")  # db.conn, self.db.conn, open_db(path).conn
+
+
+def test_only_the_log_package_touches_the_log_connection():
+    """`Database.conn` is the log package's own: everyone else (the app, the UI, the benches, the tests) calls a
+    named function of `assistant.log`, so the log's schema can change without a hunt through the tree.
+    (Collectors may not import the log at all: their `.conn` are X, D-Bus and Wayland connections.)"""
+    offenders = []
+    for folder in ("assistant", "models", "ui", "bench", "tests"):
+        for path in (REPO / folder).rglob("*.py"):
+            if path.is_relative_to(REPO / "assistant" / "log"):
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if LOG_HANDLE.search(code) and "LOG_HANDLE" not in code:
                     offenders.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
     assert offenders == []
 
