@@ -171,6 +171,45 @@ def test_only_the_log_package_touches_the_log_connection():
     assert offenders == []
 
 
+LIVE_DECISION = """
+import sys, time
+from assistant.app import control
+from assistant.app.live import LiveLoop
+from assistant.core import paths
+from assistant.core.config import default_config
+from assistant.core.events import Event
+from assistant.log import EventWriter, open_db
+path = paths.db_path()
+writer = EventWriter(path).start()
+loop = LiveLoop(default_config(), path, surface=lambda p: None, load_model=False)
+loop.open()
+writer.listeners.append(loop.on_event)
+t0 = time.time() - 600
+shown = []
+for i, (app, title) in enumerate([("code", "ledger.py - books - Visual Studio Code"),
+                                  ("xterm", "python ledger.py: KeyError: 'month'"),
+                                  ("firefox", "python KeyError month dict - Google Search")]):
+    writer.put(Event("window", "focus", start=t0 + 60 * i, duration=60, app=app, title=title))
+    writer.flush()
+    shown += [p for p in loop.step(t0 + 60 * i + 1) if p.task]
+writer.stop()
+assert shown, "no card"
+loop.on_label(control.answer(open_db(path), shown[0].id, "rejected", None))
+loop.step(time.time())  # the judge learns from the answer
+assert loop.chain.engine.judge.labels_learned == 1, "the answer was not learned"
+print(sorted(m for m in ("scipy", "sklearn", "models.judge.train") if m in sys.modules))
+"""
+
+
+def test_deciding_and_learning_live_never_load_the_scientific_stack(home):
+    """The live loop's judge is a dot product and a few Newton steps: SciPy and scikit-learn (tens of MB
+    resident) serve only `proactive judge train`, never a running app, even after it learned from an answer."""
+    out = subprocess.run([sys.executable, "-c", LIVE_DECISION], capture_output=True, text=True, timeout=120,
+                         cwd=REPO, env={**os.environ, "PROACTIVE_HOME": str(home), "DISPLAY": ""})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_the_tiny_embedded_model_words_no_proposals_unless_asked(home):
     """Measured on the traces, the embedded model's own proposals did not help (README): by default it only
     carries out accepted tasks; a model the user chose, or `model.propose: on`, joins the proposal path."""
