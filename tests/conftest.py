@@ -16,10 +16,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests named on the command line run whatever their tier (`pytest tests/test_lockout.py` runs the file);
-    the default `-m "not slow"` (pyproject's addopts) only narrows a bare `pytest -q`."""
+    """Test files or ids named on the command line run whatever their tier (`pytest tests/test_lockout.py` runs
+    the whole file) unless `-m` is given; otherwise pyproject's default `-m "not slow"` keeps to the quick tier."""
     args = config.invocation_params.args
-    named = any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in args)
+    named = any(not a.startswith("-") and Path(a.split("::")[0]).is_file() for a in args)  # not a folder
     chose = any(a.startswith("-m") or a.startswith("--markexpr") for a in args)
     if named and not chose and config.option.markexpr == "not slow":
         config.option.markexpr = ""
