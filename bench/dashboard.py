@@ -86,7 +86,7 @@ def record_days(path: Path, days: int, now: float | None = None, seed: int = 7) 
             if answer:
                 record_label(db, pid, answer, None, t + 20)
             shown += 1
-    db.conn.close()
+    db.close()
     return {"events": len(events), "shown": shown}
 
 
@@ -171,7 +171,7 @@ def main() -> None:
                 rows.append((f"dashboard {what} + paint, {tab} tab, median", median, "ms", ""))
                 rows.append((f"dashboard {what} + paint, {tab} tab, p95", p95, "ms", "< 250 (stays responsive)"))
         board.close()
-        db.conn.close()
+        db.close()
     command = f"python -m bench.dashboard --days {args.days} --repeat {args.repeat}"
     report("dashboard", rows, {"days": args.days, "fill_seconds": round(fill_s, 1), "command": command})
     table = ["| metric | value | unit | target |", "| --- | ---: | --- | --- |"]

@@ -145,7 +145,7 @@ def record_sample_week(path: Path, now: float, seed: int = 11) -> dict[str, int]
                     continue
                 shown += _suggest(db, t, task, kind, answer, reason, rng)
     finally:
-        db.conn.close()
+        db.close()
     return {"events": len(events), "dropped_by_privacy": emit.excluded, "shown": shown}
 
 

@@ -184,15 +184,15 @@ def shoot(home: Path, out: Path, with_model: bool) -> None:
     finally:
         tray.shutdown()
         runtime.stop()
-        db.conn.close()
+        db.close()
 
 
 def data_rows(db) -> list[tuple[int, str | None]]:
     """(proposal id, latest answer) of today's shown suggestions, oldest first."""
+    from assistant.log.proposals import recent_proposals
+
     start = dt.datetime.combine(dt.date.today(), dt.time()).timestamp()
-    return [(pid, label) for pid, label in db.conn.execute(
-        "SELECT p.id, (SELECT label FROM labels WHERE proposal_id = p.id ORDER BY id DESC LIMIT 1) FROM proposals p "
-        "WHERE p.surfaced = 1 AND p.time >= ? ORDER BY p.time", (start,))]
+    return [(r.id, r.label) for r in reversed(recent_proposals(db, 1000)) if r.time >= start]
 
 
 def hover(board, app, out: Path) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from assistant.core.events import Event
 from assistant.log import EventWriter, open_db
-from assistant.log.events import events_between, recent
+from assistant.log.events import bulk_load, events_between, newest_start, next_event_id, recent
+from assistant.log.housekeeping import checkpoint
 from bench.harness import peak_rss_mb, percentile, report
 
 APPS = ["code", "firefox", "xterm", "slack", "evince", "libreoffice", "chromium", "nautilus"]
@@ -52,12 +53,11 @@ def ingest_rate(path: Path, n: int, sync_interval: float) -> float:
 
 
 def fill(path: Path, n: int, spacing: float) -> None:
-    """Load n events straight through executemany (the writer's own insert), in big transactions."""
+    """Load n events past the writer (`assistant.log.events.bulk_load`), in big transactions."""
     db = open_db(path)
     rng = random.Random(2)
     t0 = time.time() - n * spacing
-    conn = db.conn
-    next_id = (conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1
+    next_id = next_event_id(db)
     batch = 200_000
     for chunk in range(0, n, batch):
         rows = []
@@ -66,12 +66,10 @@ def fill(path: Path, n: int, spacing: float) -> None:
             r = e.to_row()
             rows.append((next_id + i, r["start"], r["duration"], r["source"], r["kind"], r["app"], r["title"],
                          r["data"]))
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO events (id, start, duration, source, kind, app, title, data) "
-                         "VALUES (?,?,?,?,?,?,?,?)", rows)
-        conn.execute("COMMIT")
+        bulk_load(db, rows)
         print(f"  filled {min(n, chunk + batch):,}/{n:,}", end="\r", flush=True)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint(db)
+    db.close()
     print()
 
 
@@ -94,7 +92,7 @@ def main() -> None:
         fill_s = time.perf_counter() - t_fill
         size = path.stat().st_size
         db = open_db(path)
-        now = db.conn.execute("SELECT max(start) FROM events").fetchone()[0]
+        now = newest_start(db) or time.time()
         lat_recent, lat_app, n_recent = [], [], 0
         for q in range(args.queries):
             at = now - random.uniform(0, 86400)

@@ -10,7 +10,29 @@ from pathlib import Path
 
 import pytest
 
+from tests.tiers import is_slow
+
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Test files or ids named on the command line run whatever their tier (`pytest tests/test_lockout.py` runs
+    the whole file) unless `-m` is given; otherwise pyproject's default `-m "not slow"` keeps to the quick tier."""
+    args = config.invocation_params.args
+    named = any(not a.startswith("-") and Path(a.split("::")[0]).is_file() for a in args)  # not a folder
+    chose = any(a.startswith("-m") or a.startswith("--markexpr") for a in args)
+    if named and not chose and config.option.markexpr == "not slow":
+        config.option.markexpr = ""
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow tier (tests/tiers.py) so that `-m "not slow"` leaves it out."""
+    for item in items:
+        markers = {m.name for m in item.iter_markers()}
+        name = getattr(item, "originalname", item.name)
+        if is_slow(item.path.stem, name, list(getattr(item, "fixturenames", ())), markers):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +53,7 @@ def consented(home: Path) -> Path:
     try:
         control.give_consent(db, {}, via="flag")
     finally:
-        db.conn.close()
+        db.close()
     return home
 
 

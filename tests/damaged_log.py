@@ -35,7 +35,7 @@ def prepare(home: Path, events: int = 200) -> Path:
         writer.stop()
         db = open_db(path)
         control.give_consent(db, {}, via="flag")
-        db.conn.close()
+        db.close()
     finally:
         if env is None:
             os.environ.pop("PROACTIVE_HOME", None)

@@ -11,6 +11,7 @@ from assistant.core.proposal import Proposal
 from assistant.log import open_db
 from assistant.log import proposals as plog
 from assistant.log.answers import AnswerRecord, record_answer
+from tests.logsql import sql
 
 
 @dataclass
@@ -35,8 +36,8 @@ def write_log(home: Path, moments: list[Moment], start: float, gap: float = 30.0
     db = open_db(path)
     try:
         if consent:
-            db.conn.execute("INSERT INTO consent (time, text_version, opt_ins, model, via) VALUES (?,?,?,?,?)",
-                            (start - 60, "1", "{}", "", "flag"))
+            sql(db, "INSERT INTO consent (time, text_version, opt_ins, model, via) VALUES (?,?,?,?,?)",
+                (start - 60, "1", "{}", "", "flag"))
         history: list[str] = []
         times: list[float] = []
         for i, m in enumerate(moments):
@@ -56,5 +57,5 @@ def write_log(home: Path, moments: list[Moment], start: float, gap: float = 30.0
                 record_answer(db, AnswerRecord(pid, m.model_answer[0], "llama:test.gguf",
                                                followups=m.model_answer[1], time=t + 9))
     finally:
-        db.conn.close()
+        db.close()
     return path

@@ -20,6 +20,7 @@ from assistant.log.consent import consent_history
 from assistant.log.events import counts, recent
 from tests.conftest import REPO, run_cli
 from tests.display import XServer, xserver  # noqa: F401
+from tests.logsql import sql
 
 HOW = "Nothing is collected until you agree: run `proactive consent`"
 
@@ -168,5 +169,5 @@ def test_consent_needed_again_for_a_newer_text(home: Path):
     assert control.consent_needed(db)
     control.give_consent(db, {}, via="flag")
     assert not control.consent_needed(db)
-    db.conn.execute("UPDATE consent SET text_version = '0'")  # as if agreed to an older text
+    sql(db, "UPDATE consent SET text_version = '0'")  # as if agreed to an older text
     assert control.consent_needed(db) and control.consent_state(db) is None

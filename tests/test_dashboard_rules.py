@@ -43,7 +43,7 @@ def board(qtbot, home):
     dash.rules.confirm = False
     qtbot.addWidget(dash)
     yield dash
-    db.conn.close()
+    db.close()
 
 
 def test_never_record_rules_are_written_with_the_comments_kept(board):

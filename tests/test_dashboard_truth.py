@@ -91,7 +91,7 @@ def day(home):
         if answer:
             record_label(db, pid, answer, None, at(f"1{i}:00:30"))
     yield db
-    db.conn.close()
+    db.close()
 
 
 def test_the_figures_are_exact_to_the_second(day):

@@ -19,6 +19,7 @@ from assistant.decide.build import build_chain
 from assistant.evaluation.replay import TICK, replay
 from assistant.log import EventWriter, open_db
 from tests.conftest import REPO, run_cli
+from tests.logsql import sql
 
 # Invented desktop activity (not from any data set): (seconds after start, app, title)
 SCRIPT = [
@@ -72,8 +73,8 @@ def test_replay_makes_the_decisions_the_live_engine_made(home):
     assert len(cards) == 2, [p.task for p in cards]  # one card per need: the KeyError, then the borrow error
     assert "KeyError" in cards[0].task and "E0382" in cards[1].task and cards[1].supersedes is cards[0]
     assert len({p.episode for p in cards}) == 2
-    stored = open_db(path).conn.execute("SELECT l.label FROM labels l JOIN proposals p ON p.id = l.proposal_id "
-                                        "WHERE p.task = ?", (cards[0].task,)).fetchall()
+    stored = sql(open_db(path), "SELECT l.label FROM labels l JOIN proposals p ON p.id = l.proposal_id "
+                 "WHERE p.task = ?", (cards[0].task,))
     assert stored == [("superseded",)]  # replaced before an answer: no judgement
 
 
@@ -149,6 +150,64 @@ def test_every_sql_statement_of_the_product_lives_in_the_log_package():
                 if SQL.search(line):
                     offenders.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
     assert offenders == []
+
+
+LOG_HANDLE = re.compile(r"(\bdb|\bdatabase|\))\.conn\b")  # db.conn, self.db.conn, open_db(path).conn
+
+
+def test_only_the_log_package_touches_the_log_connection():
+    """`Database.conn` is the log package's own: everyone else (the app, the UI, the benches, the tests) calls a
+    named function of `assistant.log`, so the log's schema can change without a hunt through the tree.
+    (Collectors may not import the log at all: their `.conn` are X, D-Bus and Wayland connections.)"""
+    offenders = []
+    for folder in ("assistant", "models", "ui", "bench", "tests"):
+        for path in (REPO / folder).rglob("*.py"):
+            if path.is_relative_to(REPO / "assistant" / "log"):
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if LOG_HANDLE.search(code) and "LOG_HANDLE" not in code:
+                    offenders.append(f"{path.relative_to(REPO)}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+LIVE_DECISION = """
+import sys, time
+from assistant.app import control
+from assistant.app.live import LiveLoop
+from assistant.core import paths
+from assistant.core.config import default_config
+from assistant.core.events import Event
+from assistant.log import EventWriter, open_db
+path = paths.db_path()
+writer = EventWriter(path).start()
+loop = LiveLoop(default_config(), path, surface=lambda p: None, load_model=False)
+loop.open()
+writer.listeners.append(loop.on_event)
+t0 = time.time() - 600
+shown = []
+for i, (app, title) in enumerate([("code", "ledger.py - books - Visual Studio Code"),
+                                  ("xterm", "python ledger.py: KeyError: 'month'"),
+                                  ("firefox", "python KeyError month dict - Google Search")]):
+    writer.put(Event("window", "focus", start=t0 + 60 * i, duration=60, app=app, title=title))
+    writer.flush()
+    shown += [p for p in loop.step(t0 + 60 * i + 1) if p.task]
+writer.stop()
+assert shown, "no card"
+loop.on_label(control.answer(open_db(path), shown[0].id, "rejected", None))
+loop.step(time.time())  # the judge learns from the answer
+assert loop.chain.engine.judge.labels_learned == 1, "the answer was not learned"
+print(sorted(m for m in ("scipy", "sklearn", "models.judge.train") if m in sys.modules))
+"""
+
+
+def test_deciding_and_learning_live_never_load_the_scientific_stack(home):
+    """The live loop's judge is a dot product and a few Newton steps: SciPy and scikit-learn (tens of MB
+    resident) serve only `proactive judge train`, never a running app, even after it learned from an answer."""
+    out = subprocess.run([sys.executable, "-c", LIVE_DECISION], capture_output=True, text=True, timeout=120,
+                         cwd=REPO, env={**os.environ, "PROACTIVE_HOME": str(home), "DISPLAY": ""})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_tiny_embedded_model_words_no_proposals_unless_asked(home):

@@ -106,7 +106,7 @@ class Story:
         try:
             return [d for d in decisions(db) if d.task and d.surfaced]
         finally:
-            db.conn.close()
+            db.close()
 
 
 def stuck_on_an_error(s: Story) -> None:

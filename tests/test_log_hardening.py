@@ -21,6 +21,7 @@ from assistant.decide.pipeline import WINDOW_EVENTS
 from assistant.log import EventWriter, open_db
 from assistant.log.events import counts, recent
 from tests.conftest import REPO, run_cli
+from tests.logsql import sql
 
 DISK_FULL = textwrap.dedent("""
     import json, os, sys, time
@@ -29,6 +30,7 @@ DISK_FULL = textwrap.dedent("""
     from assistant.core.events import Event
     from assistant.log import EventWriter, open_db
     from assistant.log.events import counts
+    from tests.logsql import sql
     mnt = Path(sys.argv[1]); sync = float(sys.argv[2]); max_pending = int(sys.argv[3])
     path = mnt / "events.db"
     writer = EventWriter(path, commit_interval=0.2, sync_interval=sync, max_pending=max_pending).start()
@@ -61,7 +63,7 @@ DISK_FULL = textwrap.dedent("""
     flushed = writer.flush()
     writer.stop()
     db = open_db(path)
-    titles = [r[0] for r in db.conn.execute("SELECT title FROM events ORDER BY id")]
+    titles = [r[0] for r in sql(db, "SELECT title FROM events ORDER BY id")]
     print(json.dumps({"error": during.error, "waiting": during.waiting, "not_stored": during.not_stored,
                       "alive": alive, "part": part, "flushed": flushed, "titles": titles}))
 """)
@@ -133,7 +135,7 @@ def test_a_log_locked_by_another_process_is_never_moved_aside(home):
 
 def test_spool_lines_of_the_wrong_shape_are_skipped(home):
     path = home / "data" / "events.db"
-    open_db(path).conn.close()
+    open_db(path).close()
     good = ["i", 7, time.time() - 5, 1.5, "window", "focus", "code", "kept.py", None]
     lines = ["5", '{"a": 1}', '["i", "x"]', '["u", "a", "b"]', '["i", 8, "t", 0, "w", "f", null, null, null]',
              "[" * 5000, json.dumps(good), '["u", 7, 9.5]']
@@ -166,7 +168,7 @@ def test_one_bad_page_costs_only_its_rows(home):
     saved = counts(db)["events"]
     assert db.salvaged["events"] == saved
     assert 2900 <= saved < 3000, saved
-    titles = [r[0] for r in db.conn.execute("SELECT title FROM events ORDER BY id")]
+    titles = [r[0] for r in sql(db, "SELECT title FROM events ORDER BY id")]
     assert titles[0] == "row 0000" and titles[-1] == "row 2999"
 
 

@@ -17,6 +17,7 @@ from assistant.log.events import events_between
 from collectors.privacy import Emitter, PrivacyFilter
 from collectors.window import FocusState, WindowCollector
 from tests.display import x_env, xserver  # noqa: F401
+from tests.logsql import sql, sql_many
 from tests.test_desktop_session import _own_window, _wait
 
 
@@ -75,19 +76,19 @@ def test_rows_an_older_version_stored_are_deleted_and_skipped(home):
     writer.flush()
     writer.stop()
     db = open_db(path)
-    db.conn.executemany("INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[]')",
-                        [(now - 50, "The user types in 'Proactive assistant — Settings' in proactive."),
-                         (now - 60, "The user edits 'main.py' in Visual Studio Code.")])
+    sql_many(db, "INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[]')",
+             [(now - 50, "The user types in 'Proactive assistant — Settings' in proactive."),
+              (now - 60, "The user edits 'main.py' in Visual Studio Code.")])
     titles = [e.title for _, e in events_between(db, now - 120, now)]
     assert titles == ["main.py - code", "Proactive assistant — GitHub — Mozilla Firefox"]  # skipped on read
     assert [r["title"] for r in all_events(db)] == titles
-    db.conn.execute("DELETE FROM _migrations WHERE name = 'm006_forget_own_windows'")  # as before the upgrade
-    db.conn.close()
+    sql(db, "DELETE FROM _migrations WHERE name = 'm006_forget_own_windows'")  # as before the upgrade
+    db.close()
     db = open_db(path)
     try:
-        stored = [r[0] for r in db.conn.execute("SELECT title FROM events ORDER BY start")]
-        sentences = [r[0] for r in db.conn.execute("SELECT sentence FROM observations")]
+        stored = [r[0] for r in sql(db, "SELECT title FROM events ORDER BY start")]
+        sentences = [r[0] for r in sql(db, "SELECT sentence FROM observations")]
     finally:
-        db.conn.close()
+        db.close()
     assert stored == titles
     assert sentences == ["The user edits 'main.py' in Visual Studio Code."]

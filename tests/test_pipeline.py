@@ -12,6 +12,7 @@ from assistant.log import EventWriter, open_db
 from assistant.log import proposals as labels
 from assistant.log.events import counts, recent
 from tests.conftest import run_cli
+from tests.logsql import one
 
 EDITOR = "budget_2025.py - finance - Visual Studio Code"
 SEARCH = "numpy rolling average - Google Search — Mozilla Firefox"
@@ -75,7 +76,7 @@ def test_live_engine_surfaces_and_a_rejection_quiets_the_context(home, consented
         assert not again, "a rejected context came back before its cooldown"
     finally:
         runtime.stop()
-    stored = db.conn.execute("SELECT task, surfaced FROM proposals WHERE id = ?", (first.id,)).fetchone()
+    stored = one(db, "SELECT task, surfaced FROM proposals WHERE id = ?", (first.id,))
     assert stored == (first.task, 1)
     sentences = [s for _, s in labels.observations_before(db, time.time() + 3600, 100)]
     assert any("numpy rolling average" in s for s in sentences), sentences  # narrated and kept for research

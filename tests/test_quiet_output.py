@@ -19,6 +19,7 @@ from Xlib.protocol import event as xevent
 from assistant.log import open_db
 from tests.conftest import REPO
 from tests.display import XServer, xserver  # noqa: F401
+from tests.logsql import sql
 
 X_NOISE = ("X protocol error", "BadWindow", "Xlib.error", "Traceback", "Exception raised by error handler")
 
@@ -98,9 +99,9 @@ def test_windows_opening_and_closing_print_no_x_errors(xserver: XServer, home: P
     assert "Stopping on Ctrl+C" in out and out.rstrip().endswith("Stopped. Goodbye."), out
     db = open_db(home / "data" / "events.db")
     try:
-        seen = {row[0] for row in db.conn.execute("SELECT title FROM events WHERE source = 'window'")}
+        seen = {row[0] for row in sql(db, "SELECT title FROM events WHERE source = 'window'")}
     finally:
-        db.conn.close()
+        db.close()
     assert "Notes before the flashes" in seen and any(t.startswith("Flash ") for t in seen)
 
 

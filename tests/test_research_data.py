@@ -25,8 +25,10 @@ from assistant.core.proposal import Proposal
 from assistant.log import open_db
 from assistant.log import proposals as plog
 from assistant.log.decisions import decisions
+from assistant.log.housekeeping import checkpoint
 from assistant.log.migrations import migrate
 from tests.conftest import run_cli
+from tests.logsql import one, sql
 
 DATA = Path(os.environ.get("PROACTIVE_DATA", Path(__file__).resolve().parents[2] / "shared/data/proactivebench"))
 ERROR = "python budget_2025.py: ValueError: window must be an integer"
@@ -45,7 +47,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         db = open_db()
         control.give_consent(db, {}, via="flag")  # as `proactive consent --accept-defaults` does
-        db.conn.close()
+        db.close()
         cfg = config.load().with_overrides({"policy.min_gap_seconds": 0.0})
         runtime = Runtime(cfg, headless=True, say=lambda _: None, load_model=False)
         shown: list[Proposal] = []
@@ -57,7 +59,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 app, title = [("spotify", "Spotify Premium"), ("nautilus", "Downloads")][i % 2]
                 runtime.sink(Event("window", "focus", start=now - 250 + 10 * i, app=app, title=title))
             deadline = time.time() + 10
-            while not runtime.live.db.conn.execute("SELECT 1 FROM proposals").fetchone() and \
+            while not one(runtime.live.db, "SELECT 1 FROM proposals") and \
                     time.time() < deadline:
                 time.sleep(0.2)
             for i, (app, title) in enumerate([("code", EDITOR), ("xterm", ERROR), ("code", EDITOR),
@@ -77,14 +79,16 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             os.environ["PROACTIVE_HOME"] = old
     db = open_db(home / "data" / "events.db")
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint(db)
+    db.close()
     return home
 
 
-def copy_of(recorded: Path, home: Path) -> sqlite3.Connection:
+def copy_of(recorded: Path, home: Path) -> None:
+    """The recorded run's log copied into `home`, opened once (migrated) as the app would."""
     (home / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(recorded / "data" / "events.db", home / "data" / "events.db")
-    return open_db(home / "data" / "events.db").conn
+    open_db(home / "data" / "events.db").close()
 
 
 def shown_and_silent(home: Path) -> tuple[int, int]:
@@ -195,9 +199,9 @@ def test_ids_are_never_reused_after_forget_and_old_logs_migrate_with_their_label
     conn.execute("INSERT INTO answers (proposal_id, time) VALUES (7, 3.0)")
     conn.close()
     db = open_db(path)
-    assert db.conn.execute("SELECT label, annotator FROM labels WHERE proposal_id = 7").fetchall() == [
+    assert sql(db, "SELECT label, annotator FROM labels WHERE proposal_id = 7") == [
         ("rejected", "me")]
-    assert db.conn.execute("SELECT count(*) FROM answers WHERE proposal_id = 7").fetchone() == (1,)
+    assert one(db, "SELECT count(*) FROM answers WHERE proposal_id = 7") == (1,)
     assert run_cli("forget", "--all", "--yes", home=home).returncode == 0
     db = open_db(path)
     new = plog.record_proposal(db, Proposal(time=5.0, task="New", score=0.5, context="x", trigger="t",

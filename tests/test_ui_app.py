@@ -24,6 +24,7 @@ from assistant.log import open_db
 from assistant.log.proposals import record_proposal
 from assistant.log.state import read_runtime
 from tests.conftest import REPO
+from tests.logsql import one
 from ui import settings_io
 from ui.app import TrayApp
 from ui.settings import COLLECTORS
@@ -77,13 +78,13 @@ def test_tray_app_without_a_tray_shows_cards_pauses_and_forgets(qtbot, qapp, run
         # forget the last hour on a fresh connection
         runtime.writer.put(Event("window", "focus", app="gedit", title="secret plans.md - gedit"))
         runtime.writer.flush()
-        assert db.conn.execute("SELECT count(*) FROM events WHERE title LIKE 'secret%'").fetchone()[0] == 1
+        assert one(db, "SELECT count(*) FROM events WHERE title LIKE 'secret%'")[0] == 1
         with qtbot.waitSignal(app.bridge.forgotten, timeout=10000):
             app.forget_recent(3600)
-        assert db.conn.execute("SELECT count(*) FROM events WHERE title LIKE 'secret%'").fetchone()[0] == 0
-        assert db.conn.execute("SELECT count(*) FROM proposals").fetchone()[0] == 0
+        assert one(db, "SELECT count(*) FROM events WHERE title LIKE 'secret%'")[0] == 0
+        assert one(db, "SELECT count(*) FROM proposals")[0] == 0
         assert any(line.startswith("Forgotten: Deleted") for line in runtime.said)
-        db.conn.close()
+        db.close()
     finally:
         app.shutdown()
     assert not app._loop.is_alive()

@@ -23,6 +23,7 @@ from assistant.core.events import Event
 from assistant.log import EventWriter, open_db
 from bench.dashboard import record_days
 from tests.conftest import REPO, run_cli
+from tests.logsql import one
 from ui import data, settings_io
 from ui.app import TrayApp
 from ui.dashboard import SEARCH, SUGGESTIONS, Dashboard
@@ -49,7 +50,7 @@ def day_log(home: Path):
     made = record_days(home / "events.db", days=3, now=now)
     db = open_db(home / "events.db")
     yield db, now, made
-    db.conn.close()
+    db.close()
 
 
 def test_charts_render_a_day_of_recorded_data(qtbot, day_log):
@@ -64,7 +65,7 @@ def test_charts_render_a_day_of_recorded_data(qtbot, day_log):
     start = dt.datetime.combine(dt.date.today(), dt.time()).timestamp()
     period = board.period
     assert board.timeline.bar_count == len(period.pieces) > 100  # every stay at the keyboard is a bar
-    shown_today = db.conn.execute("SELECT count(*) FROM proposals WHERE time >= ?", (start,)).fetchone()[0]
+    shown_today = one(db, "SELECT count(*) FROM proposals WHERE time >= ?", (start,))[0]
     assert board.timeline.mark_count == shown_today == int(board.tile_values["shown"].text())
     assert board.timeline.lanes[0] == "code"  # the synthetic day is mostly spent in the editor
     assert board.apps_chart.names[0] == "code" and "Coding" in board.categories_chart.names
@@ -162,7 +163,7 @@ def test_paused_shows_paused_everywhere_at_once(qtbot, runtime, home):
     out = run_cli("status", home=home)
     assert "paused" in out.stdout and "collector processes" in out.stdout
     assert "processes            running" not in out.stdout, out.stdout
-    db.conn.close()
+    db.close()
 
 
 def _closed_port() -> int:
@@ -188,7 +189,7 @@ def test_a_dead_model_server_shows_failed_with_its_reason(qtbot, consented):
         rt._write_status()
         out = run_cli("status", home=consented)  # another process: the same function, from the snapshot
         assert re.search(r"\n  model +failed +cannot reach model server", out.stdout), out.stdout
-        db.conn.close()
+        db.close()
     finally:
         rt.stop()
 

@@ -163,6 +163,7 @@ from assistant.core import config
 from assistant.core.events import Event
 from assistant.log import open_db
 from ui.app import TrayApp
+from tests.logsql import sql
 
 app = QApplication([])
 control.give_consent(open_db(), {}, via="flag")
@@ -215,9 +216,9 @@ def strong_evidence_replaces():  # another error seen again, the first card unan
 
 def finish():
     db = open_db(runtime.db_path, check=False)
-    out["labels"] = db.conn.execute("SELECT p.task, l.label FROM labels l JOIN proposals p ON p.id = "
-                                    "l.proposal_id ORDER BY l.id").fetchall()
-    out["shown"] = [r[0] for r in db.conn.execute("SELECT task FROM proposals WHERE surfaced = 1 ORDER BY id")]
+    out["labels"] = sql(db, "SELECT p.task, l.label FROM labels l JOIN proposals p ON p.id = "
+                        "l.proposal_id ORDER BY l.id")
+    out["shown"] = [r[0] for r in sql(db, "SELECT task FROM proposals WHERE surfaced = 1 ORDER BY id")]
     print("RESULT " + json.dumps(out), flush=True)
     app.quit()
 

@@ -23,6 +23,7 @@ from assistant.core.proposal import Proposal
 from assistant.log import EventWriter, open_db
 from assistant.log.housekeeping import forget
 from assistant.log.proposals import record_label, record_proposal
+from tests.logsql import sql
 from ui import card as card_module
 from ui import data
 from ui.card import CardSlot, SuggestionCard, why_now
@@ -43,7 +44,7 @@ def shot(widget, name: str) -> None:
 def db(home: Path):
     database = open_db()
     yield database
-    database.conn.close()
+    database.close()
 
 
 def make_proposal(db, task: str = TASK, at: float | None = None, score: float = 0.8) -> Proposal:
@@ -56,8 +57,8 @@ def make_proposal(db, task: str = TASK, at: float | None = None, score: float = 
 
 
 def labels_of(db, proposal_id: int) -> list[tuple[str, str | None]]:
-    return [tuple(r) for r in db.conn.execute("SELECT label, reason FROM labels WHERE proposal_id = ?",
-                                              (proposal_id,))]
+    return [tuple(r) for r in sql(db, "SELECT label, reason FROM labels WHERE proposal_id = ?",
+                                  (proposal_id,))]
 
 
 def recorder(db):
@@ -225,10 +226,10 @@ def fill(db_path: Path, now: float) -> dict[str, int]:
     writer.flush()
     writer.stop()
     db = open_db(db_path)
-    db.conn.execute("INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[1]')",
-                    (now - 7200, "The user reads the release checklist in Firefox"))
-    db.conn.execute("INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[1]')",
-                    (now - 3 * 86400, "An observation from another day"))
+    sql(db, "INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[1]')",
+        (now - 7200, "The user reads the release checklist in Firefox"))
+    sql(db, "INSERT INTO observations (time, sentence, event_ids) VALUES (?, ?, '[1]')",
+        (now - 3 * 86400, "An observation from another day"))
     ids = {}
     for n, (task, label) in enumerate([("Draft the agenda for Monday", "accepted"),
                                        ("Open the planning wiki page", "rejected"),
@@ -238,7 +239,7 @@ def fill(db_path: Path, now: float) -> dict[str, int]:
         if label:
             record_label(db, p.id, label, "wrong time" if label == "rejected" else None)
         ids[task] = p.id
-    db.conn.close()
+    db.close()
     return ids
 
 

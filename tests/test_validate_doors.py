@@ -79,7 +79,7 @@ def test_a_row_sqlite_refuses_is_set_aside_and_the_batch_commits(tmp_path: Path)
 
 def test_hostile_spool_lines_never_stop_the_app_from_starting(home: Path) -> None:
     path = home / "data" / "events.db"
-    open_db(path).conn.close()
+    open_db(path).close()
     good = ["i", 7, NOW - 5, 1.5, "window", "focus", "code", "kept.py", None]
     lines = [json.dumps(["i", 10 ** 30, NOW, 1.0, "window", "focus", "code", "huge id", None]),
              json.dumps(["i", 2 ** 63 - 1, NOW, 1.0, "window", "focus", "code", "max id", None]),

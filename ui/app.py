@@ -307,7 +307,7 @@ class TrayApp(QObject):
         self.runtime.request_stop()  # ends Runtime.run; runtime.stop() follows in the caller
         if self._loop is not None:
             self._loop.join(5)
-        self.db.conn.close()
+        self.db.close()
 
 
 def run_tray(runtime: Any, seconds: float | None) -> None:

@@ -129,7 +129,7 @@ class Dashboard(QWidget):
         parts_box.addStretch(1)
         self.storage_label = QLabel(objectName="muted")
         self.storage_label.setWordWrap(True)
-        path = str(getattr(self.db, "path", ""))
+        path = str(self.db.path or "")
         self.storage_label.setToolTip(path)
         parts_box.addWidget(self.storage_label)
         parts_frame.setFixedWidth(300)

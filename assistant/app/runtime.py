@@ -116,9 +116,9 @@ class Runtime:
 
     def _after_log(self) -> None:
         self.db = open_db(self.db_path)
-        recovered = getattr(self.writer.db, "recovered_from", None)
+        recovered = self.writer.db.recovered_from if self.writer.db else None
         if recovered:
-            saved = sum(getattr(self.writer.db, "salvaged", {}).values())
+            saved = sum(self.writer.db.salvaged.values())
             self.say(f"The event log was damaged; it was kept at {recovered}, a new one was started and "
                      f"{saved} readable rows were saved into it.")
         self._retention()
@@ -334,7 +334,7 @@ class Runtime:
             with held:
                 return control.forget(db, last_seconds=last_seconds, everything=everything)
         finally:
-            db.conn.close()
+            db.close()
 
     def answer(self, proposal_id: int, answer: str, reason: str | None = None) -> LabelRow:
         """Record the user's answer and hand it to the engine at once."""

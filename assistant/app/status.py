@@ -100,7 +100,7 @@ def collect(db: Database, runtime: Any = None, now: float | None = None) -> Stat
                        "(it may be unable to write to the event log)")
     problem = ""
     if runtime is None:  # the running app's writer knows for itself; another process asks SQLite
-        problem = READ_ONLY if getattr(db, "read_only", False) else write_probe(db)
+        problem = READ_ONLY if db.read_only else write_probe(db)
     if problem:
         parts = [Part(p.name, "failed", f"{problem}: nothing can be committed until it is free", p.detail)
                  if p.name == "event log" else p for p in parts]

@@ -13,9 +13,8 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlite_utils
 
 from assistant.core import paths
 from assistant.log.migrations import migrate
@@ -23,7 +22,6 @@ from assistant.log.transaction import transaction
 
 log = logging.getLogger(__name__)
 
-Database = sqlite_utils.Database  # the handle every function of this package takes
 LogError = sqlite3.Error  # what a locked, full or damaged log raises to readers
 
 FULL_BELOW = 1 << 20  # free bytes under which a disk counts as full
@@ -33,6 +31,31 @@ _BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes, by
 _DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _READ_ONLY_CODES = {8, 13, 14}  # SQLITE_READONLY, SQLITE_FULL, SQLITE_CANTOPEN
 SALVAGE_TABLES = ("events", "observations", "proposals", "labels", "answers", "consent")
+
+
+@dataclass(eq=False)
+class Database:
+    """The handle every function of this package takes: one SQLite connection to the log and what opening it
+    found. Only `assistant.log` touches `conn`; everyone else calls the package's named functions.
+
+    `recovered_from` is the damaged copy set aside at opening (None when the log was sound), `salvaged` the rows
+    per table saved from it, `read_only` whether the log could only be opened for reading."""
+
+    conn: sqlite3.Connection
+    path: Path | None = None
+    recovered_from: Path | None = None
+    salvaged: dict[str, int] = field(default_factory=dict)
+    read_only: bool = False
+
+    def close(self) -> None:
+        """Close the connection (idempotent); the handle cannot be used afterwards."""
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class CorruptDatabase(Exception):
@@ -107,12 +130,7 @@ def open_readonly(path: Path) -> Database:
             raise
         conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    db = sqlite_utils.Database(conn)
-    db.recovered_from = None  # type: ignore[attr-defined]
-    db.salvaged = {}  # type: ignore[attr-defined]
-    db.path = path  # type: ignore[attr-defined]
-    db.read_only = True  # type: ignore[attr-defined]
-    return db
+    return Database(conn, path, read_only=True)
 
 
 def write_probe(db: Database) -> str:
@@ -279,8 +297,4 @@ def open_db(path: Path | None = None, check: bool = False) -> Database:
     salvaged: dict[str, int] = {}
     if recovered_from is not None:
         salvaged = salvage(recovered_from, conn)
-    db = sqlite_utils.Database(conn)
-    db.recovered_from = recovered_from  # type: ignore[attr-defined]
-    db.salvaged = salvaged  # type: ignore[attr-defined]
-    db.path = path  # type: ignore[attr-defined]
-    return db
+    return Database(conn, path, recovered_from, salvaged)

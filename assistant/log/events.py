@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from assistant.core.events import Event
 from assistant.log.db import Database
 from assistant.log.own_rows import NOT_OWN, own_row
 from assistant.log.spool import read_spool, spool_path
+from assistant.log.transaction import transaction
 
 _COLUMNS = "id, start, duration, source, kind, app, title, data"
 
@@ -49,7 +51,7 @@ def events_between(db: Database, start: float, end: float, app: str | None = Non
 def pending(db: Database) -> tuple[list[list], dict[int, float]]:
     """What a running writer has made crash-safe in its spool but not committed yet: (rows, duration updates
     by id). Read once per query: the file holds at most a minute of events."""
-    path = getattr(db, "path", None)
+    path = db.path
     return read_spool(spool_path(path)) if path is not None else ([], {})
 
 
@@ -100,3 +102,28 @@ def events_by_ids(db: Database, ids: list[int]) -> list[tuple[int, Event]]:
     rows = db.conn.execute(f"SELECT {_COLUMNS} FROM events WHERE id IN ({marks}) ORDER BY start", wanted).fetchall()
     return [(r[0], Event(source=r[3], kind=r[4], start=r[1], duration=r[2], app=r[5], title=r[6],
                          data=json.loads(r[7]) if r[7] else {})) for r in rows]
+
+
+def newest_start(db: Database) -> float | None:
+    """When the newest committed event started (None: no events yet)."""
+    return db.conn.execute("SELECT max(start) FROM events").fetchone()[0]
+
+
+def newest_end(db: Database, source: str) -> float | None:
+    """Where the newest committed event of `source` ends (start + duration; None: none yet)."""
+    row = db.conn.execute("SELECT start + duration FROM events WHERE source = ? ORDER BY start DESC LIMIT 1",
+                          (source,)).fetchone()
+    return float(row[0]) if row else None
+
+
+def bulk_load(db: Database, rows: Sequence[tuple]) -> int:
+    """Insert (id, start, duration, source, kind, app, title, data) rows in one transaction, past the writer:
+    only for filling a benchmark's log. Returns the first id after them."""
+    with transaction(db.conn):
+        db.conn.executemany(f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+    return next_event_id(db)
+
+
+def next_event_id(db: Database) -> int:
+    """One above the newest committed event's id (the id the writer gives its next event)."""
+    return (db.conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0) + 1

@@ -52,6 +52,11 @@ def apply_retention(db: Database, days: int, now: float | None = None) -> int:
     return n
 
 
+def checkpoint(db: Database) -> None:
+    """Fold the WAL into the main file and truncate it (the file alone then holds everything committed)."""
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def vacuum(db: Database) -> None:
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.execute("VACUUM")

@@ -190,11 +190,11 @@ def probe_kill9_duration():
 
 def _stored_end(path: Path) -> float:
     from assistant.log import EventWriter, open_db
+    from assistant.log.events import newest_end
 
     EventWriter(path).start().stop()  # replay the spool as the next start does
-    row = open_db(path).conn.execute("SELECT start + duration FROM events WHERE source = 'window' "
-                                     "ORDER BY start DESC LIMIT 1").fetchone()
-    return float(row[0]) if row else 0.0
+    with open_db(path) as db:
+        return newest_end(db, "window") or 0.0
 
 
 INJECTIONS_TUNED = [

@@ -49,7 +49,7 @@ def _events(db_path: Path) -> list[Event]:
     try:
         return [e for _, e in events_between(db, 0.0, 1e12)]
     finally:
-        db.conn.close()
+        db.close()
 
 
 def clip(events: list[Event], start: float, end: float) -> list[Event]:

@@ -164,7 +164,7 @@ def replay(recording: Recording, answer: Answerer = ground_truth, cfg: Config | 
                 step(now)
             until(recording.end + 1e-6)
         finally:
-            engine.db.conn.close()
+            engine.db.close()
     return run
 
 

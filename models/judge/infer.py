@@ -25,8 +25,8 @@ from models.judge.features import (
 from models.judge.kinds import Context, context_from_history, task_kind
 from models.judge.learning import LabelRecord, Preferences, fit_preferences
 from models.judge.linear import LinearModel, sigmoid
+from models.judge.stored import ARTIFACT_NAME, FORMAT_VERSION
 from models.judge.text import HashedTfidf
-from models.judge.train import ARTIFACT_NAME, FORMAT_VERSION
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "artifact"
 

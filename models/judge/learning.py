@@ -139,9 +139,10 @@ def _breadth(key: str) -> float:
 def fit_correction(
     keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]]
 ) -> Correction:
-    """MAP logistic weights per key with the offsets fixed and an L2 prior (PRIOR_STRENGTH) centred on 0."""
-    from scipy.optimize import minimize
+    """MAP logistic weights per key with the offsets fixed and an L2 prior (PRIOR_STRENGTH) centred on 0.
 
+    Solved by Newton's method in numpy (the problem is small and strictly convex: one weight per key seen), so
+    learning in the live loop never loads SciPy."""
     if not keys:
         return Correction()
     names = sorted({k for ks in keys for k in ks})
@@ -154,15 +155,39 @@ def fit_correction(
     off = np.asarray(offsets, dtype=np.float64)
     y = np.asarray([o for o, _ in outcomes], dtype=np.float64)
     w = np.asarray([wt for _, wt in outcomes], dtype=np.float64)
+    beta = _newton(X, off, y, w, prior)
+    return Correction({k: round(float(b), 9) for k, b in zip(names, beta)})
 
-    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+
+def _newton(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
+            tol: float = 1e-10, max_steps: int = 50) -> np.ndarray:
+    """argmin of sum w * (log(1 + e^z) - y z) + prior/2 * beta^2 with z = off + X beta: Newton steps (halved
+    while they would raise the loss) until the gradient vanishes."""
+
+    def loss(beta: np.ndarray) -> float:
         z = off + X @ beta
-        value = float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(prior * beta * beta))
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        return value, X.T @ (w * (p - y)) + prior * beta
+        return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(prior * beta * beta))
 
-    result = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B", options={"gtol": 1e-9})
-    return Correction({k: round(float(b), 9) for k, b in zip(names, result.x)})
+    beta = np.zeros(X.shape[1])
+    value = loss(beta)
+    for _ in range(max_steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
+        grad = X.T @ (w * (p - y)) + prior * beta
+        if float(np.max(np.abs(grad))) < tol:
+            break
+        hessian = (X * (w * p * (1.0 - p))[:, None]).T @ X + np.diag(prior)
+        step = np.linalg.solve(hessian, grad)
+        scale = 1.0
+        while True:
+            candidate = beta - scale * step
+            new = loss(candidate)
+            if new <= value or scale < 1e-8:
+                break
+            scale *= 0.5
+        if float(np.max(np.abs(candidate - beta))) < 1e-15:
+            break
+        beta, value = candidate, new
+    return beta
 
 
 @dataclass

@@ -33,10 +33,9 @@ from models.judge.features import (
     task_word_buckets,
 )
 from models.judge.linear import LinearModel
+from models.judge.stored import ARTIFACT_NAME, FORMAT_VERSION
 from models.judge.text import N_BUCKETS, HashedTfidf, hashed_counts
 
-ARTIFACT_NAME = "judge.json"
-FORMAT_VERSION = 3
 # Chosen once by session-grouped CV on reward_train.jsonl (a small grid; see README "Evaluation").
 TASK_C = 1.0  # inverse L2 strength of the task model
 TASK_DENSE_WEIGHT = 0.1  # dense features are scaled by this after standardising (a stronger penalty on them)
