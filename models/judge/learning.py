@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.core.proposal import LABELS
+from models.judge.guard import FitCache, GuardVerdict, Row, validate
 from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
 
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
@@ -172,6 +173,7 @@ class Preferences:
     content: Correction = field(default_factory=Correction)
     timing: Correction = field(default_factory=Correction)
     records: tuple[LabelRecord, ...] = ()
+    guard: dict[str, GuardVerdict] = field(default_factory=dict)  # side -> used or not, and why
 
     def task_shift(self, kind: str, context: Context) -> float:
         return self.content.shift(content_keys(kind, context))
@@ -184,24 +186,52 @@ class Preferences:
         return describe(self)
 
 
-def fit_preferences(
+def _rows(
     records: Sequence[LabelRecord], task_offset: list[float], gate_offset: list[float]
-) -> Preferences:
-    """Corrections learned from `records`; the offsets are the shipped judge's logits for each record."""
-    c_keys, c_off, c_out, t_keys, t_off, t_out = [], [], [], [], [], []
+) -> tuple[list[list[Row]], list[list[Row]]]:
+    """Per answer, its (content, timing) evidence as rows of (keys, prior logit, (outcome, weight))."""
+    content_rows: list[list[Row]] = []
+    timing_rows: list[list[Row]] = []
     for record, task_z, gate_z in zip(records, task_offset, gate_offset):
         content, timing = evidence(record)
-        for outcome in content:
-            c_keys.append(content_keys(record.kind, record.context))
-            c_off.append(task_z)
-            c_out.append(outcome)
-        for outcome in timing:
-            t_keys.append(timing_keys(record.context))
-            t_off.append(gate_z)
-            t_out.append(outcome)
-    return Preferences(
-        fit_correction(c_keys, c_off, c_out), fit_correction(t_keys, t_off, t_out), tuple(records)
-    )
+        content_rows.append([(content_keys(record.kind, record.context), task_z, o) for o in content])
+        timing_rows.append([(timing_keys(record.context), gate_z, o) for o in timing])
+    return content_rows, timing_rows
+
+
+def _fit_rows(rows: list[Row]) -> Correction:
+    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+
+
+def fit_preferences(
+    records: Sequence[LabelRecord],
+    task_offset: list[float],
+    gate_offset: list[float],
+    guarded: bool = True,
+    cache: FitCache | None = None,
+) -> Preferences:
+    """Corrections learned from `records` (oldest first); the offsets are the shipped judge's logits for each
+    record. With `guarded`, a side's correction is kept only when it predicted later answers better than the
+    prior (models.judge.guard); `cache` keeps fits of earlier prefixes between calls."""
+    records = tuple(records)
+    cache = cache if cache is not None else FitCache()
+    sides = dict(zip(("content", "timing"), _rows(records, task_offset, gate_offset)))
+    fitted: dict[str, Correction] = {}
+    verdicts: dict[str, GuardVerdict] = {}
+    for side, per_record in sides.items():
+
+        def fit(k: int, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
+            rows = [row for answer in per_record[:k] for row in answer]
+            return cache.get((side, records[:k]), lambda: _fit_rows(rows))  # type: ignore[return-value]
+
+        full = fit(len(records))
+        if guarded:
+            verdicts[side] = validate(per_record, lambda k, fit=fit: fit(k).shift)
+            fitted[side] = full if verdicts[side].used else Correction()
+        else:
+            verdicts[side] = GuardVerdict(True)
+            fitted[side] = full
+    return Preferences(fitted["content"], fitted["timing"], records, verdicts)
 
 
 _PLURAL = {
@@ -262,6 +292,13 @@ def describe(prefs: Preferences) -> list[str]:
     if not records:
         return ["Learned from none of your answers yet: the shipped judge decides."]
     lines = [f"Learned from {len(records)} of your answers ({_count_words([r.label for r in records])})."]
+    waiting = [side for side in ("content", "timing") if side in prefs.guard and prefs.guard[side].checked and not prefs.guard[side].used]
+    if waiting:
+        what = {"content": "which tasks you want", "timing": "when you want help"}
+        lines.append(
+            f"Not used yet for {' or '.join(what[s] for s in waiting)}: what was learned did not predict "
+            "your later answers better than the shipped judge, so it still decides there."
+        )
     names: dict[str, str] = {}
     for r in records:
         raw = {
