@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
+FALSE_ALARM_COST = 3.0  # a card shown and rejected costs this many cards shown and accepted (an interruption)
 MARGIN = 0.0  # summed gain (nats) a side needs before it is used: strictly better than the prior
 DECAY = 0.98  # weight of an answer one answer older (about 35 answers to halve)
 MAX_CACHE = 4000
@@ -32,6 +34,7 @@ class GuardVerdict:
     used: bool = False
     gain: float = 0.0
     checked: int = 0
+    decisions: float = 0.0  # net value of the show / stay-silent decisions it changed (FALSE_ALARM_COST)
 
 
 def checkpoints(n: int) -> Iterator[int]:
@@ -46,18 +49,27 @@ def _log_loss(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, z) - y * z
 
 
+def _shown_value(z: np.ndarray, y: np.ndarray, threshold: float) -> np.ndarray:
+    """Value of the decision a score implies: shown (p >= threshold) and accepted +1, shown and rejected
+    -FALSE_ALARM_COST, not shown 0."""
+    shown = z >= np.log(threshold / (1.0 - threshold))
+    return np.where(shown, np.where(y > 0.5, 1.0, -FALSE_ALARM_COST), 0.0)
+
+
 def validate(
     per_record: Sequence[list[Row]],
     fit: Callable[[int], Callable[[list[str]], float]],
+    threshold: float = 0.5,
 ) -> GuardVerdict:
     """Prequential gain of the correction `fit` learns, over the records in time order (oldest first).
 
     `per_record[i]` is the evidence of answer i on this side; `fit(k)` returns a function from keys to the
-    shift that the correction fitted on the first k answers adds to the prior's logit."""
+    shift that the correction fitted on the first k answers adds to the prior's logit. Used when it predicts
+    better (log-loss) and the decisions it changes at `threshold` are worth at least what they replace."""
     n = len(per_record)
     marks = [*checkpoints(n), n]
-    gain, checked = 0.0, 0
-    for k, nxt in zip(marks, marks[1:]):
+    gain, value, checked = 0.0, 0.0, 0
+    for k, nxt in pairwise(marks):
         test = [(i, row) for i in range(k, nxt) for row in per_record[i]]
         if not test:
             continue
@@ -69,8 +81,9 @@ def validate(
         y = np.asarray([o for _, (_, _, (o, _)) in test], dtype=np.float64)
         w = np.asarray([wt * DECAY ** (n - 1 - i) for i, (_, _, (_, wt)) in test])
         gain += float(np.sum(w * (_log_loss(z, y) - _log_loss(z + s, y))))
+        value += float(np.sum(w * (_shown_value(z + s, y, threshold) - _shown_value(z, y, threshold))))
         checked += len(test)
-    return GuardVerdict(gain > MARGIN, round(gain, 9), checked)
+    return GuardVerdict(gain > MARGIN and value >= 0.0, round(gain, 9), checked, round(value, 9))
 
 
 class FitCache:

@@ -56,6 +56,7 @@ class Judge:
         self._offsets: dict[LabelRecord, tuple[float, float]] = {}
         self._fits = FitCache()
         self.guarded = True  # a correction is used only while it predicts later answers better (models.judge.guard)
+        self.task_threshold = 0.5  # the engine's judge.threshold: the guard values decisions at it
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> Judge:
@@ -153,7 +154,8 @@ class Judge:
         records = tuple(records)
         offsets = [self._offset(r) for r in records]
         self.preferences = fit_preferences(
-            records, [o[0] for o in offsets], [o[1] for o in offsets], self.guarded, self._fits
+            records, [o[0] for o in offsets], [o[1] for o in offsets], self.guarded, self._fits,
+            (self.task_threshold, self.gate_threshold),
         )
         return self.preferences
 

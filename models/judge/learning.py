@@ -209,16 +209,17 @@ def fit_preferences(
     gate_offset: list[float],
     guarded: bool = True,
     cache: FitCache | None = None,
+    thresholds: tuple[float, float] = (0.5, 0.5),
 ) -> Preferences:
     """Corrections learned from `records` (oldest first); the offsets are the shipped judge's logits for each
     record. With `guarded`, a side's correction is kept only when it predicted later answers better than the
-    prior (models.judge.guard); `cache` keeps fits of earlier prefixes between calls."""
+    prior (models.judge.guard) at the (task, help gate) `thresholds`; `cache` keeps fits of earlier prefixes."""
     records = tuple(records)
     cache = cache if cache is not None else FitCache()
     sides = dict(zip(("content", "timing"), _rows(records, task_offset, gate_offset)))
     fitted: dict[str, Correction] = {}
     verdicts: dict[str, GuardVerdict] = {}
-    for side, per_record in sides.items():
+    for (side, per_record), threshold in zip(sides.items(), thresholds):
 
         def fit(k: int, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
             rows = [row for answer in per_record[:k] for row in answer]
@@ -226,7 +227,7 @@ def fit_preferences(
 
         full = fit(len(records))
         if guarded:
-            verdicts[side] = validate(per_record, lambda k, fit=fit: fit(k).shift)
+            verdicts[side] = validate(per_record, lambda k, fit=fit: fit(k).shift, threshold)
             fitted[side] = full if verdicts[side].used else Correction()
         else:
             verdicts[side] = GuardVerdict(True)
