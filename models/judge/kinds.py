@@ -88,10 +88,12 @@ class Context:
     site: str = ""  # the web site or page family ("Stack Overflow", "github.com")
     file_type: str = ""  # extension of the file in focus, without the dot ("py", "md")
     kind: str = ""  # kind of app: editor, writing, mail, chat, browser, terminal (or "")
+    when: str = ""  # the moment, where the caller knows it: "morning", "afternoon", "evening", "meeting"
 
     def parts(self) -> list[tuple[str, str]]:
         """(field, normalised value) for every known part, in a fixed order."""
-        parts = (("app", self.app), ("site", self.site), ("file_type", self.file_type), ("kind", self.kind))
+        parts = (("app", self.app), ("site", self.site), ("file_type", self.file_type), ("kind", self.kind),
+                 ("when", self.when))
         return [(name, value.strip().lower()) for name, value in parts if value and value.strip()]
 
 

@@ -29,7 +29,7 @@ from assistant.core.proposal import LABELS
 from models.judge.guard import FitCache, GuardVerdict, Row, validate
 from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
 
-PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
+PRIOR_STRENGTH = 1.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
 # Broader keys need more evidence: a kind everywhere twice as much, "everything everywhere" five times.
 KIND_EVERYWHERE_PRIOR = 2.0
 EVERYTHING_PRIOR = 5.0
@@ -95,7 +95,7 @@ def evidence(record: LabelRecord) -> tuple[list[tuple[int, float]], list[tuple[i
     elif record.label == "not-now":
         timing.append((0, 1.0))
     elif record.label == "ignored":
-        content.append((0, 0.2))
+        content.append((0, 0.4))
         timing.append((0, 0.4))
     elif record.label == "other-help":  # the moment was right, the task was not
         content.append((0, 1.0))
@@ -274,10 +274,11 @@ def _place(key: str, names: dict[str, str]) -> str:
         "site": f"on {shown}",
         "file_type": f"in .{value} files",
         "kind": f"in the {value}",
+        "when": "in meetings" if value == "meeting" else f"in the {value}",
     }[field_name]
 
 
-PLACE_ORDER = ("app", "site", "file_type", "kind")
+PLACE_ORDER = ("app", "site", "file_type", "kind", "when")
 
 
 def _place_rank(key: str) -> int:
@@ -307,6 +308,7 @@ def describe(prefs: Preferences) -> list[str]:
             "site": r.context.site,
             "file_type": r.context.file_type,
             "kind": r.context.kind,
+            "when": r.context.when,
         }
         for name, value in r.context.parts():
             names.setdefault(f"{name}={value}", raw[name].strip())
