@@ -33,7 +33,7 @@ from assistant.decide.policy import GATE_RELIEF, Policy, PolicySettings, Verdict
 from assistant.decide.proposer import Proposer
 from assistant.decide.rest import rests_from
 from assistant.log.proposals import LabelRow
-from models.judge.kinds import context_from_history
+from models.judge.kinds import context_from_history, time_of_day
 from models.judge.learning import LabelRecord
 
 WINDOW_SECONDS = 30 * 60
@@ -57,7 +57,8 @@ class Card:
 def label_record(row: LabelRow) -> LabelRecord:
     """A stored answer as the judge learns from it."""
     return LabelRecord(history=tuple(row.history), task=row.task, label=row.label, task_kind=row.kind or "",
-                       context=context_from_history(row.history), reason=row.reason, time=row.time,
+                       context=replace(context_from_history(row.history), when=time_of_day(row.proposed_at)),
+                       reason=row.reason, time=row.time,
                        candidates=tuple(row.candidates))
 
 
@@ -200,7 +201,8 @@ class Pipeline:
                                              exclude_kinds=cooling, prefer_kinds=kinds,
                                              gate_relief=GATE_RELIEF.get(verdict.strength, 0.0),
                                              eligible=(lambda c: _about(c, episode, kinds)) if episode else None,
-                                             error=episode.subject if episode and episode.need == "error" else None)
+                                             error=episode.subject if episode and episode.need == "error" else None,
+                                             when=time_of_day(now))
         chosen = decision.candidate
         why = verdict.evidence.why if verdict.evidence is not None else ""
         proposal = Proposal(

@@ -19,7 +19,7 @@ from itertools import pairwise
 
 import numpy as np
 
-FALSE_ALARM_COST = 3.0  # a card shown and rejected costs this many cards shown and accepted (an interruption)
+FALSE_ALARM_COST = 3.0  # a changed decision that is wrong costs this many that are right
 MARGIN = 0.0  # summed gain (nats) a side needs before it is used: strictly better than the prior
 DECAY = 0.98  # weight of an answer one answer older (about 35 answers to halve)
 MAX_CACHE = 4000
@@ -35,6 +35,8 @@ class GuardVerdict:
     gain: float = 0.0
     checked: int = 0
     decisions: float = 0.0  # net value of the show / stay-silent decisions it changed (FALSE_ALARM_COST)
+    part: str = ""  # which part is used: "all" of it, or only its "quieter" steps (the negative weights)
+    strength: float = 0.0  # the learner's prior strength (models.judge.learning.STRENGTHS)
 
 
 def checkpoints(n: int) -> Iterator[int]:
@@ -49,11 +51,15 @@ def _log_loss(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, z) - y * z
 
 
-def _shown_value(z: np.ndarray, y: np.ndarray, threshold: float) -> np.ndarray:
-    """Value of the decision a score implies: shown (p >= threshold) and accepted +1, shown and rejected
-    -FALSE_ALARM_COST, not shown 0."""
-    shown = z >= np.log(threshold / (1.0 - threshold))
-    return np.where(shown, np.where(y > 0.5, 1.0, -FALSE_ALARM_COST), 0.0)
+def _change_value(z0: np.ndarray, z1: np.ndarray, y: np.ndarray, threshold: float) -> np.ndarray:
+    """Value of each decision the correction changes: a card it newly shows is +1 if accepted and
+    -FALSE_ALARM_COST if rejected; a card it newly hides is +1 if it was rejected and -FALSE_ALARM_COST if it
+    was accepted (a lost card costs as much as a false alarm). Unchanged decisions are worth 0: a change must
+    be right about three times in four to pay."""
+    cut = np.log(threshold / (1.0 - threshold))
+    shown0, shown1 = z0 >= cut, z1 >= cut
+    good = np.where(shown1, y > 0.5, y < 0.5)
+    return np.where(shown0 == shown1, 0.0, np.where(good, 1.0, -FALSE_ALARM_COST))
 
 
 def validate(
@@ -81,7 +87,7 @@ def validate(
         y = np.asarray([o for _, (_, _, (o, _)) in test], dtype=np.float64)
         w = np.asarray([wt * DECAY ** (n - 1 - i) for i, (_, _, (_, wt)) in test])
         gain += float(np.sum(w * (_log_loss(z, y) - _log_loss(z + s, y))))
-        value += float(np.sum(w * (_shown_value(z + s, y, threshold) - _shown_value(z, y, threshold))))
+        value += float(np.sum(w * _change_value(z, z + s, y, threshold)))
         checked += len(test)
     return GuardVerdict(gain > MARGIN and value >= 0.0, round(gain, 9), checked, round(value, 9))
 

@@ -104,6 +104,14 @@ _SITE_NAMES = re.compile(
 )
 
 
+def time_of_day(ts: float) -> str:
+    """'morning' (before noon), 'afternoon' (before 17:00) or 'evening', in local time: Context.when."""
+    import time
+
+    hour = time.localtime(ts).tm_hour
+    return "morning" if 4 <= hour < 12 else "afternoon" if 12 <= hour < 17 else "evening"
+
+
 def context_from_history(history: list[str]) -> Context:
     """A Context read from the latest sentences: the last app named, the last known site, the file type."""
     return context_from_situation(read_situation(list(history)))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -29,7 +29,10 @@ from assistant.core.proposal import LABELS
 from models.judge.guard import FitCache, GuardVerdict, Row, validate
 from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
 
-PRIOR_STRENGTH = 1.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
+PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
+# The guard may pick a faster learner when it predicts the user's later answers better (models.judge.guard).
+STRENGTHS = (PRIOR_STRENGTH, 1.0)
+FASTER_MARGIN = 2.0  # nats of prequential gain a faster learner must add over a slower one that passes
 # Broader keys need more evidence: a kind everywhere twice as much, "everything everywhere" five times.
 KIND_EVERYWHERE_PRIOR = 2.0
 EVERYTHING_PRIOR = 5.0
@@ -138,9 +141,10 @@ def _breadth(key: str) -> float:
 
 
 def fit_correction(
-    keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]]
+    keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]],
+    strength: float = PRIOR_STRENGTH,
 ) -> Correction:
-    """MAP logistic weights per key with the offsets fixed and an L2 prior (PRIOR_STRENGTH) centred on 0."""
+    """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0."""
     from scipy.optimize import minimize
 
     if not keys:
@@ -151,7 +155,7 @@ def fit_correction(
     for i, ks in enumerate(keys):
         for k in ks:
             X[i, column[k]] = 1.0
-    prior = np.asarray([PRIOR_STRENGTH * _breadth(k) for k in names])
+    prior = np.asarray([strength * _breadth(k) for k in names])
     off = np.asarray(offsets, dtype=np.float64)
     y = np.asarray([o for o, _ in outcomes], dtype=np.float64)
     w = np.asarray([wt for _, wt in outcomes], dtype=np.float64)
@@ -199,8 +203,17 @@ def _rows(
     return content_rows, timing_rows
 
 
-def _fit_rows(rows: list[Row]) -> Correction:
-    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+def _fit_rows(rows: list[Row], strength: float) -> Correction:
+    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], strength)
+
+
+def _all(c: Correction) -> Correction:
+    return c
+
+
+def _quieter(c: Correction) -> Correction:
+    """Only the steps that make the assistant quieter (negative weights)."""
+    return Correction({k: w for k, w in c.weights.items() if w < 0})
 
 
 def fit_preferences(
@@ -221,17 +234,29 @@ def fit_preferences(
     verdicts: dict[str, GuardVerdict] = {}
     for (side, per_record), threshold in zip(sides.items(), thresholds):
 
-        def fit(k: int, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
+        def fit(k: int, strength: float, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
             rows = [row for answer in per_record[:k] for row in answer]
-            return cache.get((side, records[:k]), lambda: _fit_rows(rows))  # type: ignore[return-value]
+            return cache.get((side, strength, records[:k]),  # type: ignore[return-value]
+                             lambda: _fit_rows(rows, strength))
 
-        full = fit(len(records))
-        if guarded:
-            verdicts[side] = validate(per_record, lambda k, fit=fit: fit(k).shift, threshold)
-            fitted[side] = full if verdicts[side].used else Correction()
-        else:
-            verdicts[side] = GuardVerdict(True)
-            fitted[side] = full
+        if not guarded:
+            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), PRIOR_STRENGTH)
+            continue
+        verdicts[side], fitted[side] = GuardVerdict(), Correction()
+        # each learner (prior strength) whole, else its quieter steps alone; a faster learner replaces a slower
+        # one that passes only when it predicted the later answers clearly better (FASTER_MARGIN)
+        for strength in STRENGTHS:
+            for part, keep in (("all", _all), ("quieter", _quieter)):
+                verdict = validate(per_record, lambda k, st=strength, fit=fit, keep=keep: keep(fit(k, st)).shift,
+                                   threshold)
+                best = verdicts[side].gain if verdicts[side].used else 0.0
+                if verdict.used and (not verdicts[side].used or verdict.gain > best + FASTER_MARGIN):
+                    verdicts[side] = replace(verdict, part=part, strength=strength)
+                    fitted[side] = keep(fit(len(records), strength))
+                elif not verdicts[side].used and not verdicts[side].checked:
+                    verdicts[side] = verdict  # why nothing is used: the first learner's figures
+                if verdict.used:
+                    break  # its quieter steps alone are only tried when the whole fails
     return Preferences(fitted["content"], fitted["timing"], records, verdicts)
 
 
