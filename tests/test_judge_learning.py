@@ -213,3 +213,18 @@ def test_the_guard_drops_a_correction_once_the_user_changes_their_mind() -> None
     judge.learn([_reject_summary("Not useful")] * 4 + [accept] * 12)  # stopped rejecting, now accepts them
     after = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS)
     assert after[0] >= before[0]  # never pushed below the prior by the old rejections
+
+
+def test_the_time_of_day_is_learned_apart_from_the_place() -> None:
+    from dataclasses import replace
+
+    morning, afternoon = replace(IN_FIREFOX, when="morning"), replace(IN_FIREFOX, when="afternoon")
+    judge = load_judge()
+    before = judge.help_needed(BROWSER, morning)
+    accept = LabelRecord(BROWSER, BROWSER_TASKS[0], "accepted", "summarise_pages", afternoon)
+    reject = LabelRecord(BROWSER, BROWSER_TASKS[0], "rejected", "summarise_pages", morning, reason="Wrong time")
+    judge.learn([reject, accept] * 8)  # every morning 'wrong time', every afternoon yes
+    assert judge.preferences.guard["timing"].used
+    assert judge.help_needed(BROWSER, morning) < before - 0.05
+    assert judge.help_needed(BROWSER, afternoon) > judge.help_needed(BROWSER, morning) + 0.1
+    assert any(line.startswith("quieter in the morning") for line in judge.describe())
