@@ -32,7 +32,7 @@ from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
 # The guard may pick a faster learner when it predicts the user's later answers better (models.judge.guard).
 STRENGTHS = (PRIOR_STRENGTH, 1.0)
-FASTER_MARGIN = 2.0  # nats of prequential gain a faster learner must add over a slower one that passes
+FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
 # Broader keys need more evidence: a kind everywhere twice as much, "everything everywhere" five times.
 KIND_EVERYWHERE_PRIOR = 2.0
 EVERYTHING_PRIOR = 5.0
