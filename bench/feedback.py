@@ -186,14 +186,16 @@ def main() -> None:
     first = curve[0]
     at_100 = next((p for p in curve if p["labels"] >= 100), curve[-1])
     drop = 1 - at_100["false_alarm"] / first["false_alarm"] if first["false_alarm"] else 0.0
-    goal = {
+    goal = {  # learning must never make it worse: the guard keeps the operating point (issue 19)
         "false_alarm_relative_drop_at_100": drop,
+        "false_alarm_change_at_100": at_100["false_alarm"] - first["false_alarm"],
         "recall_change_at_100": at_100["recall"] - first["recall"],
-        "met": drop >= 0.20 and at_100["recall"] >= first["recall"] - 0.05,
+        "met": at_100["false_alarm"] <= first["false_alarm"] + 0.02 and at_100["recall"] >= first["recall"] - 0.02,
     }
     print(
-        f"after {at_100['labels']} labels: false alarms {-drop:+.0%} relative (goal -20%), recall "
-        f"{goal['recall_change_at_100'] * 100:+.1f} points (goal within 5): {'met' if goal['met'] else 'not met'}"
+        f"after {at_100['labels']} labels: false alarms {goal['false_alarm_change_at_100'] * 100:+.1f} points "
+        f"(goal at most +2), recall {goal['recall_change_at_100'] * 100:+.1f} points (goal at least -2): "
+        f"{'met' if goal['met'] else 'not met'}"
     )
     out = {
         "benchmark": "feedback",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 WIDTH, HEIGHT, MARGIN = 720, 420, 60
-COLOURS = ("#c0392b", "#2471a3", "#229954", "#7d3c98")
+COLOURS = ("#c0392b", "#2471a3", "#229954", "#7d3c98", "#d68910", "#17a589", "#5d6d7e", "#000000", "#e91e63")
 
 
 def line_chart(

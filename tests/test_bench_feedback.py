@@ -95,7 +95,8 @@ def test_bench_feedback_writes_the_curve_and_a_plot(tmp_path: Path) -> None:
     assert [p["labels"] for p in result["curve"]] == [0, 10, 20, 30]
     for p in result["curve"]:
         assert 0.0 <= p["false_alarm"] <= 1.0 and 0.0 <= p["recall"] <= 1.0
-    assert set(result["goal"]) == {"false_alarm_relative_drop_at_100", "recall_change_at_100", "met"}
+    assert set(result["goal"]) == {"false_alarm_relative_drop_at_100", "false_alarm_change_at_100",
+                                   "recall_change_at_100", "met"}
     png = out.with_suffix(".png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
     assert "false_alarm" in res.stdout and "written" in res.stdout

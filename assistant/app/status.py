@@ -13,10 +13,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.core import paths
+from assistant.decide.rest import resting
 from assistant.log import Database
 from assistant.log.db import write_probe
 from assistant.log.events import count_since, counts
 from assistant.log.housekeeping import size_bytes
+from assistant.log.proposals import labels_since
 from assistant.log.state import read_pause, read_runtime, read_writer_stats
 
 READ_ONLY = "the event log is open for reading only (its folder is read-only or the disk is full)"
@@ -54,6 +56,7 @@ class Status:
     db_path: str = ""
     db_bytes: int = 0
     config_path: str = ""
+    resting: list[str] = field(default_factory=list)  # kinds of task not shown in a place this week, in words
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -109,13 +112,15 @@ def collect(db: Database, runtime: Any = None, now: float | None = None) -> Stat
         parts = [Part(p.name, "paused", f"paused{until}: nothing is collected", p.detail)
                  if p.name.startswith("collector ") and p.state == "running" else p for p in parts]
     rows = counts(db)
+    rests = [r.words() for r in resting(labels_since(db, 0), now)] if rows.get("labels") else []
     return Status(
         running=running, pid=pid, headless=headless, paused=pause.paused,
         paused_until=pause.until if pause.paused else None, parts=parts, warning=warning,
         dropped_events=writer.dropped if writer else 0, not_stored_events=writer.not_stored if writer else 0,
         refused_events=writer.refused if writer else 0, refused_reason=writer.refused_reason if writer else "",
         log_problem=problem, spooled_events=max(0, count_since(db, 0.0) - rows["events"]),
-        rows=rows, db_path=str(db.path), db_bytes=size_bytes(db), config_path=str(paths.config_path()))
+        rows=rows, db_path=str(db.path), db_bytes=size_bytes(db), config_path=str(paths.config_path()),
+        resting=rests)
 
 
 def writer_part(stats: Any) -> dict[str, Any]:

@@ -135,6 +135,8 @@ def status(as_json: bool) -> None:
         click.echo(f"{'Warning:':>11} {st.log_problem}: nothing can be committed until it is free"
                    + (" (new events wait in the running app's spool)" if st.running else ""))
     _echo_parts(st.parts)
+    for i, text in enumerate(st.resting):  # five "Not useful" answers to one kind of task in one place
+        click.echo(f"{'Resting:' if i == 0 else '':>11} {text}")
     for label, text in lines[2:]:
         click.echo(f"{label:>11} {text}")
 

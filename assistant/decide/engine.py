@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.decide.candidates import Candidate, generate_candidates
 from assistant.decide.decision import Decision, Eligible, ScoringJudge, decide
@@ -88,12 +88,12 @@ class DecisionEngine:
     def step(self, history: Sequence[str], exclude: Set[str] = frozenset(),
              exclude_kinds: Set[str] = frozenset(), prefer_kinds: Set[str] = frozenset(),
              gate_relief: float = 0.0, eligible: Eligible | None = None,
-             error: str | None = None) -> tuple[Decision, StepTiming]:
+             error: str | None = None, when: str = "") -> tuple[Decision, StepTiming]:
         """Decide for `history`; tasks in `exclude` (shown within the hour, rejected here; near-duplicate
         wordings count as the same task) and candidates of a kind in `exclude_kinds` (cooling down here) are
         passed over, so the next best candidate is considered instead. `eligible`: which candidates may be
         shown (the need being decided about); the others are still judged beside them. `error`: the error that
-        need is about, for the tasks that name it.
+        need is about, for the tasks that name it. `when`: the time of day (Context.when), for what was learned.
 
         The history is read into a Situation once, for the templates, the model's grounding check and the
         judge's context."""
@@ -111,8 +111,9 @@ class DecisionEngine:
             cands = [c for c in cands if c.task is None or (c.kind not in exclude_kinds
                                                             and not any(same_task(c.task, t) for t in exclude))]
         t2 = time.perf_counter()
+        context = context_from_situation(situation)
         decision = self.judge_candidates(history, cands, prefer_kinds, gate_relief, eligible,
-                                         context_from_situation(situation))
+                                         replace(context, when=when) if when else context)
         t3 = time.perf_counter()
         return decision, StepTiming(t1 - t0, t2 - t1, t3 - t2)
 

@@ -31,8 +31,9 @@ from assistant.decide.episodes import Episode, Episodes, normalise, same_task
 from assistant.decide.narrator import Observation, narrate
 from assistant.decide.policy import GATE_RELIEF, Policy, PolicySettings, Verdict
 from assistant.decide.proposer import Proposer
+from assistant.decide.rest import rests_from
 from assistant.log.proposals import LabelRow
-from models.judge.kinds import context_from_history
+from models.judge.kinds import context_from_history, time_of_day
 from models.judge.learning import LabelRecord
 
 WINDOW_SECONDS = 30 * 60
@@ -56,7 +57,8 @@ class Card:
 def label_record(row: LabelRow) -> LabelRecord:
     """A stored answer as the judge learns from it."""
     return LabelRecord(history=tuple(row.history), task=row.task, label=row.label, task_kind=row.kind or "",
-                       context=context_from_history(row.history), reason=row.reason, time=row.time,
+                       context=replace(context_from_history(row.history), when=time_of_day(row.proposed_at)),
+                       reason=row.reason, time=row.time,
                        candidates=tuple(row.candidates))
 
 
@@ -83,6 +85,7 @@ class Pipeline:
         self.learn_from_labels = True
         self.learned: set[int] = set()  # label ids already taken
         self.records: dict[int, LabelRecord] = {}  # label id -> answer, oldest first: the judge is rebuilt
+        self.standing: dict[int, LabelRow] = {}  # the same answers as stored: the week's rests come from them
         # from the standing answers (a relabel replaces the answer it changes)
         self._retry: tuple[float, Verdict, list[str], Episode] | None = None
 
@@ -115,6 +118,10 @@ class Pipeline:
         """What the user's answers changed, in words (empty before any answer was learned)."""
         judge = self.engine.judge
         return judge.describe() if getattr(judge, "labels_learned", 0) else []
+
+    def resting(self, now: float) -> list[str]:
+        """The kinds of task resting a week in a place, in words (assistant.decide.rest)."""
+        return [r.words() for r in self.policy.rests.active(now)]
 
     def judge_part(self) -> dict:
         """What a served reward model says about itself (which judge decides now); {} for the local judge."""
@@ -194,7 +201,8 @@ class Pipeline:
                                              exclude_kinds=cooling, prefer_kinds=kinds,
                                              gate_relief=GATE_RELIEF.get(verdict.strength, 0.0),
                                              eligible=(lambda c: _about(c, episode, kinds)) if episode else None,
-                                             error=episode.subject if episode and episode.need == "error" else None)
+                                             error=episode.subject if episode and episode.need == "error" else None,
+                                             when=time_of_day(now))
         chosen = decision.candidate
         why = verdict.evidence.why if verdict.evidence is not None else ""
         proposal = Proposal(
@@ -249,13 +257,17 @@ class Pipeline:
                 self.remember_shown(row.proposed_at, row.task)  # survives a restart: not shown twice
             if row.replaces is not None:
                 self.records.pop(row.replaces, None)
+                self.standing.pop(row.replaces, None)
             self.records[row.id] = label_record(row)
+            self.standing[row.id] = row
             if row.label == "superseded":
                 continue
             if row.label == "accepted" and row.task:
                 self.engine.accepted_before.append((row.history, row.task))
             self.policy.record_label(row.where, row.label, row.time, kind=row.kind, task=row.task,
                                      reason=row.reason)
+        if fresh:
+            self.policy.rests = rests_from(self.standing.values())
         if fresh and self.learn_from_labels:
             taught = [r for r in self.records.values() if r.label != "superseded"]
             self.engine.judge.learn(taught)  # the same answers, the same judge

@@ -30,6 +30,7 @@ from assistant.decide.evidence import (
     place_of,
     title_of,
 )
+from assistant.decide.rest import Rests
 
 TIMING_REASON = re.compile(r"(?i)\b(time|now|later|busy|moment|interrupt\w*|focus\w*|meeting|quiet)\b")
 GATE_RELIEF = {"strong": 0.12, "medium": 0.06, "weak": 0.0}  # evidence of need lowers the help gate this much
@@ -76,6 +77,7 @@ class Policy:
         self.cooldown_until: dict[str, float] = {}  # place -> time
         self.kind_cooldown: dict[tuple[str, str], float] = {}  # (place, kind) -> time
         self.rejected: dict[str, dict[str, float]] = {}  # place -> task (lower-case) -> when rejected
+        self.rests = Rests()  # kinds resting a week in a place after five "Not useful" (the pipeline sets it)
         self.pending: Evidence | None = None  # evidence of need waiting for a consult
         self.stall_fired_for = 0.0
 
@@ -113,10 +115,10 @@ class Policy:
         self.quiet_until = until
 
     def excluded(self, place: str, now: float) -> tuple[frozenset[str], frozenset[str]]:
-        """(tasks, kinds) not to propose in `place` now: rejected tasks and kinds cooling down."""
+        """(tasks, kinds) not to propose in `place` now: rejected tasks, kinds cooling down or resting."""
         tasks = frozenset(t for t, at in self.rejected.get(place, {}).items() if now - at < self.s.rejected_task_s)
         kinds = frozenset(k for (p, k), until in self.kind_cooldown.items() if p == place and until > now)
-        return tasks, kinds
+        return tasks, kinds | self.rests.kinds(place, now)
 
     # ------------------------------------------------------------ the decision
 

@@ -22,6 +22,7 @@ from models.judge.features import (
     task_features,
     task_word_buckets,
 )
+from models.judge.guard import FitCache
 from models.judge.kinds import Context, context_from_history, task_kind
 from models.judge.learning import LabelRecord, Preferences, fit_preferences
 from models.judge.linear import LinearModel, sigmoid
@@ -53,6 +54,9 @@ class Judge:
         self.gate_threshold: float = float(gate["threshold"])
         self.preferences = Preferences()
         self._offsets: dict[LabelRecord, tuple[float, float]] = {}
+        self._fits = FitCache()
+        self.guarded = True  # a correction is used only while it predicts later answers better (models.judge.guard)
+        self.task_threshold = 0.5  # the engine's judge.threshold: the guard values decisions at it
 
     @classmethod
     def load(cls, model_dir: str | Path | None = None) -> Judge:
@@ -149,7 +153,10 @@ class Judge:
         """
         records = tuple(records)
         offsets = [self._offset(r) for r in records]
-        self.preferences = fit_preferences(records, [o[0] for o in offsets], [o[1] for o in offsets])
+        self.preferences = fit_preferences(
+            records, [o[0] for o in offsets], [o[1] for o in offsets], self.guarded, self._fits,
+            (self.task_threshold, self.gate_threshold),
+        )
         return self.preferences
 
     def update(self, examples: Iterable[Example]) -> int:

@@ -88,10 +88,12 @@ class Context:
     site: str = ""  # the web site or page family ("Stack Overflow", "github.com")
     file_type: str = ""  # extension of the file in focus, without the dot ("py", "md")
     kind: str = ""  # kind of app: editor, writing, mail, chat, browser, terminal (or "")
+    when: str = ""  # the moment, where the caller knows it: "morning", "afternoon", "evening", "meeting"
 
     def parts(self) -> list[tuple[str, str]]:
         """(field, normalised value) for every known part, in a fixed order."""
-        parts = (("app", self.app), ("site", self.site), ("file_type", self.file_type), ("kind", self.kind))
+        parts = (("app", self.app), ("site", self.site), ("file_type", self.file_type), ("kind", self.kind),
+                 ("when", self.when))
         return [(name, value.strip().lower()) for name, value in parts if value and value.strip()]
 
 
@@ -100,6 +102,14 @@ _SITE_NAMES = re.compile(
     r"Gmail|Outlook|Baidu|Zhihu|Kaggle|MDN|W3Schools|GeeksforGeeks|DeepSeek|ChatGPT)\b",
     re.IGNORECASE,
 )
+
+
+def time_of_day(ts: float) -> str:
+    """'morning' (before noon), 'afternoon' (before 17:00) or 'evening', in local time: Context.when."""
+    import time
+
+    hour = time.localtime(ts).tm_hour
+    return "morning" if 4 <= hour < 12 else "afternoon" if 12 <= hour < 17 else "evening"
 
 
 def context_from_history(history: list[str]) -> Context:

@@ -13,7 +13,7 @@ content; "not now" is about timing; an ignored card is weak evidence against bot
 rating of an answer adds content evidence.
 
 The corrections are logistic regressions with the shipped judge's logit as an offset and an L2 prior centred
-on zero (scipy's L-BFGS): the shipped judge stays the prior, one answer moves a score by a few points, and
+on zero (Newton's method in numpy): the shipped judge stays the prior, one answer moves a score by a few points, and
 a few dozen consistent answers in one place outweigh the prior there.
 """
 
@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from assistant.core.proposal import LABELS
+from models.judge.guard import FitCache, GuardVerdict, Row, validate
 from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
 
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
+# The guard may pick a faster learner when it predicts the user's later answers better (models.judge.guard).
+STRENGTHS = (PRIOR_STRENGTH, 1.0)
+FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
 # Broader keys need more evidence: a kind everywhere twice as much, "everything everywhere" five times.
 KIND_EVERYWHERE_PRIOR = 2.0
 EVERYTHING_PRIOR = 5.0
@@ -94,7 +98,7 @@ def evidence(record: LabelRecord) -> tuple[list[tuple[int, float]], list[tuple[i
     elif record.label == "not-now":
         timing.append((0, 1.0))
     elif record.label == "ignored":
-        content.append((0, 0.2))
+        content.append((0, 0.4))
         timing.append((0, 0.4))
     elif record.label == "other-help":  # the moment was right, the task was not
         content.append((0, 1.0))
@@ -137,9 +141,10 @@ def _breadth(key: str) -> float:
 
 
 def fit_correction(
-    keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]]
+    keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]],
+    strength: float = PRIOR_STRENGTH,
 ) -> Correction:
-    """MAP logistic weights per key with the offsets fixed and an L2 prior (PRIOR_STRENGTH) centred on 0.
+    """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0.
 
     Solved by Newton's method in numpy (the problem is small and strictly convex: one weight per key seen), so
     learning in the live loop never loads SciPy."""
@@ -151,7 +156,7 @@ def fit_correction(
     for i, ks in enumerate(keys):
         for k in ks:
             X[i, column[k]] = 1.0
-    prior = np.asarray([PRIOR_STRENGTH * _breadth(k) for k in names])
+    prior = np.asarray([strength * _breadth(k) for k in names])
     off = np.asarray(offsets, dtype=np.float64)
     y = np.asarray([o for o, _ in outcomes], dtype=np.float64)
     w = np.asarray([wt for _, wt in outcomes], dtype=np.float64)
@@ -197,6 +202,7 @@ class Preferences:
     content: Correction = field(default_factory=Correction)
     timing: Correction = field(default_factory=Correction)
     records: tuple[LabelRecord, ...] = ()
+    guard: dict[str, GuardVerdict] = field(default_factory=dict)  # side -> used or not, and why
 
     def task_shift(self, kind: str, context: Context) -> float:
         return self.content.shift(content_keys(kind, context))
@@ -209,24 +215,74 @@ class Preferences:
         return describe(self)
 
 
-def fit_preferences(
+def _rows(
     records: Sequence[LabelRecord], task_offset: list[float], gate_offset: list[float]
-) -> Preferences:
-    """Corrections learned from `records`; the offsets are the shipped judge's logits for each record."""
-    c_keys, c_off, c_out, t_keys, t_off, t_out = [], [], [], [], [], []
+) -> tuple[list[list[Row]], list[list[Row]]]:
+    """Per answer, its (content, timing) evidence as rows of (keys, prior logit, (outcome, weight))."""
+    content_rows: list[list[Row]] = []
+    timing_rows: list[list[Row]] = []
     for record, task_z, gate_z in zip(records, task_offset, gate_offset):
         content, timing = evidence(record)
-        for outcome in content:
-            c_keys.append(content_keys(record.kind, record.context))
-            c_off.append(task_z)
-            c_out.append(outcome)
-        for outcome in timing:
-            t_keys.append(timing_keys(record.context))
-            t_off.append(gate_z)
-            t_out.append(outcome)
-    return Preferences(
-        fit_correction(c_keys, c_off, c_out), fit_correction(t_keys, t_off, t_out), tuple(records)
-    )
+        content_rows.append([(content_keys(record.kind, record.context), task_z, o) for o in content])
+        timing_rows.append([(timing_keys(record.context), gate_z, o) for o in timing])
+    return content_rows, timing_rows
+
+
+def _fit_rows(rows: list[Row], strength: float) -> Correction:
+    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], strength)
+
+
+def _all(c: Correction) -> Correction:
+    return c
+
+
+def _quieter(c: Correction) -> Correction:
+    """Only the steps that make the assistant quieter (negative weights)."""
+    return Correction({k: w for k, w in c.weights.items() if w < 0})
+
+
+def fit_preferences(
+    records: Sequence[LabelRecord],
+    task_offset: list[float],
+    gate_offset: list[float],
+    guarded: bool = True,
+    cache: FitCache | None = None,
+    thresholds: tuple[float, float] = (0.5, 0.5),
+) -> Preferences:
+    """Corrections learned from `records` (oldest first); the offsets are the shipped judge's logits for each
+    record. With `guarded`, a side's correction is kept only when it predicted later answers better than the
+    prior (models.judge.guard) at the (task, help gate) `thresholds`; `cache` keeps fits of earlier prefixes."""
+    records = tuple(records)
+    cache = cache if cache is not None else FitCache()
+    sides = dict(zip(("content", "timing"), _rows(records, task_offset, gate_offset)))
+    fitted: dict[str, Correction] = {}
+    verdicts: dict[str, GuardVerdict] = {}
+    for (side, per_record), threshold in zip(sides.items(), thresholds):
+
+        def fit(k: int, strength: float, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
+            rows = [row for answer in per_record[:k] for row in answer]
+            return cache.get((side, strength, records[:k]),  # type: ignore[return-value]
+                             lambda: _fit_rows(rows, strength))
+
+        if not guarded:
+            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), PRIOR_STRENGTH)
+            continue
+        verdicts[side], fitted[side] = GuardVerdict(), Correction()
+        # each learner (prior strength) whole, else its quieter steps alone; a faster learner replaces a slower
+        # one that passes only when it predicted the later answers clearly better (FASTER_MARGIN)
+        for strength in STRENGTHS:
+            for part, keep in (("all", _all), ("quieter", _quieter)):
+                verdict = validate(per_record, lambda k, st=strength, fit=fit, keep=keep: keep(fit(k, st)).shift,
+                                   threshold)
+                best = verdicts[side].gain if verdicts[side].used else 0.0
+                if verdict.used and (not verdicts[side].used or verdict.gain > best + FASTER_MARGIN):
+                    verdicts[side] = replace(verdict, part=part, strength=strength)
+                    fitted[side] = keep(fit(len(records), strength))
+                elif not verdicts[side].used and not verdicts[side].checked:
+                    verdicts[side] = verdict  # why nothing is used: the first learner's figures
+                if verdict.used:
+                    break  # its quieter steps alone are only tried when the whole fails
+    return Preferences(fitted["content"], fitted["timing"], records, verdicts)
 
 
 _PLURAL = {
@@ -268,10 +324,11 @@ def _place(key: str, names: dict[str, str]) -> str:
         "site": f"on {shown}",
         "file_type": f"in .{value} files",
         "kind": f"in the {value}",
+        "when": "in meetings" if value == "meeting" else f"in the {value}",
     }[field_name]
 
 
-PLACE_ORDER = ("app", "site", "file_type", "kind")
+PLACE_ORDER = ("app", "site", "file_type", "kind", "when")
 
 
 def _place_rank(key: str) -> int:
@@ -287,6 +344,13 @@ def describe(prefs: Preferences) -> list[str]:
     if not records:
         return ["Learned from none of your answers yet: the shipped judge decides."]
     lines = [f"Learned from {len(records)} of your answers ({_count_words([r.label for r in records])})."]
+    waiting = [side for side in ("content", "timing") if side in prefs.guard and prefs.guard[side].checked and not prefs.guard[side].used]
+    if waiting:
+        what = {"content": "which tasks you want", "timing": "when you want help"}
+        lines.append(
+            f"Not used yet for {' or '.join(what[s] for s in waiting)}: what was learned did not predict "
+            "your later answers better than the shipped judge, so it still decides there."
+        )
     names: dict[str, str] = {}
     for r in records:
         raw = {
@@ -294,6 +358,7 @@ def describe(prefs: Preferences) -> list[str]:
             "site": r.context.site,
             "file_type": r.context.file_type,
             "kind": r.context.kind,
+            "when": r.context.when,
         }
         for name, value in r.context.parts():
             names.setdefault(f"{name}={value}", raw[name].strip())

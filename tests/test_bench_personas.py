@@ -1,0 +1,58 @@
+"""bench/personas: simulated users with consistent preferences answer the engine's own cards; the curve is
+written in the shape the issue asks for, and a persona's rule is what its answers say."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.persona_rules import PERSONAS, Moment, Slot
+from bench.personas import situation_moments
+from models.judge.kinds import Context
+
+REPO = Path(__file__).resolve().parents[1]
+EDITOR = Context(app="Visual Studio Code", file_type="md", kind="editor")
+
+
+def _moment(context: Context, wanted: bool = True, reads: int = 0) -> Moment:
+    task = "Explain the KeyError in 'a.py' and suggest a fix."
+    history = ("The user runs 'a.py' and a KeyError is printed.",) + ("The user reads the page 'X' in Firefox.",) * reads
+    return Moment(history, ((task, "explain_error"),), frozenset({task} if wanted else ()), True, context,
+                  "situations", "s")
+
+
+def test_each_persona_answers_by_its_rule() -> None:
+    assert len(PERSONAS) >= 6
+    error = _moment(Context(app="Terminal", kind="terminal"))
+    task, kind = error.candidates[0]
+    assert PERSONAS["error_help_not_while_writing"](error, task, kind, Slot(15)) == ("accepted", None)
+    assert PERSONAS["error_help_not_while_writing"](_moment(EDITOR), task, kind, Slot(15)) == ("rejected", "Wrong time")
+    assert PERSONAS["no_mornings"](error, task, kind, Slot(9)) == ("rejected", "Wrong time")
+    assert PERSONAS["no_mornings"](error, task, kind, Slot(15)) == ("accepted", None)
+    assert PERSONAS["not_now_in_meetings"](error, task, kind, Slot(14, meeting=True)) == ("not-now", None)
+    assert PERSONAS["summaries_of_long_reads"](error, task, kind, Slot(15)) == ("rejected", "Not useful")
+    assert PERSONAS["ignores_instead_of_rejecting"](_moment(EDITOR, wanted=False), task, kind, Slot(15)) is None
+    review = ("Review 'a.py' for bugs.", "review_file")
+    py, js = _moment(Context(file_type="py")), _moment(Context(file_type="js"))
+    assert PERSONAS["reviews_in_one_project"](py, *review, Slot(15)) == ("accepted", None)
+    assert PERSONAS["reviews_in_one_project"](js, *review, Slot(15)) == ("rejected", "Not useful")
+
+
+def test_the_situation_library_gives_moments_with_the_engines_candidates() -> None:
+    moments = situation_moments()
+    assert len(moments) > 100 and all(m.candidates for m in moments)
+    assert any(m.wanted for m in moments) and any(not m.wanted for m in moments)
+
+
+def test_the_bench_writes_a_curve_per_persona_and_their_mean(tmp_path: Path) -> None:
+    out = tmp_path / "personas.json"
+    done = subprocess.run([sys.executable, "-m", "bench.personas", "no_mornings", "--pb", "0", "--max-labels", "20",
+                           "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    curve = result["personas"]["no_mornings"]["curve"]
+    assert [p["labels"] for p in curve] == [0, 10, 20]
+    assert set(result["curve"][0]) == {"labels", "false_alarm", "recall"}
+    assert out.with_suffix(".png").stat().st_size > 0
