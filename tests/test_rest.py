@@ -52,12 +52,10 @@ def test_five_not_useful_rest_that_kind_in_that_place_for_a_week(home):
     now = time.time()
     answer_not_useful(db, SUBJECTS[:4], "firefox|google.com", "explain_error", now - 6 * DAY)
     answer_not_useful(db, SUBJECTS[:2], "firefox|bing.com", "explain_error", now - 6 * DAY)  # elsewhere
-    db.conn.commit()
     assert "Resting:" not in run_cli("status", home=home).stdout  # four is not five
     assert card_after_a_search(restarted_chain(db), now, "google.com").kind == "explain_error"
 
     answer_not_useful(db, SUBJECTS[4:], "firefox|google.com", "explain_error", now - 2 * DAY)  # the fifth
-    db.conn.commit()
     out = run_cli("status", home=home).stdout
     resting = [line for line in out.splitlines() if "suggestions in" in line]
     assert len(resting) == 1 and resting[0].lstrip().startswith("Resting:")
@@ -84,6 +82,5 @@ def test_an_acceptance_starts_the_count_again(home):
                                  surfaced=True)
     labels.record_label(db, pid, "accepted", now=now - 3 * DAY)
     answer_not_useful(db, SUBJECTS[3:], "firefox|google.com", "explain_error", now - 2 * DAY)
-    db.conn.commit()
     assert "Resting:" not in run_cli("status", home=home).stdout
     assert restarted_chain(db).resting(now) == []
