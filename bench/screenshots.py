@@ -161,7 +161,8 @@ def shoot(home: Path, out: Path, with_model: bool) -> None:
         wait(app, tray.menu.isVisible, 5)
         save(tray.menu, out, "tray-menu", app)
         tray.menu.hide()
-        waiting = next(r for r in data_rows(db) if r[1] is None)
+        rows = data_rows(db)
+        waiting = next((r for r in rows if r[1] is None), rows[-1])  # an unanswered one, else the newest
         record = proposal_by_id(db, waiting[0])
         shown = Proposal(time=time.time(), task=record.task, score=record.score or 0.0, context=record.where,
                          trigger=record.trigger, history=record.history, observation_event_ids=record.event_ids,
