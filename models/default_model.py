@@ -41,9 +41,36 @@ def backend_from_config(cfg: Any) -> Backend:
             raise ModelUnavailable(f"environment variable {key_env} (model.api_key_env) is not set")
         return OpenAICompatibleBackend(url, cfg["model.server_model"], api_key, cfg["model.timeout_seconds"])
     if kind == "llama":
-        path = Path(cfg["model.gguf_path"]).expanduser() if cfg["model.gguf_path"] else default_gguf_path()
-        return LlamaCppBackend(path, n_ctx=cfg["model.context_tokens"], n_threads=cfg["model.threads"])
+        return LlamaCppBackend(_gguf(cfg), n_ctx=cfg["model.context_tokens"], n_threads=cfg["model.threads"])
     raise ModelUnavailable(f"unknown model.backend {kind!r} (expected 'llama' or 'openai')")
+
+
+def _gguf(cfg: Any) -> Path:
+    return Path(cfg["model.gguf_path"]).expanduser() if cfg["model.gguf_path"] else default_gguf_path()
+
+
+def check_backend(cfg: Any) -> None:
+    """Raise ModelUnavailable for what can be told without loading the model (a missing GGUF, an empty server
+    URL, an unset key variable), so a model held until needed says at once that it cannot be used."""
+    if cfg["model.backend"] == "llama":
+        path = _gguf(cfg)
+        if not path.is_file():
+            raise ModelUnavailable(f"model file not found: {path}")
+        return
+    if cfg["model.backend"] == "openai":
+        if not cfg["model.server_url"]:
+            raise ModelUnavailable("model.backend is 'openai' but model.server_url is empty")
+        key_env = cfg["model.api_key_env"]
+        if key_env and not os.environ.get(key_env):
+            raise ModelUnavailable(f"environment variable {key_env} (model.api_key_env) is not set")
+
+
+def backend_name(cfg: Any) -> str:
+    """The name the configured backend will have once loaded ('llama:FILE.gguf', 'openai:MODEL'), without
+    loading anything."""
+    if cfg["model.backend"] == "openai":
+        return f"openai:{cfg['model.server_model'] or cfg['model.server_url']}"
+    return f"llama:{Path(cfg['model.gguf_path']).name if cfg['model.gguf_path'] else DEFAULT_GGUF_NAME}"
 
 
 TINY_MODEL_NOTICE = ("The assistant runs on its tiny built-in model (SmolLM2-135M): answers will be short and often "

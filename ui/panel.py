@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -37,6 +39,7 @@ from ui import theme
 PANEL_WIDTH = 520
 PANEL_HEIGHT = 460
 RENDER_MS = 60  # re-render the Markdown at most this often while text streams in
+LOADING_MS = 100  # while an answer runs, look this often whether the model is loading
 _FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 
 
@@ -92,6 +95,17 @@ class TaskPanel(QWidget):
         self.notice_label.setStyleSheet(f"color: {theme.css(colors.warn)};")
         self.notice_label.setVisible(bool(notice or unavailable))
         layout.addWidget(self.notice_label)
+        self.loading_label = QLabel("")  # "Loading the model…" while a model held until needed loads
+        self.loading_label.setStyleSheet(f"color: {theme.css(colors.muted)};")
+        self.loading_bar = QProgressBar()
+        self.loading_bar.setRange(0, 0)  # indeterminate: llama.cpp reports no progress of its own
+        self.loading_bar.setMaximumHeight(6)
+        self.loading_bar.setTextVisible(False)
+        for widget in (self.loading_label, self.loading_bar):
+            widget.setVisible(False)
+            layout.addWidget(widget)
+        self._loading_timer = QTimer(self, interval=LOADING_MS)
+        self._loading_timer.timeout.connect(self._show_loading)
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(False)
         self.browser.setOpenLinks(False)
@@ -142,8 +156,23 @@ class TaskPanel(QWidget):
         row.addWidget(button)
         return button
 
+    def _show_loading(self) -> None:
+        """'Loading the model…' with the seconds it has taken, while the model held until needed loads."""
+        since = getattr(self.backend, "loading_since", None)
+        loading = self.stream is not None and getattr(self.backend, "state", "") == "loading" and since is not None
+        if loading:
+            name = self.backend.name.split(":", 1)[-1]
+            self.loading_label.setText(f"Loading the model ({name})… {time.monotonic() - since:.1f} s")
+        self.loading_label.setVisible(loading)
+        self.loading_bar.setVisible(loading)
+        if self.stream is None:
+            self._loading_timer.stop()
+
     def _set_busy(self, busy: bool) -> None:
-        has_model = self.backend is not None
+        has_model = self.backend is not None and getattr(self.backend, "state", "") != "failed"
+        if busy:
+            self._loading_timer.start()
+            self._show_loading()
         self.stop_button.setEnabled(busy)
         self.follow_edit.setEnabled(has_model and not busy)
         self.ask_button.setEnabled(has_model and not busy)
@@ -197,9 +226,13 @@ class TaskPanel(QWidget):
             speed = f"{answer.tokens_per_s:.0f} tokens/s, " if answer.tokens_per_s else ""
             stopped = " (stopped)" if answer.finish_reason == "cancelled" else ""
             self.stats_label.setText(f"{answer.model} · {first}{speed}{answer.completion_tokens} tokens{stopped}")
-            if answer.error:
+            if answer.error and getattr(self.backend, "state", "") == "failed":
+                self._show_error(f"The model could not be loaded ({answer.error}). Copy the task, or choose "
+                                 "another model (`proactive model list`).")
+            elif answer.error:
                 self._show_error(f"The model stopped with an error: {answer.error}")
         self.stream = None
+        self._show_loading()
         self._render()
         self._code_buttons()
         self._set_busy(False)

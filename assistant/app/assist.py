@@ -134,6 +134,9 @@ class TaskHelp:
     def start(self, backend: Backend) -> AnswerStream:
         """Stream the answer: with facts on, the checked Fix first (gathered in the stream's worker), then the
         model's words, then the commands in them that failed the checks."""
+        warm = getattr(backend, "warm", None)
+        if warm is not None:
+            warm()  # a model held until needed starts loading now, while the facts are gathered
         evidence = self.evidence
         tools = Tools() if evidence is not None else None
         self.session = AnswerSession(backend, self.context, max_tokens=self.cfg["assist.max_tokens"],

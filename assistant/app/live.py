@@ -7,8 +7,9 @@ seconds. `step(now)` is the whole of one pass; the thread only calls it on each 
 their own clock. The chain is used only through its door (feed, tick, learn, configure, quiet, forget), so
 replay, evaluation and the benchmarks run exactly what this loop runs.
 
-The model loads in the background; until it is ready (or if it cannot load) templates and the judge decide
-alone and `parts()` says why.
+The model is held by a `models.holder.ModelHolder`: loaded at the first accepted task (or in the background at
+start when it words proposals), released `model.keep_alive` after its last use. Until it is loaded (or if it
+cannot load) templates and the judge decide alone and `parts()` says why.
 """
 
 from __future__ import annotations
@@ -23,15 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.config import Config
+from assistant.core.durations import parse_duration
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
-from assistant.decide.build import attach_model, build_chain, load_backend
+from assistant.decide.build import attach_model, build_chain, load_backend, model_proposes
 from assistant.decide.pipeline import Pipeline
 from assistant.log import Database, open_db
 from assistant.log import proposals as plog
 from assistant.log.proposals import LabelRow
 from assistant.log.state import read_forget_request, read_quiet
-from models.backends import BackendError
+from models.backends import Backend, ModelUnavailable
+from models.default_model import backend_name, check_backend
+from models.holder import ModelHolder
 from models.judge.infer import SHIPPED_DIR
 from models.judge.remote import judge_from_config
 
@@ -58,11 +62,11 @@ class LiveLoop:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.model_part = {"state": "loading", "reason": "starting"}
+        self._model_off = {"state": "loading", "reason": "starting"}  # the model part while no holder exists
         self.judge_part = {"state": "loading", "reason": ""}
         self.chain: Pipeline | None = None
         self.db: Database | None = None
-        self.backend: Any = None
+        self.backend: ModelHolder | None = None  # the model, loaded when needed
         self.labels_polled = 0  # highest label id read from the log
         self.last_obs_event_id = 0
         self.last_verdict = ""
@@ -112,9 +116,9 @@ class LiveLoop:
     def start(self) -> None:
         self.open()
         if self.load_model:
-            threading.Thread(target=self._load_model, name="model-loader", daemon=True).start()
+            self._hold_model(self.cfg)
         else:
-            self.model_part = {"state": "off", "reason": "templates and judge only (--no-model)"}
+            self._model_off = {"state": "off", "reason": "templates and judge only (--no-model)"}
         self._thread = threading.Thread(target=self._run, name="decision-engine", daemon=True)
         self._thread.start()
 
@@ -128,32 +132,46 @@ class LiveLoop:
                 self._store_observations(self.clock() + OBSERVATION_SETTLE_SECONDS)  # keep what was narrated
             except Exception:
                 log.exception("could not store the last observations")
-        close = getattr(self.backend, "close", None)
-        if close is not None:
-            close()  # waits for a generation in flight; freeing llama.cpp under it would segfault
+        if self.backend is not None:
+            self.backend.close()  # stops a generation in flight first; freeing llama.cpp under it would segfault
 
-    def _load_model(self) -> None:
+    def _hold_model(self, cfg: Config) -> None:
+        """A holder for the configured model (nothing loads yet, unless the model words proposals)."""
+        holder = ModelHolder(lambda: _loaded(cfg), backend_name(cfg), parse_duration(str(cfg["model.keep_alive"])))
         try:
-            backend = load_backend(self.cfg)
-            probe = getattr(backend, "probe", None)
-            if probe is not None:
-                probe()  # a server that does not answer is 'failed' with its reason, never 'ready'
-            old, self.backend = self.backend, backend
-            attach_model(self.chain, self.cfg, backend)
-            if old is not None and hasattr(old, "close"):
-                old.close()  # after the chain moved to the new one (settings changed)
-            self.model_part = {"state": "ready", "reason": backend.name}
-            if self._stop.is_set() and hasattr(backend, "close"):
-                backend.close()  # stopped while loading
-        except (BackendError, OSError, ValueError) as exc:
-            self.model_part = {"state": "failed", "reason": f"{exc}; proposing from templates only"}
+            check_backend(cfg)  # a missing file or server URL says so at once, without loading anything
+        except ModelUnavailable as exc:
+            holder.fail(str(exc))
             log.warning("model unavailable: %s", exc)
+        old, self.backend = self.backend, holder
+        attach_model(self.chain, cfg, holder)
+        if old is not None:
+            old.retire()  # after the chain moved to the new one; an answer being written ends first
+        if model_proposes(cfg):
+            holder.warm()  # it words proposals: load it now, in the background
+
+    @property
+    def model_part(self) -> dict[str, str]:
+        """The model's state in words: idle (loads when needed), loading, ready or failed."""
+        holder = self.backend
+        if holder is None:
+            return dict(self._model_off)
+        state = holder.state
+        keep = self.cfg["model.keep_alive"]
+        if state == "failed":
+            return {"state": "failed", "reason": f"{holder.reason}; proposing from templates only"}
+        if state == "idle":
+            when = "when it words a proposal or a task is accepted" if model_proposes(self.cfg) else \
+                "at the first accepted task"
+            again = " again" if holder.loads else ""
+            return {"state": "idle", "reason": f"{holder.name}: loads{again} {when}, released after {keep} unused"}
+        return {"state": state, "reason": holder.name}
 
     def reconfigure(self, cfg: Config) -> None:
         """Take new thresholds, budget and cooldowns at once; reload the model in the background when its
         settings changed (the old one keeps wording proposals until the new one is ready)."""
-        def loaded_with(c: Config) -> dict[str, Any]:  # every model setting but how long a decision waits
-            return {k: v for k, v in c.data["model"].items() if k != "wait_seconds"}
+        def loaded_with(c: Config) -> dict[str, Any]:  # every setting of the loaded model
+            return {k: v for k, v in c.data["model"].items() if k not in ("wait_seconds", "keep_alive")}
 
         model_changed = loaded_with(self.cfg) != loaded_with(cfg)
         with self._step_lock:
@@ -161,8 +179,9 @@ class LiveLoop:
             if self.chain is not None:
                 self.chain.configure(cfg)
         if model_changed and self.load_model:
-            self.model_part = {"state": "loading", "reason": "settings changed"}
-            threading.Thread(target=self._load_model, name="model-loader", daemon=True).start()
+            self._hold_model(cfg)
+        elif self.backend is not None:
+            self.backend.keep_alive_s = parse_duration(str(cfg["model.keep_alive"]))
 
     def parts(self) -> list[dict[str, Any]]:
         """The engine's parts as `proactive status` shows them."""
@@ -264,3 +283,12 @@ class LiveLoop:
             fresh.append((obs.time, obs.sentence, ids))
             self.last_obs_event_id = max(ids)
         plog.store_observations(self.db, fresh)
+
+
+def _loaded(cfg: Config) -> Backend:
+    """The configured backend, loaded; a server that does not answer is 'failed' with its reason, never 'ready'."""
+    backend = load_backend(cfg)
+    probe = getattr(backend, "probe", None)
+    if probe is not None:
+        probe()
+    return backend

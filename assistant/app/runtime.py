@@ -258,9 +258,10 @@ class Runtime:
                 self._retention()
 
     def _announce_model(self) -> None:
-        """Say once when the model has loaded (or could not be), so a headless terminal knows it is ready."""
+        """Say once that the model can be used (it loads when needed) or cannot be, so a headless terminal knows."""
         part = self.live.model_part if self.live is not None else None
         state = part["state"] if part else None
+        state = "ready" if state == "idle" and self._model_said != "ready" else state  # idle: loads when needed
         if state == self._model_said or state not in ("ready", "failed"):
             return
         self._model_said = state
@@ -350,12 +351,11 @@ class Runtime:
             self.live.quiet(until)
 
     def answer_backend(self) -> tuple[Any, str]:
-        """The loaded model for carrying out accepted tasks, or (None, why not) in words for the user."""
-        if self.live is not None and self.live.backend is not None:
-            return self.live.backend, ""
+        """The model for carrying out accepted tasks (loaded when first used), or (None, why not) in words."""
+        holder = self.live.backend if self.live is not None else None
+        if holder is not None and holder.state != "failed":
+            return holder, ""
         part = self.live.model_part if self.live is not None else {"state": "off", "reason": "no engine"}
-        if part["state"] == "loading":
-            return None, "The model is still loading; accept again in a moment, or copy the task."
         return None, f"No model to carry the task out ({part['reason']}). Copy the task, or see `proactive " \
                      "model list` for a model."
 

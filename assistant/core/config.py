@@ -21,6 +21,7 @@ import yaml
 
 from assistant.core import paths
 from assistant.core.config_schema import SCHEMA, Key
+from assistant.core.durations import parse_duration
 from assistant.core.safe_regex import problem as regex_problem
 
 MAX_CONFIG_BYTES = 1 << 20
@@ -98,6 +99,7 @@ def _expected(key: Key) -> str:
         "float": f"a number{bounds}",
         "str": "a string",
         "choice": "one of " + ", ".join(repr(c) for c in key.choices),
+        "duration": "a duration like 90s, 5m or 1h (or a number of seconds)",
         "regex_list": "a list of regular expressions",
         "str_list": "a list of strings",
         "regex_map": "a mapping of names to regular expressions",
@@ -134,6 +136,8 @@ def _check_value(key: Key, value: Any) -> tuple[Any, str | None]:
         return value, None if isinstance(value, str) else f"expected {_expected(key)}, got {_show(value)}"
     if kind == "choice":
         return value, None if value in key.choices else f"expected {_expected(key)}, got {_show(value)}"
+    if kind == "duration":
+        return _check_duration(key, value)
     if kind in ("regex_list", "str_list"):
         if value is None:
             return [], None
@@ -150,6 +154,17 @@ def _check_value(key: Key, value: Any) -> tuple[Any, str | None]:
             return value, f"expected {_expected(key)}, got {_show(value)}"
         return dict(value), None
     raise AssertionError(kind)
+
+
+def _check_duration(key: Key, value: Any) -> tuple[Any, str | None]:
+    """A duration as people type it ("5m"), or a number of seconds; kept as written."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return value, f"expected {_expected(key)}, got {_show(value)}"
+    try:
+        seconds = parse_duration(str(value))
+    except ValueError:
+        return value, f"expected {_expected(key)}, got {_show(value)}"
+    return value, None if seconds >= 0 else f"expected {_expected(key)}, got {_show(value)}"
 
 
 CATEGORY_FIELDS = ("apps", "titles", "sites", "regex", "color")

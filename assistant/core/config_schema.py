@@ -1,6 +1,7 @@
 """Every config key, its type, default and the comment written above it in config.yaml.
 
-A Key's `kind` is one of: bool, int, float, str, choice, regex_list, str_list, regex_map, category_map.
+A Key's `kind` is one of: bool, int, float, str, choice, duration ("90s", "5m", "1h"; seconds as a number),
+regex_list, str_list, regex_map, category_map.
 Sections nest one level for collectors (collectors.window.enabled).
 """
 
@@ -157,6 +158,9 @@ SCHEMA: dict[str, Any] = {
                        "(yes for a model you chose, no for the tiny embedded one, which measurably did not help), "
                        "'on' or 'off'. Accepted tasks are always carried out by the model.",
                        choices=("auto", "on", "off")),
+        "keep_alive": Key("duration", "5m", "How long the model stays loaded after its last use (like Ollama's "
+                          "keep_alive): it loads at the first accepted task (or when it words a proposal) and is "
+                          "released after this long idle; '0' releases it after every answer."),
         "wait_seconds": Key("float", 0.5, "A decision waits at most this long for the model's own proposal; a "
                             "later answer is used only if you are still at the same place.", minimum=0),
     },
