@@ -226,9 +226,9 @@ class TaskPanel(QWidget):
             speed = f"{answer.tokens_per_s:.0f} tokens/s, " if answer.tokens_per_s else ""
             stopped = " (stopped)" if answer.finish_reason == "cancelled" else ""
             self.stats_label.setText(f"{answer.model} · {first}{speed}{answer.completion_tokens} tokens{stopped}")
-            if answer.error and getattr(self.backend, "state", "") == "failed":
-                self._show_error(f"The model could not be loaded ({answer.error}). Copy the task, or choose "
-                                 "another model (`proactive model list`).")
+            if getattr(self.backend, "state", "") == "failed":  # a model held until needed could not load
+                self._show_error(f"The model could not be loaded ({self.backend.reason}). Copy the task, or "
+                                 "choose another model (`proactive model list`).")
             elif answer.error:
                 self._show_error(f"The model stopped with an error: {answer.error}")
         self.stream = None

@@ -18,8 +18,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.error import YAMLError as RuamelError
 
 from assistant.core import paths
@@ -52,7 +55,15 @@ def _set(doc: CommentedMap, dotted: str, value: Any) -> None:
             child = CommentedMap()
             node[part] = child
         node = child
-    node[last] = value
+    node[last] = SingleQuotedScalarString(value) if isinstance(value, str) and _misread(value) else value
+
+
+def _misread(text: str) -> bool:
+    """Would the config's YAML 1.1 reader take this string for something else ('off' -> False, '10' -> 10)?"""
+    try:
+        return yaml.safe_load(text) != text
+    except yaml.YAMLError:
+        return True
 
 
 def render_changes(text: str, changes: dict[str, Any]) -> str:
