@@ -14,13 +14,13 @@ from assistant.app.assist import TaskHelp
 from assistant.app.runtime import Runtime
 from assistant.core import config
 from assistant.core.config import default_config
-from ui.settings_io import save
 from assistant.log import open_db
 from assistant.log.answers import answers_for
 from models.default_model import backend_from_config, backend_name
 from models.holder import ModelHolder
 from tests.test_task_panel import make_proposal
 from ui.settings import COLLECTORS
+from ui.settings_io import save
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 NO_COLLECTORS = {f"collectors.{name}.enabled": False for name in COLLECTORS}
@@ -125,6 +125,7 @@ def test_callers_at_once_share_one_load(home):
     holder.close()
 
 
+@pytest.mark.slow  # about 2.5 s on two cores (the tray app in process)
 def test_a_model_that_cannot_load_says_why_in_the_panel_and_the_rest_runs(qtbot, qapp, consented, tmp_path):
     from ui.app import TrayApp
 

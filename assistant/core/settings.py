@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from assistant.core import paths
 from assistant.core.config import (
