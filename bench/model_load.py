@@ -122,11 +122,15 @@ def measure_accepts(runs: int, threads: int) -> tuple[list[tuple[str, float, str
 
 
 def measure_tray(home: Path, seconds: float) -> tuple[list[tuple[str, float, str, str]], dict]:
-    """`proactive run` with the tray (Qt offscreen), default model, no Accept: resident memory over `seconds`."""
-    env = {**os.environ, "PROACTIVE_HOME": str(home), "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": str(REPO)}
+    """`proactive run` with the tray, default model, no Accept: resident memory over `seconds`. Without a desktop
+    it runs under its own Xvfb (bench.screenshots.start_x), so the window collector and Qt run as on a desktop."""
+    from bench.screenshots import start_x
+
+    xprocs = start_x()
+    env = {**os.environ, "PROACTIVE_HOME": str(home), "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     env.pop("WAYLAND_DISPLAY", None)
-    env.setdefault("DISPLAY", ":0")  # a display is said to exist: the tray app, not headless, starts
+    if "DISPLAY" not in env:  # no X server at all: Qt offscreen (the window collector then says it cannot watch)
+        env.update({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"})
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--accept-defaults", "--for",
                              f"{seconds + 30:g}s"], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -143,12 +147,18 @@ def measure_tray(home: Path, seconds: float) -> tuple[list[tuple[str, float, str
     finally:
         proc.terminate()
         out = proc.communicate(timeout=60)[0]
+        for xproc in xprocs:
+            xproc.terminate()
+            xproc.wait(10)
+        if xprocs:
+            os.environ.pop("DISPLAY", None)  # set by start_x for a server that is gone now
     if not samples:
         raise SystemExit(f"the tray app did not run:\n{out}")
     rows = [("tray app resident, default model, no Accept (max)", max(samples), "MB", "<= 120 MB"),
             ("tray app resident, default model, no Accept (last)", samples[-1], "MB", ""),
             ("llama.cpp mapped in the tray app before an Accept", float(llama_mapped), "", "0")]
-    return rows, {"tray_rss_samples_mb": samples, "tray_output_tail": out[-2000:]}
+    return rows, {"tray_rss_samples_mb": samples, "tray_output_tail": out[-2000:],
+                  "tray_display": "own Xvfb" if xprocs else env["DISPLAY"]}
 
 
 def loading_shot(path: Path) -> bool:
@@ -173,17 +183,23 @@ def loading_shot(path: Path) -> bool:
     panel.resize(620, 420)
     panel.show()
     deadline = time.monotonic() + 10
-    seen = False
-    while time.monotonic() < deadline and not seen:
+    image = None  # the last look at the panel while it said "Loading the model…" (after 0.3 s at most)
+    while time.monotonic() < deadline:
         app.processEvents()
-        seen = panel.loading_bar.isVisible()
-        time.sleep(0.01)
-    if seen:
+        if panel.loading_bar.isVisible():
+            image = panel.grab()
+            since = live.backend.loading_since
+            if since is None or time.monotonic() - since >= 0.3:
+                break
+        elif image is not None:
+            break
+        time.sleep(0.02)
+    seen = image is not None
+    if image is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(3):
-            app.processEvents()
-        panel.grab().save(str(path))
+        image.save(str(path))
         print(f"  {path}")
+    live.backend.wait_for(lambda h: h.state != "loading", 60)  # llama.cpp points stdout at /dev/null meanwhile
     panel.close()
     live.stop()
     db.close()
@@ -198,6 +214,7 @@ def main() -> None:
     ap.add_argument("--tray-seconds", type=float, default=40.0)
     ap.add_argument("--shot", type=Path, help="also save the panel while the model loads (PNG)")
     args = ap.parse_args()
+    load_start = os.getloadavg()[0]  # other programs busy on the same cores slow every figure
     with tempfile.TemporaryDirectory(prefix="model-load-") as tmp:
         os.environ["PROACTIVE_HOME"] = str(Path(tmp) / "inproc")
         tray_rows, tray_raw = measure_tray(Path(tmp) / "tray", args.tray_seconds)  # first: nothing else runs
@@ -205,9 +222,9 @@ def main() -> None:
         shot = loading_shot(args.shot) if args.shot else None
     result = report("model_load", rows + tray_rows, {
         "command": f"python -m bench.model_load --runs {args.runs} --threads {args.threads} "
-                   f"--tray-seconds {args.tray_seconds:g}", "cores": os.cpu_count(), "runs": raw, **tray_raw,
+                   f"--tray-seconds {args.tray_seconds:g}", "cores": os.cpu_count(),
+        "load_average_1m": {"start": load_start, "end": os.getloadavg()[0]}, "runs": raw, **tray_raw,
         "loading_shot": str(args.shot) if shot else None})
-    sys.stdout.flush()  # before llama.cpp's quiet loading (it points stdout at /dev/null meanwhile) can run again
     if args.out.resolve() != (RESULTS / "model_load.json").resolve():
         import json
 

@@ -16,6 +16,8 @@ made (the settings changed).
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -148,6 +150,7 @@ class ModelHolder:
                 backend, self._backend, self._state = self._backend, None, "idle"
                 self.reason = "released after being unused; loads again when needed"
                 _close(backend)  # no use in flight, so this is quick
+                _trim()
                 self._cond.notify_all()
 
     def fail(self, reason: str) -> None:
@@ -166,6 +169,7 @@ class ModelHolder:
             self._cond.notify_all()
         if backend is not None:
             _close(backend)
+            _trim()
 
     def retire(self) -> None:
         """Close once no use is in flight (the settings changed: an answer being written is finished first)."""
@@ -221,3 +225,14 @@ def _close(backend: Any) -> None:
     close = getattr(backend, "close", None)
     if close is not None:
         close()
+
+
+def _trim() -> None:
+    """Give the freed model memory back to the system now (glibc keeps freed heap for reuse otherwise: about
+    18 MB more of the embedded model's, measured)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to trim
+        pass
