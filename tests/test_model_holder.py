@@ -158,3 +158,21 @@ def test_settings_saves_off_as_the_word_off(home: Path):
     assert not problems, problems
     assert cfg["model.propose"] == "off" and config.load()["model.propose"] == "off"
     assert config.load()["model.keep_alive"] == "0"
+
+
+def test_keep_alive_is_set_in_settings_and_a_bad_one_is_shown_under_it(qtbot, home: Path):
+    from ui.settings import SettingsDialog
+
+    config.load()
+    before = config.load().path.read_text()
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.keep_alive.setText("a while")
+    assert dialog.save() is False
+    problem = dialog.fields["model.keep_alive"][1]
+    assert not problem.isHidden() and "a while" in problem.text() and "duration" in problem.text()
+    assert config.load().path.read_text() == before  # nothing written
+    dialog.keep_alive.setText("30m")
+    assert dialog.save() is True
+    assert config.load()["model.keep_alive"] == "30m"

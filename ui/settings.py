@@ -255,6 +255,10 @@ class SettingsDialog(QDialog):
         self.server_model = QLineEdit(self.cfg["model.server_model"])
         self._add(box, "model.server_model", "Server model", self.server_model,
                   lambda: self.server_model.text().strip(), stretch=True)
+        self.keep_alive = QLineEdit(str(self.cfg["model.keep_alive"]), placeholderText="5m")
+        self.keep_alive.setMaximumWidth(120)
+        self._add(box, "model.keep_alive", "Keep the model loaded after its last use for", self.keep_alive,
+                  lambda: self.keep_alive.text().strip())
         box.addStretch(1)
         self._backend_changed()
         return page
