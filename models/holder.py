@@ -32,8 +32,13 @@ INNER_WAIT_SECONDS = 30.0  # a stopped generation ends within one token; never w
 class ModelHolder:
     """A backend loaded on first use and closed `keep_alive_s` after its last use (0: after every use)."""
 
-    def __init__(self, load: Callable[[], Backend], name: str, keep_alive_s: float) -> None:
+    def __init__(self, load: Callable[[], Backend], name: str, keep_alive_s: float,
+                 gate: threading.Lock | None = None) -> None:
         self._load = load
+        # Loads and closes run under `gate`, shared by the holders of one app: llama.cpp points the process's
+        # stdout and stderr at /dev/null while it loads or frees a model, and two of these at once in two
+        # threads can leave them pointing there for good (the old holder closing as a new one loads).
+        self._gate = gate if gate is not None else threading.Lock()
         self.name = name
         self._keep_alive_s = float(keep_alive_s)
         self._cond = threading.Condition()
@@ -108,7 +113,8 @@ class ModelHolder:
                 self._cond.wait()  # another caller is loading it
         t0 = time.perf_counter()
         try:
-            backend = self._load()
+            with self._gate:
+                backend = self._load()
         except Exception as exc:  # noqa: BLE001 - any failure to load is shown as the reason, never raised raw
             reason = str(exc) if isinstance(exc, BackendError) else f"could not load the model: {exc}"
             with self._cond:
@@ -120,7 +126,7 @@ class ModelHolder:
             if self._closed:
                 self._state = "idle"
                 self._cond.notify_all()
-                _close(backend)
+                self._close(backend)
                 raise BackendError(f"{self.name} is closed")
             self._backend, self._state, self._users = backend, "ready", self._users + 1
             self._cond.notify_all()
@@ -149,8 +155,7 @@ class ModelHolder:
                     continue
                 backend, self._backend, self._state = self._backend, None, "idle"
                 self.reason = "released after being unused; loads again when needed"
-                _close(backend)  # no use in flight, so this is quick
-                _trim()
+                self._close(backend)  # no use in flight, so this is quick
                 self._cond.notify_all()
 
     def fail(self, reason: str) -> None:
@@ -168,8 +173,7 @@ class ModelHolder:
                 self._state = "idle"
             self._cond.notify_all()
         if backend is not None:
-            _close(backend)
-            _trim()
+            self._close(backend)
 
     def retire(self) -> None:
         """Close once no use is in flight (the settings changed: an answer being written is finished first)."""
@@ -215,6 +219,11 @@ class ModelHolder:
                 self._done()
 
         return TokenStream(produce, self.name)
+
+    def _close(self, backend: Backend) -> None:
+        with self._gate:
+            _close(backend)
+            _trim()
 
     def describe(self) -> dict[str, Any]:
         """The state as `proactive status` and the tray show it."""

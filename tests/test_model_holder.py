@@ -176,3 +176,22 @@ def test_keep_alive_is_set_in_settings_and_a_bad_one_is_shown_under_it(qtbot, ho
     dialog.keep_alive.setText("30m")
     assert dialog.save() is True
     assert config.load()["model.keep_alive"] == "30m"
+
+
+def test_settings_changes_reach_the_held_model_without_loading_it(home: Path):
+    from assistant.app.live import LiveLoop
+    from assistant.core import paths
+
+    live = LiveLoop(default_config(), paths.db_path(), surface=lambda p: None)
+    live.start()
+    try:
+        holder = live.backend
+        live.reconfigure(default_config().with_overrides({"model.keep_alive": "10s"}))
+        assert live.backend is holder and holder.keep_alive_s == 10 and not holder.loaded
+        assert "released after 10s unused" in live.model_part["reason"]
+        live.reconfigure(default_config().with_overrides({"model.gguf_path": "/nowhere/other.gguf"}))
+        assert live.backend is not holder and holder.state == "idle"  # the old one let go, never loaded
+        part = live.model_part
+        assert part["state"] == "failed" and "model file not found: /nowhere/other.gguf" in part["reason"]
+    finally:
+        live.stop()

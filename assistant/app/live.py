@@ -73,6 +73,7 @@ class LiveLoop:
         self._forget_seen = time.time()
         self._last_poll = float("-inf")
         self._last_observations = 0.0
+        self._model_gate = threading.Lock()  # one model load or close at a time (see models.holder)
         self._step_lock = threading.Lock()  # a forget in progress holds it: no decision sees half-deleted data
 
     # ------------------------------------------------------------ inputs (any thread; never block)
@@ -137,7 +138,8 @@ class LiveLoop:
 
     def _hold_model(self, cfg: Config) -> None:
         """A holder for the configured model (nothing loads yet, unless the model words proposals)."""
-        holder = ModelHolder(lambda: _loaded(cfg), backend_name(cfg), parse_duration(str(cfg["model.keep_alive"])))
+        holder = ModelHolder(lambda: _loaded(cfg), backend_name(cfg), parse_duration(str(cfg["model.keep_alive"])),
+                             gate=self._model_gate)
         try:
             check_backend(cfg)  # a missing file or server URL says so at once, without loading anything
         except ModelUnavailable as exc:
