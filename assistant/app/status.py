@@ -28,13 +28,13 @@ STALE_AFTER_S = 900.0  # three missed refreshes (runtime.STATUS_REFRESH is 300 s
 @dataclass(frozen=True)
 class Part:
     name: str
-    state: str  # running | ready | loading | paused | off | disabled | failed | stopped | fallback
+    state: str  # running | ready | idle | loading | paused | off | disabled | failed | stopped | fallback
     reason: str = ""
     detail: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.state in ("running", "ready")
+        return self.state in ("running", "ready", "idle")  # idle: the model, loaded when it is needed
 
 
 @dataclass
