@@ -30,12 +30,24 @@ from models.judge.guard import FitCache, GuardVerdict, Row, validate
 from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
 
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
-# The guard may pick a faster learner when it predicts the user's later answers better (models.judge.guard).
-STRENGTHS = (PRIOR_STRENGTH, 1.0)
+FAST_STRENGTH = 1.0
+Learner = tuple[float, bool]  # (prior strength, adaptive: see _relevance)
+# The learners the guard validates, slowest first (models.judge.guard); a later one replaces an earlier one
+# that passes only when it predicted the user's later answers better by FASTER_MARGIN nats. Timing also
+# tries the adaptive learner: the slow prior, but a key whose answers agree (every morning card rejected
+# as "Wrong time") is freed to move as fast as the fast learner.
+CONTENT_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, False), (FAST_STRENGTH, False))
+TIMING_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, False), (PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
+STRENGTHS = (PRIOR_STRENGTH, FAST_STRENGTH)
 FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
-# Broader keys need more evidence: a kind everywhere twice as much, "everything everywhere" five times.
-KIND_EVERYWHERE_PRIOR = 2.0
+# Precision per kind of key, times the learner's strength. "Everything everywhere" needs five times the
+# evidence (it only moves the operating point). A kind everywhere needs half that of a kind in one place:
+# main effects before interactions, so what is learned about a kind carries over to places not yet seen.
 EVERYTHING_PRIOR = 5.0
+KIND_EVERYWHERE_PRIOR = 0.5
+PAIR_PRIOR = 1.0
+ADAPTIVE_FLOOR = FAST_STRENGTH  # the adaptive learner frees a key down to this precision
+ADAPTIVE_ROUNDS = 8
 SHOWN_EFFECT = 0.2  # a change is described once it moves the answered places by this much (in logits)
 TIMING_REASON = re.compile(r"(?i)\b(time|now|later|busy|moment|interrupt\w*|focus\w*|meeting|quiet)\b")
 CONTENT_REASON = re.compile(
@@ -137,12 +149,14 @@ class Correction:
 def _breadth(key: str) -> float:
     if key == "all":
         return EVERYTHING_PRIOR
-    return KIND_EVERYWHERE_PRIOR if key.startswith("task=") and "|" not in key else 1.0
+    if key.startswith("task="):
+        return PAIR_PRIOR if "|" in key else KIND_EVERYWHERE_PRIOR
+    return 1.0
 
 
 def fit_correction(
     keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]],
-    strength: float = PRIOR_STRENGTH,
+    strength: float = PRIOR_STRENGTH, adaptive: bool = False,
 ) -> Correction:
     """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0.
 
@@ -161,11 +175,31 @@ def fit_correction(
     y = np.asarray([o for o, _ in outcomes], dtype=np.float64)
     w = np.asarray([wt for _, wt in outcomes], dtype=np.float64)
     beta = _newton(X, off, y, w, prior)
+    if adaptive:
+        floor = np.asarray([ADAPTIVE_FLOOR * _breadth(k) for k in names])
+        beta = _relevance(X, off, y, w, prior, np.minimum(floor, prior), beta)
     return Correction({k: round(float(b), 9) for k, b in zip(names, beta)})
 
 
+def _relevance(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
+               floor: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Automatic relevance determination: each key's prior precision re-estimated from its own evidence
+    (EM: 1 / (weight^2 + posterior variance)), between `floor` and the starting `prior`. A key whose answers
+    agree with each other and disagree with the shipped judge (every morning card rejected) is freed to move
+    as fast as the fast learner; keys whose answers are explained by another key, or are mixed, keep the
+    slow prior. Deterministic: a fixed number of rounds from the same start."""
+    precision = prior.copy()
+    for _ in range(ADAPTIVE_ROUNDS):
+        p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
+        hessian = (X * (w * p * (1.0 - p))[:, None]).T @ X + np.diag(precision)
+        variance = np.diag(np.linalg.inv(hessian))
+        precision = np.clip(1.0 / (beta * beta + variance), floor, prior)
+        beta = _newton(X, off, y, w, precision, start=beta)
+    return beta
+
+
 def _newton(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
-            tol: float = 1e-10, max_steps: int = 50) -> np.ndarray:
+            tol: float = 1e-10, max_steps: int = 50, start: np.ndarray | None = None) -> np.ndarray:
     """argmin of sum w * (log(1 + e^z) - y z) + prior/2 * beta^2 with z = off + X beta: Newton steps (halved
     while they would raise the loss) until the gradient vanishes."""
 
@@ -173,7 +207,7 @@ def _newton(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior:
         z = off + X @ beta
         return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(prior * beta * beta))
 
-    beta = np.zeros(X.shape[1])
+    beta = np.zeros(X.shape[1]) if start is None else start.copy()
     value = loss(beta)
     for _ in range(max_steps):
         p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
@@ -228,8 +262,9 @@ def _rows(
     return content_rows, timing_rows
 
 
-def _fit_rows(rows: list[Row], strength: float) -> Correction:
-    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], strength)
+def _fit_rows(rows: list[Row], learner: Learner) -> Correction:
+    strength, adaptive = learner
+    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], strength, adaptive)
 
 
 def _all(c: Correction) -> Correction:
@@ -259,25 +294,25 @@ def fit_preferences(
     verdicts: dict[str, GuardVerdict] = {}
     for (side, per_record), threshold in zip(sides.items(), thresholds):
 
-        def fit(k: int, strength: float, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
+        def fit(k: int, learner: Learner, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
             rows = [row for answer in per_record[:k] for row in answer]
-            return cache.get((side, strength, records[:k]),  # type: ignore[return-value]
-                             lambda: _fit_rows(rows, strength))
+            return cache.get((side, learner, records[:k]),  # type: ignore[return-value]
+                             lambda: _fit_rows(rows, learner))
 
         if not guarded:
-            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), PRIOR_STRENGTH)
+            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), (PRIOR_STRENGTH, False))
             continue
         verdicts[side], fitted[side] = GuardVerdict(), Correction()
         # each learner (prior strength) whole, else its quieter steps alone; a faster learner replaces a slower
         # one that passes only when it predicted the later answers clearly better (FASTER_MARGIN)
-        for strength in STRENGTHS:
+        for learner in CONTENT_LEARNERS if side == "content" else TIMING_LEARNERS:
             for part, keep in (("all", _all), ("quieter", _quieter)):
-                verdict = validate(per_record, lambda k, st=strength, fit=fit, keep=keep: keep(fit(k, st)).shift,
+                verdict = validate(per_record, lambda k, ln=learner, fit=fit, keep=keep: keep(fit(k, ln)).shift,
                                    threshold)
                 best = verdicts[side].gain if verdicts[side].used else 0.0
                 if verdict.used and (not verdicts[side].used or verdict.gain > best + FASTER_MARGIN):
-                    verdicts[side] = replace(verdict, part=part, strength=strength)
-                    fitted[side] = keep(fit(len(records), strength))
+                    verdicts[side] = replace(verdict, part=part, strength=learner[0], adaptive=learner[1])
+                    fitted[side] = keep(fit(len(records), learner))
                 elif not verdicts[side].used and not verdicts[side].checked:
                     verdicts[side] = verdict  # why nothing is used: the first learner's figures
                 if verdict.used:
