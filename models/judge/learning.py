@@ -48,7 +48,6 @@ KIND_EVERYWHERE_PRIOR = 0.5
 PAIR_PRIOR = 1.0
 ADAPTIVE_FLOOR = FAST_STRENGTH  # the adaptive learner frees a key down to this precision
 ADAPTIVE_ROUNDS = 8
-ADAPTIVE_MARGIN = 1.0  # FASTER_MARGIN for the adaptive learner
 SHOWN_EFFECT = 0.2  # a change is described once it moves the answered places by this much (in logits)
 TIMING_REASON = re.compile(r"(?i)\b(time|now|later|busy|moment|interrupt\w*|focus\w*|meeting|quiet)\b")
 CONTENT_REASON = re.compile(
@@ -307,7 +306,7 @@ def fit_preferences(
                 verdict = validate(per_record, lambda k, ln=learner, fit=fit, keep=keep: keep(fit(k, ln)).shift,
                                    threshold)
                 best = verdicts[side].gain if verdicts[side].used else 0.0
-                if verdict.used and (not verdicts[side].used or verdict.gain > best + (ADAPTIVE_MARGIN if learner[1] else FASTER_MARGIN)):
+                if verdict.used and (not verdicts[side].used or verdict.gain > best + FASTER_MARGIN):
                     verdicts[side] = replace(verdict, part=part, strength=learner[0], adaptive=learner[1])
                     fitted[side] = keep(fit(len(records), learner))
                 elif not verdicts[side].used and not verdicts[side].checked:
