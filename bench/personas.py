@@ -157,7 +157,8 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
             curve.append({"labels": len(answers), **measure(judge, persona, test, threshold)})
     labels = [a.label for a in answers]
     return {"curve": curve, "moments_lived": seen, "answers": {k: labels.count(k) for k in sorted(set(labels))},
-            "guard": {side: {"used": v.used, "gain": v.gain, "decisions": v.decisions, "checked": v.checked}
+            "guard": {side: {"used": v.used, "gain": v.gain, "decisions": v.decisions, "checked": v.checked,
+                             "strength": v.strength, "adaptive": v.adaptive, "part": v.part}
                       for side, v in judge.preferences.guard.items()},
             "learned": judge.describe()[:4]}
 

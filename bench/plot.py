@@ -22,10 +22,12 @@ def line_chart(
     """Draw `series` (name -> y values, one per x) on a 0..1 y axis and save a PNG at `path`."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+    from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QImage, QPainter, QPen
 
     app = QGuiApplication.instance() or QGuiApplication([])  # fonts need an application object
-    image = QImage(WIDTH, HEIGHT, QImage.Format.Format_RGB32)
+    legend_w = 45 + max(QFontMetrics(QFont("DejaVu Sans", 9)).horizontalAdvance(name) for name in series)
+    width = WIDTH + legend_w  # the legend sits right of the plot, never over the lines
+    image = QImage(width, HEIGHT, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -61,20 +63,20 @@ def line_chart(
     bold = QFont("DejaVu Sans", 11)
     bold.setBold(True)
     painter.setFont(bold)
-    painter.drawText(QRectF(0, 8, WIDTH, 22), Qt.AlignmentFlag.AlignCenter, title)
+    painter.drawText(QRectF(0, 8, width, 22), Qt.AlignmentFlag.AlignCenter, title)
     painter.setFont(QFont("DejaVu Sans", 9))
     for n, (name, ys) in enumerate(series.items()):
         colour = QColor(COLOURS[n % len(COLOURS)])
-        painter.setPen(QPen(colour, 2))
+        painter.setPen(QPen(colour, 3.5 if name.startswith("mean") else 1.5))  # averages stand out
         points = [point(xv, yv) for xv, yv in zip(x, ys)]
         for a, b in itertools.pairwise(points):
             painter.drawLine(a, b)
         for p in points:
             painter.drawEllipse(p, 3, 3)
         legend_y = top + 8 + 18 * n
-        painter.drawLine(QPointF(right - 190, legend_y), QPointF(right - 165, legend_y))
+        painter.drawLine(QPointF(right + 15, legend_y), QPointF(right + 40, legend_y))
         painter.setPen(QPen(QColor("black"), 1))
-        painter.drawText(QRectF(right - 160, legend_y - 8, 160, 16), Qt.AlignmentFlag.AlignLeft, name)
+        painter.drawText(QRectF(right + 45, legend_y - 8, legend_w, 16), Qt.AlignmentFlag.AlignLeft, name)
     painter.end()
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):

@@ -228,3 +228,40 @@ def test_the_time_of_day_is_learned_apart_from_the_place() -> None:
     assert judge.help_needed(BROWSER, morning) < before - 0.05
     assert judge.help_needed(BROWSER, afternoon) > judge.help_needed(BROWSER, morning) + 0.1
     assert any(line.startswith("quieter in the morning") for line in judge.describe())
+
+
+def test_a_consistent_wrong_time_in_the_mornings_silences_mornings_everywhere_within_a_dozen_answers() -> None:
+    from dataclasses import replace
+
+    editor_morning, editor_afternoon = replace(IN_EDITOR, when="morning"), replace(IN_EDITOR, when="afternoon")
+    firefox_morning, firefox_afternoon = replace(IN_FIREFOX, when="morning"), replace(IN_FIREFOX, when="afternoon")
+    answers = []
+    for _ in range(3):  # each morning 'Wrong time' in the editor and in Firefox; each afternoon yes
+        answers += [
+            LabelRecord(EDITOR, EDITOR_TASKS[1], "rejected", "review_file", editor_morning, reason="Wrong time"),
+            LabelRecord(BROWSER, BROWSER_TASKS[0], "accepted", "summarise_pages", firefox_afternoon),
+            LabelRecord(BROWSER, BROWSER_TASKS[0], "rejected", "summarise_pages", firefox_morning, reason="Wrong time"),
+            LabelRecord(EDITOR, EDITOR_TASKS[1], "accepted", "review_file", editor_afternoon),
+        ]
+    judge = load_judge()
+    before = judge.help_needed(BROWSER, firefox_afternoon)
+    judge.learn(answers)
+    verdict = judge.preferences.guard["timing"]
+    assert verdict.used and verdict.adaptive  # the key every answer agrees on moves fast
+    assert judge.help_needed(BROWSER, firefox_morning) < judge.gate_threshold  # no card in the morning
+    assert judge.help_needed(EDITOR, editor_morning) < judge.gate_threshold
+    assert judge.help_needed(BROWSER, firefox_afternoon) >= before - 0.02  # afternoons as before
+    terminal_morning = replace(context_from_history(list(TERMINAL)), when="morning")
+    assert judge.help_needed(TERMINAL, terminal_morning) < judge.help_needed(TERMINAL, context_from_history(list(TERMINAL)))
+
+
+def test_not_wanting_a_kind_of_task_carries_to_a_place_not_answered_yet() -> None:
+    other_browser = Context(app="Chromium", site="Wikipedia", kind="browser")
+    judge = load_judge()
+    before, here = (judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS, c) for c in (other_browser, IN_FIREFOX))
+    judge.learn([_reject_summary("Not useful")] * 8)  # all of them in Firefox
+    after = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS, other_browser)
+    drop_here = _logit(here[0]) - _logit(judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS, IN_FIREFOX)[0])
+    drop_there = _logit(before[0]) - _logit(after[0])
+    assert drop_there > 0.2 and drop_there > drop_here / 3  # fewer summaries in Chromium too
+    assert after[1] >= before[1] - 0.02  # research there is not touched

@@ -37,6 +37,7 @@ class GuardVerdict:
     decisions: float = 0.0  # net value of the show / stay-silent decisions it changed (FALSE_ALARM_COST)
     part: str = ""  # which part is used: "all" of it, or only its "quieter" steps (the negative weights)
     strength: float = 0.0  # the learner's prior strength (models.judge.learning.STRENGTHS)
+    adaptive: bool = False  # the learner re-estimates each key's prior from its answers (models.judge.learning)
 
 
 def checkpoints(n: int) -> Iterator[int]:

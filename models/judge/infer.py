@@ -24,6 +24,7 @@ from models.judge.features import (
 )
 from models.judge.guard import FitCache
 from models.judge.kinds import Context, context_from_history, task_kind
+from models.judge.learned_words import describe
 from models.judge.learning import LabelRecord, Preferences, fit_preferences
 from models.judge.linear import LinearModel, sigmoid
 from models.judge.stored import ARTIFACT_NAME, FORMAT_VERSION
@@ -171,7 +172,7 @@ class Judge:
 
     def describe(self) -> list[str]:
         """What the user's answers changed, in words (first line: how many answers were learned from)."""
-        return self.preferences.describe()
+        return describe(self.preferences)
 
 
 def load_judge(model_dir: str | Path | None = None) -> Judge:

@@ -27,15 +27,27 @@ import numpy as np
 
 from assistant.core.proposal import LABELS
 from models.judge.guard import FitCache, GuardVerdict, Row, validate
-from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
+from models.judge.kinds import Context, task_kind
 
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
-# The guard may pick a faster learner when it predicts the user's later answers better (models.judge.guard).
-STRENGTHS = (PRIOR_STRENGTH, 1.0)
+FAST_STRENGTH = 1.0
+Learner = tuple[float, bool]  # (prior strength, adaptive: see _relevance)
+# The learners the guard validates, slowest first (models.judge.guard); a later one replaces an earlier one
+# that passes only when it predicted the user's later answers better by FASTER_MARGIN nats. Timing also
+# tries the adaptive learner: the slow prior, but a key whose answers agree (every morning card rejected
+# as "Wrong time") is freed to move as fast as the fast learner.
+CONTENT_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, False), (FAST_STRENGTH, False))
+TIMING_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, False), (PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
+STRENGTHS = (PRIOR_STRENGTH, FAST_STRENGTH)
 FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
-# Broader keys need more evidence: a kind everywhere twice as much, "everything everywhere" five times.
-KIND_EVERYWHERE_PRIOR = 2.0
+# Precision per kind of key, times the learner's strength. "Everything everywhere" needs five times the
+# evidence (it only moves the operating point). A kind everywhere needs half that of a kind in one place:
+# main effects before interactions, so what is learned about a kind carries over to places not yet seen.
 EVERYTHING_PRIOR = 5.0
+KIND_EVERYWHERE_PRIOR = 0.5
+PAIR_PRIOR = 1.0
+ADAPTIVE_FLOOR = FAST_STRENGTH  # the adaptive learner frees a key down to this precision
+ADAPTIVE_ROUNDS = 8
 SHOWN_EFFECT = 0.2  # a change is described once it moves the answered places by this much (in logits)
 TIMING_REASON = re.compile(r"(?i)\b(time|now|later|busy|moment|interrupt\w*|focus\w*|meeting|quiet)\b")
 CONTENT_REASON = re.compile(
@@ -137,12 +149,14 @@ class Correction:
 def _breadth(key: str) -> float:
     if key == "all":
         return EVERYTHING_PRIOR
-    return KIND_EVERYWHERE_PRIOR if key.startswith("task=") and "|" not in key else 1.0
+    if key.startswith("task="):
+        return PAIR_PRIOR if "|" in key else KIND_EVERYWHERE_PRIOR
+    return 1.0
 
 
 def fit_correction(
     keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]],
-    strength: float = PRIOR_STRENGTH,
+    strength: float = PRIOR_STRENGTH, adaptive: bool = False,
 ) -> Correction:
     """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0.
 
@@ -161,11 +175,31 @@ def fit_correction(
     y = np.asarray([o for o, _ in outcomes], dtype=np.float64)
     w = np.asarray([wt for _, wt in outcomes], dtype=np.float64)
     beta = _newton(X, off, y, w, prior)
+    if adaptive:
+        floor = np.asarray([ADAPTIVE_FLOOR * _breadth(k) for k in names])
+        beta = _relevance(X, off, y, w, prior, np.minimum(floor, prior), beta)
     return Correction({k: round(float(b), 9) for k, b in zip(names, beta)})
 
 
+def _relevance(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
+               floor: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Automatic relevance determination: each key's prior precision re-estimated from its own evidence
+    (EM: 1 / (weight^2 + posterior variance)), between `floor` and the starting `prior`. A key whose answers
+    agree with each other and disagree with the shipped judge (every morning card rejected) is freed to move
+    as fast as the fast learner; keys whose answers are explained by another key, or are mixed, keep the
+    slow prior. Deterministic: a fixed number of rounds from the same start."""
+    precision = prior.copy()
+    for _ in range(ADAPTIVE_ROUNDS):
+        p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
+        hessian = (X * (w * p * (1.0 - p))[:, None]).T @ X + np.diag(precision)
+        variance = np.diag(np.linalg.inv(hessian))
+        precision = np.clip(1.0 / (beta * beta + variance), floor, prior)
+        beta = _newton(X, off, y, w, precision, start=beta)
+    return beta
+
+
 def _newton(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
-            tol: float = 1e-10, max_steps: int = 50) -> np.ndarray:
+            tol: float = 1e-10, max_steps: int = 50, start: np.ndarray | None = None) -> np.ndarray:
     """argmin of sum w * (log(1 + e^z) - y z) + prior/2 * beta^2 with z = off + X beta: Newton steps (halved
     while they would raise the loss) until the gradient vanishes."""
 
@@ -173,7 +207,7 @@ def _newton(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior:
         z = off + X @ beta
         return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(prior * beta * beta))
 
-    beta = np.zeros(X.shape[1])
+    beta = np.zeros(X.shape[1]) if start is None else start.copy()
     value = loss(beta)
     for _ in range(max_steps):
         p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
@@ -210,10 +244,6 @@ class Preferences:
     def gate_shift(self, context: Context) -> float:
         return self.timing.shift(timing_keys(context))
 
-    def describe(self) -> list[str]:
-        """In words: how many answers were learned from, and what changed most (strongest first)."""
-        return describe(self)
-
 
 def _rows(
     records: Sequence[LabelRecord], task_offset: list[float], gate_offset: list[float]
@@ -228,8 +258,9 @@ def _rows(
     return content_rows, timing_rows
 
 
-def _fit_rows(rows: list[Row], strength: float) -> Correction:
-    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], strength)
+def _fit_rows(rows: list[Row], learner: Learner) -> Correction:
+    strength, adaptive = learner
+    return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], strength, adaptive)
 
 
 def _all(c: Correction) -> Correction:
@@ -259,151 +290,27 @@ def fit_preferences(
     verdicts: dict[str, GuardVerdict] = {}
     for (side, per_record), threshold in zip(sides.items(), thresholds):
 
-        def fit(k: int, strength: float, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
+        def fit(k: int, learner: Learner, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
             rows = [row for answer in per_record[:k] for row in answer]
-            return cache.get((side, strength, records[:k]),  # type: ignore[return-value]
-                             lambda: _fit_rows(rows, strength))
+            return cache.get((side, learner, records[:k]),  # type: ignore[return-value]
+                             lambda: _fit_rows(rows, learner))
 
         if not guarded:
-            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), PRIOR_STRENGTH)
+            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), (PRIOR_STRENGTH, False))
             continue
         verdicts[side], fitted[side] = GuardVerdict(), Correction()
         # each learner (prior strength) whole, else its quieter steps alone; a faster learner replaces a slower
         # one that passes only when it predicted the later answers clearly better (FASTER_MARGIN)
-        for strength in STRENGTHS:
+        for learner in CONTENT_LEARNERS if side == "content" else TIMING_LEARNERS:
             for part, keep in (("all", _all), ("quieter", _quieter)):
-                verdict = validate(per_record, lambda k, st=strength, fit=fit, keep=keep: keep(fit(k, st)).shift,
+                verdict = validate(per_record, lambda k, ln=learner, fit=fit, keep=keep: keep(fit(k, ln)).shift,
                                    threshold)
                 best = verdicts[side].gain if verdicts[side].used else 0.0
                 if verdict.used and (not verdicts[side].used or verdict.gain > best + FASTER_MARGIN):
-                    verdicts[side] = replace(verdict, part=part, strength=strength)
-                    fitted[side] = keep(fit(len(records), strength))
+                    verdicts[side] = replace(verdict, part=part, strength=learner[0], adaptive=learner[1])
+                    fitted[side] = keep(fit(len(records), learner))
                 elif not verdicts[side].used and not verdicts[side].checked:
                     verdicts[side] = verdict  # why nothing is used: the first learner's figures
                 if verdict.used:
                     break  # its quieter steps alone are only tried when the whole fails
     return Preferences(fitted["content"], fitted["timing"], records, verdicts)
-
-
-_PLURAL = {
-    "accepted": "acceptances",
-    "rejected": "rejections",
-    "not-now": "'not now' answers",
-    "ignored": "ignored cards",
-    "other-help": "'help, but not this' answers",
-    "help-needed": "missed moments",
-    "no-help-needed": "rightly silent moments",
-}
-_SINGULAR = {
-    "accepted": "acceptance",
-    "rejected": "rejection",
-    "not-now": "'not now' answer",
-    "ignored": "ignored card",
-    "other-help": "'help, but not this' answer",
-    "help-needed": "missed moment",
-    "no-help-needed": "rightly silent moment",
-}
-
-
-def _count_words(labels: list[str]) -> str:
-    parts = []
-    for label in LABELS:
-        n = labels.count(label)
-        if n:
-            parts.append(f"{n} {(_SINGULAR if n == 1 else _PLURAL)[label]}")
-    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
-
-
-def _place(key: str, names: dict[str, str]) -> str:
-    if key == "all":
-        return "everywhere"
-    field_name, value = key.split("=", 1)
-    shown = names.get(key, value)
-    return {
-        "app": f"in {shown}",
-        "site": f"on {shown}",
-        "file_type": f"in .{value} files",
-        "kind": f"in the {value}",
-        "when": "in meetings" if value == "meeting" else f"in the {value}",
-    }[field_name]
-
-
-PLACE_ORDER = ("app", "site", "file_type", "kind", "when")
-
-
-def _place_rank(key: str) -> int:
-    """Order in which equivalent keys are preferred when describing: kind in an app first, 'all' last."""
-    if key == "all":
-        return len(PLACE_ORDER) + 1
-    place = key.rpartition("|")[2] if "|" in key else ("" if key.startswith("task=") else key)
-    return PLACE_ORDER.index(place.split("=", 1)[0]) if place else len(PLACE_ORDER)
-
-
-def describe(prefs: Preferences) -> list[str]:
-    records = prefs.records
-    if not records:
-        return ["Learned from none of your answers yet: the shipped judge decides."]
-    lines = [f"Learned from {len(records)} of your answers ({_count_words([r.label for r in records])})."]
-    waiting = [side for side in ("content", "timing") if side in prefs.guard and prefs.guard[side].checked and not prefs.guard[side].used]
-    if waiting:
-        what = {"content": "which tasks you want", "timing": "when you want help"}
-        lines.append(
-            f"Not used yet for {' or '.join(what[s] for s in waiting)}: what was learned did not predict "
-            "your later answers better than the shipped judge, so it still decides there."
-        )
-    names: dict[str, str] = {}
-    for r in records:
-        raw = {
-            "app": r.context.app,
-            "site": r.context.site,
-            "file_type": r.context.file_type,
-            "kind": r.context.kind,
-            "when": r.context.when,
-        }
-        for name, value in r.context.parts():
-            names.setdefault(f"{name}={value}", raw[name].strip())
-    found: list[tuple[float, int, str, tuple]] = []
-    for side, correction in (("timing", prefs.timing), ("content", prefs.content)):
-        for key, w in correction.weights.items():
-            if abs(w) < 1e-3:
-                continue
-            outcome = 1 if w > 0 else 0
-            kind, _, place = key.partition("|") if key.startswith("task=") else ("", "", key)
-            evid = tuple(
-                i
-                for i, r in enumerate(records)
-                if (place in ("", "all") or place in timing_keys(r.context))
-                and (not kind or (r.task is not None and f"task={r.kind}" == kind))
-                and any(o == outcome for o, _ in evidence(r)[0 if side == "content" else 1])
-            )
-            if not evid:
-                continue
-            # the whole change where those answers were given (all keys together), not this key's share
-            shifts = [
-                prefs.gate_shift(records[i].context)
-                if side == "timing"
-                else prefs.task_shift(records[i].kind, records[i].context)
-                for i in evid
-            ]
-            effect = float(np.mean(shifts))
-            if abs(effect) < SHOWN_EFFECT or (effect > 0) != (w > 0):
-                continue
-            where = "everywhere" if place in ("", "all") else _place(place, names)
-            if side == "timing":
-                text = f"{'more ready to help' if w > 0 else 'quieter'} {where}"
-            elif kind:
-                label = TASK_KIND_WORDS.get(kind[5:], kind[5:])
-                text = f"{'more' if w > 0 else 'fewer'} {label} suggestions" + (
-                    "" if place == "" else f" {where}"
-                )
-            else:
-                text = f"{'more' if w > 0 else 'less'} eager to suggest anything"
-            text += f" after {_count_words([records[i].label for i in evid])}"
-            found.append((abs(effect), _place_rank(key), text, (side, kind, evid)))
-    best: dict[tuple, tuple[float, int, str]] = {}
-    for strength, rank, text, (side, _, evid) in found:
-        same = (side, evid)  # the same answers behind several keys: say it once, at the most specific key
-        if same not in best or rank < best[same][1]:
-            best[same] = (strength, rank, text)
-    lines += [text for _, _, text in sorted(best.values(), key=lambda b: (-b[0], b[2]))]
-    return lines
