@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from models.judge.activity import ACTIVITY_FEATURES, ACTIVITY_FITS, activity, activity_fits
 from models.judge.kinds import TASK_KINDS, task_kind
 from models.judge.text import (
     ERROR_RE,
@@ -103,6 +104,8 @@ TASK_FEATURES = (
     + tuple(f"fits_{k}" for k in FIT_KINDS)
     + tuple(f"verb_{k}" for k in VERB_KIND_NAMES)
     + tuple(f"kind_{k}" for k in TASK_KINDS)
+    + ACTIVITY_FITS
+    + ("fits_any",)
 )
 RELATIVE_SOURCES = (
     "cos_last1",
@@ -130,7 +133,7 @@ HISTORY_FEATURES = (
     "files_named",
     "session_position",
     "last_help_seeking",
-) + tuple(f"last_{k}" for k, _ in LAST_KINDS)
+) + tuple(f"last_{k}" for k, _ in LAST_KINDS) + tuple(f"act_{a}" for a in ACTIVITY_FEATURES)
 FEATURE_NAMES = TASK_FEATURES + RELATIVE_FEATURES + tuple(f"hist_{h}" for h in HISTORY_FEATURES)
 TASK_WORDS, LAST_WORDS, APP_WORDS = "t", "l", "a"  # namespaces of the hashed words
 APP_SENTENCES = 4  # in the app's own narration the latest sentence is often typing or scrolling: read a few
@@ -173,6 +176,7 @@ def history_features(history: Sequence[str], tfidf: HashedTfidf) -> np.ndarray:
         1.0 if HELP_SEEKING_RE.search(last) else 0.0,
     ]
     row += [1.0 if rx.search(last) else 0.0 for _, rx in LAST_KINDS]
+    row += activity(history)
     return np.asarray(row, dtype=np.float64)
 
 
@@ -199,6 +203,7 @@ class _Context:
         self.err_any = any(ERROR_RE.search(s) for s in history)
         self.files = {f for s in history for f in file_names(s)}
         self.recent4 = list(history[-4:])
+        self.activity = activity(history)
 
 
 def _task_row(task: str, ctx: _Context, tfidf: HashedTfidf) -> list[float]:
@@ -240,6 +245,9 @@ def _task_row(task: str, ctx: _Context, tfidf: HashedTfidf) -> list[float]:
     row += [fits[k] for k in FIT_KINDS]
     row += [1.0 if verb == k else 0.0 for k in VERB_KIND_NAMES]
     row += [1.0 if kind == k else 0.0 for k in TASK_KINDS]
+    act_fits = activity_fits(kind, ctx.activity)
+    row += act_fits
+    row.append(max(act_fits))  # the task is the help that the user's activity clearly points at
     return row
 
 

@@ -34,12 +34,20 @@ from models.judge.features import (
 )
 from models.judge.linear import LinearModel
 from models.judge.stored import ARTIFACT_NAME, FORMAT_VERSION
-from models.judge.text import N_BUCKETS, HashedTfidf, hashed_counts
+from models.judge.text import N_BUCKETS, HashedTfidf, hashed_counts, narrated_share
 
 # Chosen once by session-grouped CV on reward_train.jsonl (a small grid; see README "Evaluation").
 TASK_C = 1.0  # inverse L2 strength of the task model
 TASK_DENSE_WEIGHT = 0.1  # dense features are scaled by this after standardising (a stronger penalty on them)
 TASK_MIN_DF = 3  # a word bucket must occur in this many training task rows
+# The two summary columns of models.judge.activity (the task is the help the activity points at; the activity
+# points at a need) are scaled by this instead (a weaker penalty: they carry over between kinds of need).
+ACTIVITY_WEIGHT = 1.0
+# A history this app narrated (bench/situations/rows.jsonl: the target domain) weighs this many
+# ProactiveBench rows in both models. Held-out families (docs/situations.md): 1 -> 0.767, 1.5 -> 0.776,
+# 3 -> 0.782, 6 -> 0.780; but above 1 the shipped judge grows so sure about summaries and writing offers that
+# a user's answers have little left to correct (tests/test_judge_learning.py), so it stays 1 for now.
+APP_ROW_WEIGHT = 1.0
 GATE_C = 0.3
 GATE_DENSE_WEIGHT = 0.2
 GATE_MIN_DF = 2
@@ -70,7 +78,7 @@ def _fit_linear(
     y: np.ndarray,
     weight: np.ndarray,
     c: float,
-    dense_weight: float,
+    dense_weight: float | np.ndarray,
     min_df: int,
 ) -> LinearModel:
     """L2 logistic regression on [standardised dense * dense_weight, idf-weighted l2-normalised words]."""
@@ -106,6 +114,17 @@ def _fit_linear(
     )
 
 
+def _domain_weight(group: Group) -> float:
+    """APP_ROW_WEIGHT for a history this app narrated (the target domain), 1 for others (ProactiveBench's)."""
+    return APP_ROW_WEIGHT if narrated_share(group.history) >= 0.5 else 1.0
+
+
+def _dense_weights(names: tuple[str, ...], weight: float) -> np.ndarray:
+    """Per dense column: `weight`, and ACTIVITY_WEIGHT for the activity columns (models.judge.activity)."""
+    activity = {"fits_any", "act_any_need"}
+    return np.asarray([ACTIVITY_WEIGHT if n.removeprefix("hist_") in activity else weight for n in names])
+
+
 def fit_task_model(groups: list[Group], tfidf: HashedTfidf) -> LinearModel:
     dense, words, votes = [], [], []
     for g in groups:
@@ -115,14 +134,16 @@ def fit_task_model(groups: list[Group], tfidf: HashedTfidf) -> LinearModel:
         votes += [v for t, v in zip(g.tasks, g.votes) if t is not None]
     X = np.vstack(dense)
     v = np.asarray(votes)
+    dom = np.asarray([_domain_weight(g) for g in groups for t in g.tasks if t is not None])
+    scale = _dense_weights(FEATURE_NAMES, TASK_DENSE_WEIGHT)
     # soft labels: each row once as accepted (weight = share of yes votes) and once as rejected
     return _fit_linear(
         np.vstack([X, X]),
         words + words,
         np.r_[np.ones(len(v)), np.zeros(len(v))],
-        np.r_[v, 1.0 - v],
+        np.r_[v * dom, (1.0 - v) * dom],
         TASK_C,
-        TASK_DENSE_WEIGHT,
+        scale,
         TASK_MIN_DF,
     )
 
@@ -135,7 +156,9 @@ def fit_gate(groups: list[Group], tfidf: HashedTfidf) -> LinearModel:
         n = H.shape[1]
         return LinearModel(np.zeros(n), np.ones(n), np.zeros(n), float(np.log(rate / (1 - rate))), {}, {})
     words = [gate_word_buckets(g.history) for g in groups]
-    return _fit_linear(H, words, y, np.ones(len(y)), GATE_C, GATE_DENSE_WEIGHT, GATE_MIN_DF)
+    scale = _dense_weights(HISTORY_FEATURES, GATE_DENSE_WEIGHT)
+    dom = np.asarray([_domain_weight(g) for g in groups])
+    return _fit_linear(H, words, y, dom, GATE_C, scale, GATE_MIN_DF)
 
 
 def gate_logits(gate: LinearModel, groups: list[Group], tfidf: HashedTfidf) -> np.ndarray:
@@ -194,6 +217,8 @@ def fit_params(groups: list[Group], with_gate_threshold: bool = True) -> dict:
             "task_c": TASK_C,
             "task_dense_weight": TASK_DENSE_WEIGHT,
             "task_min_df": TASK_MIN_DF,
+            "activity_weight": ACTIVITY_WEIGHT,
+            "app_row_weight": APP_ROW_WEIGHT,
             "gate_c": GATE_C,
             "gate_dense_weight": GATE_DENSE_WEIGHT,
             "gate_min_df": GATE_MIN_DF,
