@@ -13,7 +13,7 @@ content; "not now" is about timing; an ignored card is weak evidence against bot
 rating of an answer adds content evidence.
 
 The corrections are logistic regressions with the shipped judge's logit as an offset and an L2 prior centred
-on zero (Newton's method in numpy): the shipped judge stays the prior, one answer moves a score by a few points, and
+on zero (Newton's method, models.judge.logistic): the shipped judge stays the prior, one answer moves a score by a few points, and
 a few dozen consistent answers in one place outweigh the prior there.
 """
 
@@ -23,11 +23,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from assistant.core.proposal import LABELS
 from models.judge.guard import FitCache, GuardVerdict, Row, validate
 from models.judge.kinds import TASK_KIND_WORDS, Context, task_kind
+from models.judge.logistic import newton
 
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
 # The guard may pick a faster learner when it predicts the user's later answers better (models.judge.guard).
@@ -146,53 +145,16 @@ def fit_correction(
 ) -> Correction:
     """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0.
 
-    Solved by Newton's method in numpy (the problem is small and strictly convex: one weight per key seen), so
-    learning in the live loop never loads SciPy."""
+    Solved by Newton's method in pure Python (the problem is small and strictly convex: one weight per key
+    seen), so learning in the live loop loads neither numpy nor SciPy."""
     if not keys:
         return Correction()
     names = sorted({k for ks in keys for k in ks})
     column = {k: i for i, k in enumerate(names)}
-    X = np.zeros((len(keys), len(names)))
-    for i, ks in enumerate(keys):
-        for k in ks:
-            X[i, column[k]] = 1.0
-    prior = np.asarray([strength * _breadth(k) for k in names])
-    off = np.asarray(offsets, dtype=np.float64)
-    y = np.asarray([o for o, _ in outcomes], dtype=np.float64)
-    w = np.asarray([wt for _, wt in outcomes], dtype=np.float64)
-    beta = _newton(X, off, y, w, prior)
+    beta = newton([[column[k] for k in ks] for ks in keys], [float(o) for o in offsets],
+                  [float(o) for o, _ in outcomes], [float(wt) for _, wt in outcomes],
+                  [strength * _breadth(k) for k in names])
     return Correction({k: round(float(b), 9) for k, b in zip(names, beta)})
-
-
-def _newton(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
-            tol: float = 1e-10, max_steps: int = 50) -> np.ndarray:
-    """argmin of sum w * (log(1 + e^z) - y z) + prior/2 * beta^2 with z = off + X beta: Newton steps (halved
-    while they would raise the loss) until the gradient vanishes."""
-
-    def loss(beta: np.ndarray) -> float:
-        z = off + X @ beta
-        return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(prior * beta * beta))
-
-    beta = np.zeros(X.shape[1])
-    value = loss(beta)
-    for _ in range(max_steps):
-        p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
-        grad = X.T @ (w * (p - y)) + prior * beta
-        if float(np.max(np.abs(grad))) < tol:
-            break
-        hessian = (X * (w * p * (1.0 - p))[:, None]).T @ X + np.diag(prior)
-        step = np.linalg.solve(hessian, grad)
-        scale = 1.0
-        while True:
-            candidate = beta - scale * step
-            new = loss(candidate)
-            if new <= value or scale < 1e-8:
-                break
-            scale *= 0.5
-        if float(np.max(np.abs(candidate - beta))) < 1e-15:
-            break
-        beta, value = candidate, new
-    return beta
 
 
 @dataclass
@@ -385,7 +347,7 @@ def describe(prefs: Preferences) -> list[str]:
                 else prefs.task_shift(records[i].kind, records[i].context)
                 for i in evid
             ]
-            effect = float(np.mean(shifts))
+            effect = sum(shifts) / len(shifts)
             if abs(effect) < SHOWN_EFFECT or (effect > 0) != (w > 0):
                 continue
             where = "everywhere" if place in ("", "all") else _place(place, names)
