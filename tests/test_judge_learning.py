@@ -228,3 +228,31 @@ def test_the_time_of_day_is_learned_apart_from_the_place() -> None:
     assert judge.help_needed(BROWSER, morning) < before - 0.05
     assert judge.help_needed(BROWSER, afternoon) > judge.help_needed(BROWSER, morning) + 0.1
     assert any(line.startswith("quieter in the morning") for line in judge.describe())
+
+
+def test_the_pure_python_fit_finds_the_optimum_numpy_finds() -> None:
+    """Learning runs in the app without numpy (models.judge.logistic); its corrections are the MAP weights a
+    dense numpy Newton solve finds, so what the user taught moves scores exactly as before."""
+    import random
+
+    import numpy as np
+
+    from models.judge.learning import fit_correction
+
+    rnd = random.Random(7)
+    kinds, places = [f"task=k{i}" for i in range(4)], [f"app=a{i}" for i in range(12)] + ["site=s1", "when=night"]
+    keys = [["all", k, *(f"{k}|{p}" for p in rnd.sample(places, 3))] for k in rnd.choices(kinds, k=120)]
+    offsets = [rnd.gauss(0.0, 1.5) for _ in keys]
+    outcomes = [(rnd.randint(0, 1), rnd.choice((1.0, 0.4, 0.7))) for _ in keys]
+    fitted = fit_correction(keys, offsets, outcomes, strength=1.0)
+
+    names = sorted(fitted.weights)
+    X = np.asarray([[1.0 if n in ks else 0.0 for n in names] for ks in keys])
+    y, w = np.asarray([o for o, _ in outcomes], float), np.asarray([wt for _, wt in outcomes])
+    prior = np.asarray([5.0 if n == "all" else 2.0 if "|" not in n else 1.0 for n in names])
+    beta = np.zeros(len(names))
+    for _ in range(30):  # plain Newton on the same objective
+        p = 1 / (1 + np.exp(-(np.asarray(offsets) + X @ beta)))
+        hessian = (X * (w * p * (1 - p))[:, None]).T @ X + np.diag(prior)
+        beta -= np.linalg.solve(hessian, X.T @ (w * (p - y)) + prior * beta)
+    assert [fitted.weights[n] for n in names] == pytest.approx(list(beta), abs=2e-9)
