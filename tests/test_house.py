@@ -216,7 +216,7 @@ def test_deciding_and_learning_live_never_load_the_scientific_stack(home):
     scikit-learn (about 20 MB resident and more) serve only `proactive judge train` and the research commands,
     never a running app, even with its collectors and writer running and after it learned from an answer."""
     code = f"HEAVY = {HEAVY!r}\n" + LIVE_DECISION
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
                          cwd=REPO, env={**os.environ, "PROACTIVE_HOME": str(home), "DISPLAY": ""})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
