@@ -43,7 +43,8 @@ class Judge:
                 f"{source}: judge artefact of another format/feature set; retrain it with "
                 "`proactive judge train`"
             )
-        self.params = params
+        # what it was trained on and with; the numbers live in the models below (the parsed JSON is let go)
+        self.params = {k: v for k, v in params.items() if k not in ("idf", "task_model", "gate")}
         self.source = source
         self.tfidf = HashedTfidf({int(k): v for k, v in params["idf"].items()}, params["default_idf"])
         self.task_model = LinearModel.from_json(params["task_model"])
