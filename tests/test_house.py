@@ -208,7 +208,7 @@ print(sorted(m for m in HEAVY if m in sys.modules))
 """
 # tens of MB resident that serve training, evaluation or a model server, never the running app with the model off
 HEAVY = ("numpy", "scipy", "sklearn", "models.judge.train", "assistant.evaluation.judge_eval", "urllib.request",
-         "PySide6", "llama_cpp")
+         "ruamel.yaml", "PySide6", "llama_cpp")
 
 
 def test_deciding_and_learning_live_never_load_the_scientific_stack(home):
