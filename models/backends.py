@@ -14,13 +14,14 @@ import logging
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from models.streaming import Sink, TokenStream
+
+if TYPE_CHECKING:
+    import urllib.request
 
 log = logging.getLogger("models.backends")
 
@@ -195,6 +196,9 @@ class OpenAICompatibleBackend:
     def probe(self, timeout: float = 5.0) -> None:
         """Raise ModelUnavailable (or BackendError) unless the server answers at all (GET /models; any HTTP
         answer counts): the app then shows the model as failed with this reason instead of 'ready'."""
+        import urllib.error
+        import urllib.request  # here, not at import: urllib's HTTP and TLS stack is megabytes a local model never needs
+
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         req = urllib.request.Request(self.base_url + "/models", headers=headers)
         try:
@@ -206,6 +210,9 @@ class OpenAICompatibleBackend:
     @staticmethod
     def _urlopen(req: urllib.request.Request, timeout: float, what: str) -> Any:
         """urlopen with the errors a user can read (an HTTP error answer passes through to the caller)."""
+        import urllib.error
+        import urllib.request
+
         try:
             return urllib.request.urlopen(req, timeout=timeout)
         except urllib.error.HTTPError:
@@ -221,6 +228,9 @@ class OpenAICompatibleBackend:
 
     def _open(self, body: dict) -> Any:
         """POST `body`; the open HTTP response, or the error a user can read."""
+        import urllib.error
+        import urllib.request
+
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"

@@ -174,14 +174,19 @@ def test_only_the_log_package_touches_the_log_connection():
 
 LIVE_DECISION = """
 import sys, time
+import assistant.cli.main  # the way `proactive run` starts
 from assistant.app import control
 from assistant.app.live import LiveLoop
 from assistant.core import paths
 from assistant.core.config import default_config
 from assistant.core.events import Event
 from assistant.log import EventWriter, open_db
+from collectors.registry import build_collectors
 path = paths.db_path()
 writer = EventWriter(path).start()
+collectors = build_collectors(default_config(), writer.put)
+for c in collectors:
+    c.start()
 loop = LiveLoop(default_config(), path, surface=lambda p: None, load_model=False)
 loop.open()
 writer.listeners.append(loop.on_event)
@@ -193,19 +198,26 @@ for i, (app, title) in enumerate([("code", "ledger.py - books - Visual Studio Co
     writer.put(Event("window", "focus", start=t0 + 60 * i, duration=60, app=app, title=title))
     writer.flush()
     shown += [p for p in loop.step(t0 + 60 * i + 1) if p.task]
-writer.stop()
 assert shown, "no card"
 loop.on_label(control.answer(open_db(path), shown[0].id, "rejected", None))
 loop.step(time.time())  # the judge learns from the answer
 assert loop.chain.engine.judge.labels_learned == 1, "the answer was not learned"
-print(sorted(m for m in ("scipy", "sklearn", "models.judge.train") if m in sys.modules))
+for c in collectors:
+    c.stop()
+writer.stop()
+print(sorted(m for m in HEAVY if m in sys.modules))
 """
+# tens of MB resident that serve training, evaluation or a model server, never the running app with the model off
+HEAVY = ("numpy", "scipy", "sklearn", "models.judge.train", "assistant.evaluation.judge_eval", "urllib.request",
+         "ruamel.yaml", "PySide6", "llama_cpp")
 
 
 def test_deciding_and_learning_live_never_load_the_scientific_stack(home):
-    """The live loop's judge is a dot product and a few Newton steps: SciPy and scikit-learn (tens of MB
-    resident) serve only `proactive judge train`, never a running app, even after it learned from an answer."""
-    out = subprocess.run([sys.executable, "-c", LIVE_DECISION], capture_output=True, text=True, timeout=120,
+    """The live loop's judge is a dot product and a few Newton steps in pure Python: numpy, SciPy and
+    scikit-learn (about 20 MB resident and more) serve only `proactive judge train` and the research commands,
+    never a running app, even with its collectors and writer running and after it learned from an answer."""
+    code = f"HEAVY = {HEAVY!r}\n" + LIVE_DECISION
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
                          cwd=REPO, env={**os.environ, "PROACTIVE_HOME": str(home), "DISPLAY": ""})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -134,3 +134,25 @@ def test_load_judge_gives_a_fresh_judge_every_call() -> None:
     assert first.score(HISTORY, TASKS)[1] < before[1]
     assert second.score(HISTORY, TASKS) == before  # what one engine learned never leaks into another
     assert load_judge().score(HISTORY, TASKS) == before
+
+
+def test_live_scores_are_the_numbers_training_and_evaluation_compute() -> None:
+    """The running app scores in pure Python (no numpy resident); on real histories its scores are those of the
+    numpy matrix path that training and `proactive judge eval` use, to 1e-9, for the tasks and the help gate."""
+    import numpy as np
+
+    from models.judge.features import gate_word_buckets, history_features, task_features, task_word_buckets
+    from models.judge.linear import LinearModel
+
+    judge = load_judge()
+    groups = group_rows(load_rows([DATA]))[::10]
+    assert len(groups) >= 30
+    for g in groups:
+        tasks = [t for t in g.tasks if t is not None]
+        words = [task_word_buckets(g.history, t) for t in tasks]
+        z = judge.task_model.logits(task_features(g.history, tasks, judge.tfidf), words)
+        assert judge.score(g.history, tasks) == pytest.approx(list(1 / (1 + np.exp(-z))), abs=1e-9)
+        gate = judge.gate_model
+        assert isinstance(gate, LinearModel)
+        zg = gate.logits(history_features(g.history, judge.tfidf)[None, :], [gate_word_buckets(g.history)])[0]
+        assert judge.help_needed(g.history) == pytest.approx(float(1 / (1 + np.exp(-zg))), abs=1e-9)

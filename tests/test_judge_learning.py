@@ -265,3 +265,71 @@ def test_not_wanting_a_kind_of_task_carries_to_a_place_not_answered_yet() -> Non
     drop_there = _logit(before[0]) - _logit(after[0])
     assert drop_there > 0.2 and drop_there > drop_here / 3  # fewer summaries in Chromium too
     assert after[1] >= before[1] - 0.02  # research there is not touched
+
+
+def test_the_pure_python_fit_finds_the_optimum_numpy_finds() -> None:
+    """Learning runs in the app without numpy (models.judge.logistic); its corrections are the MAP weights a
+    dense numpy Newton solve finds, so what the user taught moves scores exactly as before."""
+    import random
+
+    import numpy as np
+
+    from models.judge.learning import _breadth, fit_correction
+
+    rnd = random.Random(7)
+    kinds, places = [f"task=k{i}" for i in range(4)], [f"app=a{i}" for i in range(12)] + ["site=s1", "when=night"]
+    keys = [["all", k, *(f"{k}|{p}" for p in rnd.sample(places, 3))] for k in rnd.choices(kinds, k=120)]
+    offsets = [rnd.gauss(0.0, 1.5) for _ in keys]
+    outcomes = [(rnd.randint(0, 1), rnd.choice((1.0, 0.4, 0.7))) for _ in keys]
+    fitted = fit_correction(keys, offsets, outcomes, strength=1.0)
+
+    names = sorted(fitted.weights)
+    X = np.asarray([[1.0 if n in ks else 0.0 for n in names] for ks in keys])
+    y, w = np.asarray([o for o, _ in outcomes], float), np.asarray([wt for _, wt in outcomes])
+    prior = np.asarray([_breadth(n) for n in names])
+    beta = np.zeros(len(names))
+    for _ in range(30):  # plain Newton on the same objective
+        p = 1 / (1 + np.exp(-(np.asarray(offsets) + X @ beta)))
+        hessian = (X * (w * p * (1 - p))[:, None]).T @ X + np.diag(prior)
+        beta -= np.linalg.solve(hessian, X.T @ (w * (p - y)) + prior * beta)
+    assert [fitted.weights[n] for n in names] == pytest.approx(list(beta), abs=2e-9)
+
+
+def test_the_adaptive_learner_in_pure_python_matches_the_numpy_relevance_rounds() -> None:
+    """The adaptive timing learner (a key whose answers agree is freed to move fast) re-estimates each key's
+    prior from its posterior variance; in the app that is pure Python, and it must give the weights the dense
+    numpy computation gives."""
+    import random
+
+    import numpy as np
+
+    from models.judge.learning import ADAPTIVE_FLOOR, ADAPTIVE_ROUNDS, PRIOR_STRENGTH, _breadth, fit_correction
+
+    rnd = random.Random(11)
+    places = [f"app=a{i}" for i in range(6)] + ["when=morning", "when=afternoon", "when=meeting"]
+    keys = [["all", *rnd.sample(places, 2)] for _ in range(80)]
+    offsets = [rnd.gauss(0.0, 1.0) for _ in keys]
+    outcomes = [(0 if "when=morning" in ks else rnd.randint(0, 1), 1.0) for ks in keys]  # mornings: always no
+    fitted = fit_correction(keys, offsets, outcomes, strength=PRIOR_STRENGTH, adaptive=True)
+
+    names = sorted(fitted.weights)
+    X = np.asarray([[1.0 if n in ks else 0.0 for n in names] for ks in keys])
+    off, y = np.asarray(offsets), np.asarray([o for o, _ in outcomes], float)
+    prior = np.asarray([PRIOR_STRENGTH * _breadth(n) for n in names])
+    floor = np.minimum(np.asarray([ADAPTIVE_FLOOR * _breadth(n) for n in names]), prior)
+
+    def fit(precision: np.ndarray, beta: np.ndarray) -> np.ndarray:
+        for _ in range(40):
+            p = 1 / (1 + np.exp(-(off + X @ beta)))
+            hessian = (X * (p * (1 - p))[:, None]).T @ X + np.diag(precision)
+            beta = beta - np.linalg.solve(hessian, X.T @ (p - y) + precision * beta)
+        return beta
+
+    beta, precision = fit(prior, np.zeros(len(names))), prior.copy()
+    for _ in range(ADAPTIVE_ROUNDS):
+        p = 1 / (1 + np.exp(-(off + X @ beta)))
+        variance = np.diag(np.linalg.inv((X * (p * (1 - p))[:, None]).T @ X + np.diag(precision)))
+        precision = np.clip(1.0 / (beta * beta + variance), floor, prior)
+        beta = fit(precision, beta)
+    assert [fitted.weights[n] for n in names] == pytest.approx(list(beta), abs=1e-8)
+    assert fitted.weights["when=morning"] < -0.5  # the consistent key moved

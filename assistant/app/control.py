@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from assistant.core import config, settings
+from assistant.core import config
 from assistant.core.consent import CONSENT_VERSION, OPT_INS, Consent
 from assistant.core.durations import parse_duration
 from assistant.core.proposal import LABELS
@@ -58,6 +58,8 @@ def give_consent(db: Database, opt_ins: dict[str, bool] | None = None, model: st
     except config.ConfigError:
         changes = {key: on for key, on in ticked.items() if on}
     if changes:
+        from assistant.core import settings  # here: ruamel.yaml serves only a change of the file
+
         _, problems = settings.apply_changes(changes)
         if problems:
             raise ConsentError(f"the opt-ins could not be written to the config: {problems[0]}")

@@ -12,7 +12,7 @@ import click
 
 from assistant.app import control
 from assistant.cli.common import JSON_FLAG, emit_json, open_log_or_exit
-from assistant.core import paths, settings
+from assistant.core import paths
 from assistant.core.consent import OPT_IN_ITEMS, OPT_INS, Consent, consent_text, privacy_record
 from assistant.log import Database
 
@@ -75,7 +75,7 @@ def pull_in_background(name: str, say: Callable[[str], None]) -> threading.Threa
     def work() -> None:
         try:
             result = pull(name)
-            from assistant.core import config
+            from assistant.core import config, settings
 
             changes, what = use_changes(str(result.path), config.load())
             _, problems = settings.apply_changes(changes)
@@ -132,6 +132,8 @@ def consent(accept_defaults: bool, show: bool, opt_ins: tuple[str, ...], as_json
             given = _accept_defaults(db, opt_ins)
         elif opt_ins and control.consent_state(db) is not None:
             given = control.agree_to(db, list(opt_ins), via="terminal")
+            from assistant.core import settings  # here: ruamel.yaml serves only a change of the file
+
             settings.apply_changes(dict.fromkeys(opt_ins, True))
         elif sys.stdin.isatty():
             given = prompt_consent(db)

@@ -1,13 +1,15 @@
-"""Entry point of the `proactive` command. Each command group lives in its own module."""
+"""Entry point of the `proactive` command. Each command group lives in its own module, imported only when one
+of its commands runs (or help lists them all): `proactive run` never loads what `proactive judge train` or
+`proactive eval` need (numpy and the research code)."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from assistant import __version__
-
 
 # `proactive --help` lists the commands in these groups, each with one short line in plain words
 SECTIONS = (
@@ -35,10 +37,42 @@ SECTIONS = (
 )
 
 
+# command -> the module that defines it (in its COMMANDS list, or as the group of that name)
+MODULES = {
+    **dict.fromkeys(("run", "status", "events", "forget", "pause", "resume"), "core_cmds"),
+    "consent": "consent_cmds", "answer": "label_cmds", "export": "label_cmds", "replay": "label_cmds",
+    "quiet": "quiet_cmds", "autostart": "desktop_cmds", "label": "research_cmds", "study": "research_cmds",
+    "answers": "answers_cmds", "config": "config_cmds", "judge": "judge_cmds", "eval": "eval_cmds",
+    "import": "import_cmds", "setup": "setup_cmds", "model": "model_cmds",
+}
+
+
+def _load(name: str) -> click.Command | None:
+    """The command `name` from its module (imported now), its short help made whole."""
+    if name not in MODULES:
+        return None
+    module = importlib.import_module(f"assistant.cli.{MODULES[name]}")
+    found = [*getattr(module, "COMMANDS", []), *(v for v in vars(module).values() if isinstance(v, click.Group))]
+    command = next(c for c in found if c.name == name)
+    _whole_short_help(command)
+    return command
+
+
 class SectionedGroup(click.Group):
     """The `proactive` group: its help lists the commands by section, one unbroken line each; an error of the
     event log or of the disk that a command did not handle itself becomes one line and exit 1, never a
-    traceback (a read-only or full data folder, a lock, a damaged file)."""
+    traceback (a read-only or full data folder, a lock, a damaged file). Commands are loaded when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            command = _load(cmd_name)
+            if command is None:
+                return None
+            self.add_command(command)
+        return self.commands[cmd_name]
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         from assistant.log import LogError
@@ -63,13 +97,13 @@ class SectionedGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         listed: set[str] = set()
         for title, commands in SECTIONS:
-            rows = [(name, text) for name, text in commands if name in self.commands]
+            rows = [(name, text) for name, text in commands if name in MODULES or name in self.commands]
             listed.update(name for name, _ in rows)
             if rows:
                 with formatter.section(f"{title} commands"):
                     formatter.write_dl(rows, col_spacing=3)
-        rest = [(name, cmd.get_short_help_str(70)) for name, cmd in sorted(self.commands.items())
-                if name not in listed and not cmd.hidden]
+        others = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx) if name not in listed]
+        rest = [(name, cmd.get_short_help_str(70)) for name, cmd in others if cmd is not None and not cmd.hidden]
         if rest:
             with formatter.section("Other commands"):
                 formatter.write_dl(rest, col_spacing=3)
@@ -85,37 +119,6 @@ def cli() -> None:
     """
 
 
-# ---- register command modules (one line each) ----
-from assistant.cli.answers_cmds import COMMANDS as ANSWERS_COMMANDS  # noqa: E402
-from assistant.cli.config_cmds import config_group  # noqa: E402
-from assistant.cli.consent_cmds import COMMANDS as CONSENT_COMMANDS  # noqa: E402
-from assistant.cli.core_cmds import COMMANDS as CORE_COMMANDS  # noqa: E402
-from assistant.cli.desktop_cmds import COMMANDS as DESKTOP_COMMANDS  # noqa: E402
-from assistant.cli.label_cmds import COMMANDS as LABEL_COMMANDS  # noqa: E402
-from assistant.cli.quiet_cmds import COMMANDS as QUIET_COMMANDS  # noqa: E402
-from assistant.cli.research_cmds import COMMANDS as RESEARCH_COMMANDS  # noqa: E402
-
-for _command in (CORE_COMMANDS + CONSENT_COMMANDS + LABEL_COMMANDS + QUIET_COMMANDS + DESKTOP_COMMANDS
-                 + RESEARCH_COMMANDS + ANSWERS_COMMANDS):
-    cli.add_command(_command)
-cli.add_command(config_group)
-from assistant.cli.judge_cmds import judge_group  # noqa: E402
-
-cli.add_command(judge_group)
-from assistant.cli.eval_cmds import eval_group  # noqa: E402
-
-cli.add_command(eval_group)
-from assistant.cli.import_cmds import import_command  # noqa: E402
-
-cli.add_command(import_command)
-from assistant.cli.setup_cmds import setup_group  # noqa: E402
-
-cli.add_command(setup_group)
-from assistant.cli.model_cmds import model_group  # noqa: E402
-
-cli.add_command(model_group)
-
-
 def _first_sentence(text: str) -> str:
     """The first sentence of a command's help, whole (click would cut it at the terminal's width with '...')."""
     para = " ".join(text.strip().split("\n\n")[0].split())
@@ -123,12 +126,9 @@ def _first_sentence(text: str) -> str:
     return para if end < 0 else para[:end + 1]
 
 
-def _whole_short_help(group: click.Group) -> None:
-    for command in group.commands.values():
-        if command.help and not command.short_help:
-            command.short_help = _first_sentence(command.help)
-        if isinstance(command, click.Group):
-            _whole_short_help(command)
-
-
-_whole_short_help(cli)
+def _whole_short_help(command: click.Command) -> None:
+    """The first sentence of the help as the short help, for the command and its subcommands."""
+    if command.help and not command.short_help:
+        command.short_help = _first_sentence(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _whole_short_help(sub)

@@ -7,6 +7,7 @@ statistics, and everything is written once the disk accepts it again. What was c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -30,8 +31,9 @@ log = logging.getLogger(__name__)
 
 _INSERT = "INSERT INTO events (id, start, duration, source, kind, app, title, data) VALUES (?,?,?,?,?,?,?,?)"
 _FLUSH = object()
+_WAKE = object()  # put by stop(): the writer sleeps until its next chore, not in short polls
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps builds a new one
-IDLE_WAIT_S = 0.2
+IDLE_WAIT_S = 5.0  # the longest an idle writer sleeps (new events, flushes and stop wake it at once)
 RETRY_AFTER_ERROR_S = 1.0
 
 
@@ -135,6 +137,8 @@ class EventWriter:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        with contextlib.suppress(queue.Full):
+            self.queue.put_nowait(_WAKE)
         if self._thread:
             self._thread.join(timeout)
 
@@ -170,7 +174,7 @@ class EventWriter:
         while True:
             stopping = self._stop.is_set()
             due_at = retry_at or (first_pending + self._delay() if first_pending else 0.0)
-            flushes = self._take(due_at, stopping)
+            flushes = self._take(due_at or self._next_chore(last_sync, last_forget_check), stopping)
             now = time.monotonic()
             if self._unsafe() and not first_pending:
                 first_pending = now
@@ -203,12 +207,26 @@ class EventWriter:
             return bool(len(self._rows) > self._unspooled or self._spool_updates)
         return bool(self._rows or self._updates)
 
+    def _next_chore(self, last_sync: float, last_forget_check: float) -> float:
+        """When an idle writer must wake by itself (a monotonic time, at most IDLE_WAIT_S away): to look for a
+        `proactive forget` while spooled rows wait, to commit the spool, to record changed stats."""
+        now = time.monotonic()
+        times = [now + IDLE_WAIT_S]
+        if self.sync_interval > 0 and self._unspooled:
+            times.append(last_forget_check + 1.0)
+        if self.sync_interval > 0 and (self._rows or self._updates):
+            times.append(last_sync + self.sync_interval)
+        if self.stats.error is None and self._state_value() != self._last_state:
+            due = self._state_written + self.state_every
+            times.append(due if due > now else now + RETRY_AFTER_ERROR_S)  # past due: its write just failed
+        return min(times)
+
     def _take(self, due_at: float, stopping: bool) -> list[tuple[threading.Event, list]]:
         """Read queued events (waiting at most until `due_at`, a monotonic time) and stage them."""
-        wait = IDLE_WAIT_S if not due_at else max(0.0, due_at - time.monotonic())
+        wait = min(IDLE_WAIT_S, max(0.0, due_at - time.monotonic()))
         items: list = []
         try:
-            items.append(self.queue.get_nowait() if stopping else self.queue.get(timeout=min(wait, IDLE_WAIT_S)))
+            items.append(self.queue.get_nowait() if stopping else self.queue.get(timeout=wait))
             while len(items) < 5000:
                 items.append(self.queue.get_nowait())
         except queue.Empty:
@@ -385,6 +403,9 @@ class EventWriter:
         self._rows = [r for r in self._rows if not forgotten(r[1], r[1] + r[2])]
         self._last = {k: v for k, v in self._last.items() if not forgotten(v.event.start, v.event.end)}
         self._updates.clear()
+
+    def _state_value(self) -> str:
+        return json.dumps(self.snapshot().__dict__, sort_keys=True)
 
     def _write_state(self, force: bool = False) -> None:
         stats = self.snapshot()

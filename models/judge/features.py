@@ -18,8 +18,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-
-import numpy as np
+from typing import Any
 
 from models.judge.activity import ACTIVITY_FEATURES, ACTIVITY_FITS, activity, activity_fits
 from models.judge.kinds import TASK_KINDS, task_kind
@@ -147,8 +146,15 @@ def _recency_weights(n: int) -> list[float]:
     return [DECAY**k for k in range(n)]
 
 
-def history_features(history: Sequence[str], tfidf: HashedTfidf) -> np.ndarray:
-    """Columns HISTORY_FEATURES: what the user has been doing, most of all just now."""
+def history_features(history: Sequence[str], tfidf: HashedTfidf) -> Any:
+    """`history_row` as a numpy vector (training)."""
+    import numpy as np
+
+    return np.asarray(history_row(history, tfidf), dtype=np.float64)
+
+
+def history_row(history: Sequence[str], tfidf: HashedTfidf) -> list[float]:
+    """Columns HISTORY_FEATURES: what the user has been doing, most of all just now (pure Python)."""
     n = len(history)
     last = history[-1] if history else ""
     ago_error = [n - 1 - i for i, s in enumerate(history) if ERROR_RE.search(s)]
@@ -177,7 +183,7 @@ def history_features(history: Sequence[str], tfidf: HashedTfidf) -> np.ndarray:
     ]
     row += [1.0 if rx.search(last) else 0.0 for _, rx in LAST_KINDS]
     row += activity(history)
-    return np.asarray(row, dtype=np.float64)
+    return row
 
 
 class _Context:
@@ -222,7 +228,7 @@ def _task_row(task: str, ctx: _Context, tfidf: HashedTfidf) -> list[float]:
         tfidf.cosine(vec, ctx.v_all),
         sum(c * w for c, w in zip(cos, ctx.weights)) / wsum,
         max(cos[:5]) if cos else 0.0,
-        DECAY ** int(np.argmax(cos)) if cos and max(cos) > 0 else 0.0,
+        DECAY ** cos.index(max(cos)) if cos and max(cos) > 0 else 0.0,
         _overlap(words, ctx.w1),
         _overlap(words, ctx.w3),
         _overlap(words, ctx.w_all),
@@ -251,19 +257,30 @@ def _task_row(task: str, ctx: _Context, tfidf: HashedTfidf) -> list[float]:
     return row
 
 
-def task_features(history: Sequence[str], tasks: Sequence[str], tfidf: HashedTfidf) -> np.ndarray:
-    """One row per task (no None here), columns FEATURE_NAMES: fit, standing among siblings, history."""
+def task_features(history: Sequence[str], tasks: Sequence[str], tfidf: HashedTfidf) -> Any:
+    """`task_rows` as a numpy matrix (training and evaluation)."""
+    import numpy as np
+
     if not tasks:
         return np.zeros((0, len(FEATURE_NAMES)))
+    return np.asarray(task_rows(history, tasks, tfidf), dtype=np.float64)
+
+
+def task_rows(history: Sequence[str], tasks: Sequence[str], tfidf: HashedTfidf) -> list[list[float]]:
+    """One row per task (no None here), columns FEATURE_NAMES: fit, standing among siblings, history (pure
+    Python, so scoring in the live loop needs no numpy)."""
+    if not tasks:
+        return []
     ctx = _Context(history, tfidf)
-    own = np.asarray([_task_row(t, ctx, tfidf) for t in tasks])
-    rel = []
+    own = [_task_row(t, ctx, tfidf) for t in tasks]
+    rel: list[list[float]] = [[] for _ in tasks]
     for source in RELATIVE_SOURCES:
-        col = own[:, TASK_FEATURES.index(source)]
-        rank = (col[:, None] > col[None, :]).sum(axis=1) / max(len(col) - 1, 1)
-        rel += [rank, col - col.mean(), col - col.max()]
-    hist = np.tile(history_features(history, tfidf), (len(tasks), 1))
-    return np.hstack([own, np.column_stack(rel), hist])
+        col = [row[TASK_FEATURES.index(source)] for row in own]
+        mean, best, others = sum(col) / len(col), max(col), max(len(col) - 1, 1)
+        for r, c in zip(rel, col):
+            r += [sum(1 for o in col if c > o) / others, c - mean, c - best]
+    hist = history_row(history, tfidf)
+    return [o + r + hist for o, r in zip(own, rel)]
 
 
 def task_word_buckets(history: Sequence[str], task: str) -> set[int]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from math import log
 
-import numpy as np
+from models.judge.logistic import log1pexp
 
 FALSE_ALARM_COST = 3.0  # a changed decision that is wrong costs this many that are right
 MARGIN = 0.0  # summed gain (nats) a side needs before it is used: strictly better than the prior
@@ -48,19 +49,21 @@ def checkpoints(n: int) -> Iterator[int]:
         k += max(1, k // 10)
 
 
-def _log_loss(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, z) - y * z
+def _log_loss(z: float, y: float) -> float:
+    return log1pexp(z) - y * z
 
 
-def _change_value(z0: np.ndarray, z1: np.ndarray, y: np.ndarray, threshold: float) -> np.ndarray:
-    """Value of each decision the correction changes: a card it newly shows is +1 if accepted and
+def _change_value(z0: float, z1: float, y: float, threshold: float) -> float:
+    """Value of a decision the correction changes: a card it newly shows is +1 if accepted and
     -FALSE_ALARM_COST if rejected; a card it newly hides is +1 if it was rejected and -FALSE_ALARM_COST if it
     was accepted (a lost card costs as much as a false alarm). Unchanged decisions are worth 0: a change must
     be right about three times in four to pay."""
-    cut = np.log(threshold / (1.0 - threshold))
+    cut = log(threshold / (1.0 - threshold))
     shown0, shown1 = z0 >= cut, z1 >= cut
-    good = np.where(shown1, y > 0.5, y < 0.5)
-    return np.where(shown0 == shown1, 0.0, np.where(good, 1.0, -FALSE_ALARM_COST))
+    if shown0 == shown1:
+        return 0.0
+    good = y > 0.5 if shown1 else y < 0.5
+    return 1.0 if good else -FALSE_ALARM_COST
 
 
 def validate(
@@ -83,12 +86,10 @@ def validate(
         if not any(per_record[:k]):
             continue
         shift = fit(k)
-        z = np.asarray([off for _, (_, off, _) in test])
-        s = np.asarray([shift(keys) for _, (keys, _, _) in test])
-        y = np.asarray([o for _, (_, _, (o, _)) in test], dtype=np.float64)
-        w = np.asarray([wt * DECAY ** (n - 1 - i) for i, (_, _, (_, wt)) in test])
-        gain += float(np.sum(w * (_log_loss(z, y) - _log_loss(z + s, y))))
-        value += float(np.sum(w * _change_value(z, z + s, y, threshold)))
+        for i, (keys, z, (y, wt)) in test:
+            w, z1 = wt * DECAY ** (n - 1 - i), z + shift(keys)
+            gain += w * (_log_loss(z, y) - _log_loss(z1, y))
+            value += w * _change_value(z, z1, y, threshold)
         checked += len(test)
     return GuardVerdict(gain > MARGIN and value >= 0.0, round(gain, 9), checked, round(value, 9))
 

@@ -1,7 +1,7 @@
 """The run-time judge: P(user accepts candidate | history), scored jointly over sibling candidates, and the
 help gate P(help is needed now | history) with its own threshold.
 
-Loading reads one JSON file and scoring is numpy only (no scikit-learn import), well under 20 ms per call.
+Loading reads one JSON file and scoring is pure Python (no numpy, no scikit-learn), well under 20 ms per call.
 `load_judge` returns a fresh Judge every call: one judge per engine, loaded explicitly, and taught explicitly
 with `learn(records)`, a deterministic function of the user's labels (see models.judge.learning).
 """
@@ -13,13 +13,11 @@ import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from models.judge.features import (
     FEATURE_NAMES,
     gate_word_buckets,
-    history_features,
-    task_features,
+    history_row,
+    task_rows,
     task_word_buckets,
 )
 from models.judge.guard import FitCache
@@ -46,7 +44,8 @@ class Judge:
                 f"{source}: judge artefact of another format/feature set; retrain it with "
                 "`proactive judge train`"
             )
-        self.params = params
+        # what it was trained on and with; the numbers live in the models below (the parsed JSON is let go)
+        self.params = {k: v for k, v in params.items() if k not in ("idf", "task_model", "gate")}
         self.source = source
         self.tfidf = HashedTfidf({int(k): v for k, v in params["idf"].items()}, params["default_idf"])
         self.task_model = LinearModel.from_json(params["task_model"])
@@ -80,17 +79,14 @@ class Judge:
             ) from exc
 
     # ---- the shipped models (no user corrections) ----
-    def base_task_logits(self, history: Sequence[str], tasks: Sequence[str]) -> np.ndarray:
-        if not tasks:
-            return np.zeros(0)
-        dense = task_features(history, tasks, self.tfidf)
-        return self.task_model.logits(dense, [task_word_buckets(history, t) for t in tasks])
+    def base_task_logits(self, history: Sequence[str], tasks: Sequence[str]) -> list[float]:
+        rows = task_rows(history, tasks, self.tfidf)
+        return [self.task_model.logit(row, task_word_buckets(history, t)) for row, t in zip(rows, tasks)]
 
     def base_gate_logit(self, history: Sequence[str]) -> float:
         if self.gate_model is None:
             return 0.0
-        dense = history_features(history, self.tfidf)[None, :]
-        return float(self.gate_model.logits(dense, [gate_word_buckets(history)])[0])
+        return self.gate_model.logit(history_row(history, self.tfidf), gate_word_buckets(history))
 
     # ---- scoring ----
     def score(
@@ -119,7 +115,7 @@ class Judge:
             if learned:
                 kind = task_kind(tasks[i], kinds[i] if kinds else "")
                 shift = self.preferences.task_shift(kind, context)
-            out[i] = float(sigmoid(z[pos] + shift))
+            out[i] = sigmoid(z[pos] + shift)
         if len(idx) < len(tasks):
             no_task = 1.0 - self.help_needed(history, context)
             for i, t in enumerate(tasks):
@@ -132,7 +128,7 @@ class Judge:
         z = self.base_gate_logit(list(history))
         if self.preferences.records:
             z += self.preferences.gate_shift(context or context_from_history(list(history)))
-        return float(sigmoid(z))
+        return sigmoid(z)
 
     # ---- learning from the user's labels ----
     def _offset(self, record: LabelRecord) -> tuple[float, float]:
@@ -143,7 +139,7 @@ class Judge:
                 siblings = [record.task] + [
                     t for t in record.candidates if t is not None and t != record.task
                 ]
-                task_z = float(self.base_task_logits(history, siblings)[0])
+                task_z = self.base_task_logits(history, siblings)[0]
             self._offsets[record] = (task_z, self.base_gate_logit(history))
         return self._offsets[record]
 

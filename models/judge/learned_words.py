@@ -3,8 +3,6 @@ the guard, and the strongest changes with the answers behind them."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from assistant.core.proposal import LABELS
 from models.judge.kinds import TASK_KIND_WORDS
 from models.judge.learning import SHOWN_EFFECT, Preferences, evidence, timing_keys
@@ -109,7 +107,7 @@ def describe(prefs: Preferences) -> list[str]:
                 else prefs.task_shift(records[i].kind, records[i].context)
                 for i in evid
             ]
-            effect = float(np.mean(shifts))
+            effect = sum(shifts) / len(shifts)
             if abs(effect) < SHOWN_EFFECT or (effect > 0) != (w > 0):
                 continue
             where = "everywhere" if place in ("", "all") else _place(place, names)

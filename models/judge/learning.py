@@ -13,7 +13,7 @@ content; "not now" is about timing; an ignored card is weak evidence against bot
 rating of an answer adds content evidence.
 
 The corrections are logistic regressions with the shipped judge's logit as an offset and an L2 prior centred
-on zero (Newton's method in numpy): the shipped judge stays the prior, one answer moves a score by a few points, and
+on zero (Newton's method, models.judge.logistic): the shipped judge stays the prior, one answer moves a score by a few points, and
 a few dozen consistent answers in one place outweigh the prior there.
 """
 
@@ -23,11 +23,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from assistant.core.proposal import LABELS
 from models.judge.guard import FitCache, GuardVerdict, Row, validate
 from models.judge.kinds import Context, task_kind
+from models.judge.logistic import newton, posterior_variance
 
 PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (larger = each answer moves less)
 FAST_STRENGTH = 1.0
@@ -160,72 +159,36 @@ def fit_correction(
 ) -> Correction:
     """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0.
 
-    Solved by Newton's method in numpy (the problem is small and strictly convex: one weight per key seen), so
-    learning in the live loop never loads SciPy."""
+    Solved by Newton's method in pure Python (the problem is small and strictly convex: one weight per key
+    seen), so learning in the live loop loads neither numpy nor SciPy."""
     if not keys:
         return Correction()
     names = sorted({k for ks in keys for k in ks})
     column = {k: i for i, k in enumerate(names)}
-    X = np.zeros((len(keys), len(names)))
-    for i, ks in enumerate(keys):
-        for k in ks:
-            X[i, column[k]] = 1.0
-    prior = np.asarray([strength * _breadth(k) for k in names])
-    off = np.asarray(offsets, dtype=np.float64)
-    y = np.asarray([o for o, _ in outcomes], dtype=np.float64)
-    w = np.asarray([wt for _, wt in outcomes], dtype=np.float64)
-    beta = _newton(X, off, y, w, prior)
+    rows = [[column[k] for k in ks] for ks in keys]
+    off = [float(o) for o in offsets]
+    y = [float(o) for o, _ in outcomes]
+    w = [float(wt) for _, wt in outcomes]
+    prior = [strength * _breadth(k) for k in names]
+    beta = newton(rows, off, y, w, prior)
     if adaptive:
-        floor = np.asarray([ADAPTIVE_FLOOR * _breadth(k) for k in names])
-        beta = _relevance(X, off, y, w, prior, np.minimum(floor, prior), beta)
+        floor = [min(ADAPTIVE_FLOOR * _breadth(k), q) for k, q in zip(names, prior)]
+        beta = _relevance(rows, off, y, w, prior, floor, beta)
     return Correction({k: round(float(b), 9) for k, b in zip(names, beta)})
 
 
-def _relevance(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
-               floor: np.ndarray, beta: np.ndarray) -> np.ndarray:
+def _relevance(rows: list[list[int]], off: list[float], y: list[float], w: list[float], prior: list[float],
+               floor: list[float], beta: list[float]) -> list[float]:
     """Automatic relevance determination: each key's prior precision re-estimated from its own evidence
     (EM: 1 / (weight^2 + posterior variance)), between `floor` and the starting `prior`. A key whose answers
     agree with each other and disagree with the shipped judge (every morning card rejected) is freed to move
     as fast as the fast learner; keys whose answers are explained by another key, or are mixed, keep the
     slow prior. Deterministic: a fixed number of rounds from the same start."""
-    precision = prior.copy()
+    precision = list(prior)
     for _ in range(ADAPTIVE_ROUNDS):
-        p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
-        hessian = (X * (w * p * (1.0 - p))[:, None]).T @ X + np.diag(precision)
-        variance = np.diag(np.linalg.inv(hessian))
-        precision = np.clip(1.0 / (beta * beta + variance), floor, prior)
-        beta = _newton(X, off, y, w, precision, start=beta)
-    return beta
-
-
-def _newton(X: np.ndarray, off: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray,
-            tol: float = 1e-10, max_steps: int = 50, start: np.ndarray | None = None) -> np.ndarray:
-    """argmin of sum w * (log(1 + e^z) - y z) + prior/2 * beta^2 with z = off + X beta: Newton steps (halved
-    while they would raise the loss) until the gradient vanishes."""
-
-    def loss(beta: np.ndarray) -> float:
-        z = off + X @ beta
-        return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(prior * beta * beta))
-
-    beta = np.zeros(X.shape[1]) if start is None else start.copy()
-    value = loss(beta)
-    for _ in range(max_steps):
-        p = 1.0 / (1.0 + np.exp(-np.clip(off + X @ beta, -30, 30)))
-        grad = X.T @ (w * (p - y)) + prior * beta
-        if float(np.max(np.abs(grad))) < tol:
-            break
-        hessian = (X * (w * p * (1.0 - p))[:, None]).T @ X + np.diag(prior)
-        step = np.linalg.solve(hessian, grad)
-        scale = 1.0
-        while True:
-            candidate = beta - scale * step
-            new = loss(candidate)
-            if new <= value or scale < 1e-8:
-                break
-            scale *= 0.5
-        if float(np.max(np.abs(candidate - beta))) < 1e-15:
-            break
-        beta, value = candidate, new
+        variance = posterior_variance(rows, off, w, precision, beta)
+        precision = [min(hi, max(lo, 1.0 / (b * b + v))) for b, v, lo, hi in zip(beta, variance, floor, prior)]
+        beta = newton(rows, off, y, w, precision, start=beta)
     return beta
 
 

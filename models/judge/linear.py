@@ -1,7 +1,8 @@
-"""A fitted logistic model over dense features and hashed words, as plain numbers (JSON in, numpy out).
+"""A fitted logistic model over dense features and hashed words, as plain numbers (JSON in, floats out).
 
 Fitting is scikit-learn's LogisticRegression (see models.judge.train); this module only holds the numbers and
-computes logits, so scoring needs numpy alone. Words enter as binary indicators weighted by idf and
+computes logits. Scoring one row (`logit`) is pure Python, so the live loop never loads numpy; `logits` scores
+a matrix with numpy for training and evaluation. Words enter as binary indicators weighted by idf and
 l2-normalised per row (scikit-learn's TfidfVectorizer(binary=True) on hashed words).
 """
 
@@ -10,15 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import Any
 
 
 @dataclass
 class LinearModel:
-    mean: np.ndarray  # dense feature means
-    scale: np.ndarray  # dense feature scales (standard deviations)
-    coef: np.ndarray  # dense coefficients on standardised features
+    mean: Sequence[float]  # dense feature means (a numpy array when fitted, a tuple when read from JSON)
+    scale: Sequence[float]  # dense feature scales (standard deviations)
+    coef: Sequence[float]  # dense coefficients on standardised features
     intercept: float
     word_idf: dict[int, float]  # bucket -> idf (only buckets seen often enough in training)
     word_coef: dict[int, float]  # bucket -> coefficient
@@ -30,10 +30,18 @@ class LinearModel:
         norm = math.sqrt(sum(self.word_idf[b] ** 2 for b in kept))
         return sum(self.word_idf[b] * self.word_coef[b] for b in kept) / norm
 
-    def logits(self, dense: np.ndarray, words: Sequence[set[int]]) -> np.ndarray:
-        """Logit per row: standardised dense part + word part + intercept."""
-        z = ((dense - self.mean) / self.scale) @ self.coef + self.intercept
-        return z + np.asarray([self.word_value(b) for b in words])
+    def logit(self, row: Sequence[float], buckets: set[int]) -> float:
+        """Logit of one row, in pure Python: standardised dense part + intercept + word part."""
+        dense = math.fsum((x - m) / s * c for x, m, s, c in zip(row, self.mean, self.scale, self.coef,
+                                                                    strict=True))
+        return dense + self.intercept + self.word_value(buckets)
+
+    def logits(self, dense: Any, words: Sequence[set[int]]) -> Any:
+        """Logit per row of a numpy matrix (training and evaluation): the same numbers as `logit`."""
+        import numpy as np
+
+        z = ((np.asarray(dense) - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.coef)
+        return z + self.intercept + np.asarray([self.word_value(b) for b in words])
 
     def to_json(self, digits: int = 6) -> dict:
         return {
@@ -51,14 +59,15 @@ class LinearModel:
     def from_json(cls, data: dict) -> LinearModel:
         words = {int(b): (float(v[0]), float(v[1])) for b, v in data["words"].items()}
         return cls(
-            mean=np.asarray(data["mean"], dtype=np.float64),
-            scale=np.asarray(data["scale"], dtype=np.float64),
-            coef=np.asarray(data["coef"], dtype=np.float64),
+            mean=tuple(float(v) for v in data["mean"]),
+            scale=tuple(float(v) for v in data["scale"]),
+            coef=tuple(float(v) for v in data["coef"]),
             intercept=float(data["intercept"]),
             word_idf={b: v[0] for b, v in words.items()},
             word_coef={b: v[1] for b, v in words.items()},
         )
 
 
-def sigmoid(z: np.ndarray | float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+def sigmoid(z: float) -> float:
+    """1 / (1 + e^-z), z clipped to [-30, 30] (pure Python: scoring one candidate needs no numpy)."""
+    return 1.0 / (1.0 + math.exp(-min(30.0, max(-30.0, z))))
