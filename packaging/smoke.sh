@@ -34,6 +34,11 @@ PIDS+=($!)
 for _ in $(seq 50); do xdotool search --name "^$TITLE\$" >/dev/null 2>&1 && break; sleep 0.2; done
 xdotool windowactivate --sync "$(xdotool search --name "^$TITLE\$" | head -1)" >/dev/null 2>&1 || true
 
+# the model loads when needed (the first Accept); a model that words proposals loads at start, which is what
+# this checks: the bundled llama.cpp libraries load the embedded GGUF
+cfg=$("$BIN" config path)
+mkdir -p "$(dirname "$cfg")"
+printf 'model:\n  propose: "on"\n' > "$cfg"
 "$BIN" run --accept-defaults --headless --for 10s > "$HOME_DIR/run.log" 2>&1 &
 RUN=$!
 model=""
