@@ -23,8 +23,10 @@ from tests.conftest import run_cli
 from ui import data
 from ui.dashboard import ACTIVITY, SEARCH, SUGGESTIONS, TIMELINE, Dashboard
 
-DAY = dt.datetime.combine(dt.date.today(), dt.time()).timestamp()
-NOW = DAY + 18 * 3600  # 18:00 today
+# Yesterday, so that the whole day lies in the past whatever the hour the suite runs at: the CLI reads the real
+# clock, and at 03:00 a day that starts at 09:00 today has not happened yet.
+DAY = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time()).timestamp()
+NOW = DAY + 18 * 3600  # 18:00 that day
 CODE = ("code", "billing.py — acme — Visual Studio Code")
 YOUTUBE = ("firefox", "Lo-fi beats - YouTube — Mozilla Firefox")
 GITHUB = ("firefox", "Fix totals · Pull Request #42 · acme/shop · GitHub — Mozilla Firefox")
