@@ -167,6 +167,10 @@ class InputHub:
         with self._lock:
             return self._alive_locked()
 
+    def input_seen(self) -> float | None:
+        """When keyboard or pointer input last came, or None while no listener runs (nobody knows)."""
+        return self.last_input if self.alive() else None
+
     def _alive_locked(self) -> bool:
         return bool(self._listeners) and all(lis.is_alive() for lis in self._listeners)
 

@@ -82,7 +82,8 @@ def build_collectors(cfg: Config, sink: Callable[[Event], None], paused: threadi
 
     makers: dict[str, Callable[[], Collector]] = {
         "window": lambda: WindowCollector(emit, focus, cfg["collectors.window.poll_seconds"],
-                                          backend=window_backends.choose(cfg["collectors.window.backend"], session)),
+                                          backend=window_backends.choose(cfg["collectors.window.backend"], session),
+                                          last_input=None if session.wayland else hub.input_seen),
         "afk": afk,
         "input": input_,
         "processes": lambda: ProcessCollector(emit, cfg["collectors.processes.poll_seconds"]),

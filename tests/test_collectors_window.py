@@ -9,9 +9,10 @@ import pytest
 
 from assistant.core.config import default_config
 from assistant.core.events import Event
+from assistant.log.heartbeat import heartbeat_merge
 from collectors.browser_titles import page_info
 from collectors.privacy import Emitter, PrivacyFilter
-from collectors.window import HEARTBEAT, FocusState, WindowCollector
+from collectors.window import HEARTBEAT, QUIET_AFTER, QUIET_HEARTBEAT, FocusState, WindowCollector
 from tests.display import x_env, xserver  # noqa: F401
 
 pytestmark = pytest.mark.display
@@ -45,6 +46,34 @@ def test_focus_changes_are_events_with_app_title_and_pid(x_env) -> None:  # noqa
     # while a window stays in front it is heartbeaten about every second (a kill -9 loses at most that much)
     assert any(b.start not in {c.start for c in changes} for b in beats)
     assert c.status()["state"] == "stopped"
+
+
+def test_heartbeats_slow_down_while_nobody_touches_the_computer_and_the_stored_span_stays_whole(x_env) -> None:  # noqa: F811
+    """Nobody typing or pointing for QUIET_AFTER s: a beat every QUIET_HEARTBEAT s (an idle app wakes less), each
+    bridging the longer gap, so the window's event still covers the whole time; input makes them fast again."""
+    x_env.open_window("Long read")
+    x_env.activate("Long read")
+    last_input = [time.time() - QUIET_AFTER - 5]
+    got: list[Event] = []
+    c = WindowCollector(Emitter(PrivacyFilter.from_config(default_config()), got.append), FocusState(), 0.5,
+                        last_input=lambda: last_input[0])
+    c.start()
+    try:
+        time.sleep(9.0)
+        quiet_beats = [e for e in got if e.pulsetime > 0]
+        last_input[0] = time.time()  # someone moved the mouse
+        time.sleep(QUIET_HEARTBEAT + 2.5)
+    finally:
+        c.stop()
+    assert 1 <= len(quiet_beats) <= 3, [e.start for e in quiet_beats]  # at 0.8 s it would be about 11
+    assert all(b.pulsetime == QUIET_HEARTBEAT + 1.0 for b in quiet_beats)
+    fast = [e for e in got if e.pulsetime > 0 and e.start > last_input[0] + QUIET_HEARTBEAT]
+    assert len(fast) >= 2 and all(b.pulsetime == HEARTBEAT + 1.0 for b in fast[1:])
+    span = got[0]
+    for beat in got[1:]:  # what the writer does with them: one unbroken span from the first sighting to the end
+        span = heartbeat_merge(span, beat, beat.pulsetime)
+        assert span is not None, "a heartbeat came too late to extend the window's event"
+    assert span.end >= got[-1].start - 0.01
 
 
 def test_secret_in_title_is_redacted_and_private_window_leaves_no_trace(x_env) -> None:  # noqa: F811
