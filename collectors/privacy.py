@@ -46,7 +46,7 @@ class PrivacyFilter:
     def from_config(cls, cfg: Config) -> PrivacyFilter:
         """The filter of the config; the vendored secret rules are read in the background meanwhile, so the
         first event does not wait for them."""
-        threading.Thread(target=vendored_rules.load, name="secret-rules", daemon=True).start()
+        vendored_rules.load_in_background()
         return cls(cfg["privacy.exclude_apps"], cfg["privacy.exclude_titles"], cfg["privacy.secret_patterns"])
 
     def _matches(self, patterns: list[UserPattern], text: str) -> bool:

@@ -14,8 +14,10 @@ skipped and `available()` says so; the built-in rules of `assistant.core.redact`
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
+import threading
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -95,6 +97,15 @@ def load() -> tuple[tuple[Rule, ...], tuple[Allowlist, ...], tuple[str, ...]]:
                           float(spec.get("entropy", 0.0)), int(spec.get("secretGroup", 0)),
                           tuple(_allowlist(a) for a in spec.get("allowlists", []))))
     return tuple(rules), (_allowlist(doc.get("allowlist", {})),), tuple(skipped)
+
+
+def load_in_background() -> None:
+    """Start reading the rules on a daemon thread, so the first event does not wait for them. The process waits
+    for that thread at exit: a command that ends at once (a missing file) must not leave while RE2, a C++
+    library, is being loaded, or the C++ runtime aborts the process ("terminate called...")."""
+    thread = threading.Thread(target=load, name="secret-rules", daemon=True)
+    thread.start()
+    atexit.register(thread.join, 30.0)
 
 
 def compile_all() -> list[str]:
