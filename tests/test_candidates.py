@@ -72,3 +72,23 @@ def test_accepted_tasks_from_similar_contexts_return_with_the_current_file() -> 
     memory = [c for c in out if c.source == "memory"]
     assert [c.task for c in memory] == ["Add a unit test for the pandas KeyError in 'loader.py'."]
     assert similar_accepted(["The user switches to Spotify."], before[:1]) == []
+
+
+def test_a_problem_typed_into_a_search_is_looked_up_not_called_an_error() -> None:
+    """A search that states a problem counts as the need's error (the episode's subject), but the card about it
+    reads as a search: never "Explain the error '<what you typed>'", and no second card on the same words."""
+    query = "docker compose volume permission denied after rebuild"
+    history = ["The user switches to Konsole ('docker compose up').",
+               f"The user searches DuckDuckGo for '{query}'.",
+               "The user switches to Firefox and reads 'Volumes and file ownership - Docker Docs'."]
+    out = generate_candidates(history, error=query)
+    first = out[0]
+    assert first.kind == "find_fix" and first.task == (
+        f"Find the usual causes of '{query}' and the fix that matches your setup.")
+    assert not [c for c in out if c.task and "Explain the error" in c.task]
+    assert not [c for c in out[1:] if c.task and query in c.task]
+    # an error on screen that the user then searched for is still explained as the error it is
+    seen = ["The user switches to Konsole ('Error response from daemon: permission denied').",
+            "The user searches DuckDuckGo for 'docker daemon permission denied'."]
+    on_screen = generate_candidates(seen, error="Error response from daemon: permission denied")[0]
+    assert on_screen.kind == "explain_error" and "'Error response from daemon: permission denied'" in on_screen.task

@@ -66,6 +66,21 @@ def _in_lang(query: str, lang: str | None) -> str:
     return f" in {lang}" if lang and lang.lower() not in query.lower() else ""
 
 
+def _same_words(a: str, b: str) -> bool:
+    return a.lower().split() == b.lower().split()
+
+
+def _searched_as(err: str, s: Situation) -> str | None:
+    """The search query when the 'error' of a need is a search the user typed (a problem search such as 'git
+    detached head how to get commits back' counts as an error sighting), else None."""
+    words = err.lower().split()
+    for query, _ in reversed(s.searches):
+        q = query.lower().split()
+        if q == words or (len(words) >= 3 and " ".join(words) in " ".join(q)):
+            return query
+    return None
+
+
 def _example_task(query: str, lang: str | None) -> str:
     q = query.strip().rstrip("?.! ")
     low = q.lower()
@@ -86,18 +101,23 @@ def _template_candidates(s: Situation) -> list[_Scored]:
     if file_at < len(s.sentences) - STALE_AFTER:
         file, file_at = None, -1  # a file from an earlier context is not what the user works on now
     lang = s.language
+    looked_up = None  # the problem is a search the user typed, not a message on screen
     if s.errors:
         err, at = s.errors[-1]
         where = f" in '{file}'" if file else ""
         conflict = _CONFLICT.search(err)
+        looked_up = _searched_as(err, s)
         if conflict:
             subject = file_of(next((g for g in conflict.groups() if g), "")) or file
             where = f" in '{subject}'" if subject else ""
             add(f"Explain the merge conflict{where} and suggest how to resolve it.", "explain_error", at, 3.0)
+        elif looked_up:  # 'Explain the error' about a search reads wrong: find what fixes the problem searched
+            add(f"Find the usual causes of '{looked_up}' and the fix that matches your setup.", "find_fix",
+                at, 3.0)
         else:
             add(f"Explain the error '{err}' and suggest a fix{where}.", "explain_error", at, 3.0)
     query, query_at = s.searches[-1] if s.searches else (None, -1)
-    if query_at < len(s.sentences) - STALE_AFTER:
+    if query_at < len(s.sentences) - STALE_AFTER or (query and looked_up and _same_words(query, looked_up)):
         query, query_at = None, -1
     if query and _worth_searching(query):
         if s.errors and query_at >= s.errors[-1][1] - 2:
