@@ -281,7 +281,7 @@ def test_the_pure_python_fit_finds_the_optimum_numpy_finds() -> None:
     keys = [["all", k, *(f"{k}|{p}" for p in rnd.sample(places, 3))] for k in rnd.choices(kinds, k=120)]
     offsets = [rnd.gauss(0.0, 1.5) for _ in keys]
     outcomes = [(rnd.randint(0, 1), rnd.choice((1.0, 0.4, 0.7))) for _ in keys]
-    fitted = fit_correction(keys, offsets, outcomes, strength=1.0)
+    fitted = fit_correction(keys, offsets, outcomes, strength=1.0, louder=1.0)
 
     names = sorted(fitted.weights)
     X = np.asarray([[1.0 if n in ks else 0.0 for n in names] for ks in keys])
@@ -310,7 +310,7 @@ def test_the_adaptive_learner_in_pure_python_matches_the_numpy_relevance_rounds(
     keys = [["all", *rnd.sample(places, 2)] for _ in range(80)]
     offsets = [rnd.gauss(0.0, 1.0) for _ in keys]
     outcomes = [(0 if "when=morning" in ks else rnd.randint(0, 1), 1.0) for ks in keys]  # mornings: always no
-    fitted = fit_correction(keys, offsets, outcomes, strength=PRIOR_STRENGTH, adaptive=True)
+    fitted = fit_correction(keys, offsets, outcomes, strength=PRIOR_STRENGTH, adaptive=True, louder=1.0)
 
     names = sorted(fitted.weights)
     X = np.asarray([[1.0 if n in ks else 0.0 for n in names] for ks in keys])

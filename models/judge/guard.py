@@ -39,6 +39,7 @@ class GuardVerdict:
     part: str = ""  # which part is used: "all" of it, or only its "quieter" steps (the negative weights)
     strength: float = 0.0  # the learner's prior strength (models.judge.learning.STRENGTHS)
     adaptive: bool = False  # the learner re-estimates each key's prior from its answers (models.judge.learning)
+    families: tuple[str, ...] = ()  # what the used correction is about (models.judge.learning.family)
 
 
 def checkpoints(n: int) -> Iterator[int]:
