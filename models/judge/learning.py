@@ -137,7 +137,7 @@ def timing_keys(context: Context) -> list[str]:
 
 
 def content_keys(kind: str, context: Context) -> list[str]:
-    return ["all", f"task={kind}"] + [f"task={kind}|{name}={value}" for name, value in context.parts()]
+    return [f"task={kind}"] + [f"task={kind}|{name}={value}" for name, value in context.parts()]
 
 
 @dataclass
@@ -178,8 +178,9 @@ def fit_correction(
     base = [strength * _breadth(k) for k in names]
     beta = newton(rows, off, y, w, base)
     prior = base
+    loud = louder * max(1.0, PRIOR_STRENGTH / strength)  # a louder step never moves faster than the slow learner
     for _ in range(LOUDER_ROUNDS if louder != 1.0 else 0):  # the prior of each weight by the side it fell on
-        sided = [q * louder if b > 0 else q for q, b in zip(base, beta)]
+        sided = [q * loud if b > 0 else q for q, b in zip(base, beta)]
         if sided == prior:
             break
         prior = sided
