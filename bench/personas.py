@@ -158,7 +158,8 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
     labels = [a.label for a in answers]
     return {"curve": curve, "moments_lived": seen, "answers": {k: labels.count(k) for k in sorted(set(labels))},
             "guard": {side: {"used": v.used, "gain": v.gain, "decisions": v.decisions, "checked": v.checked,
-                             "strength": v.strength, "adaptive": v.adaptive, "part": v.part}
+                             "strength": v.strength, "adaptive": v.adaptive, "part": v.part,
+                             "families": list(v.families)}
                       for side, v in judge.preferences.guard.items()},
             "learned": judge.describe()[:4]}
 

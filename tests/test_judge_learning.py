@@ -333,3 +333,38 @@ def test_the_adaptive_learner_in_pure_python_matches_the_numpy_relevance_rounds(
         beta = fit(precision, beta)
     assert [fitted.weights[n] for n in names] == pytest.approx(list(beta), abs=1e-8)
     assert fitted.weights["when=morning"] < -0.5  # the consistent key moved
+
+
+def test_a_good_time_of_day_correction_is_not_held_back_by_a_place_that_contradicts_itself() -> None:
+    """The guard checks each family of keys (time of day, app, site, kind of task in a place...) on its own:
+    every morning card is 'Wrong time', while the answers in Firefox flip back and forth; the mornings are
+    learned and what Firefox taught is left out."""
+    from dataclasses import replace
+
+    answers = []
+    for i in range(6):
+        answers += [
+            LabelRecord(EDITOR, EDITOR_TASKS[1], "rejected", "review_file", replace(IN_EDITOR, when="morning"),
+                        reason="Wrong time"),
+            LabelRecord(BROWSER, BROWSER_TASKS[0], "rejected" if i % 2 else "accepted", "summarise_pages",
+                        replace(IN_FIREFOX, when="afternoon"), reason="Wrong time"),
+        ]
+    judge = load_judge()
+    judge.learn(answers)
+    verdict = judge.preferences.guard["timing"]
+    assert verdict.used and "when" in verdict.families and "site" not in verdict.families
+    assert judge.help_needed(EDITOR, replace(IN_EDITOR, when="morning")) < judge.gate_threshold
+
+
+def test_accepting_the_cards_it_shows_does_not_make_it_louder_elsewhere() -> None:
+    """Answers only come from cards the assistant showed, so acceptances confirm it rather than make it
+    louder: two dozen accepted summaries in Firefox barely move the help gate in a place never answered in,
+    while as many 'Wrong time' answers there silence it."""
+    terminal = context_from_history(list(TERMINAL))
+    judge = load_judge()
+    before = judge.help_needed(TERMINAL, terminal)
+    judge.learn([LabelRecord(BROWSER, BROWSER_TASKS[0], "accepted", "summarise_pages", IN_FIREFOX)] * 24)
+    assert judge.help_needed(TERMINAL, terminal) < before + 0.005  # was +0.014 when acceptances moved it freely
+    assert judge.score(TERMINAL, ["Explain the AssertionError in 'test_tides.py'."], ["explain_error"])[0] == \
+        pytest.approx(load_judge().score(TERMINAL, ["Explain the AssertionError in 'test_tides.py'."],
+                                         ["explain_error"])[0], abs=1e-9)  # another kind: untouched
