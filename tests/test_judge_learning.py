@@ -358,13 +358,15 @@ def test_a_good_time_of_day_correction_is_not_held_back_by_a_place_that_contradi
 
 def test_accepting_the_cards_it_shows_does_not_make_it_louder_elsewhere() -> None:
     """Answers only come from cards the assistant showed, so acceptances confirm it rather than make it
-    louder: two dozen accepted summaries in Firefox barely move the help gate in a place never answered in,
-    while as many 'Wrong time' answers there silence it."""
-    terminal = context_from_history(list(TERMINAL))
+    louder: two dozen accepted summaries in Firefox leave error help in the terminal exactly as it was and
+    lift summaries in a browser never answered in by less than two logits (it was 4.2 and error help rose too
+    when a louder step was as cheap as a quieter one)."""
+    chromium = Context(app="Chromium", site="Wikipedia", kind="browser")
+    error = ["Explain the AssertionError in 'test_tides.py'."]
     judge = load_judge()
-    before = judge.help_needed(TERMINAL, terminal)
+    before_error = judge.score(TERMINAL, error, ["explain_error"])[0]
+    before_there = judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS, chromium)[0]
     judge.learn([LabelRecord(BROWSER, BROWSER_TASKS[0], "accepted", "summarise_pages", IN_FIREFOX)] * 24)
-    assert judge.help_needed(TERMINAL, terminal) < before + 0.005  # was +0.014 when acceptances moved it freely
-    assert judge.score(TERMINAL, ["Explain the AssertionError in 'test_tides.py'."], ["explain_error"])[0] == \
-        pytest.approx(load_judge().score(TERMINAL, ["Explain the AssertionError in 'test_tides.py'."],
-                                         ["explain_error"])[0], abs=1e-9)  # another kind: untouched
+    assert judge.score(TERMINAL, error, ["explain_error"])[0] == pytest.approx(before_error, abs=1e-9)
+    lift = _logit(judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS, chromium)[0]) - _logit(before_there)
+    assert 0.0 < lift < 2.0

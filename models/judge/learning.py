@@ -35,7 +35,7 @@ Learner = tuple[float, bool]  # (prior strength, adaptive: see _relevance)
 # that passes only when it predicted the user's later answers better by FASTER_MARGIN nats. Timing also
 # tries the adaptive learner: the slow prior, but a key whose answers agree (every morning card rejected
 # as "Wrong time") is freed to move as fast as the fast learner.
-CONTENT_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, False), (FAST_STRENGTH, False))
+CONTENT_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
 TIMING_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
 STRENGTHS = (PRIOR_STRENGTH, FAST_STRENGTH)
 FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
@@ -186,7 +186,7 @@ def fit_correction(
         prior = sided
         beta = newton(rows, off, y, w, prior, start=beta)
     if adaptive:
-        floor = [min(ADAPTIVE_FLOOR * _breadth(k) * (q / b), q) for k, q, b in zip(names, prior, base)]
+        floor = [q if q > b else min(ADAPTIVE_FLOOR * _breadth(k), q) for k, q, b in zip(names, prior, base)]
         beta = _relevance(rows, off, y, w, prior, floor, beta)
     return Correction({k: round(float(b), 9) for k, b in zip(names, beta)})
 
