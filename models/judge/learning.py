@@ -201,7 +201,8 @@ def _relevance(rows: list[list[int]], off: list[float], y: list[float], w: list[
     precision = list(prior)
     for _ in range(ADAPTIVE_ROUNDS):
         variance = posterior_variance(rows, off, w, precision, beta)
-        precision = [min(hi, max(lo, 1.0 / (b * b + v))) for b, v, lo, hi in zip(beta, variance, floor, prior)]
+        precision = [min(hi, max(lo, max(0.0, 1.0 - q * v) / (b * b + 1e-12)))
+                     for b, v, q, lo, hi in zip(beta, variance, precision, floor, prior)]
         beta = newton(rows, off, y, w, precision, start=beta)
     return beta
 
