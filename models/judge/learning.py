@@ -113,9 +113,9 @@ def evidence(record: LabelRecord) -> tuple[list[tuple[int, float]], list[tuple[i
             timing.append((0, 0.3))
     elif record.label == "not-now":
         timing.append((0, 1.0))
-    elif record.label == "ignored":
+    elif record.label == "ignored":  # not wanted, most likely; whether the moment was wrong is less sure
         content.append((0, 0.4))
-        timing.append((0, 0.4))
+        timing.append((0, 0.2))
     elif record.label == "other-help":  # the moment was right, the task was not
         content.append((0, 1.0))
         timing.append((1, 0.5))
