@@ -296,8 +296,8 @@ def test_the_pure_python_fit_finds_the_optimum_numpy_finds() -> None:
 
 
 def test_the_adaptive_learner_in_pure_python_matches_the_numpy_relevance_rounds() -> None:
-    """The adaptive timing learner (a key whose answers agree is freed to move fast) re-estimates each key's
-    prior from its posterior variance; in the app that is pure Python, and it must give the weights the dense
+    """The adaptive learner (a key whose answers agree is freed to move fast) re-estimates each key's
+    prior from its posterior variance (MacKay's update); in the app that is pure Python, and it must give the weights the dense
     numpy computation gives."""
     import random
 
@@ -329,7 +329,7 @@ def test_the_adaptive_learner_in_pure_python_matches_the_numpy_relevance_rounds(
     for _ in range(ADAPTIVE_ROUNDS):
         p = 1 / (1 + np.exp(-(off + X @ beta)))
         variance = np.diag(np.linalg.inv((X * (p * (1 - p))[:, None]).T @ X + np.diag(precision)))
-        precision = np.clip(1.0 / (beta * beta + variance), floor, prior)
+        precision = np.clip(np.maximum(0.0, 1.0 - precision * variance) / (beta * beta + 1e-12), floor, prior)
         beta = fit(precision, beta)
     assert [fitted.weights[n] for n in names] == pytest.approx(list(beta), abs=1e-8)
     assert fitted.weights["when=morning"] < -0.5  # the consistent key moved

@@ -5,16 +5,19 @@ exactly the same judge from its labels table on every start: nothing is learned 
 
 Each answer becomes evidence about two things (see `evidence`):
 * content, "is this kind of task useful here": keyed by the task's kind, alone and paired with each part of
-  the context (app, site, file type, kind of app);
+  the context (app, site, file type, kind of app, time of day); no "anything anywhere" key: what is said
+  about one kind moves that kind, not the others;
 * timing, "is help wanted here now": keyed by each part of the context.
 An accept is evidence for both; a reject with a timing reason ("wrong time", "not now") only about timing,
 with a content reason ("not useful", "already know") only about content, without a reason mostly about
-content; "not now" is about timing; an ignored card is weak evidence against both; a Helpful / Not helpful
-rating of an answer adds content evidence.
+content; "not now" is about timing; an ignored card is weak evidence against the task (0.4) and weaker
+against the moment (0.2); a Helpful / Not helpful rating of an answer adds content evidence.
 
 The corrections are logistic regressions with the shipped judge's logit as an offset and an L2 prior centred
-on zero (Newton's method, models.judge.logistic): the shipped judge stays the prior, one answer moves a score by a few points, and
-a few dozen consistent answers in one place outweigh the prior there.
+on zero (Newton's method, models.judge.logistic): the shipped judge stays the prior, one answer moves a score
+by a few points, and a few dozen consistent answers in one place outweigh the prior there. A louder step needs
+LOUDER_PRIOR times the evidence of a quieter one (answers only come from cards that were shown). The guard
+(models.judge.guard) validates each family of keys (`family`) on the user's later answers.
 """
 
 from __future__ import annotations
@@ -32,15 +35,15 @@ PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (large
 FAST_STRENGTH = 1.0
 Learner = tuple[float, bool]  # (prior strength, adaptive: see _relevance)
 # The learners the guard validates, slowest first (models.judge.guard); a later one replaces an earlier one
-# that passes only when it predicted the user's later answers better by FASTER_MARGIN nats. Timing also
-# tries the adaptive learner: the slow prior, but a key whose answers agree (every morning card rejected
-# as "Wrong time") is freed to move as fast as the fast learner.
+# that passes only when it predicted the user's later answers better by FASTER_MARGIN nats. The first is
+# adaptive: the slow prior, but a key whose answers agree (every morning card rejected as "Wrong time",
+# every error-help card "Not useful") is freed, down to ADAPTIVE_FLOOR, when it makes the assistant quieter.
 CONTENT_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
 TIMING_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
 STRENGTHS = (PRIOR_STRENGTH, FAST_STRENGTH)
 FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
-# Precision per kind of key, times the learner's strength. "Everything everywhere" needs five times the
-# evidence (it only moves the operating point). A kind everywhere needs half that of a kind in one place:
+# Precision per kind of key, times the learner's strength. "Help wanted everywhere" (timing) needs five times
+# the evidence (it only moves the operating point). A kind everywhere needs half that of a kind in one place:
 # main effects before interactions, so what is learned about a kind carries over to places not yet seen.
 EVERYTHING_PRIOR = 5.0
 KIND_EVERYWHERE_PRIOR = 0.5
@@ -194,7 +197,8 @@ def fit_correction(
 def _relevance(rows: list[list[int]], off: list[float], y: list[float], w: list[float], prior: list[float],
                floor: list[float], beta: list[float]) -> list[float]:
     """Automatic relevance determination: each key's prior precision re-estimated from its own evidence
-    (EM: 1 / (weight^2 + posterior variance)), between `floor` and the starting `prior`. A key whose answers
+    (MacKay's update: (1 - precision * posterior variance) / weight^2, which converges in a few rounds where
+    the EM update 1 / (weight^2 + variance) needs dozens), between `floor` and the starting `prior`. A key whose answers
     agree with each other and disagree with the shipped judge (every morning card rejected) is freed to move
     as fast as the fast learner; keys whose answers are explained by another key, or are mixed, keep the
     slow prior. Deterministic: a fixed number of rounds from the same start."""
