@@ -1,6 +1,7 @@
 """Does the engine adapt to *a* user? Simulated users with consistent preferences answer the engine's cards.
 
-    .venv/bin/python -m bench.personas [--out PATH] [--max-labels 100] [--step 10] [--pb 300] [PERSONA ...]
+    .venv/bin/python -m bench.personas [--out PATH] [--max-labels 100] [--step 10] [--pb 300] [--seed 0 ...]
+                                        [PERSONA ...]
 
 Moments are the situation library's consults (bench/situations/rows.jsonl: the engine's own candidates at
 each sampled moment of every scripted situation, with its ground truth) and, with --pb N, N ProactiveBench
@@ -15,6 +16,9 @@ back at the next hour. At 0, 10, ... labels the engine is measured on the held-o
 * false_alarm: share of the engine's cards there that the persona would not accept;
 * recall: share of held-out moments where the persona would accept some candidate at which the engine
   showed an accepted one.
+
+The seed orders the stream and samples the ProactiveBench histories; the curve moves with it by several
+points, so `--seed 0 1 2` runs each seed and averages every curve over them (the output says which seeds).
 
 Writes {"personas": {NAME: {"curve": [...]}}, "curve": [...] (averaged over personas), "goal": ...} to --out
 (default bench/results/personas.json) and a PNG of every persona's false alarms next to it.
@@ -158,7 +162,8 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
     labels = [a.label for a in answers]
     return {"curve": curve, "moments_lived": seen, "answers": {k: labels.count(k) for k in sorted(set(labels))},
             "guard": {side: {"used": v.used, "gain": v.gain, "decisions": v.decisions, "checked": v.checked,
-                             "strength": v.strength, "adaptive": v.adaptive, "part": v.part}
+                             "strength": v.strength, "adaptive": v.adaptive, "part": v.part,
+                             "families": list(v.families)}
                       for side, v in judge.preferences.guard.items()},
             "learned": judge.describe()[:4]}
 
@@ -187,23 +192,32 @@ def main() -> None:
     ap.add_argument("--step", type=int, default=10)
     ap.add_argument("--pb", type=int, default=300, help="ProactiveBench histories to add (0: situations only)")
     ap.add_argument("--threshold", type=float, default=0.5)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, nargs="+", default=[0],
+                    help="one or more seeds (stream order, ProactiveBench sample); curves are averaged over them")
     args = ap.parse_args()
     started = time.perf_counter()
-    moments = situation_moments() + proactivebench_moments(args.pb, args.seed)
-    test = [m for m in moments if held_out(m)]
-    stream = [m for m in moments if not held_out(m)]
-    random.Random(args.seed).shuffle(stream)
-    results = {}
-    for name in args.personas:
-        results[name] = run_persona(name, stream, test, args.max_labels, args.step, args.threshold)
-        c = results[name]["curve"]
-        print(f"{name:<30} FA {c[0]['false_alarm']:.3f} -> {c[-1]['false_alarm']:.3f}  recall "
-              f"{c[0]['recall']:.3f} -> {c[-1]['recall']:.3f}  ({c[-1]['labels']} labels, "
-              f"{results[name]['moments_lived']} moments)", flush=True)
+    per_seed: dict[int, dict] = {}
+    for seed in args.seed:
+        moments = situation_moments() + proactivebench_moments(args.pb, seed)
+        test = [m for m in moments if held_out(m)]
+        stream = [m for m in moments if not held_out(m)]
+        random.Random(seed).shuffle(stream)
+        per_seed[seed] = {}
+        for name in args.personas:
+            per_seed[seed][name] = run_persona(name, stream, test, args.max_labels, args.step, args.threshold)
+            c = per_seed[seed][name]["curve"]
+            print(f"{name:<30} FA {c[0]['false_alarm']:.3f} -> {c[-1]['false_alarm']:.3f}  recall "
+                  f"{c[0]['recall']:.3f} -> {c[-1]['recall']:.3f}  ({c[-1]['labels']} labels, "
+                  f"{per_seed[seed][name]['moments_lived']} moments, seed {seed})", flush=True)
+    first = per_seed[args.seed[0]]
+    results = {name: {**first[name], "curve": average([per_seed[s][name]["curve"] for s in args.seed]),
+                      "per_seed": {str(s): per_seed[s][name]["curve"] for s in args.seed}}
+               for name in args.personas}
     curve = average([r["curve"] for r in results.values()])
     met = goal(curve)
-    print(f"\n{'labels':>7} {'false_alarm':>12} {'recall':>8}")
+    seeds = ", ".join(map(str, args.seed))
+    print(f"\nmean over personas{' and seeds ' + seeds if len(args.seed) > 1 else ', seed ' + seeds}")
+    print(f"{'labels':>7} {'false_alarm':>12} {'recall':>8}")
     for p in curve:
         print(f"{p['labels']:>7} {p['false_alarm']:>12.3f} {p['recall']:>8.3f}")
     print(f"after 50 labels: false alarms {-met['false_alarm_relative_drop_at_50']:+.0%} relative (goal -30%), "
@@ -211,7 +225,7 @@ def main() -> None:
           f"{'met' if met['met'] else 'not met'}")
     out = {"benchmark": "personas", "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
            "settings": {"max_labels": args.max_labels, "step": args.step, "pb": args.pb,
-                        "threshold": args.threshold, "seed": args.seed, "held_out": HELD_OUT,
+                        "threshold": args.threshold, "seeds": args.seed, "held_out": HELD_OUT,
                         "moments": {"stream": len(stream), "held_out": len(test)}},
            "personas": results, "curve": curve, "goal": met, "seconds": time.perf_counter() - started}
     args.out.parent.mkdir(parents=True, exist_ok=True)

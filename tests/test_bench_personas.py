@@ -49,10 +49,15 @@ def test_the_situation_library_gives_moments_with_the_engines_candidates() -> No
 def test_the_bench_writes_a_curve_per_persona_and_their_mean(tmp_path: Path) -> None:
     out = tmp_path / "personas.json"
     done = subprocess.run([sys.executable, "-m", "bench.personas", "no_mornings", "--pb", "0", "--max-labels", "20",
-                           "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+                           "--seed", "0", "1", "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
     curve = result["personas"]["no_mornings"]["curve"]
     assert [p["labels"] for p in curve] == [0, 10, 20]
     assert set(result["curve"][0]) == {"labels", "false_alarm", "recall"}
     assert out.with_suffix(".png").stat().st_size > 0
+    # two seeds (two orders of the same moments): the curve is their mean, and the output says so
+    assert result["settings"]["seeds"] == [0, 1] and "mean over personas and seeds 0, 1" in done.stdout
+    per_seed = result["personas"]["no_mornings"]["per_seed"]
+    assert curve[1]["false_alarm"] == sum(c[1]["false_alarm"] for c in per_seed.values()) / 2

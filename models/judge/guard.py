@@ -4,9 +4,11 @@ shipped judge does.
 Time-ordered (prequential) validation: at checkpoints k = 1, 2, ... the correction is fitted on the answers
 before k and scored on the answers from k up to the next checkpoint, which it has not seen. Each scored
 outcome adds (log-loss of the prior) - (log-loss of prior + correction) to the correction's gain, recent
-answers weighing more (DECAY per answer of age). A side (content or timing) is used only when its gain is
-above MARGIN: with no later answer to check it on, or answers that contradict each other, the shipped judge
-decides alone, so learning cannot make the assistant worse on the answers seen so far.
+answers weighing more (DECAY per answer of age). A correction is used only when its gain is above MARGIN and
+the decisions it changes are worth what they replace: with no later answer to check it on, or answers that
+contradict each other, the shipped judge decides alone, so learning cannot make the assistant worse on the
+answers seen so far. models.judge.learning checks each family of keys (time of day, app, site, a kind of task
+in a place...) this way on its own, then the join of those that pass.
 
 Deterministic, like the rest of the learning: the same answers in the same order give the same verdicts.
 """
@@ -39,6 +41,7 @@ class GuardVerdict:
     part: str = ""  # which part is used: "all" of it, or only its "quieter" steps (the negative weights)
     strength: float = 0.0  # the learner's prior strength (models.judge.learning.STRENGTHS)
     adaptive: bool = False  # the learner re-estimates each key's prior from its answers (models.judge.learning)
+    families: tuple[str, ...] = ()  # what the used correction is about (models.judge.learning.family)
 
 
 def checkpoints(n: int) -> Iterator[int]:

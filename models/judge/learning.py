@@ -5,22 +5,25 @@ exactly the same judge from its labels table on every start: nothing is learned 
 
 Each answer becomes evidence about two things (see `evidence`):
 * content, "is this kind of task useful here": keyed by the task's kind, alone and paired with each part of
-  the context (app, site, file type, kind of app);
+  the context (app, site, file type, kind of app, time of day); no "anything anywhere" key: what is said
+  about one kind moves that kind, not the others;
 * timing, "is help wanted here now": keyed by each part of the context.
 An accept is evidence for both; a reject with a timing reason ("wrong time", "not now") only about timing,
 with a content reason ("not useful", "already know") only about content, without a reason mostly about
-content; "not now" is about timing; an ignored card is weak evidence against both; a Helpful / Not helpful
-rating of an answer adds content evidence.
+content; "not now" is about timing; an ignored card is weak evidence against the task (0.4) and weaker
+against the moment (0.2); a Helpful / Not helpful rating of an answer adds content evidence.
 
 The corrections are logistic regressions with the shipped judge's logit as an offset and an L2 prior centred
-on zero (Newton's method, models.judge.logistic): the shipped judge stays the prior, one answer moves a score by a few points, and
-a few dozen consistent answers in one place outweigh the prior there.
+on zero (Newton's method, models.judge.logistic): the shipped judge stays the prior, one answer moves a score
+by a few points, and a few dozen consistent answers in one place outweigh the prior there. A louder step needs
+LOUDER_PRIOR times the evidence of a quieter one (answers only come from cards that were shown). The guard
+(models.judge.guard) validates each family of keys (`family`) on the user's later answers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.core.proposal import LABELS
@@ -32,21 +35,26 @@ PRIOR_STRENGTH = 10.0  # L2 precision of a correction weight in one place (large
 FAST_STRENGTH = 1.0
 Learner = tuple[float, bool]  # (prior strength, adaptive: see _relevance)
 # The learners the guard validates, slowest first (models.judge.guard); a later one replaces an earlier one
-# that passes only when it predicted the user's later answers better by FASTER_MARGIN nats. Timing also
-# tries the adaptive learner: the slow prior, but a key whose answers agree (every morning card rejected
-# as "Wrong time") is freed to move as fast as the fast learner.
-CONTENT_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, False), (FAST_STRENGTH, False))
-TIMING_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, False), (PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
+# that passes only when it predicted the user's later answers better by FASTER_MARGIN nats. The first is
+# adaptive: the slow prior, but a key whose answers agree (every morning card rejected as "Wrong time",
+# every error-help card "Not useful") is freed, down to ADAPTIVE_FLOOR, when it makes the assistant quieter.
+CONTENT_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
+TIMING_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, True), (FAST_STRENGTH, False))
 STRENGTHS = (PRIOR_STRENGTH, FAST_STRENGTH)
 FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
-# Precision per kind of key, times the learner's strength. "Everything everywhere" needs five times the
-# evidence (it only moves the operating point). A kind everywhere needs half that of a kind in one place:
+# Precision per kind of key, times the learner's strength. "Help wanted everywhere" (timing) needs five times
+# the evidence (it only moves the operating point). A kind everywhere needs half that of a kind in one place:
 # main effects before interactions, so what is learned about a kind carries over to places not yet seen.
 EVERYTHING_PRIOR = 5.0
 KIND_EVERYWHERE_PRIOR = 0.5
 PAIR_PRIOR = 1.0
-ADAPTIVE_FLOOR = FAST_STRENGTH  # the adaptive learner frees a key down to this precision
+ADAPTIVE_FLOOR = 0.1  # the adaptive learner frees a key down to this precision (a tenth of the fast learner)
 ADAPTIVE_ROUNDS = 8
+# A louder step (a positive weight) needs LOUDER_PRIOR times the evidence of a quieter one: answers only ever
+# come from cards the engine showed, so the cards a louder judge would newly show are never checked, neither
+# by the fit nor by the guard (acceptances of shown cards confirm the judge rather than make it louder).
+LOUDER_PRIOR = 4.0
+LOUDER_ROUNDS = 4  # refits while a weight changes side (deterministic: the same answers give the same weights)
 SHOWN_EFFECT = 0.2  # a change is described once it moves the answered places by this much (in logits)
 TIMING_REASON = re.compile(r"(?i)\b(time|now|later|busy|moment|interrupt\w*|focus\w*|meeting|quiet)\b")
 CONTENT_REASON = re.compile(
@@ -108,9 +116,9 @@ def evidence(record: LabelRecord) -> tuple[list[tuple[int, float]], list[tuple[i
             timing.append((0, 0.3))
     elif record.label == "not-now":
         timing.append((0, 1.0))
-    elif record.label == "ignored":
+    elif record.label == "ignored":  # not wanted, most likely; whether the moment was wrong is less sure
         content.append((0, 0.4))
-        timing.append((0, 0.4))
+        timing.append((0, 0.2))
     elif record.label == "other-help":  # the moment was right, the task was not
         content.append((0, 1.0))
         timing.append((1, 0.5))
@@ -132,7 +140,7 @@ def timing_keys(context: Context) -> list[str]:
 
 
 def content_keys(kind: str, context: Context) -> list[str]:
-    return ["all", f"task={kind}"] + [f"task={kind}|{name}={value}" for name, value in context.parts()]
+    return [f"task={kind}"] + [f"task={kind}|{name}={value}" for name, value in context.parts()]
 
 
 @dataclass
@@ -155,9 +163,10 @@ def _breadth(key: str) -> float:
 
 def fit_correction(
     keys: list[list[str]], offsets: list[float], outcomes: list[tuple[int, float]],
-    strength: float = PRIOR_STRENGTH, adaptive: bool = False,
+    strength: float = PRIOR_STRENGTH, adaptive: bool = False, louder: float = LOUDER_PRIOR,
 ) -> Correction:
-    """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0.
+    """MAP logistic weights per key with the offsets fixed and an L2 prior (`strength`) centred on 0, `louder`
+    times as strong on a weight that makes the assistant louder (positive).
 
     Solved by Newton's method in pure Python (the problem is small and strictly convex: one weight per key
     seen), so learning in the live loop loads neither numpy nor SciPy."""
@@ -169,10 +178,18 @@ def fit_correction(
     off = [float(o) for o in offsets]
     y = [float(o) for o, _ in outcomes]
     w = [float(wt) for _, wt in outcomes]
-    prior = [strength * _breadth(k) for k in names]
-    beta = newton(rows, off, y, w, prior)
+    base = [strength * _breadth(k) for k in names]
+    beta = newton(rows, off, y, w, base)
+    prior = base
+    loud = louder * max(1.0, PRIOR_STRENGTH / strength)  # a louder step never moves faster than the slow learner
+    for _ in range(LOUDER_ROUNDS if louder != 1.0 else 0):  # the prior of each weight by the side it fell on
+        sided = [q * loud if b > 0 else q for q, b in zip(base, beta)]
+        if sided == prior:
+            break
+        prior = sided
+        beta = newton(rows, off, y, w, prior, start=beta)
     if adaptive:
-        floor = [min(ADAPTIVE_FLOOR * _breadth(k), q) for k, q in zip(names, prior)]
+        floor = [q if q > b else min(ADAPTIVE_FLOOR * _breadth(k), q) for k, q, b in zip(names, prior, base)]
         beta = _relevance(rows, off, y, w, prior, floor, beta)
     return Correction({k: round(float(b), 9) for k, b in zip(names, beta)})
 
@@ -180,14 +197,16 @@ def fit_correction(
 def _relevance(rows: list[list[int]], off: list[float], y: list[float], w: list[float], prior: list[float],
                floor: list[float], beta: list[float]) -> list[float]:
     """Automatic relevance determination: each key's prior precision re-estimated from its own evidence
-    (EM: 1 / (weight^2 + posterior variance)), between `floor` and the starting `prior`. A key whose answers
+    (MacKay's update: (1 - precision * posterior variance) / weight^2, which converges in a few rounds where
+    the EM update 1 / (weight^2 + variance) needs dozens), between `floor` and the starting `prior`. A key whose answers
     agree with each other and disagree with the shipped judge (every morning card rejected) is freed to move
     as fast as the fast learner; keys whose answers are explained by another key, or are mixed, keep the
     slow prior. Deterministic: a fixed number of rounds from the same start."""
     precision = list(prior)
     for _ in range(ADAPTIVE_ROUNDS):
         variance = posterior_variance(rows, off, w, precision, beta)
-        precision = [min(hi, max(lo, 1.0 / (b * b + v))) for b, v, lo, hi in zip(beta, variance, floor, prior)]
+        precision = [min(hi, max(lo, max(0.0, 1.0 - q * v) / (b * b + 1e-12)))
+                     for b, v, q, lo, hi in zip(beta, variance, precision, floor, prior)]
         beta = newton(rows, off, y, w, precision, start=beta)
     return beta
 
@@ -226,6 +245,22 @@ def _fit_rows(rows: list[Row], learner: Learner) -> Correction:
     return fit_correction([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], strength, adaptive)
 
 
+def family(key: str) -> str:
+    """What a key is about: 'all', 'task' (a kind everywhere), 'task|app' (a kind in an app), ..., 'app', 'when'.
+    Keys of one family never share an answer (one app, one time of day per answer), so each family is validated
+    on its own: a good correction about the time of day is not held back by a weak one about sites."""
+    if key == "all":
+        return "all"
+    if key.startswith("task="):
+        return "task|" + key.split("|", 1)[1].split("=", 1)[0] if "|" in key else "task"
+    return key.split("=", 1)[0]
+
+
+def _restricted(c: Correction, name: str) -> Correction:
+    """One family's share of a correction fitted on all keys together."""
+    return Correction({k: w for k, w in c.weights.items() if family(k) == name})
+
+
 def _all(c: Correction) -> Correction:
     return c
 
@@ -233,6 +268,33 @@ def _all(c: Correction) -> Correction:
 def _quieter(c: Correction) -> Correction:
     """Only the steps that make the assistant quieter (negative weights)."""
     return Correction({k: w for k, w in c.weights.items() if w < 0})
+
+
+def _joined(parts: Sequence[Correction]) -> Correction:
+    weights: dict[str, float] = {}
+    for c in parts:
+        for k, w in c.weights.items():
+            weights[k] = weights.get(k, 0.0) + w
+    return Correction(weights)
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """One family's validated correction: which learner, which part, and its verdict."""
+
+    name: str
+    learner: Learner
+    keep: Callable[[Correction], Correction]
+    part: str  # "all" of the family's weights or only its "quieter" ones
+    verdict: GuardVerdict
+
+
+def _prefix_ids(records: tuple[LabelRecord, ...]) -> list[int]:
+    """A hash chain over the records: ids[k] names records[:k] for the fit cache (no tuple hashed per fit)."""
+    ids = [0]
+    for r in records:
+        ids.append(hash((ids[-1], r)))
+    return ids
 
 
 def fit_preferences(
@@ -244,36 +306,69 @@ def fit_preferences(
     thresholds: tuple[float, float] = (0.5, 0.5),
 ) -> Preferences:
     """Corrections learned from `records` (oldest first); the offsets are the shipped judge's logits for each
-    record. With `guarded`, a side's correction is kept only when it predicted later answers better than the
-    prior (models.judge.guard) at the (task, help gate) `thresholds`; `cache` keeps fits of earlier prefixes."""
+    record. With `guarded`, a correction is kept only when it predicted later answers better than the prior
+    (models.judge.guard) at the (task, help gate) `thresholds`, family by family (`family`): each family's
+    learner is chosen on its own, then the families that pass are joined, best first, while the joined
+    correction still predicts the later answers better. `cache` keeps fits of earlier prefixes."""
     records = tuple(records)
     cache = cache if cache is not None else FitCache()
+    ids = _prefix_ids(records)
     sides = dict(zip(("content", "timing"), _rows(records, task_offset, gate_offset)))
     fitted: dict[str, Correction] = {}
     verdicts: dict[str, GuardVerdict] = {}
     for (side, per_record), threshold in zip(sides.items(), thresholds):
 
-        def fit(k: int, learner: Learner, side: str = side, per_record: list[list[Row]] = per_record) -> Correction:
-            rows = [row for answer in per_record[:k] for row in answer]
-            return cache.get((side, learner, records[:k]),  # type: ignore[return-value]
-                             lambda: _fit_rows(rows, learner))
+        def fit(k: int, learner: Learner, name: str, side: str = side,
+                per_record: list[list[Row]] = per_record) -> Correction:
+            whole: Correction = cache.get((side, learner, k, ids[k]),  # type: ignore[assignment]
+                                          lambda: _fit_rows([r for a in per_record[:k] for r in a], learner))
+            return _restricted(whole, name) if name else whole
 
         if not guarded:
-            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), (PRIOR_STRENGTH, False))
+            verdicts[side], fitted[side] = GuardVerdict(True), fit(len(records), (PRIOR_STRENGTH, False), "")
             continue
-        verdicts[side], fitted[side] = GuardVerdict(), Correction()
-        # each learner (prior strength) whole, else its quieter steps alone; a faster learner replaces a slower
-        # one that passes only when it predicted the later answers clearly better (FASTER_MARGIN)
+        names = sorted({family(k) for answer in per_record for keys, _, _ in answer for k in keys})
+        best: tuple[GuardVerdict, list[_Choice]] = (GuardVerdict(), [])
+        # each learner (slowest first), family by family; a faster learner replaces a slower one that passes
+        # only when it predicted the later answers clearly better (FASTER_MARGIN)
         for learner in CONTENT_LEARNERS if side == "content" else TIMING_LEARNERS:
-            for part, keep in (("all", _all), ("quieter", _quieter)):
-                verdict = validate(per_record, lambda k, ln=learner, fit=fit, keep=keep: keep(fit(k, ln)).shift,
-                                   threshold)
-                best = verdicts[side].gain if verdicts[side].used else 0.0
-                if verdict.used and (not verdicts[side].used or verdict.gain > best + FASTER_MARGIN):
-                    verdicts[side] = replace(verdict, part=part, strength=learner[0], adaptive=learner[1])
-                    fitted[side] = keep(fit(len(records), learner))
-                elif not verdicts[side].used and not verdicts[side].checked:
-                    verdicts[side] = verdict  # why nothing is used: the first learner's figures
-                if verdict.used:
-                    break  # its quieter steps alone are only tried when the whole fails
+            verdict, chosen = _families(per_record, fit, learner, names, threshold)
+            if chosen and (not best[1] or verdict.gain > best[0].gain + FASTER_MARGIN):
+                best = (verdict, chosen)
+        verdict, chosen = best
+        if chosen:
+            learner = chosen[0].learner
+            verdicts[side] = replace(verdict, part="quieter" if all(c.part == "quieter" for c in chosen) else "all",
+                                     strength=learner[0], adaptive=learner[1],
+                                     families=tuple(c.name for c in chosen))
+            fitted[side] = _joined([c.keep(fit(len(records), learner, c.name)) for c in chosen])
+        else:  # why nothing is used: the whole correction of the slowest learner, as it was checked
+            first = (CONTENT_LEARNERS if side == "content" else TIMING_LEARNERS)[0]
+            verdicts[side] = replace(validate(per_record, lambda k: fit(k, first, "").shift, threshold), used=False)
+            fitted[side] = Correction()
     return Preferences(fitted["content"], fitted["timing"], records, verdicts)
+
+
+def _families(per_record: list[list[Row]], fit: Callable[[int, Learner, str], Correction], learner: Learner,
+              names: list[str], threshold: float) -> tuple[GuardVerdict, list[_Choice]]:
+    """The families of one learner's correction that predict the later answers better: each family's share
+    whole, else its quieter steps alone, validated on its own; then joined, best first, while the join still
+    predicts better. Families share the one fit, so joining them counts no evidence twice."""
+    choices = []
+    for name in names:
+        for part, keep in (("all", _all), ("quieter", _quieter)):
+            verdict = validate(per_record, lambda k, keep=keep, name=name: keep(fit(k, learner, name)).shift,
+                               threshold)
+            if verdict.used:
+                choices.append(_Choice(name, learner, keep, part, verdict))
+                break  # its quieter steps alone are only tried when the whole fails
+    choices.sort(key=lambda c: (-c.verdict.gain, c.name))
+    chosen: list[_Choice] = []
+    best = GuardVerdict()
+    for choice in choices:
+        trial = [*chosen, choice]
+        verdict = validate(per_record, lambda k, trial=trial: _joined(
+            [c.keep(fit(k, learner, c.name)) for c in trial]).shift, threshold)
+        if verdict.used and (not chosen or verdict.gain > best.gain):
+            chosen, best = trial, verdict
+    return best, chosen
