@@ -35,9 +35,9 @@ TROUBLE_RE = re.compile(r"(?i)\w*(?:error|exception)\b|\b(conflicts?|merging|den
 SAVE_RE = re.compile(r"(?i)\bsaves?\b|\bsaved\b|ctrl\+s\b")
 TERMINAL_RE = re.compile(r"(?i)\b(terminal|konsole|xterm|console|command line|shell|zsh|bash|powershell|"
                          r"cmd)\b")
-# the words of a message being written or read, of typing, of reading (also read by models.judge.features)
-MESSAGE_RE = re.compile(r"(?i)\b(?:slack|teams|discord|gmail|outlook|thunderbird|mail|chat|message|inbox|e-?mail|"
-                        r"reply|compose)\b|\b(?:write|re):")
+# a message (a prefix: "messages", "emails" too), typing, reading; also read by models.judge.features
+MESSAGE_RE = re.compile(r"(?i)\b(slack|teams|discord|gmail|outlook|thunderbird|mail|chat|message|inbox|e-?mail|"
+                        r"reply|write:|re:|compose)")
 TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b|\bedit")
 READS_RE = re.compile(r"(?i)\b(reads?|scroll\w*|brows\w*|views?)\b")
 APP_RE = re.compile(r"(?i)\bin ([A-Z][\w .-]*?)(?: for \d|\s*\(|\.$)|\bswitches to ([A-Z][\w-]*)")
