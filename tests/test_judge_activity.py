@@ -92,3 +92,13 @@ def test_fits_any_is_a_column_of_the_task_features() -> None:
     judge = load_judge()
     row = task_features(REPLY, ["Draft a reply to 'Quarterly figures' in Thunderbird."], judge.tfidf)[0]
     assert row[FEATURE_NAMES.index("fits_any")] == 1.0
+
+
+def test_typing_in_a_file_named_after_mail_is_not_writing_a_message() -> None:
+    # one pattern for "a message" serves the activity and the task features: whole words, so a file or a
+    # tool named after mail is code being written, while a reply being typed (any inflection) is a message
+    coding = ["The user opens 'email_filter.py' in Visual Studio Code.",
+              "The user types in 'email_filter.py' in Visual Studio Code for 30 seconds."]
+    assert _act(coding)["compose"] == 0.0
+    assert _act(REPLY)["compose"] == 1.0
+    assert _act(["The user is typing messages in Slack ('general (Channel) - Acme')."])["compose"] == 1.0

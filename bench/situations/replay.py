@@ -28,11 +28,11 @@ from assistant.app import control
 from assistant.app.live import LiveLoop
 from assistant.core.config import Config, default_config
 from assistant.core.proposal import Proposal
+from assistant.decide.candidates import generate_candidates
 from assistant.decide.pipeline import HISTORY_SENTENCES
 from assistant.evaluation.replay import TICK
 from bench.situations.recordings import Recording
 from bench.situations.script import KINDS, Need
-from assistant.decide.candidates import generate_candidates
 from models.judge.kinds import CANDIDATE_KINDS, task_kind
 
 ANSWER_DELAY_S = 5.0  # a person reads a card for a few seconds before answering

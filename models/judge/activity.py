@@ -35,9 +35,12 @@ TROUBLE_RE = re.compile(r"(?i)\w*(?:error|exception)\b|\b(conflicts?|merging|den
 SAVE_RE = re.compile(r"(?i)\bsaves?\b|\bsaved\b|ctrl\+s\b")
 TERMINAL_RE = re.compile(r"(?i)\b(terminal|konsole|xterm|console|command line|shell|zsh|bash|powershell|"
                          r"cmd)\b")
-MESSAGE_RE = re.compile(r"(?i)\b(slack|teams|discord|gmail|outlook|thunderbird|mail|chat|message|inbox|"
-                        r"e-?mail|reply|write:|re:|compose)")
-TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b")
+# a message (whole words: a file named email_filter.py is not an e-mail), typing, reading; also read by
+# models.judge.features
+MESSAGE_RE = re.compile(r"(?i)\b(?:slack|teams|discord|gmail|outlook|thunderbird|e-?mails?|mail(?:s|box)?|"
+                        r"chat(?:s|ting)?|messag(?:e|es|ing)|inbox|repl(?:y|ies|ying)|compos(?:e|es|ing))\b|"
+                        r"\b(?:write|re):")
+TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b|\bedit")
 READS_RE = re.compile(r"(?i)\b(reads?|scroll\w*|brows\w*|views?)\b")
 APP_RE = re.compile(r"(?i)\bin ([A-Z][\w .-]*?)(?: for \d|\s*\(|\.$)|\bswitches to ([A-Z][\w-]*)")
 

@@ -20,7 +20,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from models.judge.activity import ACTIVITY_FEATURES, ACTIVITY_FITS, activity, activity_fits
+from models.judge.activity import (
+    ACTIVITY_FEATURES,
+    ACTIVITY_FITS,
+    MESSAGE_RE,
+    READS_RE,
+    TYPES_RE,
+    activity,
+    activity_fits,
+)
 from models.judge.kinds import TASK_KINDS, task_kind
 from models.judge.text import (
     ERROR_RE,
@@ -48,26 +56,20 @@ from models.judge.text import (
 RECENT = 8  # sentences that enter the recency-weighted features (0.6 ** 8 < 0.02)
 DECAY = 0.6
 
-# which kind of help fits what the last few sentences show: an error or an answer site (fixing it), a message
+# which kind of help fits what the last few sentences show: an error (fixing it), a message
 # being written (a reply), pages read (a summary), a document being written (writing, reviewing)
 FIT_KINDS = ("fix_error", "reply", "summarise", "write", "review")
-_QA_RE = re.compile(r"(?i)stack ?overflow|stack ?exchange|\bforums?\b|github|ask ubuntu|reddit|\bdocs?\b|"
-                    r"documentation|google|duckduckgo|bing\b|searches")
-_MESSAGE_RE = re.compile(r"(?i)\b(slack|teams|discord|gmail|outlook|thunderbird|mail|chat|message|inbox|e-?mail|"
-                         r"reply|re:)\b")
 _DOC_RE = re.compile(r"(?i)\.(md|txt|odt|docx?|tex|rst|rtf)\b|\b(word|writer|docs|notion|obsidian)\b")
-_TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b|\bedit")
-_READS_RE = re.compile(r"(?i)\b(reads?|scroll\w*|brows\w*)\b")
 
 
 def _fits(kind: str, recent: Sequence[str]) -> dict[str, float]:
     """FIT_KINDS: 1 where the task's kind is the help the recent sentences point at."""
     text = " ".join(recent)
     error = bool(ERROR_RE.search(text))
-    typing_message = any(_MESSAGE_RE.search(s) and _TYPES_RE.search(s) for s in recent)
-    reading = sum(1 for s in recent if _READS_RE.search(s)) >= 2
-    document = any(_DOC_RE.search(s) and _TYPES_RE.search(s) for s in recent)
-    return {"fix_error": float(kind == "fix_error" and (error or bool(_QA_RE.search(text)) and error)),
+    typing_message = any(MESSAGE_RE.search(s) and TYPES_RE.search(s) for s in recent)
+    reading = sum(1 for s in recent if READS_RE.search(s)) >= 2
+    document = any(_DOC_RE.search(s) and TYPES_RE.search(s) for s in recent)
+    return {"fix_error": float(kind == "fix_error" and error),
             "reply": float(kind == "reply" and typing_message),
             "summarise": float(kind == "summarise" and reading and not error),
             "write": float(kind == "write" and document),
@@ -284,13 +286,10 @@ def task_rows(history: Sequence[str], tasks: Sequence[str], tfidf: HashedTfidf) 
 
 
 def task_word_buckets(history: Sequence[str], task: str) -> set[int]:
-    """Hashed words of the task and of the latest sentence (separate namespaces); for the app's own narration
-    also the task's kind paired with each word of the few latest sentences (which kind of help fits what the
-    user has just been doing)."""
-    words = word_buckets(task, TASK_WORDS) | word_buckets(history[-1] if history else "", LAST_WORDS)
-    if narrated_share(history) >= 0.5:
-        words |= word_buckets(" ".join(history[-APP_SENTENCES:]), APP_WORDS)
-    return words
+    """Hashed words of the task and of the latest sentence (separate namespaces). The few sentences before it
+    are left to the dense features here: in this app's narration their words are mostly the names of one
+    situation's files and windows, which a task model learns as "this place" rather than "this need"."""
+    return word_buckets(task, TASK_WORDS) | word_buckets(history[-1] if history else "", LAST_WORDS)
 
 
 def gate_word_buckets(history: Sequence[str]) -> set[int]:
