@@ -17,6 +17,10 @@ back at the next hour. At 0, 10, ... labels the engine is measured on the held-o
 * recall: share of held-out moments where the persona would accept some candidate at which the engine
   showed an accepted one.
 
+A persona that has answered fewer than --max-labels cards when MAX_MOMENTS moments are lived (the engine
+learned to show it almost nothing) keeps its last measured point for the rest of the curve, marked
+"carried": with no more answers the engine stays as it learned, and the mean over personas covers every step.
+
 The seed orders the stream and samples the ProactiveBench histories; the curve moves with it by several
 points, so `--seed 0 1 2` runs each seed and averages every curve over them (the output says which seeds).
 
@@ -159,6 +163,8 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
         judge.learn(answers)
         if len(answers) % step == 0:
             curve.append({"labels": len(answers), **measure(judge, persona, test, threshold)})
+    while curve[-1]["labels"] < max_labels:  # no more cards to answer in MAX_MOMENTS: it stays as it learned
+        curve.append({**curve[-1], "labels": curve[-1]["labels"] + step, "carried": True})
     labels = [a.label for a in answers]
     return {"curve": curve, "moments_lived": seen, "answers": {k: labels.count(k) for k in sorted(set(labels))},
             "guard": {side: {"used": v.used, "gain": v.gain, "decisions": v.decisions, "checked": v.checked,

@@ -61,3 +61,18 @@ def test_the_bench_writes_a_curve_per_persona_and_their_mean(tmp_path: Path) -> 
     assert result["settings"]["seeds"] == [0, 1] and "mean over personas and seeds 0, 1" in done.stdout
     per_seed = result["personas"]["no_mornings"]["per_seed"]
     assert curve[1]["false_alarm"] == sum(c[1]["false_alarm"] for c in per_seed.values()) / 2
+
+
+def test_a_persona_that_runs_out_of_cards_keeps_its_last_point_so_the_mean_covers_every_step() -> None:
+    """A stream where the engine shows nothing: no answers come, so what it does at 10 and 20 labels is what it
+    did at 0 (marked carried), and the mean over personas is not cut short at the first persona that ran out."""
+    from bench.personas import run_persona
+
+    quiet = Moment(("The user types in 'notes.md' in gedit for 30 seconds.",), (), frozenset(), False, EDITOR,
+                   "situations", "s")
+    test = [_moment(Context(app="Terminal", kind="terminal"))]
+    result = run_persona("no_mornings", [quiet], test, max_labels=20, step=10, threshold=0.5)
+    curve = result["curve"]
+    assert result["answers"] == {} and [p["labels"] for p in curve] == [0, 10, 20]
+    assert [p.get("carried", False) for p in curve] == [False, True, True]
+    assert curve[2]["false_alarm"] == curve[0]["false_alarm"] and curve[2]["recall"] == curve[0]["recall"]
