@@ -337,8 +337,9 @@ def test_the_adaptive_learner_in_pure_python_matches_the_numpy_relevance_rounds(
 
 def test_a_good_time_of_day_correction_is_not_held_back_by_a_place_that_contradicts_itself() -> None:
     """The guard checks each family of keys (time of day, app, site, kind of task in a place...) on its own:
-    every morning card is 'Wrong time', while the answers in Firefox flip back and forth; the mornings are
-    learned and what Firefox taught is left out."""
+    every morning card in the editor is 'Wrong time' and every afternoon one accepted, while the answers in
+    Firefox flip back and forth; time of day is the family that explains most, the mornings go quiet and the
+    afternoons in the same editor do not."""
     from dataclasses import replace
 
     answers = []
@@ -346,14 +347,18 @@ def test_a_good_time_of_day_correction_is_not_held_back_by_a_place_that_contradi
         answers += [
             LabelRecord(EDITOR, EDITOR_TASKS[1], "rejected", "review_file", replace(IN_EDITOR, when="morning"),
                         reason="Wrong time"),
+            LabelRecord(EDITOR, EDITOR_TASKS[1], "accepted", "review_file", replace(IN_EDITOR, when="afternoon")),
             LabelRecord(BROWSER, BROWSER_TASKS[0], "rejected" if i % 2 else "accepted", "summarise_pages",
                         replace(IN_FIREFOX, when="afternoon"), reason="Wrong time"),
         ]
     judge = load_judge()
     judge.learn(answers)
     verdict = judge.preferences.guard["timing"]
-    assert verdict.used and "when" in verdict.families and "site" not in verdict.families
-    assert judge.help_needed(EDITOR, replace(IN_EDITOR, when="morning")) < judge.gate_threshold
+    assert verdict.used and verdict.families[0] == "when"
+    morning = judge.help_needed(EDITOR, replace(IN_EDITOR, when="morning"))
+    afternoon = judge.help_needed(EDITOR, replace(IN_EDITOR, when="afternoon"))
+    assert morning < judge.gate_threshold and morning < afternoon / 2
+    assert any("quieter in the morning" in line for line in judge.describe())
 
 
 def test_accepting_the_cards_it_shows_does_not_make_it_louder_elsewhere() -> None:
