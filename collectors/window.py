@@ -161,7 +161,7 @@ class WindowCollector(Collector):
                 last_read = now
             if described is None or self.paused.is_set():
                 if last_key is not None and previous is not None:
-                    self._beat(previous, now)  # focus left to the desktop (or a pause began): close it
+                    self._beat(previous, now, interval)  # focus left to the desktop (or a pause began): close it
                 last_key = previous = None
                 self.focus.set(None, None, False)
             else:
