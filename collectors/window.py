@@ -156,6 +156,7 @@ class WindowCollector(Collector):
         interval = self.heartbeat  # the longest the loop slept since the last beat: the next beat's pulsetime - 1
         while not stop.is_set():
             now = time.time()
+            beat_every = self._interval(now)
             if dirty or not evented or now - last_read >= SAFETY_REREAD:
                 described = self._read(source)
                 last_read = now
@@ -176,10 +177,10 @@ class WindowCollector(Collector):
                     self.emit(event)
                     last_key, last_emit, previous = key, now, described
                     interval = self.heartbeat
-                elif now - last_emit >= self._interval(now) * 0.95:
+                elif now - last_emit >= beat_every * 0.95:
                     self._beat(described, now, interval)
                     last_emit, interval = now, self.heartbeat
-            wait = self._interval(now) if evented else self.poll
+            wait = beat_every if evented else self.poll
             interval = max(interval, wait)
             if evented:
                 ready, _, _ = select.select(fds, [], [], wait)
