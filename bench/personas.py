@@ -9,7 +9,8 @@ histories (PROACTIVE_DATA). They are split by situation / session: 70 % is the s
 through, 30 % is where the engine is measured (held-out situations, each at 9:00, in a 14:00 meeting and at
 15:00). In the stream each moment happens at the next hour of a working day (8:00-18:00, meetings at 14 and
 14); the engine decides there as the app does (`decide` with the help gate, the learning judge and where the
-user is, time of day included); when it shows a card the persona (bench/persona_rules.py) answers it, and the
+user is, time of day included; after assistant.decide.decision.CHECK_IN_AFTER moments in a row without a card
+it checks in, as the live pipeline does); when it shows a card the persona (bench/persona_rules.py) answers it, and the
 judge relearns from all answers so far (`Judge.learn`, guard included). A "not now" brings the same card
 back at the next hour. At 0, 10, ... labels the engine is measured on the held-out moments:
 
@@ -95,8 +96,9 @@ def held_out(m: Moment) -> bool:
     return int(hashlib.sha256(m.group.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < HELD_OUT
 
 
-def decide_at(judge, m: Moment, slot: Slot, threshold: float):
-    """The engine's decision at moment `m` at `slot`: the chosen (task, kind), or None."""
+def decide_at(judge, m: Moment, slot: Slot, threshold: float, check_in: bool = False):
+    """The engine's decision at moment `m` at `slot`: the chosen (task, kind), or None. `check_in`: as the live
+    pipeline passes it (assistant.decide.decision.check_in_due)."""
     from dataclasses import replace
 
     from assistant.decide.candidates import Candidate
@@ -104,7 +106,7 @@ def decide_at(judge, m: Moment, slot: Slot, threshold: float):
 
     cands = [Candidate(t, k or "dataset", "template") for t, k in m.candidates]
     decision = decide(list(m.history), cands, judge, threshold, gate_threshold=judge.gate_threshold,
-                      context=replace(m.context, when=slot.when))
+                      context=replace(m.context, when=slot.when), check_in=check_in)
     return (decision.task, decision.candidate.kind) if decision.task else None
 
 
@@ -139,6 +141,7 @@ def record(m: Moment, task: str, kind: str, slot: Slot, said: tuple[str, str | N
 def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels: int, step: int,
                 threshold: float) -> dict:
     """Live through the stream, answering the engine's cards as persona `name`; the curve at every step."""
+    from assistant.decide.decision import check_in_due
     from models.judge.infer import load_judge
 
     persona = PERSONAS[name]
@@ -147,15 +150,19 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
     answers: list = []
     curve = [{"labels": 0, **measure(judge, persona, test, threshold)}]
     queue: deque[Moment] = deque()
-    seen = 0
+    seen = silent = due_shown = 0
     while len(answers) < max_labels and seen < MAX_MOMENTS:
         m = queue.popleft() if queue else stream[seen % len(stream)]
         hour = HOURS[seen % len(HOURS)]
         slot = Slot(hour, meeting=hour in MEETINGS)
         seen += 1
-        card = decide_at(judge, m, slot, threshold)
+        due = check_in_due(silent, judge)
+        card = decide_at(judge, m, slot, threshold, check_in=due)
         if card is None:
+            silent += 1
             continue
+        due_shown += due
+        silent = 0
         said = persona(m, card[0], card[1], slot)
         answers.append(record(m, card[0], card[1], slot, said, float(seen)))
         if said is not None and said[0] == "not-now":
@@ -166,7 +173,7 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
     while curve[-1]["labels"] < max_labels:  # no more cards to answer in MAX_MOMENTS: it stays as it learned
         curve.append({**curve[-1], "labels": curve[-1]["labels"] + step, "carried": True})
     labels = [a.label for a in answers]
-    return {"curve": curve, "moments_lived": seen, "answers": {k: labels.count(k) for k in sorted(set(labels))},
+    return {"curve": curve, "moments_lived": seen, "cards_with_check_in_due": due_shown, "answers": {k: labels.count(k) for k in sorted(set(labels))},
             "guard": {side: {"used": v.used, "gain": v.gain, "decisions": v.decisions, "checked": v.checked,
                              "strength": v.strength, "adaptive": v.adaptive, "part": v.part,
                              "families": list(v.families)}

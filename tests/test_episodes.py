@@ -147,3 +147,34 @@ def test_a_superseded_card_teaches_nothing():
     d.answer(first, "superseded", T0 + 120, 1)
     assert judge.labels_learned == 0 and d.chain.policy.cooldown_until == {}
     assert d.chain.card is not None and d.chain.card.proposal is second  # the card on screen stays
+
+
+def _quieted_driver(silent_consults: int) -> Driver:
+    """A user whose earlier answers turned down error help (in other words, about other errors) everywhere."""
+    from models.judge.learning import LabelRecord
+
+    d = Driver()
+    history = ("The user runs 'cargo build' in Terminal and it fails with error[E0382]: borrow of moved value.",
+               "The user searches for 'error[E0382]: borrow of moved value' in Firefox.")
+    d.chain.engine.judge.learn(
+        [LabelRecord(history, "Find the usual causes of 'error[E0382]: borrow of moved value' and the fix that "
+                     "matches your setup.", "rejected", "find_fix", reason="Not useful", time=i)
+         for i in range(12)])
+    d.chain.silent_consults = silent_consults
+    return d
+
+
+def test_after_a_quiet_stretch_the_live_chain_checks_in_once_and_says_so():
+    from assistant.decide.decision import CHECK_IN_AFTER
+
+    quiet = _quieted_driver(0)
+    quiet.feed(focus(0, "xterm", f"python - {ERROR}"))
+    quiet.feed(browser(20, f"{ERROR} - Google Search"))
+    assert quiet.cards == [] and quiet.chain.silent_consults >= 1  # what was learned keeps it quiet
+    due = _quieted_driver(CHECK_IN_AFTER)
+    due.feed(focus(0, "xterm", f"python - {ERROR}"))
+    due.feed(browser(20, f"{ERROR} - Google Search"))
+    [card] = due.cards
+    assert "ModuleNotFoundError" in card.task and card.reason.startswith("checking in")
+    assert card.why.startswith("You looked up 'ModuleNotFoundError") and "Checking in" in card.why
+    assert due.chain.silent_consults == 0  # the next check-in waits for another quiet stretch

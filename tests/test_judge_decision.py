@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.decide.candidates import Candidate
+from assistant.decide.candidates import Candidate, generate_candidates
 from assistant.decide.decision import decide
 from models.judge.infer import load_judge
 
@@ -57,3 +57,34 @@ def test_real_judge_with_unreachable_threshold_proposes_nothing() -> None:
     d = decide(HISTORY, [A, B, NULL], load_judge(), threshold=1.0)
     assert d.task is None
     assert all(0.0 < s < 1.0 for _, s in d.scores)
+
+
+def test_a_user_who_turned_everything_down_is_checked_in_on_after_a_quiet_stretch() -> None:
+    """Learning only hears about cards it showed: once the user's rejections silence a place, every
+    CHECK_IN_AFTER quiet consults one moment is decided as the shipped judge would, and the card says why."""
+    from assistant.decide.decision import CHECK_IN_AFTER, check_in_due
+    from models.judge.kinds import context_from_history
+    from models.judge.learning import LabelRecord
+    from models.situation import read_situation
+
+    history = [
+        "The user runs 'python train.py' in GNOME Terminal and it fails with ModuleNotFoundError: No module named "
+        "'torch'.",
+        "The user switches to Firefox and searches for 'ModuleNotFoundError: No module named torch'.",
+        "The user reads the page 'python - ModuleNotFoundError: No module named torch - Stack Overflow' in Firefox.",
+    ]
+    cands = generate_candidates(history, None, read_situation(history))
+    context = context_from_history(history)
+    judge = load_judge()
+    shipped = decide(history, cands, judge, 0.5, judge.gate_threshold, context=context)
+    assert shipped.task is not None
+    assert not check_in_due(CHECK_IN_AFTER, judge)  # nothing learned yet: nothing to check
+    judge.learn([LabelRecord(tuple(history), c.task, "rejected", c.kind, context, reason="Not useful", time=i)
+                 for i in range(6) for c in cands if c.task])
+    quiet = decide(history, cands, judge, 0.5, judge.gate_threshold, context=context)
+    assert quiet.task is None
+    assert not check_in_due(CHECK_IN_AFTER - 1, judge) and check_in_due(CHECK_IN_AFTER, judge)
+    checked = decide(history, cands, judge, 0.5, judge.gate_threshold, context=context, check_in=True)
+    assert checked.task == shipped.task
+    assert checked.reason.startswith("checking in") and "your answers so far keep this from being shown" in checked.reason
+    assert judge.preferences.records  # the check-in decided as shipped; what was learned is kept

@@ -12,7 +12,7 @@ judge's P(accepted | help needed)). Without a gate: the best task must clear the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.decide.candidates import Candidate
@@ -20,6 +20,12 @@ from models.judge.kinds import Context
 
 EVIDENCE_RELIEF = 0.15
 Eligible = Callable[[Candidate], bool]
+# A check-in: after this many consults in a row without a card, while the user's answers have taught the judge
+# something, one moment is decided as the shipped judge would decide it. Learning only ever hears about cards
+# it chose to show: a user who turned down every kind of card it showed (because the one kind they want was
+# rarely shown) would otherwise never be shown anything again, and their answers could never correct it.
+CHECK_IN_AFTER = 20
+CHECK_IN_WHY = "(Checking in: you turned cards like this down lately.)"
 
 
 class ScoringJudge(Protocol):
@@ -27,6 +33,11 @@ class ScoringJudge(Protocol):
               context: Context | None = None) -> list[float]: ...
 
     def help_needed(self, history: Sequence[str], context: Context | None = None) -> float: ...
+
+
+def check_in_due(silent_consults: int, judge: object) -> bool:
+    """Whether the next consult is a check-in: CHECK_IN_AFTER consults without a card, and something learned."""
+    return silent_consults >= CHECK_IN_AFTER and getattr(judge, "labels_learned", 0) > 0
 
 
 @dataclass
@@ -52,14 +63,34 @@ def decide(
     gate_relief: float = 0.0,
     eligible: Eligible | None = None,
     context: Context | None = None,
+    check_in: bool = False,
 ) -> Decision:
     """Score all candidates together (the null is added if missing) and pick one task or none.
+
+    `check_in` (see `check_in_due`): when what the judge learned keeps it silent here, decide as the shipped
+    judge (`judge.shipped()`) would; the reason says so.
 
     `prefer_kinds`: kinds of task the evidence of need points at (an error seen again: explaining it). They
     rank EVIDENCE_RELIEF higher and clear the threshold that much sooner; the judge's own score is kept.
     `gate_relief`: how much the policy's evidence of need lowers the help gate (strong evidence more).
     `eligible`: which tasks may be chosen (the need at hand); every candidate is still judged as a sibling.
     `context`: where the user is, when the caller already knows (else the judge reads it from the history)."""
+    decision = _decide(history, candidates, judge, threshold, gate_threshold, prefer_kinds, gate_relief, eligible,
+                       context)
+    shipped = getattr(judge, "shipped", None)
+    if decision.task is not None or not check_in or shipped is None:
+        return decision
+    again = _decide(history, candidates, shipped(), threshold, gate_threshold, prefer_kinds, gate_relief, eligible,
+                    context)
+    if again.task is None:
+        return decision
+    return replace(again, reason=f"checking in after {CHECK_IN_AFTER} quiet moments: your answers so far keep "
+                                 f"this from being shown ({decision.reason}); without them: {again.reason}")
+
+
+def _decide(history: Sequence[str], candidates: Sequence[Candidate], judge: ScoringJudge, threshold: float,
+            gate_threshold: float | None, prefer_kinds: Set[str], gate_relief: float, eligible: Eligible | None,
+            context: Context | None) -> Decision:
     cands = list(candidates)
     if not any(c.task is None for c in cands):
         cands.append(Candidate(None, "none", "template"))

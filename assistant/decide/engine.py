@@ -88,12 +88,13 @@ class DecisionEngine:
     def step(self, history: Sequence[str], exclude: Set[str] = frozenset(),
              exclude_kinds: Set[str] = frozenset(), prefer_kinds: Set[str] = frozenset(),
              gate_relief: float = 0.0, eligible: Eligible | None = None,
-             error: str | None = None, when: str = "") -> tuple[Decision, StepTiming]:
+             error: str | None = None, when: str = "", check_in: bool = False) -> tuple[Decision, StepTiming]:
         """Decide for `history`; tasks in `exclude` (shown within the hour, rejected here; near-duplicate
         wordings count as the same task) and candidates of a kind in `exclude_kinds` (cooling down here) are
         passed over, so the next best candidate is considered instead. `eligible`: which candidates may be
         shown (the need being decided about); the others are still judged beside them. `error`: the error that
         need is about, for the tasks that name it. `when`: the time of day (Context.when), for what was learned.
+        `check_in`: decide as the shipped judge would where what was learned keeps it silent (decision.check_in_due).
 
         The history is read into a Situation once, for the templates, the model's grounding check and the
         judge's context."""
@@ -113,13 +114,14 @@ class DecisionEngine:
         t2 = time.perf_counter()
         context = context_from_situation(situation)
         decision = self.judge_candidates(history, cands, prefer_kinds, gate_relief, eligible,
-                                         replace(context, when=when) if when else context)
+                                         replace(context, when=when) if when else context, check_in)
         t3 = time.perf_counter()
         return decision, StepTiming(t1 - t0, t2 - t1, t3 - t2)
 
     def judge_candidates(self, history: Sequence[str], candidates: Sequence[Candidate],
                          prefer_kinds: Set[str] = frozenset(), gate_relief: float = 0.0,
-                         eligible: Eligible | None = None, context: Context | None = None) -> Decision:
+                         eligible: Eligible | None = None, context: Context | None = None,
+                         check_in: bool = False) -> Decision:
         """The decision among given candidates, with this engine's judge, threshold and help gate."""
         return decide(history, candidates, self.judge, self.threshold, self.gate_threshold, prefer_kinds,
-                      gate_relief, eligible, context)
+                      gate_relief, eligible, context, check_in)

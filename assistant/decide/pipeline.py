@@ -26,6 +26,7 @@ from assistant.core.config import Config
 from assistant.core.events import Event
 from assistant.core.proposal import Proposal
 from assistant.decide.candidates import Candidate
+from assistant.decide.decision import CHECK_IN_WHY, check_in_due
 from assistant.decide.engine import DecisionEngine
 from assistant.decide.episodes import Episode, Episodes, normalise, same_task
 from assistant.decide.narrator import Observation, narrate
@@ -81,6 +82,7 @@ class Pipeline:
         self.shown: deque[tuple[float, str]] = deque()
         self.episodes = Episodes()
         self.card: Card | None = None
+        self.silent_consults = 0  # consults without a card since the last one (decision.check_in_due)
         self.card_timeout_s = CARD_TIMEOUT_SECONDS
         self.learn_from_labels = True
         self.learned: set[int] = set()  # label ids already taken
@@ -202,9 +204,13 @@ class Pipeline:
                                              gate_relief=GATE_RELIEF.get(verdict.strength, 0.0),
                                              eligible=(lambda c: _about(c, episode, kinds)) if episode else None,
                                              error=episode.subject if episode and episode.need == "error" else None,
-                                             when=time_of_day(now))
+                                             when=time_of_day(now),
+                                             check_in=check_in_due(self.silent_consults, self.engine.judge))
+        self.silent_consults = 0 if decision.task else self.silent_consults + 1
         chosen = decision.candidate
         why = verdict.evidence.why if verdict.evidence is not None else ""
+        if decision.task and decision.reason.startswith("checking in"):
+            why = f"{why} {CHECK_IN_WHY}".strip()  # the evidence first: the card elides the rest
         proposal = Proposal(
             time=now, task=decision.task, score=decision.score, context=verdict.context, trigger=verdict.trigger,
             history=history, observation_event_ids=[list(o.event_ids) for o in observations],

@@ -8,6 +8,7 @@ with `learn(records)`, a deterministic function of the user's labels (see models
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -122,6 +123,12 @@ class Judge:
                 if t is None:
                     out[i] = no_task
         return out
+
+    def shipped(self) -> Judge:
+        """This judge as shipped: the same model, nothing learned from the user's answers (a check-in)."""
+        view = copy.copy(self)
+        view.preferences = Preferences()
+        return view
 
     def help_needed(self, history: Sequence[str], context: Context | None = None) -> float:
         """P(the user needs help now | history); compare with `gate_threshold` to decide whether to speak."""
