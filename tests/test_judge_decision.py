@@ -88,3 +88,28 @@ def test_a_user_who_turned_everything_down_is_checked_in_on_after_a_quiet_stretc
     assert checked.task == shipped.task
     assert checked.reason.startswith("checking in") and "your answers so far keep this from being shown" in checked.reason
     assert judge.preferences.records  # the check-in decided as shipped; what was learned is kept
+
+
+def test_a_check_in_tries_the_kind_of_task_the_user_answered_least_about() -> None:
+    """What the user wants may be what was shown least: a check-in offers that kind first, where the shipped
+    judge would show it at all."""
+    from models.judge.kinds import context_from_history
+    from models.judge.learning import LabelRecord
+    from models.situation import read_situation
+
+    history = [
+        "The user runs 'python train.py' in GNOME Terminal and it fails with ModuleNotFoundError: No module named "
+        "'torch'.",
+        "The user switches to Firefox and searches for 'ModuleNotFoundError: No module named torch'.",
+        "The user reads the page 'python - ModuleNotFoundError: No module named torch - Stack Overflow' in Firefox.",
+    ]
+    cands = generate_candidates(history, None, read_situation(history))
+    fix, review = (next(c for c in cands if c.kind == k) for k in ("find_fix", "review_file"))
+    context = context_from_history(history)
+    judge = load_judge()
+    assert decide(history, cands, judge, 0.5, judge.gate_threshold, context=context).task == fix.task
+    judge.learn([LabelRecord(tuple(history), c.task, "rejected", c.kind, context, reason="Not useful", time=i)
+                 for i in range(8) for c in (fix, fix, review)])
+    assert decide(history, cands, judge, 0.5, judge.gate_threshold, context=context).task is None
+    checked = decide(history, cands, judge, 0.5, judge.gate_threshold, context=context, check_in=True)
+    assert checked.task == review.task and checked.reason.startswith("checking in")

@@ -11,12 +11,13 @@ judge's P(accepted | help needed)). Without a gate: the best task must clear the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from assistant.decide.candidates import Candidate
-from models.judge.kinds import Context
+from models.judge.kinds import Context, task_kind
 
 EVIDENCE_RELIEF = 0.15
 Eligible = Callable[[Candidate], bool]
@@ -80,12 +81,26 @@ def decide(
     shipped = getattr(judge, "shipped", None)
     if decision.task is not None or not check_in or shipped is None:
         return decision
-    again = _decide(history, candidates, shipped(), threshold, gate_threshold, prefer_kinds, gate_relief, eligible,
-                    context)
+    again = Decision(None, decision.score)
+    for allowed in (_least_answered(candidates, judge, eligible), eligible):
+        again = _decide(history, candidates, shipped(), threshold, gate_threshold, prefer_kinds, gate_relief,
+                        allowed, context)
+        if again.task is not None:
+            break
     if again.task is None:
         return decision
     return replace(again, reason=f"checking in after {CHECK_IN_AFTER} quiet moments: your answers so far keep "
                                  f"this from being shown ({decision.reason}); without them: {again.reason}")
+
+
+def _least_answered(candidates: Sequence[Candidate], judge: object, eligible: Eligible | None) -> Eligible:
+    """The eligible candidates of the kind of task the user has answered least about (a check-in tries those
+    first: what the user wants may be what was shown least)."""
+    records = getattr(getattr(judge, "preferences", None), "records", ())
+    answered = Counter(r.kind for r in records)
+    ok = [c for c in candidates if c.task is not None and (eligible is None or eligible(c))]
+    fewest = min((answered[task_kind(c.task, c.kind)] for c in ok), default=0)
+    return lambda c: (eligible is None or eligible(c)) and answered[task_kind(c.task, c.kind)] == fewest
 
 
 def _decide(history: Sequence[str], candidates: Sequence[Candidate], judge: ScoringJudge, threshold: float,
