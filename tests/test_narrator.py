@@ -124,3 +124,18 @@ def test_a_pause_still_going_on_is_narrated_when_the_time_is_known() -> None:
     left = events + pairs(Event("window", "focus", start=70, app="evince", title="notes.pdf"))
     assert sentences(left, now=85)[-2:] == ["The user stops typing in 'thesis.odt' in LibreOffice for 45 seconds.",
                                            "The user opens 'notes.pdf' in Document Viewer."]
+
+
+def test_a_terminal_running_a_command_reads_as_running_it_not_as_opening_a_file() -> None:
+    out = sentences(pairs(
+        Event("window", "focus", start=0, app="gnome-terminal-server", title="~/billing"),
+        Event("window", "focus", start=5, app="gnome-terminal-server", title="pytest tests/test_invoice.py -x"),
+        Event("window", "focus", start=12, app="konsole", title="web : npm — Konsole"),
+        Event("window", "focus", start=20, app="konsole", title="web : zsh — Konsole"),
+        Event("window", "focus", start=30, app="gnome-terminal-server", title="report.py (~/sales) - VIM"),
+    ))
+    assert out == ["The user switches to Terminal ('~/billing').",
+                   "The user runs 'pytest tests/test_invoice.py -x' in Terminal.",
+                   "The user runs 'npm' in Konsole.",
+                   "The user switches to Konsole ('web : zsh').",
+                   "The user opens 'report.py' in Terminal."]

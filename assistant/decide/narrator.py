@@ -43,6 +43,11 @@ _SEARCH = re.compile(r"^(?P<q>.+?)\s+(?:[-\u2014\u2013]|at)\s+(?P<e>Google(?: Se
                      r"Startpage|Ecosia|Brave Search|Kagi|Qwant|YouTube)\s*$")
 _SEARCH_HOSTS = {"google": "Google", "bing": "Bing", "duckduckgo": "DuckDuckGo", "startpage": "Startpage",
                  "ecosia": "Ecosia", "search.brave": "Brave Search", "kagi": "Kagi"}
+_TERMINALS = {"Terminal", "Konsole", "Alacritty", "kitty"}
+_TERMINAL_TAIL = re.compile(r"\s+[-\u2014\u2013]\s+(?:Konsole|Terminal|Alacritty|kitty)\s*$")
+_SHELLS = {"bash", "zsh", "fish", "sh", "dash", "tmux", "screen"}
+_KONSOLE_COMMAND = re.compile(r"^[^:@]{1,60} : (?P<c>[a-z][\w.+-]{0,30})$")  # Konsole: "dir : program"
+_COMMAND = re.compile(r"^(?P<c>[a-z][\w.+-]{0,30}(?: (?!-(?:\s|$))[^\s@()]+){1,12})$")  # a command line: "pytest -q tests"
 _SAVE = {"ctrl+s", "cmd+s", "super+s"}
 _COPY = {"ctrl+c", "cmd+c", "ctrl+shift+c"}
 _PASTE = {"ctrl+v", "cmd+v", "ctrl+shift+v"}
@@ -102,8 +107,18 @@ def _search_from_url(url: str | None) -> tuple[str, str] | None:
     return (engine, query) if query else None
 
 
+def _command(title: str) -> str:
+    """The command a terminal's title says is running ('pytest -q', Konsole's 'web : npm'), else ''."""
+    m = _KONSOLE_COMMAND.match(title)
+    if m:
+        return "" if m.group("c") in _SHELLS else m.group("c")
+    m = _COMMAND.match(title)
+    return _clean(m.group("c"), 80) if m and not title.startswith(("~", "/")) else ""
+
+
 def describe_window(e: Event) -> tuple[str, str, str]:
-    """(display app, kind, subject) for a focus: kind is 'search', 'page', 'file' or 'window'."""
+    """(display app, kind, subject) for a focus: kind is 'search', 'page', 'file', 'command' (a terminal
+    running one) or 'window'."""
     app = app_display_name(e.app)
     title = e.title or ""
     if e.data.get("browser") or e.source == "browser":
@@ -116,6 +131,10 @@ def describe_window(e: Event) -> tuple[str, str, str]:
             return app, "search", f"{found[0]}\u0000{_clean(found[1])}"
         subject = _clean(page) if not re.match(r"(?i)^\w+://", page) else ""
         return app, "page", subject or _host(e.data.get("url"))
+    if app in _TERMINALS:
+        command = _command(_TERMINAL_TAIL.sub("", title).strip())
+        if command:
+            return app, "command", command
     bare = _EDITOR_TAIL.sub("", title)
     m = _FILE.match(bare)
     if m:
@@ -152,6 +171,8 @@ def _sentence(seg: _Segment) -> str:
                 f"The user switches to {app}."
         if kind == "file":
             return f"The user opens '{subject}' in {app}."
+        if kind == "command":
+            return f"The user runs '{subject}' in {app}."
         return f"The user switches to {app} ('{subject}')." if subject else f"The user switches to {app}."
     if seg.kind == "input":
         where = _where(app, subject, kind)
