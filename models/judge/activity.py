@@ -44,6 +44,8 @@ TERMINAL_RE = re.compile(r"(?i)\b(terminal|konsole|xterm|console|command line|sh
 MESSAGE_RE = re.compile(r"(?i)\b(?:slack|teams|discord|gmail|outlook|thunderbird|e-?mails?|mail(?:s|box)?|"
                         r"chat(?:s|ting)?|messag(?:e|es|ing)|inbox|repl(?:y|ies|ying)|compos(?:e|es|ing))\b|"
                         r"\b(?:write|re):")
+# a new mail being written (a compose window whose subject is not a reply's or a forward's): not a reply
+NEW_MAIL_RE = re.compile(r"(?i)\b(?:write|compose|new message):(?!\s*(?:re|aw|sv|fwd?|wg)\s*:)")
 TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b|\bedit")
 PAUSE_RE = re.compile(r"(?i)\bstops typing\b|\bpauses?\b|\bhesitat\w*")
 DOCUMENT_RE = re.compile(r"'[^']*\w\.[A-Za-z][A-Za-z0-9]{0,5}'")  # a quoted file name: 'thesis.odt'
@@ -117,7 +119,8 @@ def activity(history: Sequence[str]) -> list[float]:
     recent = window[-RECENT:]
     trouble = 1.0 if any(ERROR_RE.search(s) or TROUBLE_RE.search(s) for s in recent) else 0.0
     loops = _edit_run_loops(window)
-    compose = 1.0 if any(MESSAGE_RE.search(s) and TYPES_RE.search(s) for s in recent[-4:]) else 0.0
+    compose = 1.0 if any(MESSAGE_RE.search(s) and TYPES_RE.search(s) and not NEW_MAIL_RE.search(s)
+                         for s in recent[-4:]) else 0.0
     pages = _pages_after_search(window)
     pause = 1.0 if any(PAUSE_RE.search(s) and DOCUMENT_RE.search(s) and not TERMINAL_RE.search(s)
                        and not MESSAGE_RE.search(s)
