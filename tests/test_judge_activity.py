@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.judge.activity import ACTIVITY_FEATURES, activity, activity_fits
+from models.judge.activity import ACTIVITY_FEATURES, ACTIVITY_FITS, activity, activity_fits
 from models.judge.features import FEATURE_NAMES, task_features
 from models.judge.infer import load_judge
 from models.judge.kinds import task_kind
@@ -102,3 +102,29 @@ def test_typing_in_a_file_named_after_mail_is_not_writing_a_message() -> None:
     assert _act(coding)["compose"] == 0.0
     assert _act(REPLY)["compose"] == 1.0
     assert _act(["The user is typing messages in Slack ('general (Channel) - Acme')."])["compose"] == 1.0
+
+
+def test_a_reply_being_written_is_composing_a_new_mail_is_not() -> None:
+    new_mail = ["The user switches to Thunderbird ('Write: Grant proposal draft').",
+                "The user types in 'Write: Grant proposal draft' in Thunderbird for 20 seconds."]
+    assert _act(REPLY)["compose"] == 1.0
+    assert _act(new_mail)["compose"] == 0.0 and _act(new_mail)["any_need"] == 0.0
+    fits = activity_fits("reply", activity(new_mail))
+    assert fits[ACTIVITY_FITS.index("reply_x_compose")] == 0.0
+
+
+def test_a_pause_in_a_document_points_at_help_to_go_on_writing_a_pause_elsewhere_does_not() -> None:
+    stalled = ["The user types in 'thesis.odt' in LibreOffice for 1 minute.",
+               "The user stops typing in 'thesis.odt' in LibreOffice for 45 seconds."]
+    watching = ["The user types in Firefox for 10 seconds.", "The user stops typing in Firefox for 1 minute."]
+    assert _act(stalled)["pause"] == 1.0 and _act(stalled)["any_need"] == 1.0
+    assert activity_fits("write", activity(stalled))[ACTIVITY_FITS.index("write_x_pause")] == 1.0
+    assert _act(watching)["pause"] == 0.0 and _act(watching)["any_need"] == 0.0
+
+
+def test_reading_a_search_results_page_is_that_search() -> None:
+    history = ["The user scrolls through 'printing press history - Google Search' in Firefox for 5 seconds.",
+               "The user switches to Firefox and reads 'Printing press - Wikipedia'.",
+               "The user searches Google for 'printing press history'.",
+               "The user switches to Firefox and reads 'How Gutenberg changed the world'."]
+    assert _act(history)["pages_after_search"] == 2 / 3 and _act(history)["any_need"] == 1.0

@@ -90,3 +90,52 @@ def test_narrated_history_feeds_grounded_candidates() -> None:
     ))
     first = generate_candidates(history)[0]
     assert first.kind == "explain_error" and "'app.py'" in first.task and "ImportError" in first.task
+
+
+WRITER = "thesis.odt - LibreOffice Writer"
+
+
+def _typing(start: float, buckets: int, keys: int = 25) -> list[Event]:
+    return [Event("input", "counts", start=start + 5 * i, duration=5, app="soffice.bin", title=WRITER,
+                  data={"keys": keys}) for i in range(buckets)]
+
+
+def test_a_pause_in_typing_reads_as_a_pause_not_as_more_typing() -> None:
+    steady = sentences(pairs(Event("window", "focus", start=0, app="soffice.bin", title=WRITER),
+                             *_typing(0, 6), *_typing(35, 6)))  # 5 s without keys: still steady writing
+    assert steady == ["The user opens 'thesis.odt' in LibreOffice.",
+                      "The user types in 'thesis.odt' in LibreOffice for 1 minute."]
+    stalled = sentences(pairs(Event("window", "focus", start=0, app="soffice.bin", title=WRITER),
+                              *_typing(0, 6), *_typing(55, 2)))  # 25 s without a key, then a few words
+    assert stalled == ["The user opens 'thesis.odt' in LibreOffice.",
+                       "The user types in 'thesis.odt' in LibreOffice for 30 seconds.",
+                       "The user stops typing in 'thesis.odt' in LibreOffice for 25 seconds.",
+                       "The user types in 'thesis.odt' in LibreOffice for 10 seconds."]
+
+
+def test_a_pause_still_going_on_is_narrated_when_the_time_is_known() -> None:
+    events = pairs(Event("window", "focus", start=0, app="soffice.bin", title=WRITER), *_typing(0, 4),
+                   Event("input", "counts", start=20, duration=5, app="soffice.bin", title=WRITER,
+                         data={"keys": 2, "shortcuts": ["ctrl+s"]}))
+    assert sentences(events)[-1] == "The user saves 'thesis.odt' in LibreOffice (ctrl+s)."  # no clock: no pause
+    assert sentences(events, now=40)[-1] == "The user saves 'thesis.odt' in LibreOffice (ctrl+s)."  # 15 s: not yet
+    assert sentences(events, now=85)[-2:] == ["The user saves 'thesis.odt' in LibreOffice (ctrl+s).",
+                                             "The user stops typing in 'thesis.odt' in LibreOffice for 1 minute."]
+    left = events + pairs(Event("window", "focus", start=70, app="evince", title="notes.pdf"))
+    assert sentences(left, now=85)[-2:] == ["The user stops typing in 'thesis.odt' in LibreOffice for 45 seconds.",
+                                           "The user opens 'notes.pdf' in Document Viewer."]
+
+
+def test_a_terminal_running_a_command_reads_as_running_it_not_as_opening_a_file() -> None:
+    out = sentences(pairs(
+        Event("window", "focus", start=0, app="gnome-terminal-server", title="~/billing"),
+        Event("window", "focus", start=5, app="gnome-terminal-server", title="pytest tests/test_invoice.py -x"),
+        Event("window", "focus", start=12, app="konsole", title="web : npm — Konsole"),
+        Event("window", "focus", start=20, app="konsole", title="web : zsh — Konsole"),
+        Event("window", "focus", start=30, app="gnome-terminal-server", title="report.py (~/sales) - VIM"),
+    ))
+    assert out == ["The user switches to Terminal ('~/billing').",
+                   "The user runs 'pytest tests/test_invoice.py -x' in Terminal.",
+                   "The user runs 'npm' in Konsole.",
+                   "The user switches to Konsole ('web : zsh').",
+                   "The user opens 'report.py' in Terminal."]

@@ -19,6 +19,7 @@ from models.situation import shorten
 
 FLICKER_S = 1.5  # a focus shorter than this, followed by another focus, is not narrated
 MERGE_GAP_S = 30.0  # input buckets this close in the same window merge into one sentence
+PAUSE_S = 20.0  # typing, then no input in that window this long while it stays in focus: a pause is narrated
 
 _REDACTED = re.compile(r"\[redacted[^\]]*\]")
 _APP_NAMES = {
@@ -42,6 +43,11 @@ _SEARCH = re.compile(r"^(?P<q>.+?)\s+(?:[-\u2014\u2013]|at)\s+(?P<e>Google(?: Se
                      r"Startpage|Ecosia|Brave Search|Kagi|Qwant|YouTube)\s*$")
 _SEARCH_HOSTS = {"google": "Google", "bing": "Bing", "duckduckgo": "DuckDuckGo", "startpage": "Startpage",
                  "ecosia": "Ecosia", "search.brave": "Brave Search", "kagi": "Kagi"}
+_TERMINALS = {"Terminal", "Konsole", "Alacritty", "kitty"}
+_TERMINAL_TAIL = re.compile(r"\s+[-\u2014\u2013]\s+(?:Konsole|Terminal|Alacritty|kitty)\s*$")
+_SHELLS = {"bash", "zsh", "fish", "sh", "dash", "tmux", "screen"}
+_KONSOLE_COMMAND = re.compile(r"^[^:@]{1,60} : (?P<c>[a-z][\w.+-]{0,30})$")  # Konsole: "dir : program"
+_COMMAND = re.compile(r"^(?P<c>[a-z][\w.+-]{0,30}(?: (?!-(?:\s|$))[^\s@()]+){1,12})$")  # a command line: "pytest -q tests"
 _SAVE = {"ctrl+s", "cmd+s", "super+s"}
 _COPY = {"ctrl+c", "cmd+c", "ctrl+shift+c"}
 _PASTE = {"ctrl+v", "cmd+v", "ctrl+shift+v"}
@@ -57,7 +63,7 @@ class Observation:
 
 @dataclass
 class _Segment:
-    kind: str  # focus | input | save | idle | launch | exit | copy | text
+    kind: str  # focus | input | save | idle | launch | exit | copy | text | pause
     start: float
     end: float
     ctx: tuple[str, str]  # (display app, subject) of the window
@@ -101,8 +107,18 @@ def _search_from_url(url: str | None) -> tuple[str, str] | None:
     return (engine, query) if query else None
 
 
+def _command(title: str) -> str:
+    """The command a terminal's title says is running ('pytest -q', Konsole's 'web : npm'), else ''."""
+    m = _KONSOLE_COMMAND.match(title)
+    if m:
+        return "" if m.group("c") in _SHELLS else m.group("c")
+    m = _COMMAND.match(title)
+    return _clean(m.group("c"), 80) if m and not title.startswith(("~", "/")) else ""
+
+
 def describe_window(e: Event) -> tuple[str, str, str]:
-    """(display app, kind, subject) for a focus: kind is 'search', 'page', 'file' or 'window'."""
+    """(display app, kind, subject) for a focus: kind is 'search', 'page', 'file', 'command' (a terminal
+    running one) or 'window'."""
     app = app_display_name(e.app)
     title = e.title or ""
     if e.data.get("browser") or e.source == "browser":
@@ -115,6 +131,10 @@ def describe_window(e: Event) -> tuple[str, str, str]:
             return app, "search", f"{found[0]}\u0000{_clean(found[1])}"
         subject = _clean(page) if not re.match(r"(?i)^\w+://", page) else ""
         return app, "page", subject or _host(e.data.get("url"))
+    if app in _TERMINALS:
+        command = _command(_TERMINAL_TAIL.sub("", title).strip())
+        if command:
+            return app, "command", command
     bare = _EDITOR_TAIL.sub("", title)
     m = _FILE.match(bare)
     if m:
@@ -151,6 +171,8 @@ def _sentence(seg: _Segment) -> str:
                 f"The user switches to {app}."
         if kind == "file":
             return f"The user opens '{subject}' in {app}."
+        if kind == "command":
+            return f"The user runs '{subject}' in {app}."
         return f"The user switches to {app} ('{subject}')." if subject else f"The user switches to {app}."
     if seg.kind == "input":
         where = _where(app, subject, kind)
@@ -163,6 +185,8 @@ def _sentence(seg: _Segment) -> str:
             text = f"The user clicks around in {where}"
         extras = [s for s in dict.fromkeys(seg.shortcuts) if s not in _SAVE][:3]
         return text + (f" (uses {', '.join(extras)})." if extras else ".")
+    if seg.kind == "pause":
+        return f"The user stops typing in {_where(app, subject, kind)} for {_duration(seg.end - seg.start)}."
     if seg.kind == "save":
         return f"The user saves {_where(app, subject, kind)} ({seg.shortcuts[0]})."
     if seg.kind == "copy":
@@ -219,7 +243,9 @@ def _segments(pairs: list[tuple[int, Event]]) -> list[_Segment]:
             shortcuts = [str(s) for s in e.data.get("shortcuts", [])]
             keys, clicks, scrolls = (int(e.data.get(k, 0) or 0) for k in ("keys", "clicks", "scrolls"))
             if keys or clicks or scrolls:
-                if prev and prev.kind == "input" and prev.ctx == (app, subject) and e.start - prev.end <= MERGE_GAP_S:
+                gap = e.start - prev.end if prev else 0.0
+                if (prev and prev.kind == "input" and prev.ctx == (app, subject) and gap <= MERGE_GAP_S
+                        and not (prev.keys and gap >= PAUSE_S)):
                     prev.ids.append(eid)
                     prev.end = max(prev.end, e.end)
                     prev.keys, prev.clicks, prev.scrolls = prev.keys + keys, prev.clicks + clicks, prev.scrolls + scrolls
@@ -247,11 +273,36 @@ def _segments(pairs: list[tuple[int, Event]]) -> list[_Segment]:
     return segs
 
 
-def narrate(events: list[tuple[int, Event]] | list[Event]) -> list[Observation]:
-    """Observation sentences (oldest first) for events, with the ids of the events behind each sentence."""
+_AFTER_INPUT = {"save", "copy", "launch", "exit"}  # these neither end a pause nor start one
+
+
+def _pauses(segs: list[_Segment], now: float | None) -> list[_Segment]:
+    """`segs` with a pause after each stretch of typing that the user left alone for PAUSE_S or more before
+    doing anything else (input, a window change, going idle); with `now`, also the pause still going on."""
+    out: list[_Segment] = []
+    pending: _Segment | None = None  # a pause to place once the saves of the stretch's last bucket are out
+    for i, seg in enumerate(segs):
+        if pending is not None and not (seg.kind in _AFTER_INPUT and seg.start <= pending.start):
+            out.append(pending)
+            pending = None
+        out.append(seg)
+        if seg.kind != "input" or not seg.keys:
+            continue
+        later = [s for s in segs[i + 1 :] if s.kind not in _AFTER_INPUT]
+        until = later[0].start if later else now
+        if until is not None and until - seg.end >= PAUSE_S:
+            pending = _Segment("pause", seg.end, until, seg.ctx, [], extra=seg.extra)
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def narrate(events: list[tuple[int, Event]] | list[Event], now: float | None = None) -> list[Observation]:
+    """Observation sentences (oldest first) for events, with the ids of the events behind each sentence.
+    `now` (when the caller knows it) narrates a pause in typing that is still going on."""
     pairs = [p if isinstance(p, tuple) else (int(p.data.get("_id", -1)), p) for p in events]
     out: list[Observation] = []
-    for seg in _segments(pairs):
+    for seg in _pauses(_segments(pairs), now):
         if seg.kind == "idle" and seg.end - seg.start < 30:
             continue  # a few seconds without input is not worth a sentence
         sentence = _sentence(seg)
@@ -264,6 +315,6 @@ def narrate(events: list[tuple[int, Event]] | list[Event]) -> list[Observation]:
     return out
 
 
-def sentences(events: list[tuple[int, Event]] | list[Event]) -> list[str]:
+def sentences(events: list[tuple[int, Event]] | list[Event], now: float | None = None) -> list[str]:
     """Just the sentences (the history format the candidates and the judge take)."""
-    return [o.sentence for o in narrate(events)]
+    return [o.sentence for o in narrate(events, now)]

@@ -157,8 +157,9 @@ class Pipeline:
         self.window = deque(((i, e) for i, e in self.window if e.end < since or e.start > at), maxlen=WINDOW_EVENTS)
         self.episodes.forget(since, at)
 
-    def observations(self) -> list[Observation]:
-        return narrate(list(self.window))
+    def observations(self, now: float | None = None) -> list[Observation]:
+        """The narration of the remembered events; with `now`, a pause in typing still going on is narrated."""
+        return narrate(list(self.window), now)
 
     # ------------------------------------------------------------ deciding
 
@@ -195,7 +196,7 @@ class Pipeline:
         started = time.perf_counter()
         if episode is None and verdict.evidence is not None:
             episode = self.episodes.attach(verdict.evidence)
-        observations = self.observations()[-HISTORY_SENTENCES:]
+        observations = self.observations(now)[-HISTORY_SENTENCES:]
         history = [o.sentence for o in observations]
         rejected, cooling = self.policy.excluded(verdict.context, now)
         kinds = episode.kinds if episode else frozenset()

@@ -144,7 +144,7 @@ def replay(recording: Recording, answer: Answerer = ground_truth, cfg: Config | 
                 last_sample[0] = now
             elif now - last_sample[0] >= SAMPLE_S:
                 last_sample[0] = now
-                _sample(run, engine, now - recording.start)
+                _sample(run, engine, now, recording.start)
 
         def until(t: float) -> float:
             """Passes of the loop before `t`: every TICK without a wake, and when an answer arrives."""
@@ -168,8 +168,9 @@ def replay(recording: Recording, answer: Answerer = ground_truth, cfg: Config | 
     return run
 
 
-def _sample(run: Run, engine: LiveLoop, at: float) -> None:
-    observations = engine.chain.observations()[-HISTORY_SENTENCES:]
+def _sample(run: Run, engine: LiveLoop, now: float, start: float) -> None:
+    at = now - start
+    observations = engine.chain.observations(now)[-HISTORY_SENTENCES:]
     if not observations:
         return
     history = [o.sentence for o in observations]

@@ -9,10 +9,14 @@ name the activity itself, so what is learned on one kind of need carries over to
 * `compose`: the user is typing in a message or a reply (mail, chat);
 * `pages_after_search`: distinct pages read since the latest search (several pages on one question);
 * `back_and_forth`: the user keeps going between the same two windows lately (comparing, copying, stuck);
-* `any_need`: one of them points at a need clearly (trouble, composing, a loop run twice, two pages).
+* `pause`: the user stopped typing in a document for a while just now (not a terminal, not a message: there
+  a pause is reading the output or composing);
+* `any_need`: one of them points at a need clearly (trouble, composing, a loop run twice, two pages, a pause
+  in writing).
 
 `ACTIVITY_FITS` pair a task's kind with the activity it answers (a fix or a review for trouble or an
-edit-and-rerun loop, a reply while composing, a summary after several pages on one search); the task
+edit-and-rerun loop, a reply while composing, a summary after several pages on one search, help to go on
+writing after a pause in a document); the task
 features add their maximum, `fits_any`. `fits_any` and `any_need` are shared by every kind of need, so
 what the judge learns from errors and replies carries over to needs it has few rows of (models.judge.train
 gives these two a weaker penalty). The patterns are plain words: they read this app's narration and other
@@ -40,13 +44,18 @@ TERMINAL_RE = re.compile(r"(?i)\b(terminal|konsole|xterm|console|command line|sh
 MESSAGE_RE = re.compile(r"(?i)\b(?:slack|teams|discord|gmail|outlook|thunderbird|e-?mails?|mail(?:s|box)?|"
                         r"chat(?:s|ting)?|messag(?:e|es|ing)|inbox|repl(?:y|ies|ying)|compos(?:e|es|ing))\b|"
                         r"\b(?:write|re):")
+# a new mail being written (a compose window whose subject is not a reply's or a forward's): not a reply
+NEW_MAIL_RE = re.compile(r"(?i)\b(?:write|compose|new message):(?!\s*(?:re|aw|sv|fwd?|wg)\s*:)")
 TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b|\bedit")
+PAUSE_RE = re.compile(r"(?i)\bstops typing\b|\bpauses?\b|\bhesitat\w*")
+DOCUMENT_RE = re.compile(r"'[^']*\w\.[A-Za-z][A-Za-z0-9]{0,5}'")  # a quoted file name: 'thesis.odt'
 READS_RE = re.compile(r"(?i)\b(reads?|scroll\w*|brows\w*|views?)\b")
 APP_RE = re.compile(r"(?i)\bin ([A-Z][\w .-]*?)(?: for \d|\s*\(|\.$)|\bswitches to ([A-Z][\w-]*)")
 
-ACTIVITY_FEATURES = ("trouble", "edit_run", "compose", "pages_after_search", "back_and_forth", "any_need")
+ACTIVITY_FEATURES = ("trouble", "edit_run", "compose", "pages_after_search", "back_and_forth", "pause",
+                     "any_need")
 ACTIVITY_FITS = ("fix_x_trouble", "fix_x_edit_run", "reply_x_compose", "summarise_x_pages",
-                 "write_x_back_and_forth")
+                 "write_x_back_and_forth", "write_x_pause")
 
 
 def _edit_run_loops(window: Sequence[str]) -> int:
@@ -61,11 +70,25 @@ def _edit_run_loops(window: Sequence[str]) -> int:
     return loops
 
 
+_ENGINE_TAIL = re.compile(r"\s+(?:[-\u2013\u2014|:]|at)\s+[^-\u2013\u2014|:]*$")
+
+
+def _query(name: str) -> str:
+    """A search's query as the same words whether narrated as a search or as its results page being read
+    ('pandas csv - Google Search' is the query 'pandas csv')."""
+    return _ENGINE_TAIL.sub("", name).strip().lower() if SEARCH_RE.search(name) else name.strip().lower()
+
+
 def _pages_after_search(window: Sequence[str]) -> int:
     """Distinct pages read since the latest search (the same query searched again, as on coming back to the
-    results, is the same search; a results page is neither a search nor a page)."""
-    searches = [(i, QUOTED_RE.findall(s)[:1]) for i, s in enumerate(window)
-                if SEARCH_RE.search(QUOTED_RE.sub("", s))]
+    results, is the same search; so is reading its results page; a results page is not a page read)."""
+    searches: list[tuple[int, str]] = []
+    for i, s in enumerate(window):
+        quoted = QUOTED_RE.findall(s)[:1]
+        if SEARCH_RE.search(QUOTED_RE.sub("", s)):
+            searches.append((i, _query(quoted[0]) if quoted else ""))
+        elif quoted and READS_RE.search(s) and SEARCH_RE.search(quoted[0]):
+            searches.append((i, _query(quoted[0])))  # the results page of a search, read
     if not searches:
         return 0
     query = searches[-1][1]
@@ -96,18 +119,23 @@ def activity(history: Sequence[str]) -> list[float]:
     recent = window[-RECENT:]
     trouble = 1.0 if any(ERROR_RE.search(s) or TROUBLE_RE.search(s) for s in recent) else 0.0
     loops = _edit_run_loops(window)
-    compose = 1.0 if any(MESSAGE_RE.search(s) and TYPES_RE.search(s) for s in recent[-4:]) else 0.0
+    compose = 1.0 if any(MESSAGE_RE.search(s) and TYPES_RE.search(s) and not NEW_MAIL_RE.search(s)
+                         for s in recent[-4:]) else 0.0
     pages = _pages_after_search(window)
+    pause = 1.0 if any(PAUSE_RE.search(s) and DOCUMENT_RE.search(s) and not TERMINAL_RE.search(s)
+                       and not MESSAGE_RE.search(s)
+                       for s in recent[-4:]) else 0.0
     # any_need: one of the activities that point at a need, strongly enough (a loop run twice, two pages)
-    any_need = max(trouble, compose, float(loops >= 2), float(pages >= 2))
-    return [trouble, min(loops, 3) / 3.0, compose, min(pages, 3) / 3.0, _back_and_forth(window), any_need]
+    any_need = max(trouble, compose, float(loops >= 2), float(pages >= 2), pause)
+    return [trouble, min(loops, 3) / 3.0, compose, min(pages, 3) / 3.0, _back_and_forth(window), pause,
+            any_need]
 
 
 def activity_fits(kind: str, act: Sequence[float]) -> list[float]:
     """Columns ACTIVITY_FITS for a task of `kind` (models.judge.kinds) given `act` (activity's columns): 1
     where the activity points at a need clearly (a loop run twice, two pages on one search) and the kind
     answers it."""
-    trouble, edit_run, compose, pages, back, _ = act
+    trouble, edit_run, compose, pages, back, pause, _ = act
     fix = kind in ("fix_error", "review")
     return [
         float(fix and trouble > 0),
@@ -115,4 +143,5 @@ def activity_fits(kind: str, act: Sequence[float]) -> list[float]:
         float(kind == "reply" and compose > 0),
         float(kind in ("summarise", "search", "compare", "learn") and pages >= 2 / 3 and not trouble),
         float(kind in ("write", "summarise") and back >= 0.5),
+        float(kind == "write" and pause > 0 and not trouble),
     ]
