@@ -28,6 +28,17 @@ def test_search_becomes_an_example_in_the_files_language() -> None:
     assert example.task == "Provide a short example of how to capitalize a name in ruby."
 
 
+def test_a_search_that_names_another_language_is_not_pinned_to_the_open_files() -> None:
+    out = tasks(["The user opens 'server.py' in Visual Studio Code.",
+                 "The user searches Google for 'kotlin coroutine timeout example'."])
+    example = next(c for c in out if c.kind == "find_example")
+    assert "kotlin coroutine timeout" in example.task and "Python" not in example.task
+    out = tasks(["The user opens 'server.py' in Visual Studio Code.",
+                 "The user searches Google for 'how to go through a dict sorted by value'."])
+    example = next(c for c in out if c.kind == "find_example")
+    assert example.task.endswith(" in Python.")  # 'go through' is not the Go language
+
+
 def test_non_technical_search_becomes_research_and_pages_are_summarised() -> None:
     out = tasks(["The user searches Google for 'compostable coffee cups'.",
                  "The user switches to Firefox and reads 'Are compostable cups really better? - The Guardian'."])

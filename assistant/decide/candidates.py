@@ -62,8 +62,15 @@ def _worth_searching(query: str) -> bool:
     return len(words) >= 2 or (len(query) >= 3 and not query.isascii())
 
 
+# programming languages a query may name itself ('go 语言', 'swift ui list'): then no other is added to it
+_NAMES_LANGUAGE = re.compile(r"(?i)(?<![a-z])(python|java|javascript|typescript|js|ruby|rust|golang|swift|kotlin|"
+                             r"php|c\+\+|c#|sql|html|css|bash|shell|matlab|perl|scala|haskell|lua|dart|"
+                             r"(?<!to )go(?!\s+(?:to|through|back|over|into|from|up|down|out|on|away)\b))(?![a-z+#])")
+
+
 def _in_lang(query: str, lang: str | None) -> str:
-    return f" in {lang}" if lang and lang.lower() not in query.lower() else ""
+    """' in <lang>' for a query about the open file's language, unless the query names a language itself."""
+    return f" in {lang}" if lang and not _NAMES_LANGUAGE.search(query) else ""
 
 
 def _same_words(a: str, b: str) -> bool:
