@@ -33,6 +33,8 @@ _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|fail
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
                        r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
+_TYPED = re.compile(r"(?i)\b(?:types?|typing|typed|enters?|entering|entered|inputs?|inputting|inputted)\s+"
+                    r"(?:(?:the\s+)?(?:text|words?)\s+)?'(.+?)'(?![A-Za-z0-9])")  # typed text, not a title
 _SITE_SUFFIX = re.compile(r"\s+(?:-|\||—|–|·)\s+[^-|—–·]{1,30}$")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.|file://|chrome://)|\b[\w-]+\.(?:com|org|net|io|ru|cn|xyz|sh)/")
 _INJECTION = re.compile(
@@ -306,10 +308,11 @@ def read_situation(history: list[str]) -> Situation:
             err = _error_text(sentence, [q for q in quoted if q not in searched])
             if err and not looks_like_injection(err):
                 _add(s.errors, err, i)
-        elif _PAGE_CUE.search(sentence):
+        elif _PAGE_CUE.search(_QUOTED.sub("''", sentence)):  # the cue in the sentence, not in what it quotes
             app_names = {a for _, a, _ in s.apps}
+            typed = {m.group(1) for m in _TYPED.finditer(sentence)}
             for q in quoted:
-                if q in searched or q in files or q in app_names or len(q) < 4 or "\n" in q:
+                if q in searched or q in files or q in app_names or q in typed or len(q) < 4 or "\n" in q:
                     continue
                 page = clean_title(q)
                 if usable_entity(page):

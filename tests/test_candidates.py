@@ -103,3 +103,16 @@ def test_a_problem_typed_into_a_search_is_looked_up_not_called_an_error() -> Non
             "The user searches DuckDuckGo for 'docker daemon permission denied'."]
     on_screen = generate_candidates(seen, error="Error response from daemon: permission denied")[0]
     assert on_screen.kind == "explain_error" and "'Error response from daemon: permission denied'" in on_screen.task
+
+
+def test_typed_text_is_not_read_as_a_page_to_summarise() -> None:
+    """Keystrokes quoted in a sentence ("types 'fnuc retrun(tab'") are what the user typed, not a page title,
+    even when the typed text happens to contain a word like 'tab'."""
+    from models.situation import read_situation
+
+    for sentence in ("The user scrolls and types 'fnuc retrun(tab' in Visual Studio Code.",
+                     "The user scrolled and input text 'nihao shijie xiexie' in the browser.",
+                     "The user types 'zhongwen shurufa' and presses the down key in a web browser."):
+        assert read_situation([sentence]).pages == []
+        assert not any("Summarise" in (c.task or "") for c in tasks([sentence]))
+    assert read_situation(["The user reads the page 'Tide tables and moon phases' in Firefox."]).pages
