@@ -116,3 +116,13 @@ def test_typed_text_is_not_read_as_a_page_to_summarise() -> None:
         assert read_situation([sentence]).pages == []
         assert not any("Summarise" in (c.task or "") for c in tasks([sentence]))
     assert read_situation(["The user reads the page 'Tide tables and moon phases' in Firefox."]).pages
+
+
+def test_notes_written_in_a_code_editor_are_proofread_not_reviewed_for_bugs() -> None:
+    notes = tasks(["The user switches to Visual Studio Code from the web browser.",
+                   "The user writes Markdown notes in Visual Studio Code about the harbour's ferry timetable."])
+    review = next(c for c in notes if c.kind == "review_file")
+    assert review.task.startswith("Proofread what you are writing in Visual Studio Code")
+    code = tasks(["The user switches to Visual Studio Code from the web browser.",
+                  "The user types several lines in Visual Studio Code."])
+    assert next(c for c in code if c.kind == "review_file").task.startswith("Review the code open in")

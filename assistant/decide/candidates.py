@@ -49,6 +49,7 @@ class _Scored:
 
 
 _CONFLICT = re.compile(r"(?i)(?:^Merging:\s*(\S+)|merge conflict(?: in)?\s*(\S+)?|^CONFLICT\b.*?in\s+(\S+))")
+_PROSE = re.compile(r"(?i)\b(markdown|notes|essay|draft|report|article|thesis|blog post|chapter|prose|paragraphs?)\b")
 _SHEET = re.compile(r"(?i)\.(ods|xlsx?|csv)$")
 _TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|python|java|javascript|js|ruby|"
                    r"rust|golang|sql|html|css|regex|library|install|compile|debug|syntax|array|string|json|"
@@ -158,9 +159,11 @@ def _template_candidates(s: Situation) -> list[_Scored]:
                     "continue_document", doc_at, 0.5)
     elif s.coding and not s.errors:
         editor = next((a for c, a, _ in reversed(s.apps) if c == "editor"), None)
-        if editor:
-            add(f"Review the code open in {editor} for bugs and possible improvements.", "review_file",
-                max(j for c, _, j in s.apps if c == "editor"), 0.0)
+        at = max((j for c, _, j in s.apps if c == "editor"), default=-1)
+        if editor and _PROSE.search(" ".join(s.sentences)):  # notes or a draft in a code editor
+            add(f"Proofread what you are writing in {editor} and suggest clearer wording.", "review_file", at, 0.0)
+        elif editor:
+            add(f"Review the code open in {editor} for bugs and possible improvements.", "review_file", at, 0.0)
     recent = [(f, j) for f, j in reversed(s.files) if j >= len(s.sentences) - STALE_AFTER]
     target, target_at = next(((f, j) for f, j in recent if s.is_document(f) or _SHEET.search(f)), (None, -1))
     source, source_at = (pages[-1], s.pages[-1][1]) if pages else next(
