@@ -3,7 +3,8 @@
 Pure, deterministic and instant. Input is what `store.recent(...)` returns: (id, Event) pairs, oldest first
 (bare Events are accepted too; their id is taken from event.data["_id"] or -1). Bursts are merged: several
 input buckets in the same window become one sentence, a focus flicker shorter than FLICKER_S is dropped, a
-repeated focus on the same window is one sentence. Parts of a title that were redacted ("[redacted:...]")
+repeated focus on the same window is one sentence, a command run again after a change says which run it is
+("(3rd run in 2 minutes, after changing 'x.py')"). Parts of a title that were redacted ("[redacted:...]")
 are dropped; URLs are never narrated (only their host). Single quotes inside titles become ’ so that quoted
 entities stay parseable.
 """
