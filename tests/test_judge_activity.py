@@ -56,6 +56,16 @@ def test_editing_and_rerunning_twice_points_at_a_need_but_one_run_does_not() -> 
     assert _act(STEADY_CODING)["any_need"] == 0.0
 
 
+def test_a_command_run_again_after_changes_is_a_rerun_loop_even_in_one_sentence() -> None:
+    latest = ["The user types in 'invoice.py' in Visual Studio Code for 15 seconds.",
+              "The user runs 'pytest tests/test_invoice.py' in Terminal (2nd run in 40 seconds, after changing "
+              "'invoice.py')."]
+    assert _act(latest)["edit_run"] >= 2 / 3 and _act(latest)["any_need"] == 1.0
+    fits = dict(zip(ACTIVITY_FITS, activity_fits("review", activity(latest)), strict=True))
+    assert fits["fix_x_edit_run"] == 1.0
+    assert _act(latest[:1] + ["The user runs 'pytest tests/test_invoice.py' in Terminal."])["any_need"] == 0.0
+
+
 def test_several_pages_on_one_search_point_at_a_need_reading_one_page_does_not() -> None:
     research, one_page = _act(RESEARCH), _act(ONE_PAGE)
     assert research["pages_after_search"] >= 2 / 3 and research["any_need"] == 1.0

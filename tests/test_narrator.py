@@ -139,3 +139,33 @@ def test_a_terminal_running_a_command_reads_as_running_it_not_as_opening_a_file(
                    "The user runs 'npm' in Konsole.",
                    "The user switches to Konsole ('web : zsh').",
                    "The user opens 'report.py' in Terminal."]
+
+
+def test_running_a_command_again_after_a_change_counts_the_rounds() -> None:
+    term, code = "gnome-terminal-server", "code"
+    run = "pytest tests/test_invoice.py"
+    rounds = []
+    for i, flags in enumerate(("", " -x", "")):
+        t = 40.0 * i
+        rounds += [Event("window", "focus", start=t, app=code, title="invoice.py - billing - Visual Studio Code"),
+                   Event("input", "counts", start=t + 5, duration=5, app=code,
+                         title="invoice.py - billing - Visual Studio Code", data={"keys": 9, "shortcuts": ["ctrl+s"]}),
+                   Event("window", "focus", start=t + 15, app=term, title=run + flags),
+                   Event("window", "focus", start=t + 25, app=term, title="~/billing")]
+    runs = [s for s in sentences(pairs(*rounds)) if s.startswith("The user runs")]
+    assert runs == ["The user runs 'pytest tests/test_invoice.py' in Terminal.",
+                    "The user runs 'pytest tests/test_invoice.py -x' in Terminal "
+                    "(2nd run in 40 seconds, after changing 'invoice.py').",
+                    "The user runs 'pytest tests/test_invoice.py' in Terminal "
+                    "(3rd run in 1 minute, after changing 'invoice.py')."]
+
+
+def test_coming_back_to_a_command_still_running_is_not_a_rerun() -> None:
+    out = sentences(pairs(
+        Event("window", "focus", start=0, app="konsole", title="web : npm — Konsole"),
+        Event("window", "focus", start=10, app="code", title="App.tsx - web - Visual Studio Code"),
+        Event("input", "counts", start=12, duration=5, app="code", title="App.tsx - web - Visual Studio Code",
+              data={"keys": 9, "shortcuts": ["ctrl+s"]}),
+        Event("window", "focus", start=20, app="konsole", title="web : npm — Konsole"),  # the server still runs
+    ))
+    assert out[-1] == "The user runs 'npm' in Konsole."

@@ -3,7 +3,8 @@
 Pure, deterministic and instant. Input is what `store.recent(...)` returns: (id, Event) pairs, oldest first
 (bare Events are accepted too; their id is taken from event.data["_id"] or -1). Bursts are merged: several
 input buckets in the same window become one sentence, a focus flicker shorter than FLICKER_S is dropped, a
-repeated focus on the same window is one sentence. Parts of a title that were redacted ("[redacted:...]")
+repeated focus on the same window is one sentence, a command run again after a change says which run it is
+("(3rd run in 2 minutes, after changing 'x.py')"). Parts of a title that were redacted ("[redacted:...]")
 are dropped; URLs are never narrated (only their host). Single quotes inside titles become ’ so that quoted
 entities stay parseable.
 """
@@ -20,6 +21,7 @@ from models.situation import shorten
 FLICKER_S = 1.5  # a focus shorter than this, followed by another focus, is not narrated
 MERGE_GAP_S = 30.0  # input buckets this close in the same window merge into one sentence
 PAUSE_S = 20.0  # typing, then no input in that window this long while it stays in focus: a pause is narrated
+RERUN_S = 600.0  # runs of the same command this close, with a change saved between them, are counted
 
 _REDACTED = re.compile(r"\[redacted[^\]]*\]")
 _APP_NAMES = {
@@ -297,15 +299,57 @@ def _pauses(segs: list[_Segment], now: float | None) -> list[_Segment]:
     return out
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _command_key(command: str) -> str:
+    """The same command whatever its options ('pytest tests/x.py -x -vv' is 'pytest tests/x.py')."""
+    return " ".join(w for w in command.split() if not w.startswith("-"))
+
+
+def _reruns(segs: list[_Segment]) -> dict[int, str]:
+    """For each run of a command (a terminal's title turned into it) that repeats an earlier run of the same
+    command within RERUN_S, after that one ended (the terminal showed its shell again) and a change was saved
+    since: what to add to its sentence, ' (3rd run in 2 minutes, after changing 'x.py')'. An edit-and-rerun
+    loop then reads in one sentence, however many sentences each round takes."""
+    runs: dict[tuple[str, str], list[float]] = {}
+    ended: set[tuple[str, str]] = set()
+    saved: dict[tuple[str, str], str] = {}
+    out: dict[int, str] = {}
+    for i, seg in enumerate(segs):
+        if seg.kind == "save":
+            for key in runs:
+                saved[key] = seg.ctx[1]
+        elif seg.kind == "focus" and seg.extra == "command":
+            key = (seg.ctx[0], _command_key(seg.ctx[1]))
+            if key in ended and key in saved:
+                times = [t for t in runs[key] if seg.start - t <= RERUN_S] + [seg.start]
+                changed = f", after changing '{saved[key]}'" if saved[key] else ""
+                out[i] = f" ({_ordinal(len(times))} run in {_duration(seg.start - times[0])}{changed})"
+                runs[key] = times
+            elif key not in runs or seg.start - runs[key][-1] > RERUN_S:
+                runs[key] = [seg.start]
+            ended.discard(key)
+            saved.pop(key, None)
+        elif seg.kind in ("focus", "input") and seg.extra != "command":
+            ended.update(key for key in runs if key[0] == seg.ctx[0])
+    return out
+
+
 def narrate(events: list[tuple[int, Event]] | list[Event], now: float | None = None) -> list[Observation]:
     """Observation sentences (oldest first) for events, with the ids of the events behind each sentence.
     `now` (when the caller knows it) narrates a pause in typing that is still going on."""
     pairs = [p if isinstance(p, tuple) else (int(p.data.get("_id", -1)), p) for p in events]
     out: list[Observation] = []
-    for seg in _pauses(_segments(pairs), now):
+    segs = _pauses(_segments(pairs), now)
+    reruns = _reruns(segs)
+    for i, seg in enumerate(segs):
         if seg.kind == "idle" and seg.end - seg.start < 30:
             continue  # a few seconds without input is not worth a sentence
         sentence = _sentence(seg)
+        if i in reruns:
+            sentence = sentence.removesuffix(".") + reruns[i] + "."
         if not sentence:
             continue
         if out and out[-1].sentence == sentence:

@@ -4,8 +4,9 @@ The judge's word features learn one situation at a time (the names of files, pag
 name the activity itself, so what is learned on one kind of need carries over to another of the same shape:
 
 * `trouble`: a problem is on screen lately (an error, a failure, a conflict, a refusal);
-* `edit_run`: the user saved a file and went back to a terminal, more than once lately (an edit-and-rerun
-  loop: something keeps failing even when no error text reaches the narration);
+* `edit_run`: the user saved a file and went back to a terminal, more than once lately, or ran the same
+  command again after changing a file, as the narration counts it (an edit-and-rerun loop: something keeps
+  failing even when no error text reaches the narration);
 * `compose`: the user is typing in a message or a reply (mail, chat);
 * `pages_after_search`: distinct pages read since the latest search (several pages on one question);
 * `back_and_forth`: the user keeps going between the same two windows lately (comparing, copying, stuck);
@@ -50,6 +51,8 @@ TYPES_RE = re.compile(r"(?i)\btyp(?:es|ed|ing)\b|\bwrit(?:es|ing)\b|\bedit")
 PAUSE_RE = re.compile(r"(?i)\bstops typing\b|\bpauses?\b|\bhesitat\w*")
 DOCUMENT_RE = re.compile(r"'[^']*\w\.[A-Za-z][A-Za-z0-9]{0,5}'")  # a quoted file name: 'thesis.odt'
 READS_RE = re.compile(r"(?i)\b(reads?|scroll\w*|brows\w*|views?)\b")
+# a command run again after a change, counted by the narration: "(3rd run in 2 minutes, after changing 'x.py')"
+RERUN_RE = re.compile(r"(?i)\((\d+)(?:st|nd|rd|th) run in [^)]*\bafter chang")
 APP_RE = re.compile(r"(?i)\bin ([A-Z][\w .-]*?)(?: for \d|\s*\(|\.$)|\bswitches to ([A-Z][\w-]*)")
 
 ACTIVITY_FEATURES = ("trouble", "edit_run", "compose", "pages_after_search", "back_and_forth", "pause",
@@ -59,15 +62,19 @@ ACTIVITY_FITS = ("fix_x_trouble", "fix_x_edit_run", "reply_x_compose", "summaris
 
 
 def _edit_run_loops(window: Sequence[str]) -> int:
-    """Saves followed by work in a terminal (before the next save)."""
-    loops, saved = 0, False
+    """Saves followed by work in a terminal (before the next save), or as many rounds as the narration counts
+    on a command run again after a change (its 3rd run: three rounds of edit and run)."""
+    loops, saved, counted = 0, False, 0
     for s in window:
+        rerun = RERUN_RE.search(s)
+        if rerun:
+            counted = max(counted, int(rerun.group(1)))
         if SAVE_RE.search(s):
             saved = True
         elif saved and TERMINAL_RE.search(s):
             loops += 1
             saved = False
-    return loops
+    return max(loops, counted)
 
 
 _ENGINE_TAIL = re.compile(r"\s+(?:[-\u2013\u2014|:]|at)\s+[^-\u2013\u2014|:]*$")
