@@ -45,13 +45,19 @@ class XServer:
         self.env.pop("WAYLAND_DISPLAY", None)
         self.procs.append(xvfb)
         self.windows: list[subprocess.Popen] = []
-        self.procs.append(subprocess.Popen(["openbox"], env=self.env, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL))
-        try:
-            _wait(lambda: "window id" in self._out("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), 30, "openbox")
-        except RuntimeError:
-            self.shutdown()
-            raise
+        for attempt in range(3):  # on a loaded 2-core machine starting several desktops, openbox can die or stall
+            wm = subprocess.Popen(["openbox"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.procs.append(wm)
+            try:
+                _wait(lambda: "window id" in self._out("xprop", "-root", "_NET_SUPPORTING_WM_CHECK"), 30, "openbox")
+                break
+            except RuntimeError:
+                wm.kill()
+                wm.wait(10)
+                self.procs.remove(wm)
+                if attempt == 2:
+                    self.shutdown()
+                    raise
 
     def _out(self, *args: str) -> str:
         return subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=10, check=False).stdout
