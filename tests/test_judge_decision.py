@@ -59,12 +59,9 @@ def test_real_judge_with_unreachable_threshold_proposes_nothing() -> None:
     assert all(0.0 < s < 1.0 for _, s in d.scores)
 
 
-def test_a_user_who_turned_everything_down_is_checked_in_on_after_a_quiet_stretch() -> None:
-    """Learning only hears about cards it showed: once the user's rejections silence a place, every
-    CHECK_IN_AFTER quiet consults one moment is decided as the shipped judge would, and the card says why."""
-    from assistant.decide.decision import CHECK_IN_AFTER, check_in_due
+def _stuck_on_an_error() -> tuple[list[str], list[Candidate], object]:
+    """A moment where the shipped judge speaks: an import error looked up. (history, candidates, context)"""
     from models.judge.kinds import context_from_history
-    from models.judge.learning import LabelRecord
     from models.situation import read_situation
 
     history = [
@@ -73,8 +70,16 @@ def test_a_user_who_turned_everything_down_is_checked_in_on_after_a_quiet_stretc
         "The user switches to Firefox and searches for 'ModuleNotFoundError: No module named torch'.",
         "The user reads the page 'python - ModuleNotFoundError: No module named torch - Stack Overflow' in Firefox.",
     ]
-    cands = generate_candidates(history, None, read_situation(history))
-    context = context_from_history(history)
+    return history, generate_candidates(history, None, read_situation(history)), context_from_history(history)
+
+
+def test_a_user_who_turned_everything_down_is_checked_in_on_after_a_quiet_stretch() -> None:
+    """Learning only hears about cards it showed: once the user's rejections silence a place, every
+    CHECK_IN_AFTER quiet consults one moment is decided as the shipped judge would, and the card says why."""
+    from assistant.decide.decision import CHECK_IN_AFTER, check_in_due
+    from models.judge.learning import LabelRecord
+
+    history, cands, context = _stuck_on_an_error()
     judge = load_judge()
     shipped = decide(history, cands, judge, 0.5, judge.gate_threshold, context=context)
     assert shipped.task is not None
@@ -93,19 +98,10 @@ def test_a_user_who_turned_everything_down_is_checked_in_on_after_a_quiet_stretc
 def test_a_check_in_tries_the_kind_of_task_the_user_answered_least_about() -> None:
     """What the user wants may be what was shown least: a check-in offers that kind first, where the shipped
     judge would show it at all."""
-    from models.judge.kinds import context_from_history
     from models.judge.learning import LabelRecord
-    from models.situation import read_situation
 
-    history = [
-        "The user runs 'python train.py' in GNOME Terminal and it fails with ModuleNotFoundError: No module named "
-        "'torch'.",
-        "The user switches to Firefox and searches for 'ModuleNotFoundError: No module named torch'.",
-        "The user reads the page 'python - ModuleNotFoundError: No module named torch - Stack Overflow' in Firefox.",
-    ]
-    cands = generate_candidates(history, None, read_situation(history))
+    history, cands, context = _stuck_on_an_error()
     fix, review = (next(c for c in cands if c.kind == k) for k in ("find_fix", "review_file"))
-    context = context_from_history(history)
     judge = load_judge()
     assert decide(history, cands, judge, 0.5, judge.gate_threshold, context=context).task == fix.task
     judge.learn([LabelRecord(tuple(history), c.task, "rejected", c.kind, context, reason="Not useful", time=i)
