@@ -169,3 +169,29 @@ def test_coming_back_to_a_command_still_running_is_not_a_rerun() -> None:
         Event("window", "focus", start=20, app="konsole", title="web : npm — Konsole"),  # the server still runs
     ))
     assert out[-1] == "The user runs 'npm' in Konsole."
+
+
+def test_going_back_a_page_while_reading_is_not_typing() -> None:
+    page = {"browser": True, "page_title": "Movable type - Encyclopedia"}
+    title = "Movable type - Encyclopedia — Mozilla Firefox"
+    read_then_back = sentences(pairs(
+        Event("window", "focus", start=0, app="firefox", title=title, data=page),
+        *[Event("input", "counts", start=5 * i, duration=5, app="firefox", title=title, data={"scrolls": 6})
+          for i in range(6)],
+        Event("input", "counts", start=30, duration=5, app="firefox", title=title,
+              data={"keys": 2, "scrolls": 1, "shortcuts": ["alt+left"]}),
+    ))
+    assert read_then_back[-1] == ("The user scrolls through 'Movable type - Encyclopedia' in Firefox for 35 seconds "
+                                  "(uses alt+left).")
+    only_back = sentences(pairs(
+        Event("window", "focus", start=0, app="firefox", title=title, data=page),
+        Event("input", "counts", start=40, duration=5, app="firefox", title=title,
+              data={"keys": 3, "shortcuts": ["alt+left", "alt+left"]}),
+    ))
+    assert only_back[-1] == "The user presses alt+left in 'Movable type - Encyclopedia' in Firefox."
+    typed_too = sentences(pairs(
+        Event("window", "focus", start=0, app="firefox", title=title, data=page),
+        Event("input", "counts", start=40, duration=5, app="firefox", title=title,
+              data={"keys": 9, "shortcuts": ["ctrl+f"]}),
+    ))
+    assert typed_too[-1].startswith("The user types in 'Movable type - Encyclopedia' in Firefox")

@@ -84,3 +84,33 @@ def test_an_acceptance_starts_the_count_again(home):
     answer_not_useful(db, SUBJECTS[3:], "firefox|google.com", "explain_error", now - 2 * DAY)
     assert "Resting:" not in run_cli("status", home=home).stdout
     assert restarted_chain(db).resting(now) == []
+
+
+def test_a_quiet_stretch_goes_on_counting_after_a_restart(home):
+    """A check-in (assistant.decide.decision.check_in_due) is due after a quiet stretch: a restart in the middle
+    of one does not start the count again, and a card shown ends it."""
+    from assistant.app.live import LiveLoop
+    from assistant.decide.decision import CHECK_IN_AFTER
+
+    db = open_db(home / "data" / "events.db")
+    now = time.time()
+
+    def decision(at: float, task: str | None) -> None:
+        labels.record_proposal(db, Proposal(time=at, task=task, score=0.3, context="firefox|google.com",
+                                            trigger="search_after_error", kind="explain_error" if task else "none",
+                                            history=["The user searches 'x' in Firefox."],
+                                            observation_event_ids=[[1]]), surfaced=task is not None)
+
+    def restarted() -> int:
+        loop = LiveLoop(config.load(), home / "data" / "events.db", surface=lambda p: None, load_model=False)
+        loop.open()
+        return loop.chain.silent_consults
+
+    decision(now - 3000, "Explain the error 'x' and suggest a fix.")
+    for i in range(CHECK_IN_AFTER - 1):
+        decision(now - 2000 + i, None)
+    assert restarted() == CHECK_IN_AFTER - 1
+    decision(now - 100, None)
+    assert restarted() == CHECK_IN_AFTER  # due: the next quiet decision is a check-in
+    decision(now - 50, "Explain the error 'y' and suggest a fix.")
+    assert restarted() == 0

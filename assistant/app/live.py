@@ -111,6 +111,7 @@ class LiveLoop:
             "shipped judge" if judge.source == SHIPPED_DIR else f"judge from {judge.source}")}
         self.chain = build_chain(self.cfg, judge=judge)
         self.db = open_db(self.db_path)
+        self.chain.silent_consults = plog.quiet_consults(self.db)  # the quiet stretch goes on after a restart
         self._last_observations = self.clock()
         self._poll(self.clock(), force=True)
 

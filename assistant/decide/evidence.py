@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from assistant.core.events import Event
 from assistant.decide.episodes import Evidence, error_signature, message_key, normalise, similar
+from assistant.decide.narrator import typed_keys
 from models.situation import clean_title, error_line, strip_furniture
 
 ERROR_TITLE = re.compile(
@@ -174,7 +175,8 @@ class DesktopState:
             return None
         if event.source == "input":
             self.last_input_end = max(self.last_input_end, event.end)
-            if (event.data or {}).get("keys", 0) > 0:
+            data = event.data or {}
+            if typed_keys(int(data.get("keys", 0) or 0), [str(s) for s in data.get("shortcuts", [])]) > 0:
                 if event.start - self.last_typing_end > 30 or self.typing_since < self.focus_since:
                     self.typing_since = event.start
                 self.last_typing_end = max(self.last_typing_end, event.end)

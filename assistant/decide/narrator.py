@@ -77,6 +77,12 @@ class _Segment:
     extra: str = ""
 
 
+def typed_keys(keys: int, shortcuts: list[str]) -> int:
+    """Keys pressed beyond the bucket's shortcuts (the collector counts a chord's modifiers and key as keys: alt+left
+    is two): going back a page with alt+left while reading is not typing."""
+    return max(0, keys - sum(len(s.split("+")) for s in shortcuts))
+
+
 def _clean(text: str | None, limit: int = 100) -> str:
     """Text without redacted parts, URLs' paths or stray quotes; '' when nothing meaningful is left."""
     if not text:
@@ -179,13 +185,17 @@ def _sentence(seg: _Segment) -> str:
     if seg.kind == "input":
         where = _where(app, subject, kind)
         span = _duration(seg.end - seg.start)
+        extras = [s for s in dict.fromkeys(seg.shortcuts) if s not in _SAVE][:3]
         if seg.keys:
             text = f"The user types in {where} for {span}"
         elif seg.scrolls:
             text = f"The user scrolls through {where} for {span}"
-        else:
+        elif seg.clicks:
             text = f"The user clicks around in {where}"
-        extras = [s for s in dict.fromkeys(seg.shortcuts) if s not in _SAVE][:3]
+        elif extras:  # only shortcuts (going back a page, switching tabs): no typing
+            return f"The user presses {', '.join(extras)} in {where}."
+        else:
+            return ""  # only a save or a copy: their own sentences say it
         return text + (f" (uses {', '.join(extras)})." if extras else ".")
     if seg.kind == "pause":
         return f"The user stops typing in {_where(app, subject, kind)} for {_duration(seg.end - seg.start)}."
@@ -244,7 +254,8 @@ def _segments(pairs: list[tuple[int, Event]]) -> list[_Segment]:
             app, kind, subject = current = _context_of(e, current, focused)
             shortcuts = [str(s) for s in e.data.get("shortcuts", [])]
             keys, clicks, scrolls = (int(e.data.get(k, 0) or 0) for k in ("keys", "clicks", "scrolls"))
-            if keys or clicks or scrolls:
+            keys = typed_keys(keys, shortcuts)
+            if keys or clicks or scrolls or shortcuts:
                 gap = e.start - prev.end if prev else 0.0
                 if (prev and prev.kind == "input" and prev.ctx == (app, subject) and gap <= MERGE_GAP_S
                         and not (prev.keys and gap >= PAUSE_S)):

@@ -114,6 +114,15 @@ def labels_since(db: Database, after_id: int) -> list[LabelRow]:
     return out
 
 
+def quiet_consults(db: Database) -> int:
+    """Decisions recorded since the last card shown (all of them when none was): a check-in's count
+    (assistant.decide.decision.check_in_due) survives a restart."""
+    row = db.conn.execute(
+        "SELECT COUNT(*) FROM proposals WHERE id > COALESCE((SELECT MAX(id) FROM proposals WHERE surfaced = 1), 0)"
+    ).fetchone()
+    return int(row[0])
+
+
 def unanswered(db: Database, older_than: float) -> list[int]:
     """Surfaced proposals with no label, shown before `older_than` (epoch seconds)."""
     return [r[0] for r in db.conn.execute(
