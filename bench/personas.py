@@ -12,7 +12,10 @@ through, 30 % is where the engine is measured (held-out situations, each at 9:00
 user is, time of day included; after assistant.decide.decision.CHECK_IN_AFTER moments in a row without a card
 it checks in, as the live pipeline does); when it shows a card the persona (bench/persona_rules.py) answers it, and the
 judge relearns from all answers so far (`Judge.learn`, guard included). A "not now" brings the same card
-back at the next hour. At 0, 10, ... labels the engine is measured on the held-out moments:
+back at the next hour. As in the app, five "Not useful" answers to one kind of task in one place rest that
+kind there for a week (assistant.decide.rest; a place is the app and the site or file type, a week is seven
+days of these hours); `--without-rests` measures what learning alone does. At 0, 10, ... labels the engine is
+measured on the held-out moments (at the stream's time, so a rest standing then counts):
 
 * false_alarm: share of the engine's cards there that the persona would not accept;
 * recall: share of held-out moments where the persona would accept some candidate at which the engine
@@ -41,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.decide.rest import Rests
 from bench.harness import RESULTS
 from bench.persona_rules import PERSONAS, Moment, Slot
 from bench.plot import line_chart
@@ -96,27 +100,51 @@ def held_out(m: Moment) -> bool:
     return int(hashlib.sha256(m.group.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < HELD_OUT
 
 
-def decide_at(judge, m: Moment, slot: Slot, threshold: float, check_in: bool = False):
+def place(m: Moment) -> str:
+    """Where a moment happens, as the policy keys places for the week's rest: 'app|site' or 'app|.ext'."""
+    c = m.context
+    where = c.site.strip().lower() or (f".{c.file_type.strip().lower()}" if c.file_type.strip() else "")
+    return f"{c.app.strip().lower()}|{where}"
+
+
+def rest_kind(task: str, kind: str) -> str:
+    """The kind a rest is keyed by: the generator's kind, or the wording's for a ProactiveBench task."""
+    from models.judge.kinds import task_kind
+
+    return kind if kind and kind != "dataset" else task_kind(task)
+
+
+def clock(seen: int) -> float:
+    """Seconds since the stream began at its `seen`-th moment: one moment an hour, HOURS a day."""
+    return (seen // len(HOURS)) * 86400.0 + HOURS[seen % len(HOURS)] * 3600.0
+
+
+def decide_at(judge, m: Moment, slot: Slot, threshold: float, check_in: bool = False,
+              resting: frozenset[str] = frozenset()):
     """The engine's decision at moment `m` at `slot`: the chosen (task, kind), or None. `check_in`: as the live
-    pipeline passes it (assistant.decide.decision.check_in_due)."""
+    pipeline passes it (assistant.decide.decision.check_in_due); `resting`: kinds resting in the moment's place."""
     from dataclasses import replace
 
     from assistant.decide.candidates import Candidate
     from assistant.decide.decision import decide
 
-    cands = [Candidate(t, k or "dataset", "template") for t, k in m.candidates]
+    cands = [Candidate(t, k or "dataset", "template") for t, k in m.candidates if rest_kind(t, k) not in resting]
+    if not cands:
+        return None
     decision = decide(list(m.history), cands, judge, threshold, gate_threshold=judge.gate_threshold,
                       context=replace(m.context, when=slot.when), check_in=check_in)
     return (decision.task, decision.candidate.kind) if decision.task else None
 
 
-def measure(judge, persona, moments: list[Moment], threshold: float) -> dict:
+def measure(judge, persona, moments: list[Moment], threshold: float, rests: Rests | None = None,
+            now: float = 0.0) -> dict:
     shown = rejected = wanted = helped = 0
     for m in moments:
+        resting = rests.kinds(place(m), now) if rests is not None else frozenset()
         for slot in EVAL_SLOTS:
             accepts = {t for t, k in m.candidates if (persona(m, t, k, slot) or ("",))[0] == "accepted"}
             wanted += bool(accepts)
-            card = decide_at(judge, m, slot, threshold)
+            card = decide_at(judge, m, slot, threshold, resting=resting)
             if card is None:
                 continue
             shown += 1
@@ -139,7 +167,7 @@ def record(m: Moment, task: str, kind: str, slot: Slot, said: tuple[str, str | N
 
 
 def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels: int, step: int,
-                threshold: float) -> dict:
+                threshold: float, with_rests: bool = True) -> dict:
     """Live through the stream, answering the engine's cards as persona `name`; the curve at every step."""
     from assistant.decide.decision import check_in_due
     from models.judge.infer import load_judge
@@ -148,7 +176,8 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
     judge = load_judge()
     judge.task_threshold = threshold
     answers: list = []
-    curve = [{"labels": 0, **measure(judge, persona, test, threshold)}]
+    rests = Rests() if with_rests else None
+    curve = [{"labels": 0, **measure(judge, persona, test, threshold, rests)}]
     queue: deque[Moment] = deque()
     seen = silent = due_shown = 0
     while len(answers) < max_labels and seen < MAX_MOMENTS:
@@ -157,7 +186,9 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
         slot = Slot(hour, meeting=hour in MEETINGS)
         seen += 1
         due = check_in_due(silent, judge)
-        card = decide_at(judge, m, slot, threshold, check_in=due)
+        now = clock(seen)
+        card = decide_at(judge, m, slot, threshold, check_in=due,
+                         resting=rests.kinds(place(m), now) if rests is not None else frozenset())
         if card is None:
             silent += 1
             continue
@@ -165,15 +196,19 @@ def run_persona(name: str, stream: list[Moment], test: list[Moment], max_labels:
         silent = 0
         said = persona(m, card[0], card[1], slot)
         answers.append(record(m, card[0], card[1], slot, said, float(seen)))
+        if rests is not None and said is not None:
+            rests.add(place(m), rest_kind(*card), said[0], said[1], now)
         if said is not None and said[0] == "not-now":
             queue.append(m)  # the same card again, an hour later
         judge.learn(answers)
         if len(answers) % step == 0:
-            curve.append({"labels": len(answers), **measure(judge, persona, test, threshold)})
+            curve.append({"labels": len(answers), **measure(judge, persona, test, threshold, rests, now)})
     while curve[-1]["labels"] < max_labels:  # no more cards to answer in MAX_MOMENTS: it stays as it learned
         curve.append({**curve[-1], "labels": curve[-1]["labels"] + step, "carried": True})
     labels = [a.label for a in answers]
-    return {"curve": curve, "moments_lived": seen, "cards_with_check_in_due": due_shown, "answers": {k: labels.count(k) for k in sorted(set(labels))},
+    return {"curve": curve, "moments_lived": seen, "cards_with_check_in_due": due_shown,
+            "rests_started": len(rests.rests) if rests is not None else 0,
+            "answers": {k: labels.count(k) for k in sorted(set(labels))},
             "guard": {side: {"used": v.used, "gain": v.gain, "decisions": v.decisions, "checked": v.checked,
                              "strength": v.strength, "adaptive": v.adaptive, "part": v.part,
                              "families": list(v.families)}
@@ -205,6 +240,8 @@ def main() -> None:
     ap.add_argument("--step", type=int, default=10)
     ap.add_argument("--pb", type=int, default=300, help="ProactiveBench histories to add (0: situations only)")
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--without-rests", action="store_true",
+                    help="learning alone: no week's rest after five 'Not useful' in one place (the app rests)")
     ap.add_argument("--seed", type=int, nargs="+", default=[0],
                     help="one or more seeds (stream order, ProactiveBench sample); curves are averaged over them")
     args = ap.parse_args()
@@ -217,7 +254,8 @@ def main() -> None:
         random.Random(seed).shuffle(stream)
         per_seed[seed] = {}
         for name in args.personas:
-            per_seed[seed][name] = run_persona(name, stream, test, args.max_labels, args.step, args.threshold)
+            per_seed[seed][name] = run_persona(name, stream, test, args.max_labels, args.step, args.threshold,
+                                               with_rests=not args.without_rests)
             c = per_seed[seed][name]["curve"]
             print(f"{name:<30} FA {c[0]['false_alarm']:.3f} -> {c[-1]['false_alarm']:.3f}  recall "
                   f"{c[0]['recall']:.3f} -> {c[-1]['recall']:.3f}  ({c[-1]['labels']} labels, "
@@ -239,6 +277,7 @@ def main() -> None:
     out = {"benchmark": "personas", "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
            "settings": {"max_labels": args.max_labels, "step": args.step, "pb": args.pb,
                         "threshold": args.threshold, "seeds": args.seed, "held_out": HELD_OUT,
+                        "rests": not args.without_rests,
                         "moments": {"stream": len(stream), "held_out": len(test)}},
            "personas": results, "curve": curve, "goal": met, "seconds": time.perf_counter() - started}
     args.out.parent.mkdir(parents=True, exist_ok=True)

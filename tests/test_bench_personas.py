@@ -76,3 +76,29 @@ def test_a_persona_that_runs_out_of_cards_keeps_its_last_point_so_the_mean_cover
     assert result["answers"] == {} and [p["labels"] for p in curve] == [0, 10, 20]
     assert [p.get("carried", False) for p in curve] == [False, True, True]
     assert curve[2]["false_alarm"] == curve[0]["false_alarm"] and curve[2]["recall"] == curve[0]["recall"]
+
+
+def test_five_not_useful_in_one_place_rest_that_kind_there_as_in_the_app() -> None:
+    """The bench rests a kind in a place after five "Not useful" there (assistant.decide.rest), as the app does;
+    --without-rests leaves learning alone."""
+    from bench.personas import decide_at, place, run_persona
+    from models.judge.infer import load_judge
+
+    terminal = Context(app="Terminal", kind="terminal")
+
+    def error_moment(error: str, group: str) -> Moment:
+        task = f"Explain the error '{error}' and suggest a fix."
+        history = ("The user runs 'python app.py' in Terminal.", f"The user switches to Terminal ('python - {error}').",
+                   f"The user searches Google for '{error}'.", f"The user switches to Terminal ('python - {error}').")
+        return Moment(history, ((task, "explain_error"),), frozenset(), True, terminal, "situations", group)
+
+    stream = [error_moment(f"KeyError: 'column_{i}'", f"s{i}") for i in range(7)]
+    test = [error_moment("ValueError: operands could not be broadcast", "t")]
+    rested = run_persona("summaries_of_long_reads", stream, test, max_labels=5, step=5, threshold=0.5)
+    alone = run_persona("summaries_of_long_reads", stream, test, max_labels=5, step=5, threshold=0.5,
+                        with_rests=False)
+    assert rested["answers"] == {"rejected": 5} and rested["rests_started"] == 1 and alone["rests_started"] == 0
+    assert place(test[0]) == "terminal|"
+    judge = load_judge()
+    assert decide_at(judge, test[0], Slot(15), 0.5) is not None  # shown where nothing rests
+    assert decide_at(judge, test[0], Slot(15), 0.5, resting=frozenset({"explain_error"})) is None
