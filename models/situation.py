@@ -21,10 +21,17 @@ _LANG = {"py": "Python", "rb": "Ruby", "js": "JavaScript", "ts": "TypeScript", "
          "rs": "Rust", "php": "PHP", "swift": "Swift", "m": "MATLAB", "r": "R", "scala": "Scala",
          "sh": "shell", "sql": "SQL", "html": "HTML", "css": "CSS", "ipynb": "Python", "lua": "Lua",
          "dart": "Dart"}
+# a results page's own title: 'x - Google Search', 'x - 搜索' (Bing), 'x_百度搜索', 'x at DuckDuckGo'
+_ENGINE_SUFFIX = r"(?:\s+[-\u2013\u2014]\s+(?:(?:Google|Bing|Baidu|百度)\s*)?(?:Search|搜索)|_百度搜索|\s+at\s+DuckDuckGo)"
+_SEARCH_TITLE = re.compile(rf"'([^']+?){_ENGINE_SUFFIX}'")
 _SEARCH = [
     re.compile(r"search(?:es|ed|ing)?\s+(?:on\s+)?(?:[A-Z][\w.]*\s+)?for\s+'(.+?)'(?![A-Za-z0-9])"),
     re.compile(r"types?d?\s+'(.+?)'(?![A-Za-z0-9])\s+(?:in|into)\s+the\s+(?:\w+\s+)?search"),
-    re.compile(r"search results\s+(?:for|about|on)\s+'(.+?)'(?![A-Za-z0-9])"),
+    # "search results for 'x'", "the search results page titled 'x'", "a search result page regarding 'x'"
+    re.compile(rf"search(?:\s+results?)?\s+(?:page\s+)?(?:(?:for|about|on|regarding|titled)\s+)?'(.+?)"
+               rf"(?:{_ENGINE_SUFFIX})?'(?![A-Za-z0-9])"),
+    re.compile(r"'([^']+?)'\s+(?:[A-Z][\w.]*\s+)?search results"),  # "the 'x' Google search results page"
+    _SEARCH_TITLE,
 ]
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
                     r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|"
@@ -106,6 +113,19 @@ _FURNITURE = frozenset(s.casefold() for s in (
     "microsoft edge", "safari", "brave", "loading", "loading…", "problem loading page", "private browsing",
     "新建标签页", "新标签页", "标签页", "百度一下，你就知道", "百度", "neuer tab", "nouvel onglet", "nueva pestaña"))
 _FRAGMENT = re.compile(r"(?i)^(and|or|on|in|at|to|for|with|from|of|the user|a new|an? |then|while)\b")
+
+
+# a chat with an AI assistant is not a page with key points ('DeepSeek', 'Kimi.ai - 帮你看更大的世界', 'ChatGPT')
+_AI_CHAT = re.compile(r"(?i)^(?:chatgpt|deepseek|kimi(?:\.ai)?|claude|(?:google )?gemini|(?:microsoft )?copilot|"
+                      r"perplexity|poe|le chat|mistral|grok|豆包|通义千问|通义|文心一言|智谱清言|腾讯元宝)(?![\w-])")
+_ONE_WORD = re.compile(r"[A-Za-z][\w.&+]*")  # a bare one-word title: a site, an app or a section, not an article
+
+
+def names_content(raw: str, page: str) -> bool:
+    """True for a page title that names something to read: not an AI assistant's chat, not a bare one-word
+    site, app or section name ('GeeksforGeeks', 'Dresses'); an article keeps its site suffix in a browser's
+    title ('Python - Wikipedia'), so its cleaned title may be one word."""
+    return not (_AI_CHAT.match(page) or _ONE_WORD.fullmatch(raw.strip().strip("'\"")))
 
 
 def usable_entity(text: str) -> bool:
@@ -312,10 +332,11 @@ def read_situation(history: list[str]) -> Situation:
             app_names = {a for _, a, _ in s.apps}
             typed = {m.group(1) for m in _TYPED.finditer(sentence)}
             for q in quoted:
-                if q in searched or q in files or q in app_names or q in typed or len(q) < 4 or "\n" in q:
+                if (q in searched or q in files or q in app_names or q in typed or len(q) < 4 or "\n" in q
+                        or _SEARCH_TITLE.fullmatch(f"'{q}'")):
                     continue
                 page = clean_title(q)
-                if usable_entity(page):
+                if usable_entity(page) and names_content(q, page):
                     _add(s.pages, page, i)
         if _IDLE.search(sentence):
             s.idle_at = i

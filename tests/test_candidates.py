@@ -126,3 +126,30 @@ def test_notes_written_in_a_code_editor_are_proofread_not_reviewed_for_bugs() ->
     code = tasks(["The user switches to Visual Studio Code from the web browser.",
                   "The user types several lines in Visual Studio Code."])
     assert next(c for c in code if c.kind == "review_file").task.startswith("Review the code open in")
+
+
+def test_a_chat_with_an_ai_assistant_or_a_bare_site_name_is_not_summarised() -> None:
+    """'Summarise the key points of 'ChatGPT'' or '... of 'Lanterns'' (a shop's section) names nothing to read;
+    an article, whatever its subject, still gets its summary."""
+    for title in ("ChatGPT", "DeepSeek - Into the Unknown", "Kimi.ai - 帮你看更大的世界", "Claude", "Lanterns",
+                  "HarbourCrafts"):
+        offered = [c.task for c in tasks([f"The user switches to Firefox and reads '{title}'.",
+                                          f"The user scrolls through '{title}' in Firefox for 40 seconds."])]
+        assert not any(t and t.startswith("Summarise") for t in offered), (title, offered)
+    article = tasks(["The user switches to Firefox and reads 'How DeepSeek trains its models - Tech Weekly'.",
+                     "The user scrolls through 'How DeepSeek trains its models - Tech Weekly' in Firefox for 40 "
+                     "seconds."])
+    assert "Summarise the key points of 'How DeepSeek trains its models'." in [c.task for c in article]
+
+
+def test_a_search_results_page_is_a_search_not_a_page_to_summarise() -> None:
+    """Reading a results page ('x - Google Search', "the search results page for 'x'") is searching for x."""
+    from models.situation import read_situation
+
+    for sentence in ("The user scrolls through 'ferry timetable winter - Google Search' in Firefox for 5 seconds.",
+                     "The user stayed on the search results page for 'ferry timetable winter' on Google.",
+                     "The user stayed on the 'ferry timetable winter' Google search results page.",
+                     "The user types in the 'ferry timetable winter - Google 搜索' tab."):
+        seen = read_situation([sentence])
+        assert [q for q, _ in seen.searches] == ["ferry timetable winter"] and seen.pages == [], sentence
+        assert not any((c.task or "").startswith("Summarise the key points") for c in tasks([sentence]))
