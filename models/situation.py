@@ -79,6 +79,7 @@ _APPS = {
     "terminal": ["Terminal", "Konsole", "iTerm", "PowerShell", "Command Prompt", "Alacritty", "kitty",
                  "GNOME Terminal", "xterm"],
 }
+_APP_NAMES = {"Code.exe": "Visual Studio Code"}  # a process name as some texts give it -> the app's own name
 _APP_RE = {cat: re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in sorted(names, key=len, reverse=True))
                            + r")(?![\w])") for cat, names in _APPS.items()}
 _IDLE = re.compile(r"(?i)\b(idle|away|inactive|pauses?|paused|stops? typing|stalls?|no activity)\b")
@@ -296,9 +297,24 @@ def _error_text(sentence: str, quoted: list[str]) -> str | None:
     return shorten(quoted[0]) if quoted else None
 
 
+def _add_typed_files(s: Situation, typed: list[tuple[str, int]]) -> None:
+    """File names the user typed count as files unless one the history names otherwise is nearly the same: then
+    the typed one is a name half typed or mistyped ('search.m' for 'search.md', 'rheckName.rb' for 'CheckName.rb')."""
+    from difflib import SequenceMatcher
+
+    known = [f for f, _ in s.files]
+    for name, i in typed:
+        near = any(k != name and (k.startswith(name) or SequenceMatcher(None, k.lower(), name.lower()).ratio() >= 0.8)
+                   for k in known)
+        if not near:
+            _add(s.files, name, i)
+    s.files.sort(key=lambda fi: fi[1])
+
+
 def read_situation(history: list[str]) -> Situation:
     s = Situation(sentences=list(history))
     recent_apps: list[str] = []
+    typed_files: list[tuple[str, int]] = []
     for i, sentence in enumerate(history):
         quoted = [q for q in _QUOTED.findall(sentence)
                   if q.strip() and not looks_like_injection(q) and not _KEY_NAME.match(q.strip())]
@@ -314,12 +330,17 @@ def read_situation(history: list[str]) -> Situation:
                      and not _FRAMEWORK.fullmatch(m.group(0))]
         if not files and _APP_RE["writing"].search(sentence):
             files = [q for q in quoted[:1] if q not in searched and not _APP_RE["writing"].fullmatch(q)]
+        typed_now = {m.group(1) for m in _TYPED.finditer(sentence)}
         for f in files:
-            _add(s.files, f.strip(), i)
+            if any(file_of(q) == f for q in typed_now):
+                typed_files.append((f.strip(), i))  # typed: maybe half a name ('search.m'); placed at the end
+            else:
+                _add(s.files, f.strip(), i)
         for cat, rx in _APP_RE.items():
             for m in rx.finditer(sentence):
-                s.apps.append((cat, m.group(1), i))
-                recent_apps.append(m.group(1))
+                name = _APP_NAMES.get(m.group(1), m.group(1))
+                s.apps.append((cat, name, i))
+                recent_apps.append(name)
                 if cat in ("mail", "chat"):
                     subject = next((_REPLY.sub("", clean_title(q)) for q in quoted
                                     if q not in files and q != m.group(1)), None)
@@ -329,7 +350,7 @@ def read_situation(history: list[str]) -> Situation:
             if err and not looks_like_injection(err):
                 _add(s.errors, err, i)
         elif _PAGE_CUE.search(_QUOTED.sub("''", sentence)):  # the cue in the sentence, not in what it quotes
-            app_names = {a for _, a, _ in s.apps}
+            app_names = {a for _, a, _ in s.apps} | set(_APP_NAMES)
             typed = {m.group(1) for m in _TYPED.finditer(sentence)}
             for q in quoted:
                 if (q in searched or q in files or q in app_names or q in typed or len(q) < 4 or "\n" in q
@@ -342,6 +363,7 @@ def read_situation(history: list[str]) -> Situation:
             s.idle_at = i
         if _SWITCH.search(sentence) and i >= len(history) - 8:
             s.switches += 1
+    _add_typed_files(s, typed_files)
     s.switch_pair = None
     if len(set(recent_apps[-6:])) >= 2:
         last = recent_apps[-6:]

@@ -153,3 +153,20 @@ def test_a_search_results_page_is_a_search_not_a_page_to_summarise() -> None:
         seen = read_situation([sentence])
         assert [q for q, _ in seen.searches] == ["ferry timetable winter"] and seen.pages == [], sentence
         assert not any((c.task or "").startswith("Summarise the key points") for c in tasks([sentence]))
+
+
+def test_a_process_name_in_the_text_is_named_as_the_app() -> None:
+    offered = [c.task for c in tasks(["The user switches to Code.exe and types several lines.",
+                                      "The user switches to the web browser and reads 'Regex lookahead - Blog'.",
+                                      "The user switches to Code.exe."])]
+    assert not any("Code.exe" in (t or "") for t in offered)
+    assert "Review the code open in Visual Studio Code for bugs and possible improvements." in offered
+
+
+def test_a_file_name_half_typed_is_not_reviewed_under_its_broken_name() -> None:
+    offered = [c.task for c in tasks(["The user opens 'HarbourTides.rb' in Visual Studio Code.",
+                                      "The user types 'rarbourTides.rb' in Visual Studio Code and presses Enter."])]
+    assert "Review 'HarbourTides.rb' for bugs and possible improvements." in offered
+    assert not any("rarbourTides" in (t or "") for t in offered)
+    typed_only = [c.task for c in tasks(["The user types 'tide_chart.py' in Visual Studio Code."])]
+    assert any("'tide_chart.py'" in (t or "") for t in typed_only)  # the only name there is: still the file
