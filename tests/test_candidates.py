@@ -137,8 +137,8 @@ def test_a_chat_with_an_ai_assistant_or_a_bare_site_name_is_not_summarised() -> 
                                           f"The user scrolls through '{title}' in Firefox for 40 seconds."])]
         assert not any(t and t.startswith("Summarise") for t in offered), (title, offered)
     article = tasks(["The user switches to Firefox and reads 'How DeepSeek trains its models - Tech Weekly'.",
-                     "The user scrolls through 'How DeepSeek trains its models - Tech Weekly' in Firefox for 40 "
-                     "seconds."])
+                     ("The user scrolls through 'How DeepSeek trains its models - Tech Weekly' in Firefox for 40 "
+                      "seconds.")])
     assert "Summarise the key points of 'How DeepSeek trains its models'." in [c.task for c in article]
 
 
