@@ -27,6 +27,7 @@ _SEARCH_TITLE = re.compile(rf"'([^']+?){_ENGINE_SUFFIX}'")
 _SEARCH = [
     re.compile(r"search(?:es|ed|ing)?\s+(?:on\s+)?(?:[A-Z][\w.]*\s+)?for\s+'(.+?)'(?![A-Za-z0-9])"),
     re.compile(r"types?d?\s+'(.+?)'(?![A-Za-z0-9])\s+(?:in|into)\s+the\s+(?:\w+\s+)?search"),
+    re.compile(r"search(?:es|ed|ing)?\s+(?:and\s+\w+\s+)?about\s+'(.+?)'(?![A-Za-z0-9])"),  # "searches and reads about"
     # "search results for 'x'", "the search results page titled 'x'", "a search result page regarding 'x'"
     re.compile(rf"search(?:\s+results?)?\s+(?:page\s+)?(?:(?:for|about|on|regarding|titled)\s+)?'(.+?)"
                rf"(?:{_ENGINE_SUFFIX})?'(?![A-Za-z0-9])"),

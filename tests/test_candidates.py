@@ -149,7 +149,8 @@ def test_a_search_results_page_is_a_search_not_a_page_to_summarise() -> None:
     for sentence in ("The user scrolls through 'ferry timetable winter - Google Search' in Firefox for 5 seconds.",
                      "The user stayed on the search results page for 'ferry timetable winter' on Google.",
                      "The user stayed on the 'ferry timetable winter' Google search results page.",
-                     "The user types in the 'ferry timetable winter - Google 搜索' tab."):
+                     "The user types in the 'ferry timetable winter - Google 搜索' tab.",
+                     "The user searches and reads about 'ferry timetable winter' on several sites."):
         seen = read_situation([sentence])
         assert [q for q, _ in seen.searches] == ["ferry timetable winter"] and seen.pages == [], sentence
         assert not any((c.task or "").startswith("Summarise the key points") for c in tasks([sentence]))
