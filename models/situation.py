@@ -141,6 +141,11 @@ def usable_entity(text: str) -> bool:
     return not any(rx.fullmatch(text) for rx in _APP_RE.values())
 
 
+def mentions_error(text: str) -> bool:
+    """True when `text` names an error or a failure ('#VALUE! error', 'ModuleNotFoundError', 'permission denied')."""
+    return bool(_ERROR.search(text))
+
+
 def looks_like_injection(text: str) -> bool:
     """True for instruction-like text (prompt injection, shell commands, URLs) that must never shape a task."""
     return bool(_INJECTION.search(text) or _URL.search(text))

@@ -171,3 +171,19 @@ def test_a_file_name_half_typed_is_not_reviewed_under_its_broken_name() -> None:
     assert not any("rarbourTides" in (t or "") for t in offered)
     typed_only = [c.task for c in tasks(["The user types 'tide_chart.py' in Visual Studio Code."])]
     assert any("'tide_chart.py'" in (t or "") for t in typed_only)  # the only name there is: still the file
+
+
+def test_what_is_offered_for_a_file_fits_what_the_file_is() -> None:
+    """A paper is summarised, not debugged; a spreadsheet is checked for its figures; a search naming an error is
+    looked up as a problem, not turned into an example."""
+    paper = [c.task for c in tasks(["The user opens 'tidal-harmonics-survey.pdf' in Document Viewer.",
+                                    "The user scrolls through 'tidal-harmonics-survey.pdf' in Document Viewer for "
+                                    "5 minutes."])]
+    assert "Summarise the key points of 'tidal-harmonics-survey.pdf'." in paper
+    assert not any("bugs" in (t or "") for t in paper)
+    sheet = [c.task for c in tasks(["The user opens 'harbour-fees.ods' in LibreOffice.",
+                                    "The user types in 'harbour-fees.ods' in LibreOffice for 30 seconds.",
+                                    "The user searches Google for 'libreoffice calc #DIV/0! error average'."])]
+    assert "Check 'harbour-fees.ods' for formula mistakes and figures that do not add up." in sheet
+    assert ("Find the usual causes of 'libreoffice calc #DIV/0! error average' and the fix that matches your setup."
+            in sheet)

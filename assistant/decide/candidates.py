@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from models.situation import Situation, file_of, inner_quotes, looks_like_injection, read_situation
+from models.situation import Situation, file_of, inner_quotes, looks_like_injection, mentions_error, read_situation
 
 __all__ = [
     "NULL_CANDIDATE",
@@ -51,6 +51,7 @@ class _Scored:
 _CONFLICT = re.compile(r"(?i)(?:^Merging:\s*(\S+)|merge conflict(?: in)?\s*(\S+)?|^CONFLICT\b.*?in\s+(\S+))")
 _PROSE = re.compile(r"(?i)\b(markdown|notes|essay|draft|report|article|thesis|blog post|chapter|prose|paragraphs?)\b")
 _SHEET = re.compile(r"(?i)\.(ods|xlsx?|csv)$")
+_READ_ONLY = re.compile(r"(?i)\.(pdf|epub|djvu|mobi)$")
 _TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|python|java|javascript|js|ruby|"
                    r"rust|golang|sql|html|css|regex|library|install|compile|debug|syntax|array|string|json|"
                    r"script|git|docker|npm|pip|linux|bash|excel formula|pandas|numpy|csv|import|loop|list|dict|"
@@ -128,7 +129,7 @@ def _template_candidates(s: Situation) -> list[_Scored]:
     if query_at < len(s.sentences) - STALE_AFTER or (query and looked_up and _same_words(query, looked_up)):
         query, query_at = None, -1
     if query and _worth_searching(query):
-        if s.errors and query_at >= s.errors[-1][1] - 2:
+        if (s.errors and query_at >= s.errors[-1][1] - 2) or mentions_error(query):  # looking up a problem
             add(f"Find the usual causes of '{query}' and the fix that matches your setup.", "find_fix",
                 query_at, 1.0)
         elif _TECH.search(query) or (lang and lang.lower() in query.lower()):
@@ -151,7 +152,13 @@ def _template_candidates(s: Situation) -> list[_Scored]:
                 "continue_document", file_at, 0.5)
             add(f"Proofread '{file}' and suggest clearer wording.", "review_file", file_at, 0.0)
         else:
-            add(f"Review '{file}' for bugs and possible improvements.", "review_file", file_at, 0.5)
+            if _READ_ONLY.search(file):  # a paper or a book is read, not debugged
+                add(f"Summarise the key points of '{file}'.", "summarise_pages", file_at, 0.5)
+            elif _SHEET.search(file):
+                add(f"Check '{file}' for formula mistakes and figures that do not add up.", "review_file",
+                    file_at, 0.5)
+            else:
+                add(f"Review '{file}' for bugs and possible improvements.", "review_file", file_at, 0.5)
             doc, doc_at = next(((f, j) for f, j in reversed(s.files) if s.is_document(f)
                                 and j >= len(s.sentences) - STALE_AFTER), (None, -1))
             if doc:  # reading a source (a PDF, notes) while writing a document: the document is the work
