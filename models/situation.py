@@ -13,6 +13,10 @@ _QUOTED = re.compile(r"(?<![A-Za-z0-9])'(.+?)'(?![A-Za-z0-9])")
 _FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "ipynb", "lua", "pl", "dart"]
 _FILE = re.compile(r"^[\w.\-/\\ ~]{0,100}\.(" + "|".join(_FILE_EXT) + r")$", re.IGNORECASE)
 _BARE_FILE = re.compile(r"\b[\w\-]+\.(" + "|".join(_FILE_EXT) + r")\b")
+# a forge's page title: 'X · Issue #42 · owner/repo · GitHub', 'X · owner/repo@main · GitHub'
+_FORGE_TAIL = re.compile(r"(?:\s+\u00b7\s+(?:Issue|Pull Request|Discussion) #\d+)?\s+\u00b7\s+[\w.-]+/[\w.@-]+"
+                         r"(?:\s+\u00b7\s+(?:GitHub|GitLab|Codeberg|Gitee))?$|\s+\u00b7\s+(?:GitHub|GitLab)$")
+_FORGE = re.compile(r"\s*[\u00b7|]\s*(?:GitHub|GitLab|Codeberg|Bitbucket|Gitee)\b")
 _FRAMEWORK = re.compile(r"(?i)(node|vue|next|nuxt|react|express|d3|three|chart|ember|backbone|angular|alpine|moment|p5|"
                         r"socket|bootstrap|jquery|svelte|solid|nest|deno)\.js")  # names, not files
 _DOC_EXT = {"md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf"}
@@ -36,7 +40,8 @@ _SEARCH = [
 ]
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
                     r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|"
-                    r"merge conflict|no such file)\b|(?-i:\b[A-Z]\w*(?:Error|Exception)\b|\bCONFLICT\b|\bERR!|"
+                    r"merge conflict|no such file|crash(?:es|ed)?|segfault|core dumped|timed out)\b|"
+                    r"(?-i:\b[A-Z]\w*(?:Error|Exception)\b|\bCrashLoopBackOff\b|\bOOMKilled\b|\bCONFLICT\b|\bERR!|"
                     r"(?<![\w.])E: |\bFAIL\b|\bMerging: )")
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
@@ -93,14 +98,15 @@ _KEY_NAME = re.compile(r"(?i)^(enter|return|tab|esc|escape|space|backspace|delet
 
 _COMMAND = re.compile(r"^(python[\d.]*|py|node|deno|bun|ruby|perl|php|bash|sh|zsh|fish|go\s+run|cargo\s+run|java|"
                       r"javac|gcc|g\+\+|clang|make|pytest|npm\s+\w+|npx|yarn|pip[\d.]*|uv|poetry|vim?|nvim|nano|"
-                      r"emacs|cat|less|more|tail|head|git\s+\w+|code|open|xdg-open|Rscript|julia|lua)\s", re.I)
+                      r"emacs|cat|less|more|tail|head|git\s+\w+|code|open|xdg-open|Rscript|julia|lua|kubectl|docker|helm|"
+                      r"terraform|ansible-playbook|gradle|mvn|dotnet|flutter|rustc|tsc)\s", re.I)
 
 
 def file_of(quoted: str) -> str | None:
     """The file a quoted title part names: 'billing.py' -> itself; a shell command such as 'python billing.py'
     -> its file argument (a command is never taken for a file name); anything else -> None."""
     text = quoted.strip()
-    if _COMMAND.match(text):
+    if _COMMAND.match(text) or any(w.startswith("-") and len(w) > 1 for w in text.split()[1:]):  # options: a command
         args = [a for a in text.split()[1:] if not a.startswith("-")]
         return next((a for a in reversed(args) if _FILE.match(a)), None)
     if not _FILE.match(text) or _FRAMEWORK.fullmatch(text.split()[-1]):
@@ -169,6 +175,7 @@ def clean_title(text: str) -> str:
     """A page title without its trailing site name ('X - Stack Overflow' -> 'X') or a Q&A site's leading tag
     ('python - X' -> 'X'), trimmed."""
     text = _TAG_PREFIX.sub("", text.strip().strip("'\" -\u2013\u2014|"))
+    text = _FORGE_TAIL.sub("", text) or text
     for _ in range(2):
         m = _SITE_SUFFIX.search(text)
         shorter = text[:m.start()] if m else text
@@ -251,7 +258,7 @@ def unify_quotes(text: str) -> str:
 def strip_furniture(text: str) -> str:
     """A title without what only frames it: browser, search engine, site, terminal or editor names at the
     end ('X - Google Search - Mozilla Firefox' -> 'X')."""
-    text = " ".join(text.split())
+    text = _FORGE_TAIL.sub("", " ".join(text.split())) or text
     for _ in range(3):
         shorter = _FURNITURE_TAIL.sub("", text)
         if shorter == text or len(shorter) < 3:
@@ -333,6 +340,7 @@ def read_situation(history: list[str]) -> Situation:
         if not files and not _INJECTION.search(sentence):
             files = [m.group(0) for m in _BARE_FILE.finditer(sentence)
                      if not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])
+                     and not _FORGE.match(sentence, m.end())  # 'owner/llama.cpp · GitHub' is a repository
                      and not _FRAMEWORK.fullmatch(m.group(0))]
         if not files and _APP_RE["writing"].search(sentence):
             files = [q for q in quoted[:1] if q not in searched and not _APP_RE["writing"].fullmatch(q)]

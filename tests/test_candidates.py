@@ -187,3 +187,20 @@ def test_what_is_offered_for_a_file_fits_what_the_file_is() -> None:
     assert "Check 'harbour-fees.ods' for formula mistakes and figures that do not add up." in sheet
     assert ("Find the usual causes of 'libreoffice calc #DIV/0! error average' and the fix that matches your setup."
             in sheet)
+
+
+def test_a_command_line_a_repository_and_a_crash_are_read_for_what_they_are() -> None:
+    """A command with options names its file argument ('kubectl apply -f tides.yaml'); 'owner/tides.py · GitHub'
+    is a repository, not a file to review; a crash looked up is a problem to fix."""
+    from models.situation import read_situation
+
+    assert [f for f, _ in read_situation(["The user runs 'kubectl apply -f tides.yaml' in Terminal."]).files] == [
+        "tides.yaml"]
+    issue = "Crash when parsing a chart · Issue #77 · harbour/tides.py · GitHub"
+    seen = read_situation([f"The user switches to Firefox and reads '{issue}'."])
+    assert seen.files == []
+    offered = [c.task for c in tasks([f"The user switches to Firefox and reads '{issue}'."])]
+    assert not any("tides.py" in (t or "") or "GitHub" in (t or "") for t in offered), offered
+    crash = [c.task for c in tasks(["The user searches Google for 'kubernetes CrashLoopBackOff tide-api pod'."])]
+    assert ("Find the usual causes of 'kubernetes CrashLoopBackOff tide-api pod' and the fix that matches your "
+            "setup.") in crash
