@@ -187,6 +187,9 @@ def test_what_is_offered_for_a_file_fits_what_the_file_is() -> None:
     assert "Check 'harbour-fees.ods' for formula mistakes and figures that do not add up." in sheet
     assert ("Find the usual causes of 'libreoffice calc #DIV/0! error average' and the fix that matches your setup."
             in sheet)
+    how_to = [c.task for c in tasks(["The user opens 'harbour-fees.ods' in LibreOffice.",
+                                     "The user searches Google for 'vlookup return every matching row'."])]
+    assert any(t and t.startswith("Provide a short example") and "vlookup" in t for t in how_to), how_to
 
 
 def test_a_command_line_a_repository_and_a_crash_are_read_for_what_they_are() -> None:

@@ -55,7 +55,9 @@ _READ_ONLY = re.compile(r"(?i)\.(pdf|epub|djvu|mobi)$")
 _TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|python|java|javascript|js|ruby|"
                    r"rust|golang|sql|html|css|regex|library|install|compile|debug|syntax|array|string|json|"
                    r"script|git|docker|npm|pip|linux|bash|excel formula|pandas|numpy|csv|import|loop|list|dict|"
-                   r"variable|query|tensorflow|pytorch|react|node|matlab|php|swift|kotlin|go|typescript)\b")
+                   r"variable|query|tensorflow|pytorch|react|node|matlab|php|swift|kotlin|go|typescript|"
+                   r"formula|spreadsheet|excel|vlookup|xlookup|hlookup|sumifs?|countifs?|index match|pivot table|"
+                   r"conditional formatting)\b")
 
 
 def _worth_searching(query: str) -> bool:
