@@ -267,6 +267,20 @@ def test_not_wanting_a_kind_of_task_carries_to_a_place_not_answered_yet() -> Non
     assert after[1] >= before[1] - 0.02  # research there is not touched
 
 
+def test_what_one_place_teaches_about_a_kind_is_mostly_about_the_kind() -> None:
+    """Six "Not useful" to error help in one browser: at least half of the step is on error help everywhere,
+    so a user who turns error help down in a few places sees less of it in the next place too (the pairs with
+    the app, site, kind of app and time of day take the rest)."""
+    from models.judge.learning import STRENGTHS, content_keys, fit_correction
+
+    place = Context(app="Firefox", site="Google", kind="browser", when="morning")
+    keys = content_keys("fix_error", place)
+    for strength in STRENGTHS:
+        c = fit_correction([keys] * 6, [2.0] * 6, [(0, 1.0)] * 6, strength=strength)
+        assert c.shift(keys) < -1.0
+        assert c.weights["task=fix_error"] <= 0.5 * c.shift(keys)
+
+
 def test_the_pure_python_fit_finds_the_optimum_numpy_finds() -> None:
     """Learning runs in the app without numpy (models.judge.logistic); its corrections are the MAP weights a
     dense numpy Newton solve finds, so what the user taught moves scores exactly as before."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from assistant.core.proposal import LABELS
 from models.judge.guard import FitCache, GuardVerdict, Row, validate
@@ -43,11 +43,14 @@ TIMING_LEARNERS: tuple[Learner, ...] = ((PRIOR_STRENGTH, True), (FAST_STRENGTH, 
 STRENGTHS = (PRIOR_STRENGTH, FAST_STRENGTH)
 FASTER_MARGIN = 1.0  # nats of prequential gain a faster learner must add over a slower one that passes
 # Precision per kind of key, times the learner's strength. "Help wanted everywhere" (timing) needs five times
-# the evidence (it only moves the operating point). A kind everywhere needs half that of a kind in one place:
-# main effects before interactions, so what is learned about a kind carries over to places not yet seen.
+# the evidence (it only moves the operating point). Main effects before interactions, so what is learned about
+# a kind carries over to places not yet seen: an answer touches the kind everywhere and one pair per part of
+# its place (up to CONTEXT_PARTS), and the pairs' prior is set so that the kind everywhere takes at least half
+# of what the answers in one place teach (prior variance 1/KIND_EVERYWHERE_PRIOR against CONTEXT_PARTS/PAIR_PRIOR).
 EVERYTHING_PRIOR = 5.0
 KIND_EVERYWHERE_PRIOR = 0.5
-PAIR_PRIOR = 1.0
+CONTEXT_PARTS = len(fields(Context))  # app, site, file type, kind of app, time of day
+PAIR_PRIOR = CONTEXT_PARTS * KIND_EVERYWHERE_PRIOR
 ADAPTIVE_FLOOR = 0.1  # the adaptive learner frees a key down to this precision (a tenth of the fast learner)
 ADAPTIVE_ROUNDS = 8
 # A louder step (a positive weight) needs LOUDER_PRIOR times the evidence of a quieter one: answers only ever
