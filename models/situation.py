@@ -10,16 +10,17 @@ import re
 from dataclasses import dataclass, field
 
 _QUOTED = re.compile(r"(?<![A-Za-z0-9])'(.+?)'(?![A-Za-z0-9])")
-_FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "ipynb", "lua", "pl", "dart"]
+_FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "odp", "ipynb", "lua", "pl", "dart"]
 _FILE = re.compile(r"^[\w.\-/\\ ~]{0,100}\.(" + "|".join(_FILE_EXT) + r")$", re.IGNORECASE)
-_BARE_FILE = re.compile(r"\b[\w\-]+\.(" + "|".join(_FILE_EXT) + r")\b")
-# a forge's page title: 'X · Issue #42 · owner/repo · GitHub', 'X · owner/repo@main · GitHub'
-_FORGE_TAIL = re.compile(r"(?:\s+\u00b7\s+(?:Issue|Pull Request|Discussion) #\d+)?\s+\u00b7\s+[\w.-]+/[\w.@-]+"
+_BARE_FILE = re.compile(r"(?:(?<![\w.])\.)?\b[\w\-]+\.(" + "|".join(_FILE_EXT) + r")\b")  # '.gitlab-ci.yml' too
+# a forge's page title: 'X · Issue #42 · owner/repo · GitHub', 'X · owner/repo@main · GitHub', 'X · group / project · GitLab'
+_FORGE_TAIL = re.compile(r"(?:\s+\u00b7\s+(?:Issue|Pull Request|Discussion) #\d+)?\s+\u00b7\s+[\w.-]+(?: ?/ ?[\w.@-]+)+"
                          r"(?:\s+\u00b7\s+(?:GitHub|GitLab|Codeberg|Gitee))?$|\s+\u00b7\s+(?:GitHub|GitLab)$")
 _FORGE = re.compile(r"\s*[\u00b7|]\s*(?:GitHub|GitLab|Codeberg|Bitbucket|Gitee)\b")
 _FRAMEWORK = re.compile(r"(?i)(node|vue|next|nuxt|react|express|d3|three|chart|ember|backbone|angular|alpine|moment|p5|"
                         r"socket|bootstrap|jquery|svelte|solid|nest|deno)\.js")  # names, not files
-_DOC_EXT = {"md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf"}
+_BUILD_TEXT = re.compile(r"(?i)(?:^|[/\\])(?:requirements[\w.-]*|constraints|CMakeLists|robots)\.txt$")
+_DOC_EXT = {"md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "ppt", "pptx", "odp"}
 _LANG = {"py": "Python", "rb": "Ruby", "js": "JavaScript", "ts": "TypeScript", "tsx": "TypeScript",
          "jsx": "JavaScript", "java": "Java", "kt": "Kotlin", "c": "C", "cpp": "C++", "cs": "C#", "go": "Go",
          "rs": "Rust", "php": "PHP", "swift": "Swift", "m": "MATLAB", "r": "R", "scala": "Scala",
@@ -168,12 +169,17 @@ def shorten(text: str, limit: int = 100) -> str:
     return cut.rstrip(" .,;:-\u2013\u2014") + "\u2026"
 
 
+# a documentation page's section before its site: 'align-items - CSS: Cascading Style Sheets | MDN'
+# and generated documentation's project and version: 'dataclasses — Python 3.12.4 documentation', '— NumPy v2.1 Manual'
+_DOC_SECTION = re.compile(r"\s+[-\u2013\u2014]\s+[^-|\u2013\u2014]{1,40}\s+\|\s+MDN(?: Web Docs)?$|"
+                          r"\s+[-\u2013\u2014]\s+[^-|\u2013\u2014]{1,30}?\s+v?\d+(?:\.\d+)*\s+(?:documentation|Manual)$")
 _TAG_PREFIX = re.compile(r"^[a-z][\w.#+-]{0,24} - (?=\S+ \S+ \S+)")  # a Q&A site's tag: 'python - How to ...'
 
 
 def clean_title(text: str) -> str:
     """A page title without its trailing site name ('X - Stack Overflow' -> 'X') or a Q&A site's leading tag
     ('python - X' -> 'X'), trimmed."""
+    text = _DOC_SECTION.sub("", text.strip())
     text = _TAG_PREFIX.sub("", text.strip().strip("'\" -\u2013\u2014|"))
     text = _FORGE_TAIL.sub("", text) or text
     for _ in range(2):
@@ -207,6 +213,8 @@ class Situation:
     @staticmethod
     def is_document(file: str) -> bool:
         ext = file.rsplit(".", 1)[-1].lower() if "." in file else ""
+        if _BUILD_TEXT.search(file):
+            return False  # a list of packages or a build script, not prose
         return ext in _DOC_EXT or not _FILE.match(file)
 
     @property
@@ -276,10 +284,19 @@ _REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg|write|draft|compos
                     r"^chat\s*\|\s*")
 
 
+# a writing app's own name after the document's: 'thesis - Online LaTeX Editor Overleaf', 'Plan - Google Docs'
+_WRITING_TAIL = re.compile(r"\s+[-|\u2013\u2014]\s+(?:Online LaTeX Editor Overleaf|Overleaf|Google Docs|Notion|Typora|"
+                           r"Obsidian(?: v[\d.]+)?|(?:Microsoft )?Word|LibreOffice Writer|Pages)$")
+_UNREAD = re.compile(r"^\s*[(\[]\d+\+?[)\]]\s*")  # '(3) WhatsApp': the unread count
+
+
 def inner_quotes(text: str) -> str:
     """Names quoted inside a quoted title ('No module named \u2019torch\u2019') in double quotes, so they read
     well inside a task's own single quotes."""
     return _PAIRED.sub(r'"\1"', text)
+
+
+_HOW_TO_FIX = re.compile(r"(?i)^(?:\[solved\]\s*|solved:\s*|how (?:to|do (?:i|you)|can i) (?:fix|solve|resolve)\s+)+")
 
 
 def error_line(text: str) -> str:
@@ -297,7 +314,7 @@ def error_line(text: str) -> str:
         text = text[match.start():]
     elif " - " in text:
         text = clean_title(text)  # a page about the error: 'X - Some Forum'
-    return shorten(text.rstrip(" ."))
+    return shorten(_HOW_TO_FIX.sub("", text).rstrip(" ."))
 
 
 def _error_text(sentence: str, quoted: list[str]) -> str | None:
@@ -343,7 +360,8 @@ def read_situation(history: list[str]) -> Situation:
                      and not _FORGE.match(sentence, m.end())  # 'owner/llama.cpp · GitHub' is a repository
                      and not _FRAMEWORK.fullmatch(m.group(0))]
         if not files and _APP_RE["writing"].search(sentence):
-            files = [q for q in quoted[:1] if q not in searched and not _APP_RE["writing"].fullmatch(q)]
+            files = [_WRITING_TAIL.sub("", q) for q in quoted[:1]
+                     if q not in searched and not _APP_RE["writing"].fullmatch(q)]
         typed_now = {m.group(1) for m in _TYPED.finditer(sentence)}
         for f in files:
             if any(file_of(q) == f for q in typed_now):
@@ -356,8 +374,9 @@ def read_situation(history: list[str]) -> Situation:
                 s.apps.append((cat, name, i))
                 recent_apps.append(name)
                 if cat in ("mail", "chat"):
-                    subject = next((_REPLY.sub("", clean_title(q)) for q in quoted
+                    subject = next((_UNREAD.sub("", _REPLY.sub("", clean_title(q))) for q in quoted
                                     if q not in files and q != m.group(1)), None)
+                    subject = subject if subject and usable_entity(subject) else None
                     s.messaging = (m.group(1), i, subject)
         if _ERROR.search(sentence):
             err = _error_text(sentence, [q for q in quoted if q not in searched])
@@ -367,11 +386,12 @@ def read_situation(history: list[str]) -> Situation:
             app_names = {a for _, a, _ in s.apps} | set(_APP_NAMES)
             typed = {m.group(1) for m in _TYPED.finditer(sentence)}
             for q in quoted:
-                if (q in searched or q in files or q in app_names or q in typed or len(q) < 4 or "\n" in q
+                if (q in searched or q in files or _WRITING_TAIL.sub("", q) in files or q in app_names or q in typed or len(q) < 4 or "\n" in q
                         or _SEARCH_TITLE.fullmatch(f"'{q}'")):
                     continue
-                page = clean_title(q)
-                if usable_entity(page) and names_content(q, page):
+                bare = _UNREAD.sub("", q)  # '(3) Inbox': the unread count is not part of the name
+                page = clean_title(bare)
+                if usable_entity(page) and names_content(bare, page) and not any(bare.startswith(f) for f, _ in s.files):
                     _add(s.pages, page, i)
         if _IDLE.search(sentence):
             s.idle_at = i

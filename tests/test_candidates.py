@@ -207,3 +207,55 @@ def test_a_command_line_a_repository_and_a_crash_are_read_for_what_they_are() ->
     crash = [c.task for c in tasks(["The user searches Google for 'kubernetes CrashLoopBackOff tide-api pod'."])]
     assert ("Find the usual causes of 'kubernetes CrashLoopBackOff tide-api pod' and the fix that matches your "
             "setup.") in crash
+
+
+def test_titles_are_read_without_their_furniture() -> None:
+    """An MDN page is its topic, not its section; GitLab's 'group / project' and a writing app's name are not
+    part of a name; a dotfile keeps its dot; 'How to fix X' names the error X."""
+    from models.situation import clean_title, error_line, read_situation
+
+    assert clean_title("grid-template-areas - CSS: Cascading Style Sheets | MDN") == "grid-template-areas"
+    assert clean_title("Pipeline #97 failed · harbour / tide-api · GitLab") == "Pipeline #97 failed"
+    assert clean_title("Tide tables — Harbourlib 4.2.1 documentation") == "Tide tables"
+    offered = [c.task for c in tasks(["The user opens 'requirements-dev.txt' in Visual Studio Code.",
+                                      "The user types in 'requirements-dev.txt' in Visual Studio Code for 20 seconds."])]
+    assert not any(t and ("Proofread" in t or "next section" in t) for t in offered), offered
+    notebook = [c.task for c in tasks(["The user switches to Firefox and reads 'tides.ipynb - JupyterLab'.",
+                                       "The user types in 'tides.ipynb - JupyterLab' in Firefox for 30 seconds."])]
+    assert not any(t and t.startswith("Summarise") for t in notebook), notebook  # a notebook is not a page
+    assert error_line("How to fix rsync Permission denied (13) - Server Fault") == "rsync Permission denied (13)"
+    files = read_situation(["The user switches to Visual Studio Code ('.pre-commit-config.yaml - tides - Visual "
+                            "Studio Code')."]).files
+    assert [f for f, _ in files] == [".pre-commit-config.yaml"]
+    paper = [c.task for c in tasks(["The user switches to Firefox and reads 'tide-report - Online LaTeX Editor "
+                                    "Overleaf'.",
+                                    "The user types in 'tide-report - Online LaTeX Editor Overleaf' in Firefox for "
+                                    "1 minute."])]
+    assert "Proofread 'tide-report' and suggest clearer wording." in paper
+    assert not any("Overleaf" in (t or "") for t in paper), paper
+
+
+def test_a_chat_title_that_is_only_an_unread_count_is_no_subject() -> None:
+    offered = [c.task for c in tasks(["The user switches to Firefox and reads '(12) WhatsApp'.",
+                                      "The user types in '(12) WhatsApp' in Firefox for 15 seconds."])]
+    assert "Draft a reply to the latest message in WhatsApp." in offered
+    assert not any("(12)" in (t or "") for t in offered), offered
+    inbox = [c.task for c in tasks(["The user switches to Thunderbird ('Inbox - Mozilla Thunderbird')."])]
+    assert not any("'Inbox'" in (t or "") for t in inbox), inbox
+
+
+def test_slides_sheets_and_web_layouts_get_help_in_their_own_words() -> None:
+    slides = [c.task for c in tasks(["The user opens 'harbour-pitch.pptx' in LibreOffice.",
+                                     "The user types in 'harbour-pitch.pptx' in LibreOffice for 40 seconds.",
+                                     "The user stops typing in 'harbour-pitch.pptx' in LibreOffice for 2 minutes."])]
+    assert "Outline the next slides of 'harbour-pitch.pptx' based on what you have written so far." in slides
+    sheets = [c.task for c in tasks(["The user opens 'tides-2027.ods' in LibreOffice.",
+                                     "The user switches to LibreOffice ('fees-april.csv - LibreOffice Calc').",
+                                     "The user switches to LibreOffice ('tides-2027.ods - LibreOffice Calc').",
+                                     "The user switches to LibreOffice ('fees-april.csv - LibreOffice Calc').",
+                                     "The user types in 'tides-2027.ods' in LibreOffice for 20 seconds."])]
+    assert ("Collect the figures you need from 'fees-april.csv' into 'tides-2027.ods' so you can stop switching."
+            in sheets), sheets
+    layout = [c.task for c in tasks(["The user types in 'harbour.css' in Visual Studio Code for 1 minute.",
+                                     "The user searches Google for 'stick footer to bottom flexbox'."])]
+    assert any(t and t.startswith("Provide a short example for 'stick footer to bottom flexbox'") for t in layout)

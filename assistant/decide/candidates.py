@@ -51,13 +51,16 @@ class _Scored:
 _CONFLICT = re.compile(r"(?i)(?:^Merging:\s*(\S+)|merge conflict(?: in)?\s*(\S+)?|^CONFLICT\b.*?in\s+(\S+))")
 _PROSE = re.compile(r"(?i)\b(markdown|notes|essay|draft|report|article|thesis|blog post|chapter|prose|paragraphs?)\b")
 _SHEET = re.compile(r"(?i)\.(ods|xlsx?|csv)$")
+_SLIDES = re.compile(r"(?i)\.(odp|pptx?)$")
 _READ_ONLY = re.compile(r"(?i)\.(pdf|epub|djvu|mobi)$")
 _TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|python|java|javascript|js|ruby|"
                    r"rust|golang|sql|html|css|regex|library|install|compile|debug|syntax|array|string|json|"
                    r"script|git|docker|npm|pip|linux|bash|excel formula|pandas|numpy|csv|import|loop|list|dict|"
                    r"variable|query|tensorflow|pytorch|react|node|matlab|php|swift|kotlin|go|typescript|"
                    r"formula|spreadsheet|excel|vlookup|xlookup|hlookup|sumifs?|countifs?|index match|pivot table|"
-                   r"conditional formatting)\b")
+                   r"conditional formatting|div|flexbox|flex|selector|dom|callback|async|await|promise|lambda|enum|"
+                   r"struct|pointer|mutex|regexp?|endpoint|oauth|jwt|yaml|toml|cli|makefile|cmake|neovim|vim|"
+                   r"kubernetes|kubectl|nginx|systemd|cron|ssh|latex)\b")
 
 
 def _worth_searching(query: str) -> bool:
@@ -150,7 +153,8 @@ def _template_candidates(s: Situation) -> list[_Scored]:
             add(f"Summarise the key points of '{page}'.", "summarise_pages", at, 1.0)
     if file:
         if s.is_document(file):
-            add(f"Outline the next section of '{file}' based on what you have written so far.",
+            part = "slides" if _SLIDES.search(file) else "section"
+            add(f"Outline the next {part} of '{file}' based on what you have written so far.",
                 "continue_document", file_at, 0.5)
             add(f"Proofread '{file}' and suggest clearer wording.", "review_file", file_at, 0.0)
         else:
@@ -178,7 +182,8 @@ def _template_candidates(s: Situation) -> list[_Scored]:
     source, source_at = (pages[-1], s.pages[-1][1]) if pages else next(
         ((f, j) for f, j in recent if f != target), (None, -1))
     if target and source and s.switches >= 2:
-        add(f"Collect the key points from '{source}' into '{target}' so you can stop switching.",
+        what = "the figures you need" if _SHEET.search(source) else "the key points"  # a sheet has no key points
+        add(f"Collect {what} from '{source}' into '{target}' so you can stop switching.",
             "combine", max(target_at, source_at), 1.2)
     if s.idle_at is not None and s.idle_at >= len(s.sentences) - 2:
         subject = f"'{file}'" if file else (f"'{pages[-1]}'" if pages else None)
