@@ -389,3 +389,23 @@ def test_accepting_the_cards_it_shows_does_not_make_it_louder_elsewhere() -> Non
     assert judge.score(TERMINAL, error, ["explain_error"])[0] == pytest.approx(before_error, abs=1e-9)
     lift = _logit(judge.score(BROWSER, BROWSER_TASKS, BROWSER_KINDS, chromium)[0]) - _logit(before_there)
     assert 0.0 < lift < 2.0
+
+
+def test_a_faster_learner_that_decides_worse_does_not_replace_a_slower_one(monkeypatch) -> None:
+    """Between learners the guard keeps the slower one unless the faster one predicts the later answers clearly
+    better AND its changed show / stay-silent decisions are worth at least as much: a fit that is better
+    calibrated but hides fewer of the cards the user turns down is not what a user wants."""
+    import models.judge.learning as learning
+    from models.judge.guard import GuardVerdict
+
+    def families(per_record, fit, learner, names, threshold):
+        slow = learner == learning.CONTENT_LEARNERS[0] or learner == learning.TIMING_LEARNERS[0]
+        verdict = GuardVerdict(True, 9.0 if slow else 11.0 + decided_gain, 10, 12.0 if slow else decisions)
+        return verdict, [learning._Choice("task", learner, learning._all, "all", verdict)]
+
+    monkeypatch.setattr(learning, "_families", families)
+    records = [_reject_summary("Not useful")] * 6
+    for decided_gain, decisions, expected in ((0.0, 11.5, learning.PRIOR_STRENGTH),  # decides worse: slow stays
+                                              (0.0, 12.5, learning.FAST_STRENGTH)):  # decides as well: fast
+        prefs = learning.fit_preferences(records, [2.0] * 6, [0.0] * 6)
+        assert prefs.guard["content"].strength == expected

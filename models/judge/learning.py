@@ -333,10 +333,12 @@ def fit_preferences(
         names = sorted({family(k) for answer in per_record for keys, _, _ in answer for k in keys})
         best: tuple[GuardVerdict, list[_Choice]] = (GuardVerdict(), [])
         # each learner (slowest first), family by family; a faster learner replaces a slower one that passes
-        # only when it predicted the later answers clearly better (FASTER_MARGIN)
+        # only when it predicted the later answers clearly better (FASTER_MARGIN) and its changed show / stay
+        # silent decisions were worth at least as much (a sharper fit that hides fewer unwanted cards loses)
         for learner in CONTENT_LEARNERS if side == "content" else TIMING_LEARNERS:
             verdict, chosen = _families(per_record, fit, learner, names, threshold)
-            if chosen and (not best[1] or verdict.gain > best[0].gain + FASTER_MARGIN):
+            if chosen and (not best[1] or (verdict.gain > best[0].gain + FASTER_MARGIN
+                                           and verdict.decisions >= best[0].decisions)):
                 best = (verdict, chosen)
         verdict, chosen = best
         if chosen:
