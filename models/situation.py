@@ -386,8 +386,8 @@ def read_situation(history: list[str]) -> Situation:
             app_names = {a for _, a, _ in s.apps} | set(_APP_NAMES)
             typed = {m.group(1) for m in _TYPED.finditer(sentence)}
             for q in quoted:
-                if (q in searched or q in files or _WRITING_TAIL.sub("", q) in files or q in app_names or q in typed or len(q) < 4 or "\n" in q
-                        or _SEARCH_TITLE.fullmatch(f"'{q}'")):
+                if (q in searched or _WRITING_TAIL.sub("", q) in files or q in app_names or q in typed
+                        or len(q) < 4 or "\n" in q or _SEARCH_TITLE.fullmatch(f"'{q}'")):
                     continue
                 bare = _UNREAD.sub("", q)  # '(3) Inbox': the unread count is not part of the name
                 page = clean_title(bare)
