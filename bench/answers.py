@@ -94,7 +94,7 @@ def answer_one(backend: Any, task: dict[str, Any], mode: str, cfg: Any, workdir:
         project.mkdir(parents=True, exist_ok=True)
         for name, text in task["files"].items():
             (project / name).write_text(text, "utf-8")
-    from models.situation import error_line
+    from models.titles import error_line
 
     error = error_line(task["error"]) if task.get("error") else ""  # as the live app reads it from a title
     ctx = AnswerContext(task["task"], tuple(task.get("history", [])), error_line=error,

@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from models.titles import clean_title, error_line, shorten
+
 _QUOTED = re.compile(r"(?<![A-Za-z0-9])'(.+?)'(?![A-Za-z0-9])")
 _FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "odp", "ipynb", "lua", "pl", "dart"]
 _FILE = re.compile(r"^[\w.\-/\\ ~]{0,100}\.(" + "|".join(_FILE_EXT) + r")$", re.IGNORECASE)
 _BARE_FILE = re.compile(r"(?:(?<![\w.])\.)?\b[\w\-]+\.(" + "|".join(_FILE_EXT) + r")\b")  # '.gitlab-ci.yml' too
-# a forge's page title: 'X · Issue #42 · owner/repo · GitHub', 'X · owner/repo@main · GitHub', 'X · group / project · GitLab'
-_FORGE_TAIL = re.compile(r"(?:\s+\u00b7\s+(?:Issue|Pull Request|Discussion) #\d+)?\s+\u00b7\s+[\w.-]+(?: ?/ ?[\w.@-]+)+"
-                         r"(?:\s+\u00b7\s+(?:GitHub|GitLab|Codeberg|Gitee))?$|\s+\u00b7\s+(?:GitHub|GitLab)$")
 _FORGE = re.compile(r"\s*[\u00b7|]\s*(?:GitHub|GitLab|Codeberg|Bitbucket|Gitee)\b")
 _FRAMEWORK = re.compile(r"(?i)(node|vue|next|nuxt|react|express|d3|three|chart|ember|backbone|angular|alpine|moment|p5|"
                         r"socket|bootstrap|jquery|svelte|solid|nest|deno)\.js")  # names, not files
@@ -42,14 +41,16 @@ _SEARCH = [
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
                     r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|"
                     r"merge conflict|no such file|crash(?:es|ed)?|segfault|core dumped|timed out)\b|"
-                    r"(?-i:\b[A-Z]\w*(?:Error|Exception)\b|\bCrashLoopBackOff\b|\bOOMKilled\b|\bCONFLICT\b|\bERR!|"
-                    r"(?<![\w.])E: |\bFAIL\b|\bMerging: )")
+                    r"(?-i:\b[A-Z]\w*(?:Error|Exception|Warning)\b|\bCrashLoopBackOff\b|\bOOMKilled\b|\bCONFLICT\b|"
+                    r"\bERR!|(?<![\w.])E: |\bFAIL\b|\bMerging: |\b\w+: line \d+: |"
+                    # a tool's numbered error: TypeScript, C#, the MSVC linker, Oracle, LibreOffice Calc, a cell's
+                    r"\b(?:TS|CS|LNK)\d{4}\b|\bORA-\d{5}\b|\bErr:\d{3}\b|"
+                    r"(?<![\w#])#(?:REF!|N/A\b|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!))")
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
                        r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
 _TYPED = re.compile(r"(?i)\b(?:types?|typing|typed|enters?|entering|entered|inputs?|inputting|inputted)\s+"
                     r"(?:(?:the\s+)?(?:text|words?)\s+)?'(.+?)'(?![A-Za-z0-9])")  # typed text, not a title
-_SITE_SUFFIX = re.compile(r"\s+(?:-|\||—|–|·)\s+[^-|—–·]{1,30}$")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.|file://|chrome://)|\b[\w-]+\.(?:com|org|net|io|ru|cn|xyz|sh)/")
 _INJECTION = re.compile(
     r"(?i)(ignore|disregard|forget|override)\s+(all\s+|any\s+|the\s+)?(previous|prior|above|earlier|your)\b"
@@ -124,9 +125,12 @@ _FURNITURE = frozenset(s.casefold() for s in (
 _FRAGMENT = re.compile(r"(?i)^(and|or|on|in|at|to|for|with|from|of|the user|a new|an? |then|while)\b")
 
 
-# a chat with an AI assistant is not a page with key points ('DeepSeek', 'Kimi.ai - 帮你看更大的世界', 'ChatGPT')
+# a chat with an AI assistant is not a page with key points ('DeepSeek', 'Kimi.ai - 帮你看更大的世界', 'ChatGPT'),
+# nor is a web tool the user works with (a translator, a map, a calculator)
 _AI_CHAT = re.compile(r"(?i)^(?:chatgpt|deepseek|kimi(?:\.ai)?|claude|(?:google )?gemini|(?:microsoft )?copilot|"
-                      r"perplexity|poe|le chat|mistral|grok|豆包|通义千问|通义|文心一言|智谱清言|腾讯元宝)(?![\w-])")
+                      r"perplexity|poe|le chat|mistral|grok|豆包|通义千问|通义|文心一言|智谱清言|腾讯元宝|"
+                      r"deepl|google translate|bing translator|yandex translate|google maps|openstreetmap|"
+                      r"wolfram\s?\|?\s?alpha|desmos|regex101)(?![\w-])")
 _ONE_WORD = re.compile(r"[A-Za-z][\w.&+]*")  # a bare one-word title: a site, an app or a section, not an article
 
 
@@ -158,39 +162,6 @@ def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text) or _URL.search(text))
 
 
-def shorten(text: str, limit: int = 100) -> str:
-    """`text` in at most `limit` characters, cut after a whole word with an ellipsis when it is longer."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    if text[limit - 1].isalnum() and cut[-1:].isalnum() and " " in cut[limit // 2:]:
-        cut = cut[:cut.rindex(" ")]
-    return cut.rstrip(" .,;:-\u2013\u2014") + "\u2026"
-
-
-# a documentation page's section before its site: 'align-items - CSS: Cascading Style Sheets | MDN'
-# and generated documentation's project and version: 'dataclasses — Python 3.12.4 documentation', '— NumPy v2.1 Manual'
-_DOC_SECTION = re.compile(r"\s+[-\u2013\u2014]\s+[^-|\u2013\u2014]{1,40}\s+\|\s+MDN(?: Web Docs)?$|"
-                          r"\s+[-\u2013\u2014]\s+[^-|\u2013\u2014]{1,30}?\s+v?\d+(?:\.\d+)*\s+(?:documentation|Manual)$")
-_TAG_PREFIX = re.compile(r"^[a-z][\w.#+-]{0,24} - (?=\S+ \S+ \S+)")  # a Q&A site's tag: 'python - How to ...'
-
-
-def clean_title(text: str) -> str:
-    """A page title without its trailing site name ('X - Stack Overflow' -> 'X') or a Q&A site's leading tag
-    ('python - X' -> 'X'), trimmed."""
-    text = _DOC_SECTION.sub("", text.strip())
-    text = _TAG_PREFIX.sub("", text.strip().strip("'\" -\u2013\u2014|"))
-    text = _FORGE_TAIL.sub("", text) or text
-    for _ in range(2):
-        m = _SITE_SUFFIX.search(text)
-        shorter = text[:m.start()] if m else text
-        if len(shorter) < 4 or (m and len(m.group(0)) > len(shorter)):
-            break
-        text = shorter
-    return shorten(text.rstrip(" -\u2013\u2014|"))
-
-
 @dataclass
 class Situation:
     """Entities found in a history; each entity list holds (text, sentence index), oldest first."""
@@ -204,7 +175,7 @@ class Situation:
     idle_at: int | None = None
     switches: int = 0
     switch_pair: tuple[str, str] | None = None
-    messaging: tuple[str, int, str | None] | None = None  # (app, index, subject)
+    messaging: tuple[str, int, str | None, bool] | None = None  # (app, index, subject, a new message)
 
     def latest(self, name: str) -> tuple[str | None, int]:
         items = getattr(self, name)
@@ -241,80 +212,19 @@ def _add(lst: list[tuple[str, int]], text: str, i: int) -> None:
     lst.append((text, i))
 
 
-_ERROR_START = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning)\b|FAILED\b|Traceback\b|error(?:\[E\d+\])?:|"
-                          r"fatal:|panic:|npm ERR!|CONFLICT\b)|(?<![\w.])E: ")
-# what prints an error before it: a program, its arguments, a prompt ('python - ', 'python3 train.py: ',
-# 'user@host:~/src$ ', 'cargo build — '): short, no sentence punctuation, ending in ':', '-', '$', '#' or '>'
-_ERROR_PREFIX = re.compile(r"^[\w./~@+=,:\-\[\] ]{1,80}?(?::|\s[-\u2013\u2014|]|[$#>])\s*$")
-# title furniture after an error: the browser, a search engine, a Q&A or code site, a terminal or editor
-_FURNITURE_TAIL = re.compile(
-    r"(?i)\s*(?:\s[-\u2013\u2014|\u00b7]\s*|\sat\s)(?:Mozilla Firefox|Firefox|Google Chrome|Chromium|Brave|Microsoft\s?Edge|"
-    r"Vivaldi|Opera|Google(?: Search)?|Bing|DuckDuckGo|Startpage|Ecosia|Brave Search|Kagi|Qwant|Stack Overflow|"
-    r"Stack ?Exchange|Super User|Server Fault|Ask Ubuntu|GitHub|GitLab|Reddit|MDN Web Docs|Python docs|"
-    r"Rust Forum|Terminal|xterm|Konsole|GNOME Terminal|Alacritty|kitty|Visual Studio Code|VSCodium|"
-    r"PyCharm|IntelliJ IDEA)\s*$")
-_QUOTES = str.maketrans({"\u2018": "\u2019", "\u201b": "\u2019", "'": "\u2019", "`": "\u2019", "\u00b4": "\u2019",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
-
-
-def unify_quotes(text: str) -> str:
-    """Every kind of single quote as \u2019 and every double quote as '"' (the narrator's convention, so a
-    quoted error stays one entity inside a task's own quotes)."""
-    return text.translate(_QUOTES)
-
-
-def strip_furniture(text: str) -> str:
-    """A title without what only frames it: browser, search engine, site, terminal or editor names at the
-    end ('X - Google Search - Mozilla Firefox' -> 'X')."""
-    text = _FORGE_TAIL.sub("", " ".join(text.split())) or text
-    for _ in range(3):
-        shorter = _FURNITURE_TAIL.sub("", text)
-        if shorter == text or len(shorter) < 3:
-            break
-        text = shorter
-    return text.strip(" -\u2013\u2014|")
-
-
-# a search often starts with the language or tool the error came from ('rust error[E0308]: ...')
-_TOOL_WORD = re.compile(r"(?i)(python3?|node(js)?|npm|yarn|rust|cargo|go|golang|java|javac|maven|mvn|gradle|git|docker|"
-                        r"bash|zsh|shell|apt|apt-get|pip3?|ruby|php|gcc|g\+\+|clang|make|kotlin|swift|dotnet|c#|"
-                        r"typescript|ts|js|javascript|react|django|flask|pandas|numpy|ubuntu|debian|linux)\s+")
-_PAIRED = re.compile(r"(?<![\w\u2019])\u2019([^\u2019\n]{1,80}?)\u2019(?![\w])")
 _REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg|write|draft|compose)\s*:\s*)+|\s*\((dm|channel)\)\s*$|"
                     r"^chat\s*\|\s*")
+# a new message being written (a compose window whose subject is not a reply's or a forward's)
+_NEW_MESSAGE = re.compile(r"(?i)^\s*(?:write|compose|new message|draft)\s*:(?!\s*(?:re|aw|sv|antw|fwd?|wg)\s*:)")
+# a mail folder, not a message: 'Inbox - bob@acme.example', 'Sent Items', 'All Mail'
+_MAIL_FOLDER = re.compile(r"(?i)^(?:inbox|sent(?: mail| items)?|drafts|outbox|archive|all mail|spam|junk|trash|"
+                          r"starred|unread)\b(?:\s*\(\d+\))?(?:\s+[-\u2013\u2014|]\s+\S+@\S+)?$")
 
 
 # a writing app's own name after the document's: 'thesis - Online LaTeX Editor Overleaf', 'Plan - Google Docs'
 _WRITING_TAIL = re.compile(r"\s+[-|\u2013\u2014]\s+(?:Online LaTeX Editor Overleaf|Overleaf|Google Docs|Notion|Typora|"
                            r"Obsidian(?: v[\d.]+)?|(?:Microsoft )?Word|LibreOffice Writer|Pages)$")
 _UNREAD = re.compile(r"^\s*[(\[]\d+\+?[)\]]\s*")  # '(3) WhatsApp': the unread count
-
-
-def inner_quotes(text: str) -> str:
-    """Names quoted inside a quoted title ('No module named \u2019torch\u2019') in double quotes, so they read
-    well inside a task's own single quotes."""
-    return _PAIRED.sub(r'"\1"', text)
-
-
-_HOW_TO_FIX = re.compile(r"(?i)^(?:\[solved\]\s*|solved:\s*|how (?:to|do (?:i|you)|can i) (?:fix|solve|resolve)\s+)+")
-
-
-def error_line(text: str) -> str:
-    """The error itself from a title, without title furniture or the command that printed it, quoted names in
-    double quotes ('python - ModuleNotFoundError: No module named 'x' - Mozilla Firefox' ->
-    'ModuleNotFoundError: No module named "x"'), so it reads well inside a task's own quotes."""
-    text = _PAIRED.sub(r'"\1"', strip_furniture(unify_quotes(text)))
-    if text.startswith("Traceback"):  # a traceback header says nothing: keep its exception line
-        exceptions = list(re.finditer(r"\b[A-Z]\w*(?:Error|Exception)\b", text))
-        if exceptions:
-            return shorten(text[exceptions[-1].start():])
-    match = _ERROR_START.search(text)
-    if match and match.start() > 0 and (_ERROR_PREFIX.match(text[:match.start()])
-                                        or _TOOL_WORD.fullmatch(text[:match.start()])):
-        text = text[match.start():]
-    elif " - " in text:
-        text = clean_title(text)  # a page about the error: 'X - Some Forum'
-    return shorten(_HOW_TO_FIX.sub("", text).rstrip(" ."))
 
 
 def _error_text(sentence: str, quoted: list[str]) -> str | None:
@@ -374,10 +284,11 @@ def read_situation(history: list[str]) -> Situation:
                 s.apps.append((cat, name, i))
                 recent_apps.append(name)
                 if cat in ("mail", "chat"):
-                    subject = next((_UNREAD.sub("", _REPLY.sub("", clean_title(q))) for q in quoted
-                                    if q not in files and q != m.group(1)), None)
-                    subject = subject if subject and usable_entity(subject) else None
-                    s.messaging = (m.group(1), i, subject)
+                    title = next((q for q in quoted if q not in files and q != m.group(1)), None)
+                    subject = _UNREAD.sub("", _REPLY.sub("", clean_title(title))) if title else None
+                    if subject and (not usable_entity(subject) or _MAIL_FOLDER.match(subject)):
+                        subject = None
+                    s.messaging = (m.group(1), i, subject, bool(title and _NEW_MESSAGE.match(title)))
         if _ERROR.search(sentence):
             err = _error_text(sentence, [q for q in quoted if q not in searched])
             if err and not looks_like_injection(err):

@@ -212,7 +212,8 @@ def test_a_command_line_a_repository_and_a_crash_are_read_for_what_they_are() ->
 def test_titles_are_read_without_their_furniture() -> None:
     """An MDN page is its topic, not its section; GitLab's 'group / project' and a writing app's name are not
     part of a name; a dotfile keeps its dot; 'How to fix X' names the error X."""
-    from models.situation import clean_title, error_line, read_situation
+    from models.situation import read_situation
+    from models.titles import clean_title, error_line
 
     assert clean_title("grid-template-areas - CSS: Cascading Style Sheets | MDN") == "grid-template-areas"
     assert clean_title("Pipeline #97 failed · harbour / tide-api · GitLab") == "Pipeline #97 failed"
@@ -259,3 +260,86 @@ def test_slides_sheets_and_web_layouts_get_help_in_their_own_words() -> None:
     layout = [c.task for c in tasks(["The user types in 'harbour.css' in Visual Studio Code for 1 minute.",
                                      "The user searches Google for 'stick footer to bottom flexbox'."])]
     assert any(t and t.startswith("Provide a short example for 'stick footer to bottom flexbox'") for t in layout)
+
+
+def test_a_tools_numbered_error_is_looked_up_as_an_error() -> None:
+    for query in ("TS2345: Argument of type number is not assignable to parameter of type Harbour",
+                  "calc Err:504 in tide table formula", "#DIV/0! in average of empty tide column"):
+        first = tasks(["The user opens 'tides.ts' in Visual Studio Code.",
+                       f"The user searches Google for '{query}'."])[0]
+        assert first.task == f"Find the usual causes of '{query}' and the fix that matches your setup.", first
+
+
+def test_a_new_message_is_drafted_as_its_own_not_as_a_reply() -> None:
+    new = [c.task for c in tasks(["The user switches to Thunderbird ('Write: Harbour tour on Friday - Thunderbird').",
+                                  "The user types in 'Write: Harbour tour on Friday' in Thunderbird for 30 seconds."])]
+    assert "Draft the message 'Harbour tour on Friday' in Thunderbird." in new, new
+    reply = [c.task for c in tasks(["The user types in 'Write: Re: Harbour tour on Friday' in Thunderbird for 30 "
+                                    "seconds."])]
+    assert "Draft a reply to 'Harbour tour on Friday' in Thunderbird." in reply, reply
+    folder = [c.task for c in tasks(["The user switches to Thunderbird ('Inbox - tide@harbour.example - Mozilla "
+                                     "Thunderbird')."])]
+    assert "Draft a reply to the latest message in Thunderbird." in folder, folder
+
+
+def test_a_post_in_a_blog_editor_is_named_by_its_title() -> None:
+    offered = [c.task for c in tasks(["The user types in 'Edit Post “Tide pools at dawn” ‹ Harbour Notes — "
+                                      "WordPress' in Firefox for 1 minute.",
+                                      "The user stops typing in 'Edit Post “Tide pools at dawn” ‹ Harbour Notes — "
+                                      "WordPress' in Firefox for 1 minute."])]
+    assert any("'Tide pools at dawn'" in (t or "") for t in offered), offered
+    assert not any("Edit Post" in (t or "") or "WordPress" in (t or "") for t in offered), offered
+
+
+def test_pages_read_on_one_search_are_summarised_together_and_a_web_tool_is_not_a_page() -> None:
+    offered = [c.task for c in tasks(["The user searches Google for 'quietest tide clock 2026'.",
+                                      "The user switches to Firefox and reads 'Harbour Mk II tide clock review'.",
+                                      "The user scrolls through 'Harbour Mk II tide clock review' in Firefox for 40 "
+                                      "seconds.",
+                                      "The user switches to Firefox and reads 'Moonwatch tide clock review - Tested'.",
+                                      "The user scrolls through 'Moonwatch tide clock review - Tested' in Firefox for "
+                                      "30 seconds."])]
+    assert "Summarise the pages you read about 'quietest tide clock 2026' in a few bullet points." in offered, offered
+    tool = [c.task for c in tasks(["The user switches to Firefox and reads 'Gezeitenkalender für Hamburg'.",
+                                   "The user switches to Firefox and reads 'DeepL Translate: The world’s most accurate "
+                                   "translator'."])]
+    assert not any("DeepL" in (t or "") for t in tool), tool
+
+
+def test_going_between_an_editor_and_a_terminal_is_work_not_switching_to_fix() -> None:
+    loop = [c.task for c in tasks(["The user opens 'tides.py' in Visual Studio Code.",
+                                   "The user switches to Terminal ('~/harbour').",
+                                   "The user switches back to 'tides.py' in Visual Studio Code.",
+                                   "The user switches to Terminal ('~/harbour').",
+                                   "The user switches back to 'tides.py' in Visual Studio Code."])]
+    assert not any("side by side" in (t or "") for t in loop), loop
+    chat = [c.task for c in tasks(["The user switches to Slack ('harbour-ops (Channel) - Tides').",
+                                   "The user switches to Firefox.",
+                                   "The user switches to Slack ('harbour-ops (Channel) - Tides').",
+                                   "The user switches to Firefox."])]
+    assert any("side by side" in (t or "") for t in chat), chat
+
+
+def test_a_warning_a_parsers_line_error_and_a_how_to_title_are_read_as_the_problem() -> None:
+    warned = tasks(["The user opens 'tides.ipynb' in Visual Studio Code.",
+                    "The user searches Google for 'FutureWarning tide_frame groupby observed'."])
+    assert warned[0].task == ("Find the usual causes of 'FutureWarning tide_frame groupby observed' and the fix "
+                              "that matches your setup."), warned
+    parser = tasks(["The user opens 'harbour.yml' in Visual Studio Code.",
+                    "The user switches to Terminal ('yaml: line 7: mapping values are not allowed here')."])
+    assert parser[0].task == ("Explain the error 'yaml: line 7: mapping values are not allowed here' and suggest "
+                              "a fix in 'harbour.yml'."), parser
+    titled = [c.task for c in tasks(["The user opens 'tides.py' in Visual Studio Code.",
+                                     "The user switches to Firefox and reads 'How to deal with FutureWarning in "
+                                     "tide tables - Harbour Q&A'."])]
+    assert "Explain the error 'FutureWarning in tide tables' and suggest a fix in 'tides.py'." in titled, titled
+
+
+def test_what_goes_into_a_sheet_is_figures_not_key_points() -> None:
+    offered = [c.task for c in tasks(["The user opens 'tides-2027.pdf' in Document Viewer.",
+                                      "The user opens 'harbour-fees.ods' in LibreOffice.",
+                                      "The user switches back to 'tides-2027.pdf' in Document Viewer.",
+                                      "The user switches back to 'harbour-fees.ods' in LibreOffice.",
+                                      "The user types in 'harbour-fees.ods' in LibreOffice for 20 seconds."])]
+    assert ("Collect the figures you need from 'tides-2027.pdf' into 'harbour-fees.ods' so you can stop switching."
+            in offered), offered

@@ -12,7 +12,7 @@ from assistant.decide.build import build_chain
 from assistant.decide.episodes import error_signature, message_key, same_task
 from assistant.decide.evidence import DesktopState
 from assistant.log.proposals import LabelRow
-from models.situation import error_line
+from models.titles import error_line
 
 T0 = 1_780_000_000.0
 ERROR = "ModuleNotFoundError: No module named 'torch'"

@@ -145,10 +145,10 @@ def test_typographic_quotes_from_the_narrator_are_read_as_quotes():
 
 
 def test_every_error_of_the_answer_set_is_recognised_as_the_app_quotes_it():
-    """The live app reads errors through models.situation.error_line (quoted names in double quotes): the topic
+    """The live app reads errors through models.titles.error_line (quoted names in double quotes): the topic
     and subject must not depend on which quotes the error came with."""
     from bench.answers import load_set
-    from models.situation import error_line
+    from models.titles import error_line
 
     errors = [t["error"] for t in load_set() if t.get("error")]
     assert len(errors) >= 30

@@ -195,3 +195,21 @@ def test_going_back_a_page_while_reading_is_not_typing() -> None:
               data={"keys": 9, "shortcuts": ["ctrl+f"]}),
     ))
     assert typed_too[-1].startswith("The user types in 'Movable type - Encyclopedia' in Firefox")
+
+
+def test_going_back_to_a_document_reads_as_going_back_not_as_opening_it_again() -> None:
+    notes, draft = "interview-notes.pdf", "thesis-final.odt - LibreOffice Writer"
+    out = sentences(pairs(
+        Event("window", "focus", start=0, app="soffice.bin", title=draft),
+        Event("input", "counts", start=2, duration=5, app="soffice.bin", title=draft, data={"keys": 20}),
+        Event("window", "focus", start=20, app="evince", title=notes),
+        Event("input", "counts", start=22, duration=5, app="evince", title=notes, data={"scrolls": 6}),
+        Event("window", "focus", start=40, app="soffice.bin", title=draft),
+        Event("window", "focus", start=60, app="evince", title=notes),
+    ))
+    assert out == ["The user opens 'thesis-final.odt' in LibreOffice.",
+                   "The user types in 'thesis-final.odt' in LibreOffice for 5 seconds.",
+                   "The user opens 'interview-notes.pdf' in Document Viewer.",
+                   "The user scrolls through 'interview-notes.pdf' in Document Viewer for 5 seconds.",
+                   "The user switches back to 'thesis-final.odt' in LibreOffice.",
+                   "The user switches back to 'interview-notes.pdf' in Document Viewer."]

@@ -16,7 +16,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from models.situation import Situation, file_of, inner_quotes, looks_like_injection, mentions_error, read_situation
+from models.situation import Situation, file_of, looks_like_injection, mentions_error, read_situation
+from models.titles import inner_quotes
 
 __all__ = [
     "NULL_CANDIDATE",
@@ -146,7 +147,7 @@ def _template_candidates(s: Situation) -> list[_Scored]:
     if pages:
         page, at = s.pages[-1]
         read_since_query = {p for p, j in s.pages if j >= query_at} if query else set()
-        if len(read_since_query) >= 2 and query_at >= len(s.sentences) - 4:
+        if len(read_since_query) >= 2:  # several pages on one question (a search not yet stale): all of them
             add(f"Summarise the pages you read about '{query}' in a few bullet points.", "summarise_pages",
                 at, 1.0)
         else:
@@ -182,7 +183,8 @@ def _template_candidates(s: Situation) -> list[_Scored]:
     source, source_at = (pages[-1], s.pages[-1][1]) if pages else next(
         ((f, j) for f, j in recent if f != target), (None, -1))
     if target and source and s.switches >= 2:
-        what = "the figures you need" if _SHEET.search(source) else "the key points"  # a sheet has no key points
+        # a sheet has no key points, and key points are not what goes into one
+        what = "the figures you need" if _SHEET.search(source) or _SHEET.search(target) else "the key points"
         add(f"Collect {what} from '{source}' into '{target}' so you can stop switching.",
             "combine", max(target_at, source_at), 1.2)
     if s.idle_at is not None and s.idle_at >= len(s.sentences) - 2:
@@ -190,10 +192,15 @@ def _template_candidates(s: Situation) -> list[_Scored]:
         if subject:
             add(f"Recap where you left off in {subject} and suggest the next step.", "resume", s.idle_at, 1.0)
     if s.messaging:
-        app, at, subject = s.messaging
-        what = f"'{subject}'" if subject else "the latest message"
-        add(f"Draft a reply to {what} in {app}.", "draft_reply", at, 2.0)
-    if s.switches >= 3 and s.switch_pair and not (file and pages):
+        app, at, subject, new = s.messaging
+        if new and subject:  # a message of the user's own, not an answer
+            add(f"Draft the message '{subject}' in {app}.", "draft_reply", at, 2.0)
+        else:
+            what = f"'{subject}'" if subject else "the latest message"
+            add(f"Draft a reply to {what} in {app}.", "draft_reply", at, 2.0)
+    kinds_switched = {c for c, a, _ in s.apps if s.switch_pair and a in s.switch_pair}
+    # an editor and a terminal are one way of working (edit, run): switching between them needs nothing
+    if s.switches >= 3 and s.switch_pair and not (file and pages) and kinds_switched != {"editor", "terminal"}:
         a, b = (x if x[0].isupper() else f"the {x}" for x in s.switch_pair)
         add(f"Put what you need from {a} and {b} side by side so you can stop switching.", "combine",
             len(s.sentences) - 1, 0.0)
@@ -201,7 +208,7 @@ def _template_candidates(s: Situation) -> list[_Scored]:
 
 
 _WORD = re.compile(r"[a-z0-9_]{3,}")
-_STOP = frozenset(["the", "user", "and", "for", "with", "that", "this", "from", "into", "then", "its", "are", "was", "has", "have", "their", "them", "they", "about", "on", "in", "to", "of", "a", "an", "clicks", "clicked", "scrolls", "scrolled", "types", "typed", "opens", "opened", "switches", "switched"])
+_STOP = frozenset(["the", "user", "and", "for", "with", "that", "this", "from", "into", "then", "its", "are", "was", "has", "have", "their", "them", "they", "about", "on", "in", "to", "of", "a", "an", "clicks", "clicked", "scrolls", "scrolled", "types", "typed", "opens", "opened", "switches", "switched", "back"])
 
 
 def _words(text: str) -> list[str]:

@@ -30,7 +30,7 @@ import re
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
-from models.situation import clean_title, error_line, strip_furniture, unify_quotes
+from models.titles import clean_title, error_line, strip_furniture, unify_quotes
 
 HOT_S = 5 * 60  # an episode seen this recently gathers the evidence that is not of a different kind
 REMEMBER_S = 2 * 3600  # an episode not seen for this long is forgotten (the same need later is a new one)

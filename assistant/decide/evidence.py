@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 from assistant.core.events import Event
 from assistant.decide.episodes import Evidence, error_signature, message_key, normalise, similar
 from assistant.decide.narrator import typed_keys
-from models.situation import clean_title, error_line, strip_furniture
+from models.titles import clean_title, error_line, strip_furniture
 
 ERROR_TITLE = re.compile(
     r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|couldn't|undefined|"

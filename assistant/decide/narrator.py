@@ -3,8 +3,9 @@
 Pure, deterministic and instant. Input is what `store.recent(...)` returns: (id, Event) pairs, oldest first
 (bare Events are accepted too; their id is taken from event.data["_id"] or -1). Bursts are merged: several
 input buckets in the same window become one sentence, a focus flicker shorter than FLICKER_S is dropped, a
-repeated focus on the same window is one sentence, a command run again after a change says which run it is
-("(3rd run in 2 minutes, after changing 'x.py')"). Parts of a title that were redacted ("[redacted:...]")
+repeated focus on the same window is one sentence, going back to a file already shown is not opening it ("switches
+back to"), a command run again after a change says which run it is ("(3rd run in 2 minutes, after changing
+'x.py')"). Parts of a title that were redacted ("[redacted:...]")
 are dropped; URLs are never narrated (only their host). Single quotes inside titles become ’ so that quoted
 entities stay parseable.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlparse
 
 from assistant.core.events import Event
-from models.situation import shorten
+from models.titles import shorten
 
 FLICKER_S = 1.5  # a focus shorter than this, followed by another focus, is not narrated
 MERGE_GAP_S = 30.0  # input buckets this close in the same window merge into one sentence
@@ -75,6 +76,7 @@ class _Segment:
     scrolls: int = 0
     shortcuts: list[str] = field(default_factory=list)
     extra: str = ""
+    again: bool = False  # a focus on a file window already narrated: the user goes back to it
 
 
 def typed_keys(keys: int, shortcuts: list[str]) -> int:
@@ -178,6 +180,8 @@ def _sentence(seg: _Segment) -> str:
             return f"The user switches to {app} and reads '{subject}'." if subject else \
                 f"The user switches to {app}."
         if kind == "file":
+            if seg.again:
+                return f"The user switches back to '{subject}' in {app}."
             return f"The user opens '{subject}' in {app}."
         if kind == "command":
             return f"The user runs '{subject}' in {app}."
@@ -310,6 +314,17 @@ def _pauses(segs: list[_Segment], now: float | None) -> list[_Segment]:
     return out
 
 
+def _returns(segs: list[_Segment]) -> list[_Segment]:
+    """`segs` with `again` set on each focus of a file window that an earlier focus already showed (going back
+    to a document is not opening it)."""
+    seen: set[tuple[str, str]] = set()
+    for seg in segs:
+        if seg.kind == "focus" and seg.extra == "file":
+            seg.again = seg.ctx in seen
+            seen.add(seg.ctx)
+    return segs
+
+
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
@@ -353,7 +368,7 @@ def narrate(events: list[tuple[int, Event]] | list[Event], now: float | None = N
     `now` (when the caller knows it) narrates a pause in typing that is still going on."""
     pairs = [p if isinstance(p, tuple) else (int(p.data.get("_id", -1)), p) for p in events]
     out: list[Observation] = []
-    segs = _pauses(_segments(pairs), now)
+    segs = _returns(_pauses(_segments(pairs), now))
     reruns = _reruns(segs)
     for i, seg in enumerate(segs):
         if seg.kind == "idle" and seg.end - seg.start < 30:

@@ -152,7 +152,8 @@ def file_names(text: str) -> set[str]:
 # narration says about need (its base rates differ from the annotated sessions').
 NARRATED = re.compile(
     r"^The user (?:switches to [A-Z][^.']*(?: \('.+'\))?\.|switches to \S.* and reads '.+'\.|opens '.+' in \S.*\.|"
-    r"types in (?:'.+' in )?\S.* for \d+(?:\.\d)? (?:seconds|minutes?|hours)|scrolls through (?:'.+' in )?\S.* for \d|"
+    r"switches back to '.+' in \S.*\.|types in (?:'.+' in )?\S.* for \d+(?:\.\d)? (?:seconds|minutes?|hours)|"
+    r"scrolls through (?:'.+' in )?\S.* for \d|"
     r"clicks around in |saves (?:'.+' in )?\S.* \(\w+\+s\)\.|copies text in |searches \w+(?: \w+)? for '.+'\.|"
     r"is idle for \d|launches [A-Z]|closes [A-Z]|types '.+' in |switches to \S+ \('.+'\)\.)")
 
