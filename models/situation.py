@@ -40,12 +40,17 @@ _SEARCH = [
 ]
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
                     r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|"
-                    r"merge conflict|no such file|crash(?:es|ed)?|segfault|core dumped|timed out)\b|"
+                    r"merge conflict|no such file|crash(?:es|ed)?|segfault|core dumped|timed out|"
+                    # something that stopped working, as a search says it
+                    r"not working|(?:does ?n[o'\u2019]t|won['\u2019]?t|will not) (?:work|start|boot|open|load|connect|print)|"
+                    r"stopped working|keeps? (?:crashing|disconnecting|dropping|freezing|restarting)|no sound)\b|"
                     r"(?-i:\b[A-Z]\w*(?:Error|Exception|Warning)\b|\bCrashLoopBackOff\b|\bOOMKilled\b|\bCONFLICT\b|"
                     r"\bERR!|(?<![\w.])E: |\bFAIL\b|\bMerging: |\b\w+: line \d+: |"
                     # a tool's numbered error: TypeScript, C#, the MSVC linker, Oracle, LibreOffice Calc, a cell's
                     r"\b(?:TS|CS|LNK)\d{4}\b|\bORA-\d{5}\b|\bErr:\d{3}\b|"
                     r"(?<![\w#])#(?:REF!|N/A\b|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!))")
+# a forge's pull or merge request: 'Fix retries by bob · Pull Request #88 · acme/shop', '... (!42) · Merge requests'
+_CHANGE_REQUEST = re.compile(r"\u00b7\s+Pull Request #\d+\b|\(!\d+\)\s+\u00b7\s+Merge requests?\b|\bMerge requests? !\d+")
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
                        r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
@@ -170,6 +175,7 @@ class Situation:
     files: list[tuple[str, int]] = field(default_factory=list)
     searches: list[tuple[str, int]] = field(default_factory=list)
     pages: list[tuple[str, int]] = field(default_factory=list)
+    changes: list[tuple[str, int]] = field(default_factory=list)  # pull or merge requests read (also in pages)
     errors: list[tuple[str, int]] = field(default_factory=list)
     apps: list[tuple[str, str, int]] = field(default_factory=list)  # (category, app, index)
     idle_at: int | None = None
@@ -304,6 +310,8 @@ def read_situation(history: list[str]) -> Situation:
                 page = clean_title(bare)
                 if usable_entity(page) and names_content(bare, page) and not any(bare.startswith(f) for f, _ in s.files):
                     _add(s.pages, page, i)
+                    if _CHANGE_REQUEST.search(bare):
+                        _add(s.changes, page, i)
         if _IDLE.search(sentence):
             s.idle_at = i
         if _SWITCH.search(sentence) and i >= len(history) - 8:

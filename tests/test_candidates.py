@@ -343,3 +343,19 @@ def test_what_goes_into_a_sheet_is_figures_not_key_points() -> None:
                                       "The user types in 'harbour-fees.ods' in LibreOffice for 20 seconds."])]
     assert ("Collect the figures you need from 'tides-2027.pdf' into 'harbour-fees.ods' so you can stop switching."
             in offered), offered
+
+
+def test_something_that_stopped_working_is_a_problem_to_look_up() -> None:
+    for query in ("tide gauge usb not working after update", "harbour cam keeps disconnecting from wifi",
+                  "tideplot won\u2019t start on wayland"):  # the narrator's apostrophe
+        first = tasks([f"The user searches Google for '{query}'."])[0]
+        assert first.task == f"Find the usual causes of '{query}' and the fix that matches your setup.", first
+
+
+def test_a_pull_request_read_is_offered_a_review_not_a_summary() -> None:
+    offered = [c.task for c in tasks(["The user switches to Firefox and reads 'Smooth tide curves by ana · Pull "
+                                      "Request #31 · harbour/tideplot · GitHub'.",
+                                      "The user scrolls through 'Smooth tide curves by ana · Pull Request #31 · "
+                                      "harbour/tideplot · GitHub' in Firefox for 2 minutes."])]
+    assert "Review the changes in 'Smooth tide curves by ana' for bugs and possible improvements." in offered, offered
+    assert not any((t or "").startswith("Summarise") for t in offered), offered

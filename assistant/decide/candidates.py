@@ -144,7 +144,10 @@ def _template_candidates(s: Situation) -> list[_Scored]:
             add(f"Find a few reliable sources on '{query}' and sum up what they agree on.", "research",
                 query_at, 1.2)
     pages = [p for p, _ in s.pages]
-    if pages:
+    if s.changes and s.changes[-1] == s.pages[-1]:  # a pull request is read to review it, not to summarise it
+        change, at = s.changes[-1]
+        add(f"Review the changes in '{change}' for bugs and possible improvements.", "review_file", at, 1.0)
+    elif pages:
         page, at = s.pages[-1]
         read_since_query = {p for p, j in s.pages if j >= query_at} if query else set()
         if len(read_since_query) >= 2:  # several pages on one question (a search not yet stale): all of them
