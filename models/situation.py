@@ -45,12 +45,14 @@ _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|fail
                     r"not working|(?:does ?n[o'\u2019]t|won['\u2019]?t|will not) (?:work|start|boot|open|load|connect|print)|"
                     r"stopped working|keeps? (?:crashing|disconnecting|dropping|freezing|restarting)|no sound)\b|"
                     r"(?-i:\b[A-Z]\w*(?:Error|Exception|Warning)\b|\bCrashLoopBackOff\b|\bOOMKilled\b|\bCONFLICT\b|"
-                    r"\bERR!|(?<![\w.])E: |\bFAIL\b|\bMerging: |\b\w+: line \d+: |"
+                    r"\bERR!|(?<![\w.])E: |\bFAIL\b|\bMerging: |\b\w+: line \d+: |\b(?:[Ww]arning|WARNING): |"
                     # a tool's numbered error: TypeScript, C#, the MSVC linker, Oracle, LibreOffice Calc, a cell's
                     r"\b(?:TS|CS|LNK)\d{4}\b|\bORA-\d{5}\b|\bErr:\d{3}\b|"
                     r"(?<![\w#])#(?:REF!|N/A\b|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!))")
 # a forge's pull or merge request: 'Fix retries by bob · Pull Request #88 · acme/shop', '... (!42) · Merge requests'
 _CHANGE_REQUEST = re.compile(r"\u00b7\s+Pull Request #\d+\b|\(!\d+\)\s+\u00b7\s+Merge requests?\b|\bMerge requests? !\d+")
+# a video site's page: what it says is in the video, which the title does not tell
+_VIDEO_SITE = re.compile(r"(?i)[-|\u2013\u2014\u00b7]\s*(?:YouTube|Vimeo|Twitch|Dailymotion|Netflix|PeerTube|bilibili)\s*$")
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
                        r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
@@ -176,6 +178,7 @@ class Situation:
     searches: list[tuple[str, int]] = field(default_factory=list)
     pages: list[tuple[str, int]] = field(default_factory=list)
     changes: list[tuple[str, int]] = field(default_factory=list)  # pull or merge requests read (also in pages)
+    videos: list[tuple[str, int]] = field(default_factory=list)  # videos watched in a browser (also in pages)
     errors: list[tuple[str, int]] = field(default_factory=list)
     apps: list[tuple[str, str, int]] = field(default_factory=list)  # (category, app, index)
     idle_at: int | None = None
@@ -222,15 +225,23 @@ _REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg|write|draft|compos
                     r"^chat\s*\|\s*")
 # a new message being written (a compose window whose subject is not a reply's or a forward's)
 _NEW_MESSAGE = re.compile(r"(?i)^\s*(?:write|compose|new message|draft)\s*:(?!\s*(?:re|aw|sv|antw|fwd?|wg)\s*:)")
-# a mail folder, not a message: 'Inbox - bob@acme.example', 'Sent Items', 'All Mail'
+# a mail folder, not a message: 'Inbox - bob@acme.example', 'Sent Items', 'Mail - Bob Smith' (the account's name)
 _MAIL_FOLDER = re.compile(r"(?i)^(?:inbox|sent(?: mail| items)?|drafts|outbox|archive|all mail|spam|junk|trash|"
-                          r"starred|unread)\b(?:\s*\(\d+\))?(?:\s+[-\u2013\u2014|]\s+\S+@\S+)?$")
+                          r"starred|unread|mail)\b(?:\s*\(\d+\))?(?:\s+[-\u2013\u2014|]\s+[^-\u2013\u2014|]+)?$")
 
 
 # a writing app's own name after the document's: 'thesis - Online LaTeX Editor Overleaf', 'Plan - Google Docs'
 _WRITING_TAIL = re.compile(r"\s+[-|\u2013\u2014]\s+(?:Online LaTeX Editor Overleaf|Overleaf|Google Docs|Notion|Typora|"
                            r"Obsidian(?: v[\d.]+)?|(?:Microsoft )?Word|LibreOffice Writer|Pages)$")
 _UNREAD = re.compile(r"^\s*[(\[]\d+\+?[)\]]\s*")  # '(3) WhatsApp': the unread count
+
+
+def _without_app(title: str, *apps: str) -> str:
+    """A title without the app's own name at either end ('Element | #infra', 'Chat | Priya | Microsoft Teams')."""
+    for app in {a for a in apps if a}:
+        name = re.escape(app)
+        title = re.sub(rf"(?i)^\s*{name}\s*[-|\u2013\u2014:]\s+|\s+[-|\u2013\u2014]\s*{name}\s*$", "", title)
+    return title
 
 
 def _error_text(sentence: str, quoted: list[str]) -> str | None:
@@ -291,7 +302,8 @@ def read_situation(history: list[str]) -> Situation:
                 recent_apps.append(name)
                 if cat in ("mail", "chat"):
                     title = next((q for q in quoted if q not in files and q != m.group(1)), None)
-                    subject = _UNREAD.sub("", _REPLY.sub("", clean_title(title))) if title else None
+                    subject = (_UNREAD.sub("", _REPLY.sub("", _without_app(clean_title(title), m.group(1), name)))
+                               if title else None)
                     if subject and (not usable_entity(subject) or _MAIL_FOLDER.match(subject)):
                         subject = None
                     s.messaging = (m.group(1), i, subject, bool(title and _NEW_MESSAGE.match(title)))
@@ -308,10 +320,13 @@ def read_situation(history: list[str]) -> Situation:
                     continue
                 bare = _UNREAD.sub("", q)  # '(3) Inbox': the unread count is not part of the name
                 page = clean_title(bare)
-                if usable_entity(page) and names_content(bare, page) and not any(bare.startswith(f) for f, _ in s.files):
+                if (usable_entity(page) and names_content(bare, page) and not _MAIL_FOLDER.match(page)
+                        and not any(bare.startswith(f) for f, _ in s.files)):
                     _add(s.pages, page, i)
                     if _CHANGE_REQUEST.search(bare):
                         _add(s.changes, page, i)
+                    if _VIDEO_SITE.search(bare):
+                        _add(s.videos, page, i)
         if _IDLE.search(sentence):
             s.idle_at = i
         if _SWITCH.search(sentence) and i >= len(history) - 8:

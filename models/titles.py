@@ -21,6 +21,10 @@ _DOC_SECTION = re.compile(r"\s+[-\u2013\u2014]\s+[^-|\u2013\u2014]{1,40}\s+\|\s+
 # a post open in a blog's web editor: 'Edit Post “Autumn hiking guide” ‹ My Blog — WordPress' is the post
 _WEB_EDITOR = re.compile(r"^Edit (?:Post|Page)\s+[\"\u201c\u201d](.+?)[\"\u201c\u201d]\s+\u2039.*$")
 _TAG_PREFIX = re.compile(r"^[a-z][\w.#+-]{0,24} - (?=\S+ \S+ \S+)")  # a Q&A site's tag: 'python - How to ...'
+# on a Q&A site's own title the tag may be words: 'version control - How do I undo ... - Stack Overflow'
+_QA_TAG_PREFIX = re.compile(r"^[a-z][\w.#+-]{0,24}(?: [a-z][\w.#+-]{0,24}){1,2} - (?=\S+ \S+ \S+)")
+_QA_SITE = re.compile(r"\s[-\u2013\u2014|]\s*(?:Stack Overflow|[\w ]{0,30}Stack Exchange|Super User|Server Fault|"
+                      r"Ask Ubuntu)\s*$")
 
 
 def shorten(text: str, limit: int = 100) -> str:
@@ -39,6 +43,8 @@ def clean_title(text: str) -> str:
     ('python - X' -> 'X'), trimmed."""
     text = _DOC_SECTION.sub("", text.strip())
     text = _WEB_EDITOR.sub(r"\1", text)
+    if _QA_SITE.search(text):
+        text = _QA_TAG_PREFIX.sub("", text.strip())
     text = _TAG_PREFIX.sub("", text.strip().strip("'\" -\u2013\u2014|"))
     text = _FORGE_TAIL.sub("", text) or text
     for _ in range(2):

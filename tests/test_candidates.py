@@ -359,3 +359,55 @@ def test_a_pull_request_read_is_offered_a_review_not_a_summary() -> None:
                                       "harbour/tideplot · GitHub' in Firefox for 2 minutes."])]
     assert "Review the changes in 'Smooth tide curves by ana' for bugs and possible improvements." in offered, offered
     assert not any((t or "").startswith("Summarise") for t in offered), offered
+
+
+def test_a_video_is_neither_summarised_nor_collected_from_by_its_title() -> None:
+    offered = [c.task for c in tasks(["The user opens 'allotment-costs.ods' in LibreOffice.",
+                                      "The user searches YouTube for 'sumif libreoffice calc'.",
+                                      "The user switches to Firefox and reads 'SUMIF in LibreOffice Calc explained "
+                                      "- YouTube'.",
+                                      "The user switches back to 'allotment-costs.ods' in LibreOffice.",
+                                      "The user switches to Firefox and reads 'SUMIF in LibreOffice Calc explained "
+                                      "- YouTube'."])]
+    assert not any("SUMIF in LibreOffice Calc explained" in (t or "") for t in offered), offered
+    assert "Provide a short example for 'sumif libreoffice calc'." in offered, offered
+
+
+def test_a_how_to_search_asks_for_the_steps() -> None:
+    history = ["The user searches Google for 'how do I repot an orchid'.",
+               "The user switches to Firefox and reads 'Repotting orchids, a beginner guide - Garden Journal'."]
+    assert "List the usual steps to repot an orchid." in [c.task for c in tasks(history)]
+    history[0] = "The user searches Google for 'orchid leaves turning yellow'."
+    offered = [c.task for c in tasks(history)]
+    assert not any((t or "").startswith("List the usual steps") for t in offered), offered
+    history[0] = "The user searches Google for 'inkscape trace bitmap to outline'."
+    assert "List the usual steps for 'inkscape trace bitmap to outline'." in [c.task for c in tasks(history)]
+
+
+def test_a_warning_looked_up_is_a_problem_and_a_web_mail_folder_is_no_subject() -> None:
+    offered = [c.task for c in tasks(["The user types in 'Gallery.jsx' in Visual Studio Code for 40 seconds.",
+                                      "The user searches Google for 'Warning: Each child in a list should have a "
+                                      "unique key prop'."])]
+    assert offered[0] == ("Find the usual causes of 'Warning: Each child in a list should have a unique key prop' "
+                          "and the fix that matches your setup."), offered
+    offered = [c.task for c in tasks(["The user switches to Firefox and reads 'Mail - Rosa Vidal - Outlook'.",
+                                      "The user types in 'Mail - Rosa Vidal - Outlook' in Firefox for 45 seconds."])]
+    assert "Draft a reply to the latest message in Outlook." in offered, offered
+    assert not any("Rosa Vidal" in (t or "") for t in offered), offered
+
+
+def test_a_chat_is_named_without_the_apps_own_name() -> None:
+    for title, app, subject in [("Chat | Tomas Berg | Microsoft Teams", "Microsoft Teams", "Tomas Berg"),
+                                ("Element | #gardening:example.org", "Element", "#gardening:example.org")]:
+        offered = [c.task for c in tasks([f"The user switches to {app} ('{title}').",
+                                          f"The user types in '{title}' in {app} for 30 seconds."])]
+        assert f"Draft a reply to '{subject}' in {app}." in offered, offered
+
+
+def test_a_question_page_is_named_without_its_many_word_tag_and_a_tool_how_to_gets_an_example() -> None:
+    offered = [c.task for c in tasks(["The user searches Google for 'undo a pushed merge'.",
+                                      "The user switches to Firefox and reads 'version control - How can I undo a "
+                                      "pushed merge in a shared branch? - Stack Overflow'."])]
+    assert "Summarise the key points of 'How can I undo a pushed merge in a shared branch?'." in offered, offered
+    offered = [c.task for c in tasks(["The user searches Google for 'ffmpeg cut first ten seconds of video'."])]
+    assert offered[0] == "Provide a short example for 'ffmpeg cut first ten seconds of video'.", offered

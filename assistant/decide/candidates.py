@@ -61,7 +61,13 @@ _TECH = re.compile(r"(?i)\b(code|function|method|class|api|error|exception|pytho
                    r"formula|spreadsheet|excel|vlookup|xlookup|hlookup|sumifs?|countifs?|index match|pivot table|"
                    r"conditional formatting|div|flexbox|flex|selector|dom|callback|async|await|promise|lambda|enum|"
                    r"struct|pointer|mutex|regexp?|endpoint|oauth|jwt|yaml|toml|cli|makefile|cmake|neovim|vim|"
-                   r"kubernetes|kubectl|nginx|systemd|cron|ssh|latex)\b")
+                   r"kubernetes|kubectl|nginx|systemd|cron|ssh|latex|"
+                   # tools a how-to is asked about: the answer is a command or a formula to try
+                   r"ffmpeg|imagemagick|rsync|curl|wget|grep|sed|awk|tar|chmod|tmux|powershell|command line|"
+                   r"libreoffice|google sheets|emacs)\b")
+# an app used by pointing and clicking: a how-to about it wants steps, not an example
+_GUI_APP = re.compile(r"(?i)\b(gimp|inkscape|blender|krita|kdenlive|shotcut|audacity|obs studio|darktable|"
+                      r"libreoffice (?:impress|writer|draw)|impress|thunderbird|firefox settings)\b")
 
 
 def _worth_searching(query: str) -> bool:
@@ -105,6 +111,20 @@ def _example_task(query: str, lang: str | None) -> str:
     return f"Provide a short example for '{q}'{_in_lang(q, lang)}."
 
 
+_HOW_TO = re.compile(r"(?i)^\s*how\s+(?:to|do\s+(?:i|you|we)|can\s+(?:i|you|we)|should\s+(?:i|we))\s+(?=\w)")
+
+
+def _research_task(query: str) -> str:
+    """A how-to or a question about an app used by clicking asks for steps ('how to descale a kettle' -> the
+    steps); any other query for what sources agree on."""
+    how = _HOW_TO.match(query)
+    if how:
+        return f"List the usual steps to {query[how.end():].strip().rstrip('?.! ')}."
+    if _GUI_APP.search(query):
+        return f"List the usual steps for '{query}'."
+    return f"Find a few reliable sources on '{query}' and sum up what they agree on."
+
+
 def _template_candidates(s: Situation) -> list[_Scored]:
     """Each kind at most once, scored by how recent its evidence is plus a bonus for how clear the need is."""
     out: list[_Scored] = []
@@ -138,18 +158,19 @@ def _template_candidates(s: Situation) -> list[_Scored]:
         if (s.errors and query_at >= s.errors[-1][1] - 2) or mentions_error(query):  # looking up a problem
             add(f"Find the usual causes of '{query}' and the fix that matches your setup.", "find_fix",
                 query_at, 1.0)
-        elif _TECH.search(query) or (lang and lang.lower() in query.lower()):
+        elif (_TECH.search(query) and not _GUI_APP.search(query)) or (lang and lang.lower() in query.lower()):
             add(_example_task(query, lang), "find_example", query_at, 1.5)
         else:
-            add(f"Find a few reliable sources on '{query}' and sum up what they agree on.", "research",
-                query_at, 1.2)
-    pages = [p for p, _ in s.pages]
+            add(_research_task(query), "research", query_at, 1.2)
+    videos = {v for v, _ in s.videos}  # a video's title does not tell what it says: nothing to sum up or collect
+    read = [(p, j) for p, j in s.pages if p not in videos]
+    pages = [p for p, _ in read]
     if s.changes and s.changes[-1] == s.pages[-1]:  # a pull request is read to review it, not to summarise it
         change, at = s.changes[-1]
         add(f"Review the changes in '{change}' for bugs and possible improvements.", "review_file", at, 1.0)
     elif pages:
-        page, at = s.pages[-1]
-        read_since_query = {p for p, j in s.pages if j >= query_at} if query else set()
+        page, at = read[-1]
+        read_since_query = {p for p, j in read if j >= query_at} if query else set()
         if len(read_since_query) >= 2:  # several pages on one question (a search not yet stale): all of them
             add(f"Summarise the pages you read about '{query}' in a few bullet points.", "summarise_pages",
                 at, 1.0)
@@ -183,7 +204,7 @@ def _template_candidates(s: Situation) -> list[_Scored]:
             add(f"Review the code open in {editor} for bugs and possible improvements.", "review_file", at, 0.0)
     recent = [(f, j) for f, j in reversed(s.files) if j >= len(s.sentences) - STALE_AFTER]
     target, target_at = next(((f, j) for f, j in recent if s.is_document(f) or _SHEET.search(f)), (None, -1))
-    source, source_at = (pages[-1], s.pages[-1][1]) if pages else next(
+    source, source_at = read[-1] if read else next(
         ((f, j) for f, j in recent if f != target), (None, -1))
     if target and source and s.switches >= 2:
         # a sheet has no key points, and key points are not what goes into one
