@@ -43,7 +43,10 @@ _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|fail
                     r"merge conflict|no such file|crash(?:es|ed)?|segfault|core dumped|timed out|"
                     # something that stopped working, as a search says it
                     r"not working|(?:does ?n[o'\u2019]t|won['\u2019]?t|will not) (?:work|start|boot|open|load|connect|print)|"
-                    r"stopped working|keeps? (?:crashing|disconnecting|dropping|freezing|restarting)|no sound)\b|"
+                    r"stopped working|keeps? (?:crashing|disconnecting|dropping|freezing|restarting)|no sound|"
+                    # a browser's own error page
+                    r"problem loading page|unable to connect|server not found|can[’']t be reached|"
+                    r"secure connection failed)\b|"
                     r"(?-i:\b[A-Z]\w*(?:Error|Exception|Warning)\b|\bCrashLoopBackOff\b|\bOOMKilled\b|\bCONFLICT\b|"
                     r"\bERR!|(?<![\w.])E: |\bFAIL\b|\bMerging: |\b\w+: line \d+: |\b(?:[Ww]arning|WARNING): |"
                     # a tool's numbered error: TypeScript, C#, the MSVC linker, Oracle, LibreOffice Calc, a cell's
@@ -139,13 +142,16 @@ _AI_CHAT = re.compile(r"(?i)^(?:chatgpt|deepseek|kimi(?:\.ai)?|claude|(?:google 
                       r"deepl|google translate|bing translator|yandex translate|google maps|openstreetmap|"
                       r"wolfram\s?\|?\s?alpha|desmos|regex101)(?![\w-])")
 _ONE_WORD = re.compile(r"[A-Za-z][\w.&+]*")  # a bare one-word title: a site, an app or a section, not an article
+# a bare address ('localhost:3000', '127.0.0.1:8000/admin', 'example.org'): a page that has not named itself
+_ADDRESS = re.compile(r"(?i)(?:https?://)?(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[\w-]+)+)(?::\d+)?(?:/\S*)?")
 
 
 def names_content(raw: str, page: str) -> bool:
     """True for a page title that names something to read: not an AI assistant's chat, not a bare one-word
-    site, app or section name ('GeeksforGeeks', 'Dresses'); an article keeps its site suffix in a browser's
+    site, app or section name ('GeeksforGeeks', 'Dresses'), not a bare address; an article keeps its site suffix in a browser's
     title ('Python - Wikipedia'), so its cleaned title may be one word."""
-    return not (_AI_CHAT.match(page) or _ONE_WORD.fullmatch(raw.strip().strip("'\"")))
+    bare = raw.strip().strip("'\"")
+    return not (_AI_CHAT.match(page) or _ONE_WORD.fullmatch(bare) or _ADDRESS.fullmatch(bare))
 
 
 def usable_entity(text: str) -> bool:
@@ -282,7 +288,10 @@ def read_situation(history: list[str]) -> Situation:
                     _add(s.searches, q.strip(), i)
         files = [f for f in (file_of(q) for q in quoted) if f]
         if not files and not _INJECTION.search(sentence):
+            # a file an error names ('No such file or directory: data/train.csv') is not one the user has open
+            problems = [q for q in searched if mentions_error(q)]
             files = [m.group(0) for m in _BARE_FILE.finditer(sentence)
+                     if not any(m.group(0) in q for q in problems)
                      if not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])
                      and not _FORGE.match(sentence, m.end())  # 'owner/llama.cpp · GitHub' is a repository
                      and not _FRAMEWORK.fullmatch(m.group(0))]

@@ -411,3 +411,16 @@ def test_a_question_page_is_named_without_its_many_word_tag_and_a_tool_how_to_ge
     assert "Summarise the key points of 'How can I undo a pushed merge in a shared branch?'." in offered, offered
     offered = [c.task for c in tasks(["The user searches Google for 'ffmpeg cut first ten seconds of video'."])]
     assert offered[0] == "Provide a short example for 'ffmpeg cut first ten seconds of video'.", offered
+
+
+def test_a_browser_error_page_is_an_error_and_a_bare_address_or_a_file_an_error_names_is_not_the_work() -> None:
+    offered = [c.task for c in tasks(["The user runs 'npm run dev' in Terminal.",
+                                      "The user switches to Firefox and reads 'localhost:5173'.",
+                                      "The user switches to Firefox and reads 'Problem loading page'."])]
+    assert offered[0] == "Explain the error 'Problem loading page' and suggest a fix.", offered
+    assert not any("localhost" in (t or "") for t in offered), offered
+    offered = [c.task for c in tasks(["The user runs 'python split.py' in Terminal.",
+                                      "The user searches Google for 'FileNotFoundError: [Errno 2] No such file or "
+                                      "directory: ’corpus/dev.csv’'."])]
+    assert not any("dev.csv'" in (t or "") for t in offered), offered
+    assert "Review 'split.py' for bugs and possible improvements." in offered, offered
