@@ -126,6 +126,8 @@ def test_notes_written_in_a_code_editor_are_proofread_not_reviewed_for_bugs() ->
     code = tasks(["The user switches to Visual Studio Code from the web browser.",
                   "The user types several lines in Visual Studio Code."])
     assert next(c for c in code if c.kind == "review_file").task.startswith("Review the code open in")
+    plain = tasks(["The user opens a plain text file in Visual Studio Code and types a few lines."])
+    assert next(c for c in plain if c.kind == "review_file").task.startswith("Proofread what you are writing")
 
 
 def test_a_chat_with_an_ai_assistant_or_a_bare_site_name_is_not_summarised() -> None:
