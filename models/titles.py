@@ -105,6 +105,7 @@ def strip_furniture(text: str) -> str:
 _TOOL_WORD = re.compile(r"(?i)(python3?|node(js)?|npm|yarn|rust|cargo|go|golang|java|javac|maven|mvn|gradle|git|docker|"
                         r"bash|zsh|shell|apt|apt-get|pip3?|ruby|php|gcc|g\+\+|clang|make|kotlin|swift|dotnet|c#|"
                         r"typescript|ts|js|javascript|react|django|flask|pandas|numpy|ubuntu|debian|linux)\s+")
+_JAVA_THREAD = re.compile(r'^Exception in thread "[^"]{1,40}"\s+(?=[\w.$]+(?:Exception|Error)\b)')
 _HOW_TO_FIX = re.compile(r"(?i)^(?:\[solved\]\s*|solved:\s*|how (?:to|do (?:i|you)|can i) "
                          r"(?:fix|solve|resolve|deal with|get rid of|avoid|suppress|handle)\s+)+")
 
@@ -118,6 +119,7 @@ def error_line(text: str) -> str:
         exceptions = list(re.finditer(r"\b[A-Z]\w*(?:Error|Exception)\b", text))
         if exceptions:
             return shorten(text[exceptions[-1].start():])
+    text = _JAVA_THREAD.sub("", text)  # 'Exception in thread "main" java.lang.X: ...' -> 'java.lang.X: ...'
     match = _ERROR_START.search(text)
     if match and match.start() > 0 and (_ERROR_PREFIX.match(text[:match.start()])
                                         or _TOOL_WORD.fullmatch(text[:match.start()])):

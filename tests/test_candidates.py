@@ -218,6 +218,8 @@ def test_titles_are_read_without_their_furniture() -> None:
     from models.titles import clean_title, error_line
 
     assert clean_title("grid-template-areas - CSS: Cascading Style Sheets | MDN") == "grid-template-areas"
+    assert (error_line('Exception in thread "worker-2" java.lang.IllegalStateException: queue closed')
+            == "java.lang.IllegalStateException: queue closed")
     assert clean_title("Pipeline #97 failed · harbour / tide-api · GitLab") == "Pipeline #97 failed"
     assert clean_title("Tide tables — Harbourlib 4.2.1 documentation") == "Tide tables"
     offered = [c.task for c in tasks(["The user opens 'requirements-dev.txt' in Visual Studio Code.",
