@@ -377,15 +377,13 @@ def test_a_video_is_neither_summarised_nor_collected_from_by_its_title() -> None
     assert "Provide a short example for 'sumif libreoffice calc'." in offered, offered
 
 
-def test_a_how_to_search_asks_for_the_steps() -> None:
-    history = ["The user searches Google for 'how do I repot an orchid'.",
-               "The user switches to Firefox and reads 'Repotting orchids, a beginner guide - Garden Journal'."]
-    assert "List the usual steps to repot an orchid." in [c.task for c in tasks(history)]
+def test_a_question_about_a_clicking_app_asks_for_the_steps() -> None:
+    history = ["The user searches Google for 'inkscape trace bitmap to outline'.",
+               "The user switches to Firefox and reads 'Tracing bitmaps, a beginner guide - Design Journal'."]
+    assert "List the usual steps for 'inkscape trace bitmap to outline'." in [c.task for c in tasks(history)]
     history[0] = "The user searches Google for 'orchid leaves turning yellow'."
     offered = [c.task for c in tasks(history)]
     assert not any((t or "").startswith("List the usual steps") for t in offered), offered
-    history[0] = "The user searches Google for 'inkscape trace bitmap to outline'."
-    assert "List the usual steps for 'inkscape trace bitmap to outline'." in [c.task for c in tasks(history)]
 
 
 def test_a_warning_looked_up_is_a_problem_and_a_web_mail_folder_is_no_subject() -> None:

@@ -111,15 +111,9 @@ def _example_task(query: str, lang: str | None) -> str:
     return f"Provide a short example for '{q}'{_in_lang(q, lang)}."
 
 
-_HOW_TO = re.compile(r"(?i)^\s*how\s+(?:to|do\s+(?:i|you|we)|can\s+(?:i|you|we)|should\s+(?:i|we))\s+(?=\w)")
-
-
 def _research_task(query: str) -> str:
-    """A how-to or a question about an app used by clicking asks for steps ('how to descale a kettle' -> the
-    steps); any other query for what sources agree on."""
-    how = _HOW_TO.match(query)
-    if how:
-        return f"List the usual steps to {query[how.end():].strip().rstrip('?.! ')}."
+    """A question about an app used by clicking asks for steps ('gimp export pdf cmyk'); any other query for
+    what sources agree on."""
     if _GUI_APP.search(query):
         return f"List the usual steps for '{query}'."
     return f"Find a few reliable sources on '{query}' and sum up what they agree on."
