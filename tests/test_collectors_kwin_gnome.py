@@ -19,6 +19,10 @@ from collectors.session import detect
 from collectors.window import FocusState, WindowCollector
 from tests.desktop_bus import KWin, private_bus  # noqa: F401
 
+# above Linux's PID_MAX_LIMIT (2**22): never a live process, so the app name is the window's own, not a
+# process that happens to hold a small pid on the test machine
+NO_SUCH_PID = 4_194_305
+
 SECRET = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -81,7 +85,7 @@ class FakeShell(threading.Thread):
         self.join(5)
         self.conn.close()
 
-    def focus(self, title: str, wm_class: str = "org.gnome.TextEditor", pid: int = 4242) -> None:
+    def focus(self, title: str, wm_class: str = "org.gnome.TextEditor", pid: int = NO_SUCH_PID) -> None:
         import json
 
         self.window = json.dumps({"title": title, "wm_class": wm_class, "app_id": "", "pid": pid})
@@ -127,9 +131,9 @@ def test_gnome_backend_follows_the_extensions_signal(private_bus, monkeypatch) -
     finally:
         shell.close()
     changes = [(e.app, e.title, e.data.get("pid")) for e in got if e.pulsetime == 0]
-    assert changes == [("org.gnome.texteditor", "Notes.txt", 4242),
-                       ("org.gnome.texteditor", "token [redacted:api-key]", 4242),
-                       ("org.gnome.texteditor", "Notes.txt", 4242)]
+    assert changes == [("org.gnome.texteditor", "Notes.txt", NO_SUCH_PID),
+                       ("org.gnome.texteditor", "token [redacted:api-key]", NO_SUCH_PID),
+                       ("org.gnome.texteditor", "Notes.txt", NO_SUCH_PID)]
 
 
 def test_without_the_extension_status_says_how_to_install_it(private_bus, monkeypatch) -> None:  # noqa: F811
