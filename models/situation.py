@@ -55,7 +55,8 @@ _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|fail
 # a forge's pull or merge request: 'Fix retries by bob · Pull Request #88 · acme/shop', '... (!42) · Merge requests'
 _CHANGE_REQUEST = re.compile(r"\u00b7\s+Pull Request #\d+\b|\(!\d+\)\s+\u00b7\s+Merge requests?\b|\bMerge requests? !\d+")
 # a video site's page: what it says is in the video, which the title does not tell
-_VIDEO_SITE = re.compile(r"(?i)[-|\u2013\u2014\u00b7]\s*(?:YouTube|Vimeo|Twitch|Dailymotion|Netflix|PeerTube|bilibili)\s*$")
+_VIDEO_SITE = re.compile(r"(?i)[-|\u2013\u2014\u00b7]\s*(?:YouTube|Vimeo|Twitch|Dailymotion|Netflix|PeerTube|"
+                         r"bilibili)\s*$")
 _ERROR_TAIL = re.compile(r"(?i)(?:indicating|saying|reads|reading|shows|showing)(?: that)?\s+(.{6,90}?)[.]?$")
 _PAGE_CUE = re.compile(r"(?i)\b(reads?|reading|page|tab|article|site|website|docs|documentation|thread|"
                        r"discussion|link|paper|titled|browser|firefox|chrome|edge|safari|brave)\b")
@@ -148,8 +149,8 @@ _ADDRESS = re.compile(r"(?i)(?:https?://)?(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|[
 
 def names_content(raw: str, page: str) -> bool:
     """True for a page title that names something to read: not an AI assistant's chat, not a bare one-word
-    site, app or section name ('GeeksforGeeks', 'Dresses'), not a bare address; an article keeps its site suffix in a browser's
-    title ('Python - Wikipedia'), so its cleaned title may be one word."""
+    site, app or section name ('GeeksforGeeks', 'Dresses'), not a bare address ('localhost:3000'); an article
+    keeps its site suffix in a browser's title ('Python - Wikipedia'), so its cleaned title may be one word."""
     bare = raw.strip().strip("'\"")
     return not (_AI_CHAT.match(page) or _ONE_WORD.fullmatch(bare) or _ADDRESS.fullmatch(bare))
 
@@ -292,7 +293,7 @@ def read_situation(history: list[str]) -> Situation:
             problems = [q for q in searched if mentions_error(q)]
             files = [m.group(0) for m in _BARE_FILE.finditer(sentence)
                      if not any(m.group(0) in q for q in problems)
-                     if not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])
+                     and not _URL.search(sentence[max(0, m.start() - 12):m.end() + 1])
                      and not _FORGE.match(sentence, m.end())  # 'owner/llama.cpp · GitHub' is a repository
                      and not _FRAMEWORK.fullmatch(m.group(0))]
         if not files and _APP_RE["writing"].search(sentence):

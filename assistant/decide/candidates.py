@@ -50,7 +50,8 @@ class _Scored:
 
 
 _CONFLICT = re.compile(r"(?i)(?:^Merging:\s*(\S+)|merge conflict(?: in)?\s*(\S+)?|^CONFLICT\b.*?in\s+(\S+))")
-_PROSE = re.compile(r"(?i)\b(markdown|plain ?text|notes|essay|draft|report|article|thesis|blog post|chapter|prose|paragraphs?)\b")
+_PROSE = re.compile(r"(?i)\b(markdown|plain ?text|notes|essay|draft|report|article|thesis|blog post|chapter|prose|"
+                    r"paragraphs?)\b")
 _SHEET = re.compile(r"(?i)\.(ods|xlsx?|csv)$")
 _SLIDES = re.compile(r"(?i)\.(odp|pptx?)$")
 _READ_ONLY = re.compile(r"(?i)\.(pdf|epub|djvu|mobi)$")
