@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from models.titles import clean_title, error_line, shorten
+from models.titles import COMPOSE_MARKS, INBOX_WORDS, REPLY_MARKS, SUBJECT_MARKS, clean_title, error_line, shorten
 
 _QUOTED = re.compile(r"(?<![A-Za-z0-9])'(.+?)'(?![A-Za-z0-9])")
 _FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "odp", "ipynb", "lua", "pl", "dart"]
@@ -39,7 +39,8 @@ _SEARCH = [
     _SEARCH_TITLE,
 ]
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
-                    r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|"
+                    r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|no rule to make target|"
+                    r"no space left on device|out of memory|"
                     r"merge conflict|no such file|crash(?:es|ed)?|segfault|core dumped|timed out|"
                     # something that stopped working, as a search says it
                     r"not working|(?:does ?n[o'\u2019]t|won['\u2019]?t|will not) (?:work|start|boot|open|load|connect|print)|"
@@ -228,12 +229,11 @@ def _add(lst: list[tuple[str, int]], text: str, i: int) -> None:
     lst.append((text, i))
 
 
-_REPLY = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg|write|draft|compose)\s*:\s*)+|\s*\((dm|channel)\)\s*$|"
-                    r"^chat\s*\|\s*")
+_REPLY = re.compile(rf"{SUBJECT_MARKS.pattern}|(?i:\s*\((dm|channel)\)\s*$|^chat\s*\|\s*)")
 # a new message being written (a compose window whose subject is not a reply's or a forward's)
-_NEW_MESSAGE = re.compile(r"(?i)^\s*(?:write|compose|new message|draft)\s*:(?!\s*(?:re|aw|sv|antw|fwd?|wg)\s*:)")
+_NEW_MESSAGE = re.compile(rf"(?i)^\s*(?:{COMPOSE_MARKS})\s*:(?!\s*(?:{REPLY_MARKS})\s*:)")
 # a mail folder, not a message: 'Inbox - bob@acme.example', 'Sent Items', 'Mail - Bob Smith' (the account's name)
-_MAIL_FOLDER = re.compile(r"(?i)^(?:inbox|sent(?: mail| items)?|drafts|outbox|archive|all mail|spam|junk|trash|"
+_MAIL_FOLDER = re.compile(rf"(?i)^(?:{INBOX_WORDS}|sent(?: mail| items)?|drafts|outbox|archive|all mail|spam|junk|trash|"
                           r"starred|unread|mail)\b(?:\s*\(\d+\))?(?:\s+[-\u2013\u2014|]\s+[^-\u2013\u2014|]+)?$")
 
 

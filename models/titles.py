@@ -56,6 +56,17 @@ def clean_title(text: str) -> str:
     return shorten(text.rstrip(" -\u2013\u2014|"))
 
 
+# what a mail or chat client writes before a subject, in the languages mail clients use: a reply's or a
+# forward's mark (Re, AW, SV, Antw, Rif, Odp, VS, Fwd, WG, TR, RV, Enc) and a compose window's own word
+# (Thunderbird's 'Write:' is 'Verfassen:', 'Rédaction :', 'Redactar:', 'Scrivi:', 'Opstellen:', 'Escrever:')
+REPLY_MARKS = r"re|aw|sv|antw|rif|odp|vs|fwd?|wg|tr|rv|enc"
+COMPOSE_MARKS = (r"write|compose|draft|new message|verfassen|r[eé]daction|redac(?:ción|tar)|scrivi|opstellen|"
+                 r"escrever|redigir")
+# a mail client's inbox, in the languages it is shown in
+INBOX_WORDS = r"inbox|posteingang|bo[iî]te de r[eé]ception|bandeja de entrada|posta in arrivo|postvak in|caixa de entrada"
+SUBJECT_MARKS = re.compile(rf"(?i)^\s*(?:(?:{REPLY_MARKS}|{COMPOSE_MARKS})\s*:\s*)+")
+
+
 _QUOTES = str.maketrans({"\u2018": "\u2019", "\u201b": "\u2019", "'": "\u2019", "`": "\u2019", "\u00b4": "\u2019",
                          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 

@@ -426,3 +426,22 @@ def test_a_browser_error_page_is_an_error_and_a_bare_address_or_a_file_an_error_
                                       "directory: ’corpus/dev.csv’'."])]
     assert not any("dev.csv'" in (t or "") for t in offered), offered
     assert "Review 'split.py' for bugs and possible improvements." in offered, offered
+
+
+def test_a_mail_clients_words_in_other_languages_are_not_the_subject() -> None:
+    for title, subject in [("Verfassen: Re: Angebot für das Projekt Nordlicht", "Angebot für das Projekt Nordlicht"),
+                           ("Rédaction : TR: Devis pour le projet Aurore", "Devis pour le projet Aurore"),
+                           ("AW: Termin am Freitag - Posteingang - Mozilla Thunderbird", "Termin am Freitag")]:
+        offered = [c.task for c in tasks([f"The user switches to Thunderbird ('{title}')."])]
+        assert f"Draft a reply to '{subject}' in Thunderbird." in offered, offered
+    offered = [c.task for c in tasks(["The user switches to Thunderbird ('Verfassen: Einladung zum Sommerfest')."])]
+    assert "Draft the message 'Einladung zum Sommerfest' in Thunderbird." in offered, offered
+    offered = [c.task for c in tasks(["The user switches to Thunderbird ('Posteingang - anna@firma.example - "
+                                      "Mozilla Thunderbird')."])]
+    assert "Draft a reply to the latest message in Thunderbird." in offered, offered
+
+
+def test_makes_missing_target_and_a_full_disk_are_errors() -> None:
+    for seen in ["make: *** No rule to make target ’install’.  Stop.", "tar: backup.tar: No space left on device"]:
+        offered = [c.task for c in tasks([f"The user switches to Terminal ('{seen}')."])]
+        assert offered[0].startswith("Explain the error ") and "Stop" not in offered[0][-12:], offered

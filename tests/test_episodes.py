@@ -178,3 +178,8 @@ def test_after_a_quiet_stretch_the_live_chain_checks_in_once_and_says_so():
     assert "ModuleNotFoundError" in card.task and card.reason.startswith("checking in")
     assert card.why.startswith("You looked up 'ModuleNotFoundError") and "Checking in" in card.why
     assert due.chain.silent_consults == 0  # the next check-in waits for another quiet stretch
+
+
+def test_a_message_is_one_need_in_any_mail_clients_language():
+    assert message_key("Verfassen: AW: Termin am Freitag") == message_key("Termin am Freitag - Posteingang - Thunderbird")
+    assert message_key("Rédaction : TR: Devis") == message_key("Devis")

@@ -30,7 +30,7 @@ import re
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
-from models.titles import clean_title, error_line, strip_furniture, unify_quotes
+from models.titles import INBOX_WORDS, SUBJECT_MARKS, clean_title, error_line, strip_furniture, unify_quotes
 
 HOT_S = 5 * 60  # an episode seen this recently gathers the evidence that is not of a different kind
 REMEMBER_S = 2 * 3600  # an episode not seen for this long is forgotten (the same need later is a new one)
@@ -52,8 +52,7 @@ SNOOZING = frozenset({"not-now", "superseded"})
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[~.\w-]*[/\\])+([\w.-]+)")
 _NUMBER = re.compile(r"0x[0-9a-fA-F]+|\d+(?:\.\d+)*")
 _WORD = re.compile(r"[^\W_]+(?:[._:-][^\W_]+)*", re.UNICODE)
-_REPLY_PREFIX = re.compile(r"(?i)^\s*((re|aw|sv|antw|rif|odp|fwd?|wg)\s*:\s*|write\s*:\s*|draft\s*:\s*)+")
-_MAIL_TAIL = re.compile(r"(?i)\s+[-\u2013\u2014|]\s+(inbox|write|compose|reply|draft|new message|mozilla thunderbird|"
+_MAIL_TAIL = re.compile(rf"(?i)\s+[-\u2013\u2014|]\s+({INBOX_WORDS}|write|compose|reply|draft|new message|mozilla thunderbird|"
                         r"thunderbird|evolution|outlook|geary|kmail|mail|gmail|slack|teams|discord|element).*$")
 _FILE = re.compile(r"[\w.\-~ ]*?[\w\-]\.[A-Za-z][A-Za-z0-9]{0,5}\b")
 _TASK_STOP = frozenset({"the", "a", "an", "and", "or", "to", "of", "in", "on", "for", "with", "so", "you", "your",
@@ -88,7 +87,7 @@ def similar(a: str, b: str, share: float = 0.7) -> bool:
 def message_key(title: str) -> str:
     """The message a window is about: 'Re: Quarterly numbers - Write' and 'Quarterly numbers - Inbox -
     Mozilla Thunderbird' are one message."""
-    text = _MAIL_TAIL.sub("", _REPLY_PREFIX.sub("", strip_furniture(unify_quotes(title))))
+    text = _MAIL_TAIL.sub("", SUBJECT_MARKS.sub("", strip_furniture(unify_quotes(title))))
     return normalise(text)
 
 
