@@ -45,6 +45,10 @@ _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|fail
                     # something that stopped working, as a search says it
                     r"not working|(?:does ?n[o'\u2019]t|won['\u2019]?t|will not) (?:work|start|boot|open|load|connect|print)|"
                     r"stopped working|keeps? (?:crashing|disconnecting|dropping|freezing|restarting)|no sound|"
+                    # a device or a program that does not do its job, as a troubleshooting search says it
+                    r"(?:shows?|says?|is|goes|went|appears?) offline|black screen|stuck (?:on|at) (?:boot|login|\w+ing)|"
+                    r"not (?:detected|recogni[sz]ed|responding|printing|charging|syncing|updating|showing up|"
+                    r"turning on)|no (?:internet|wi-?fi|signal|audio|display)|"
                     # a browser's own error page
                     r"problem loading page|unable to connect|server not found|can[’']t be reached|"
                     r"secure connection failed)\b|"

@@ -445,3 +445,11 @@ def test_makes_missing_target_and_a_full_disk_are_errors() -> None:
     for seen in ["make: *** No rule to make target ’install’.  Stop.", "tar: backup.tar: No space left on device"]:
         offered = [c.task for c in tasks([f"The user switches to Terminal ('{seen}')."])]
         assert offered[0].startswith("Explain the error ") and "Stop" not in offered[0][-12:], offered
+
+
+def test_a_device_that_does_not_do_its_job_is_a_problem_to_fix_not_a_topic_to_research() -> None:
+    for query in ["hp printer says offline ubuntu", "usb stick not detected debian", "no wifi after suspend ubuntu"]:
+        offered = [c.task for c in tasks([f"The user searches Google for '{query}'."])]
+        assert offered[0] == f"Find the usual causes of '{query}' and the fix that matches your setup.", offered
+    offered = [c.task for c in tasks(["The user searches Google for 'best offline maps app'."])]
+    assert not any("usual causes" in (t or "") for t in offered), offered
