@@ -27,6 +27,9 @@ _QA_SITE = re.compile(r"\s[-\u2013\u2014|]\s*(?:Stack Overflow|[\w ]{0,30}Stack 
                       r"Ask Ubuntu)\s*$")
 
 
+_TICKET_KEY = re.compile(r"^\[[A-Z][A-Z0-9]{1,9}-\d{1,7}\]\s*(?=\S)")  # a tracker's key: '[SHOP-412] Checkout fails'
+
+
 def shorten(text: str, limit: int = 100) -> str:
     """`text` in at most `limit` characters, cut after a whole word with an ellipsis when it is longer."""
     text = text.strip()
@@ -39,9 +42,9 @@ def shorten(text: str, limit: int = 100) -> str:
 
 
 def clean_title(text: str) -> str:
-    """A page title without its trailing site name ('X - Stack Overflow' -> 'X') or a Q&A site's leading tag
-    ('python - X' -> 'X'), trimmed."""
-    text = _DOC_SECTION.sub("", text.strip())
+    """A page title without its trailing site name ('X - Stack Overflow' -> 'X'), a Q&A site's leading tag
+    ('python - X' -> 'X') or a tracker's key ('[SHOP-412] X' -> 'X'), trimmed."""
+    text = _TICKET_KEY.sub("", _DOC_SECTION.sub("", text.strip()))
     text = _WEB_EDITOR.sub(r"\1", text)
     if _QA_SITE.search(text):
         text = _QA_TAG_PREFIX.sub("", text.strip())
@@ -125,7 +128,7 @@ def error_line(text: str) -> str:
     """The error itself from a title, without title furniture or the command that printed it, quoted names in
     double quotes ('python - ModuleNotFoundError: No module named 'x' - Mozilla Firefox' ->
     'ModuleNotFoundError: No module named "x"'), so it reads well inside a task's own quotes."""
-    text = _PAIRED.sub(r'"\1"', strip_furniture(unify_quotes(text)))
+    text = _TICKET_KEY.sub("", _PAIRED.sub(r'"\1"', strip_furniture(unify_quotes(text))))
     if text.startswith("Traceback"):  # a traceback header says nothing: keep its exception line
         exceptions = list(re.finditer(r"\b[A-Z]\w*(?:Error|Exception)\b", text))
         if exceptions:

@@ -453,3 +453,11 @@ def test_a_device_that_does_not_do_its_job_is_a_problem_to_fix_not_a_topic_to_re
         assert offered[0] == f"Find the usual causes of '{query}' and the fix that matches your setup.", offered
     offered = [c.task for c in tasks(["The user searches Google for 'best offline maps app'."])]
     assert not any("usual causes" in (t or "") for t in offered), offered
+
+
+def test_a_trackers_ticket_is_named_without_its_key() -> None:
+    offered = [c.task for c in tasks(["The user switches to Firefox and reads '[SHOP-412] Checkout fails for guest "
+                                      "users - Jira'.", "The user opens 'checkout.py' in Visual Studio Code."])]
+    assert "Explain the error 'Checkout fails for guest users' and suggest a fix in 'checkout.py'." in offered, offered
+    offered = [c.task for c in tasks(["The user switches to Terminal ('ORA-00942: table or view does not exist')."])]
+    assert "ORA-00942" in offered[0], offered  # a numbered error keeps its number
