@@ -34,6 +34,7 @@ from assistant.core.redact import redact
 from models.backends import Backend
 from models.facts import FactSheet, Tools, check_text
 from models.facts.commands import CommandCheck
+from models.facts.reply import DraftCut, opening
 from models.filler import RepeatGuard
 from models.streaming import Sink, TokenStream
 
@@ -172,6 +173,9 @@ def build_messages(ctx: AnswerContext, budget_chars: int, extra: Sequence[str] =
     lines = [_data(_one_line(line.replace("**", ""), 300), extra) for line in (facts.prompt_lines() if facts else [])]
     checked = ("Checked facts:\n" + "\n".join(f"- {line}" for line in lines) + "\n\n") if lines else ""
     ask = _ASK.get(ctx.kind, "Do the task in a few short sentences.")
+    if facts is not None and facts.reply_to is not None:  # the checked greeting is shown first: the model goes on
+        ask = (f"The reply starts \"{_data(opening(facts.reply_to), extra)}\" (already written). Write what comes "
+               "after it: answer each question and request, short and polite.")
     head = f"Task: {task}\n\n{checked}"
     block = build_context_block(ctx, budget_chars - len(SYSTEM) - len(head) - len(ask) - 40, extra)
     return [{"role": "system", "content": SYSTEM},
@@ -290,6 +294,7 @@ class AnswerSession:
 
         def produce(sink: Sink) -> None:
             asked = messages
+            cut: DraftCut | None = None
             if asked is None:  # the task itself: facts first
                 if self.facts_source is not None:
                     t0 = time.perf_counter()
@@ -306,6 +311,9 @@ class AnswerSession:
                             model=_short(self.backend.name))
                         failed = f"_(No facts: {grounding.error}.)_\n\n" if grounding.error else ""
                         sink.emit(failed + (grounding.fix + "\n\n" if grounding.fix else "") + heading + "\n\n")
+                        if grounding.sheet is not None and grounding.sheet.reply_to is not None:
+                            cut = DraftCut(grounding.sheet.reply_to)  # the draft starts with the checked greeting
+                            sink.emit(cut.opening + "\n\n")
                 asked = build_messages(self.context, self.budget_chars, self.secret_patterns, grounding.sheet)
                 with self._lock:
                     self.messages = asked
@@ -318,6 +326,7 @@ class AnswerSession:
             inner = self.backend.stream(asked, limit)
             guard = RepeatGuard()
             pieces: list[str] = []
+            filters = [guard] if cut is None else [guard, cut]
 
             def show(text: str) -> None:
                 if text:
@@ -330,18 +339,22 @@ class AnswerSession:
                     if sink.cancelled:
                         inner.close()
                         break
-                    show(guard.feed(piece))
-                    if guard.stopped:  # the model started to repeat itself: the answer is complete
+                    for f in filters:
+                        piece = f.feed(piece)
+                    show(piece)
+                    if any(f.stopped for f in filters):  # the model repeats itself: the answer is complete
                         inner.close()
                         break
-                show(guard.flush())
+                show(cut.feed(guard.flush()) + cut.flush() if cut is not None else guard.flush())
+                if cut is not None and cut.note:
+                    sink.emit(("" if "".join(pieces).endswith("\n") else "\n") + cut.note)
             finally:
                 inner.wait(5.0)
                 st = inner.stats
                 sink.stats.model = st.model
                 sink.stats.prompt_tokens = st.prompt_tokens
                 sink.stats.completion_tokens = st.completion_tokens
-                sink.stats.finish_reason = "stop" if guard.stopped else st.finish_reason
+                sink.stats.finish_reason = "stop" if any(f.stopped for f in filters) else st.finish_reason
                 grounding.model_text = "".join(pieces)
             if self.tools is not None and grounding.model_text:
                 checks = check_text(grounding.model_text, self.tools)

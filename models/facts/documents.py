@@ -14,6 +14,7 @@ import tomllib
 from collections import Counter
 
 from models.facts.evidence import Evidence
+from models.facts.reply import outline, parse_message
 from models.facts.sheet import FactSheet
 from models.facts.tools import Tools
 
@@ -28,7 +29,6 @@ _DATE = re.compile(r"(?i)\b(?:mon|tue|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}
                    r"\d{1,2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[:.]\d{2}\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b|"
                    r"\b(?:tomorrow|today|tonight|next week|end of (?:the )?(?:day|week|month))\b")
 _FROM = re.compile(r"(?im)^from:\s*(.+)$")
-_SUBJECT = re.compile(r"(?im)^subject:\s*(.+)$")
 
 
 def failing_test_facts(sheet: FactSheet, error: str, ev: Evidence, tools: Tools) -> None:
@@ -143,30 +143,34 @@ def _python_findings(text: str, name: str) -> list[str]:
 
 
 def email_facts(sheet: FactSheet, ev: Evidence) -> None:
+    """Sender, subject, each question, request and date of the shared message (e-mail or chat), who the reply
+    greets (the sender, never the person the message greeted: that is the user) and an outline of the reply."""
     text = ev.clipboard or ev.file_text
     if not text:
         sheet.cannot_verify("The text of the message (share it through the clipboard or file access to have it "
                             "read).")
         return
+    msg = parse_message(text)
     sender = _FROM.search(text)
-    subject = _SUBJECT.search(text)
-    body = _FROM.sub("", _SUBJECT.sub("", text))
-    sentences = [s.strip() for s in _SENTENCE.split(" ".join(body.split())) if s.strip()]
     if sender:
         sheet.add(f"From: {sender.group(1).strip()}", "the message")
-    if subject:
-        sheet.add(f"Subject: {subject.group(1).strip()}", "the message")
-    questions = [s for s in sentences if s.endswith("?")]
+    if msg.subject:
+        sheet.add(f"Subject: {msg.subject}", "the message")
+    if msg.sender:
+        greeted = f"; it greets {msg.user}, that is you" if msg.user else ""
+        sheet.add(f"The reply goes to {msg.sender} (the sender){greeted}.", "the message")
+    questions = msg.questions
     for q in questions[:4]:
         sheet.add(f"It asks: \"{q}\"", "the message")
-    dates = list(dict.fromkeys(m.group(0) for m in _DATE.finditer(body)))
+    dates = list(dict.fromkeys(m.group(0).strip() for m in _DATE.finditer(" ".join(msg.sentences))))
     if dates:
         sheet.add("Dates and times it names: " + ", ".join(dates[:6]) + ".", "the message")
-    requests = [s for s in sentences if re.search(r"(?i)\b(please|could you|can you|let me know|send|confirm)\b", s)
-                and s not in questions]
+    requests = msg.requests
     for r in requests[:2]:
         sheet.add(f"It requests: \"{r}\"", "the message")
-    sheet.subject = subject.group(1).strip() if subject else "the message"
+    sheet.subject = msg.subject or "the message"
+    sheet.reply_to = msg
+    sheet.outline = outline(msg)
     if questions or requests:
         sheet.step("Answer each question and request above in your reply.", "", "")
 

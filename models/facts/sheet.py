@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from models.facts.reply import Message
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -34,6 +36,8 @@ class FactSheet:
     fix: list[FixStep] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)  # what could not be checked, said plainly
     subject: str = ""  # the name the facts are about (module, command, class), for the prompt
+    reply_to: Message | None = None  # a message to answer: the draft starts with its checked greeting
+    outline: str = ""  # a reply skeleton built from the message, shown after the facts
 
     def add(self, text: str, source: str) -> None:
         if all(f.text != text for f in self.facts):
@@ -53,7 +57,7 @@ class FactSheet:
 
     @property
     def empty(self) -> bool:
-        return not (self.facts or self.fix or self.unverified)
+        return not (self.facts or self.fix or self.unverified or self.outline)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,4 +85,7 @@ class FactSheet:
         notes = self.unverified + [f"{s.text} `{s.command}`".strip() for s in self.fix if not s.verified]
         if notes:
             out.append("**Could not verify**\n" + "\n".join(f"- {n}" for n in notes))
+        if self.outline:
+            out.append("**Reply outline** (built from the message, not by the model; write your answers in place of "
+                       f"[your answer]):\n```text\n{self.outline}\n```")
         return "\n\n".join(out)
