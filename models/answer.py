@@ -45,6 +45,7 @@ SYSTEM = ("You help the user with the task below. Write a few short sentences in
 EXPLANATION_TOKENS = 200  # after a checked Fix, the model's explanation is kept short
 EXPLANATION_HEADING = "**Explanation** (written by the model {model}; not checked):"
 ANSWER_HEADING = "**Answer** (written by the model {model}; not checked):"
+DRAFT_HEADING = "**Draft** (written by the model {model}; not checked):"  # a reply: a draft, not an explanation
 RECENT_SECONDS = 300  # the caller passes the observations of about this many recent seconds
 MAX_OBSERVATIONS = 12
 MAX_LINE_CHARS = 240
@@ -307,8 +308,9 @@ class AnswerSession:
                     if not sink.cancelled:  # facts first, then the model's words under a heading that says so
                         has_facts = grounding.sheet is not None and not grounding.sheet.empty
                         grounding.fix = grounding.sheet.markdown() if has_facts else ""
-                        heading = (EXPLANATION_HEADING if has_facts else ANSWER_HEADING).format(
-                            model=_short(self.backend.name))
+                        drafts = grounding.sheet is not None and grounding.sheet.reply_to is not None
+                        heading = (DRAFT_HEADING if drafts else EXPLANATION_HEADING if has_facts
+                                   else ANSWER_HEADING).format(model=_short(self.backend.name))
                         failed = f"_(No facts: {grounding.error}.)_\n\n" if grounding.error else ""
                         sink.emit(failed + (grounding.fix + "\n\n" if grounding.fix else "") + heading + "\n\n")
                         if grounding.sheet is not None and grounding.sheet.reply_to is not None:

@@ -94,7 +94,8 @@ def test_the_model_greeting_the_user_is_corrected_and_its_loops_end() -> None:
 def test_the_checked_part_lists_each_question_and_an_outline_to_fill_in() -> None:
     text, _ = answer(ANNA, "Hi Sam,\n\nCould you present the new checkout flow on Thursday at 14:00? Please let me "
                            "know by Monday.\n\nThanks,\nAnna\n")
-    checked = text.split("**Explanation**", 1)[0]
+    assert "**Explanation**" not in text  # a reply is a draft, and its heading says so
+    checked = text.split("**Draft**", 1)[0]
     assert 'It asks: "Could you present the new checkout flow on Thursday at 14:00?"' in checked  # no "Hi Sam,"
     assert 'It requests: "Please let me know by Monday."' in checked
     assert "The reply goes to Anna Berg (the sender); it greets Sam, that is you." in checked
