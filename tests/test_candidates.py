@@ -461,3 +461,11 @@ def test_a_trackers_ticket_is_named_without_its_key() -> None:
     assert "Explain the error 'Checkout fails for guest users' and suggest a fix in 'checkout.py'." in offered, offered
     offered = [c.task for c in tasks(["The user switches to Terminal ('ORA-00942: table or view does not exist')."])]
     assert "ORA-00942" in offered[0], offered  # a numbered error keeps its number
+
+
+def test_a_search_for_one_page_or_a_purchase_is_not_a_topic_to_research() -> None:
+    for query in ["vegan lasagne recipe", "cheap flights berlin lisbon march", "weather hamburg weekend"]:
+        offered = [c for c in tasks([f"The user searches Google for '{query}'."])]
+        assert not any(c.kind == "research" for c in offered), offered
+    offered = [c.task for c in tasks(["The user searches Google for 'why do cats purr'."])]
+    assert any("why do cats purr" in (t or "") for t in offered), offered

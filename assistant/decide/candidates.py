@@ -71,6 +71,13 @@ _GUI_APP = re.compile(r"(?i)\b(gimp|inkscape|blender|krita|kdenlive|shotcut|auda
                       r"libreoffice (?:impress|writer|draw)|impress|thunderbird|firefox settings)\b")
 
 
+# a search for one page or a purchase (a recipe, lyrics, the weather, tickets, a login), not a question to
+# look into: the page it finds is the answer, and there is nothing to research or sum up
+_SEEKS_A_PAGE = re.compile(r"(?i)\b(recipes?|lyrics|weather|forecast|tickets?|flights?|hotels?|near me|opening hours|"
+                           r"showtimes|timetable|log ?in|sign ?in|download|coupons?|promo code|for sale|buy|"
+                           r"cheap(?:est)?|tracking number|track (?:my )?(?:order|package|parcel))\b")
+
+
 def _worth_searching(query: str) -> bool:
     """A query worth a task: several words, or a short non-Latin phrase; not a bare site name."""
     words = query.split()
@@ -155,7 +162,7 @@ def _template_candidates(s: Situation) -> list[_Scored]:
                 query_at, 1.0)
         elif (_TECH.search(query) and not _GUI_APP.search(query)) or (lang and lang.lower() in query.lower()):
             add(_example_task(query, lang), "find_example", query_at, 1.5)
-        else:
+        elif not _SEEKS_A_PAGE.search(query):
             add(_research_task(query), "research", query_at, 1.2)
     videos = {v for v, _ in s.videos}  # a video's title does not tell what it says: nothing to sum up or collect
     read = [(p, j) for p, j in s.pages if p not in videos]
