@@ -172,7 +172,14 @@ def email_facts(sheet: FactSheet, ev: Evidence) -> None:
     sheet.reply_to = msg
     sheet.outline = outline(msg)
     if questions or requests:
-        sheet.step("Answer each question and request above in your reply.", "", "")
+        sheet.step(f"Answer {_count(len(questions[:4]), 'question')}{' and ' if questions and requests else ''}"
+                   f"{_count(len(requests[:2]), 'request')} listed below; the reply outline has a place for each.",
+                   "", "")
+
+
+def _count(n: int, noun: str) -> str:
+    """'the 2 questions', 'the question', '' for none."""
+    return "" if n == 0 else f"the {noun}" if n == 1 else f"the {n} {noun}s"
 
 
 def page_facts(sheet: FactSheet, ev: Evidence) -> None:
