@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from models.titles import COMPOSE_MARKS, INBOX_WORDS, REPLY_MARKS, SUBJECT_MARKS, clean_title, error_line, shorten
+from models.titles import (
+    COMPOSE_MARKS,
+    INBOX_WORDS,
+    REPLY_MARKS,
+    SUBJECT_MARKS,
+    clean_title,
+    error_line,
+    shorten,
+)
 
 _QUOTED = re.compile(r"(?<![A-Za-z0-9])'(.+?)'(?![A-Za-z0-9])")
 _FILE_EXT = ["py", "rb", "js", "ts", "tsx", "jsx", "java", "kt", "c", "h", "cpp", "hpp", "cs", "go", "rs", "php", "swift", "m", "r", "scala", "sh", "ps1", "sql", "html", "css", "scss", "vue", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "md", "txt", "tex", "rst", "doc", "docx", "odt", "rtf", "pdf", "xls", "xlsx", "csv", "ods", "ppt", "pptx", "odp", "ipynb", "lua", "pl", "dart"]
