@@ -100,6 +100,7 @@ def test_the_checked_part_lists_each_question_and_an_outline_to_fill_in() -> Non
     assert 'It requests: "Please let me know by Monday."' in checked
     assert "The reply goes to Anna Berg (the sender); it greets Sam, that is you." in checked
     assert "Answer the question and the request listed below" in checked  # they are below the Fix, not above
+    assert checked.startswith("**To answer** (read from the message):")  # nothing was checked on the computer
     outline = checked.split("**Reply outline**", 1)[1]
     assert "Hi Anna,\n\n> Could you present the new checkout flow on Thursday at 14:00?\n[your answer]" in outline
     assert "> Please let me know by Monday.\n[your answer]" in outline and outline.rstrip("`\n").endswith("Thanks,\nSam")

@@ -172,9 +172,10 @@ def email_facts(sheet: FactSheet, ev: Evidence) -> None:
     sheet.reply_to = msg
     sheet.outline = outline(msg)
     if questions or requests:
-        sheet.step(f"Answer {_count(len(questions[:4]), 'question')}{' and ' if questions and requests else ''}"
-                   f"{_count(len(requests[:2]), 'request')} listed below; the reply outline has a place for each.",
-                   "", "")
+        n_q, n_r = len(questions[:4]), len(requests[:2])
+        both = " and " if n_q and n_r else ""
+        sheet.step(f"Answer {_count(n_q, 'question')}{both}{_count(n_r, 'request')} listed below; the reply outline "
+                   f"has a place for {'each' if n_q + n_r > 1 else 'it'}.", "", "")
 
 
 def _count(n: int, noun: str) -> str:

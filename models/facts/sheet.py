@@ -74,7 +74,8 @@ class FactSheet:
         out: list[str] = []
         steps = self.verified_fix
         if steps:
-            out.append("**Fix** (checked on this computer):")
+            out.append("**To answer** (read from the message):" if self.reply_to is not None  # a reply: nothing ran
+                       else "**Fix** (checked on this computer):")
             for s in steps:
                 out.append(s.text + (f"\n```sh\n{s.command}\n```" if s.command else ""))
             whys = [s.why for s in steps if s.why]
