@@ -205,6 +205,11 @@ def opening(msg: Message) -> str:
     return f"{word} {name}," if name else f"{word},"
 
 
+def _signer(msg: Message) -> str:
+    """How the reply is signed: the user's name as the message greeted them, else a placeholder."""
+    return msg.user if msg.user and not _TITLE.match(msg.user) else "[your name]"
+
+
 def outline(msg: Message, limit: int = 6) -> str:
     """A reply skeleton built only from the message: the greeting, each question and request quoted with a
     place for the answer, the closing and the user's name when the message gave it."""
@@ -215,8 +220,7 @@ def outline(msg: Message, limit: int = 6) -> str:
     if not asks:
         parts += ["[your reply]", ""]
     if not msg.chat:
-        signer = msg.user if msg.user and not _TITLE.match(msg.user) else "[your name]"
-        parts += [msg.closing or "Best regards,", signer]
+        parts += [msg.closing or "Best regards,", _signer(msg)]
     return "\n".join(parts).strip()
 
 
@@ -231,7 +235,7 @@ class DraftCut:
     def __init__(self, msg: Message) -> None:
         self.opening = opening(msg)
         self.not_me = {n.lower() for n in (msg.sender, msg.call, _first_name(msg)) if n} - {msg.user.lower()}
-        self.me = msg.user if msg.user and not _TITLE.match(msg.user) else "[your name]"
+        self.me = _signer(msg)
         self.source = _norm(" ".join(msg.sentences))  # the message's own words, which the model may echo
         self.greeting = ""  # the greeting the model wrote first (dropped)
         self.line = ""  # the line being written
