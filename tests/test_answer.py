@@ -102,7 +102,8 @@ def test_the_embedded_model_streams_an_answer_with_its_figures(llama: LlamaCppBa
     assert answer.model == llama.name and answer.question == ""
     assert 0 < answer.prompt_tokens < 2048 - 32 and answer.prompt_chars == sum(len(m["content"]) for m in
                                                                                session.messages[:2])
-    assert answer.first_token_s and answer.first_token_s > 0 and answer.completion_tokens == len(pieces)
+    # a piece is one token, or a few held back together while they might only copy the user's history
+    assert answer.first_token_s and answer.first_token_s > 0 and 0 < len(pieces) <= answer.completion_tokens
     assert answer.finish_reason in ("length", "stop") and session.turns == [answer]
     assert set(answer.to_dict()) >= {"text", "model", "prompt_tokens", "first_token_s", "tokens_per_s"}
 

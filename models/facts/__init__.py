@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from models.facts import documents, ecosystems, git_docker, python, system
+from models.facts import documents, ecosystems, git_docker, python, reading, system
 from models.facts.commands import CommandCheck, annotate, check_command, check_text, extract_commands
 from models.facts.evidence import Evidence
 from models.facts.sheet import Fact, FactSheet, FixStep
@@ -94,7 +94,12 @@ def gather(ev: Evidence, tools: Tools | None = None) -> FactSheet:
     elif ev.kind in ("summarise_pages", "combine", "resume", "continue_document") and not sheet.fix:
         sheet.topic = sheet.topic or "page"
         documents.page_facts(sheet, ev)
-    if ev.kind in ("find_example", "research", "find_fix") and ev.query:
+        if ev.kind == "summarise_pages" and not (ev.file_text or ev.clipboard):
+            sheet.cannot_verify(reading.NO_PAGE_TEXT)
+    elif ev.kind == "research":
+        sheet.topic = "reading"
+        reading.reading_facts(sheet, ev)
+    if ev.kind in ("find_example", "find_fix") and ev.query:
         documents.search_facts(sheet, ev.query, ev, tools)
     _check_fix(sheet, tools)
     return sheet
