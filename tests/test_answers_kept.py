@@ -100,3 +100,22 @@ def test_the_dashboard_opens_the_kept_answer_to_copy_rate_and_read_flags(qtbot, 
     qtbot.mouseClick(panel.unhelpful_button, Qt.MouseButton.LeftButton)
     assert answers_for(db, pid)[0].rating == "not-helpful" and answers_for(db, pid)[0].id == aid
     assert not panel.helpful_button.isEnabled()
+
+
+def test_a_reply_outline_is_copied_as_text_beside_the_code(qtbot, home):
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.answer_view import open_kept_answer
+
+    outline = "Hi Anna,\n\n> Could you present the new checkout flow on Thursday at 14:00?\n[your answer]\n\nBest,\nSam"
+    text = (FIX_ANSWER.split("**Explanation**")[0] + "**Reply outline** (built from the message, not by the model):\n"
+            f"```text\n{outline}\n```\n")
+    db = open_db()
+    pid, _ = accepted_with_answer(db, "Draft a reply to 'Design review' in Thunderbird.", text, time.time() - 60)
+    panel = open_kept_answer(db, pid, default_config(), None, "no model in this test")
+    qtbot.addWidget(panel)
+    buttons = [panel.code_row.itemAt(i).widget() for i in range(panel.code_row.count())
+               if panel.code_row.itemAt(i).widget() is not None]
+    assert [b.text() for b in buttons] == ["Copy code 1", "Copy text 2"]  # the outline is words, not code
+    qtbot.mouseClick(buttons[1], Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == outline

@@ -1,8 +1,8 @@
 """The task panel: an accepted task carried out by the model, its answer streaming in as Markdown.
 
 Non-modal, next to the cards; it takes the keyboard only because the user clicked Accept (Esc closes it). Stop,
-Copy answer, Copy task, Copy code (one per code block), Open in browser (search-like tasks, no model needed),
-Ask a follow-up (a short chat in the same context) and Helpful / Not helpful on the answer. The model runs in a
+Copy answer, Copy task, Copy code (one per code block; "Copy text" for a block of words, as a reply outline), Open
+in browser (search-like tasks, no model needed), Ask a follow-up (a short chat in the same context) and Helpful / Not helpful on the answer. The model runs in a
 worker thread; text pieces cross to the Qt thread through a signal. Everything is kept through
 `assistant.app.assist.TaskHelp` (the answer, its timings, the follow-ups and the rating go into the log).
 """
@@ -40,7 +40,8 @@ PANEL_WIDTH = 520
 PANEL_HEIGHT = 460
 RENDER_MS = 60  # re-render the Markdown at most this often while text streams in
 LOADING_MS = 100  # while an answer runs, look this often whether the model is loading
-_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+_FENCE = re.compile(r"```([^\n]*)\n(.*?)```", re.S)
+_PROSE_FENCES = frozenset({"text", "txt", "plain", "markdown", "md"})  # a block of words (a reply outline), not code
 
 
 class _Bridge(QObject):
@@ -253,8 +254,10 @@ class TaskPanel(QWidget):
             if item.widget() is not None:
                 item.widget().deleteLater()
         blocks = self.code_blocks()
+        prose = {code for lang, code in self.fenced_blocks() if lang in _PROSE_FENCES}
         for n, code in enumerate(blocks, 1):
-            label = "Copy code" if len(blocks) == 1 else f"Copy code {n}"
+            what = "text" if code in prose else "code"
+            label = f"Copy {what}" if len(blocks) == 1 else f"Copy {what} {n}"
             button = QPushButton(label)
             button.setProperty("code", code)
             button.clicked.connect(self._copy_code)
@@ -276,10 +279,14 @@ class TaskPanel(QWidget):
     def answer_text(self) -> str:
         return self.turns[-1][1] if self.turns else ""
 
+    def fenced_blocks(self) -> list[tuple[str, str]]:
+        """(language tag, text) of every fenced block of the conversation, in order."""
+        return [(m.group(1).strip().lower(), m.group(2).rstrip("\n"))
+                for _, text in self.turns for m in _FENCE.finditer(text)]
+
     def code_blocks(self) -> list[str]:
-        """Every code block of the conversation (the Fix of the first answer too), each once."""
-        blocks = [m.group(1).rstrip("\n") for _, text in self.turns for m in _FENCE.finditer(text)]
-        return list(dict.fromkeys(blocks))
+        """Every fenced block of the conversation (the Fix of the first answer too), each once."""
+        return list(dict.fromkeys(code for _, code in self.fenced_blocks()))
 
     def stop(self) -> None:
         if self.stream is not None:
