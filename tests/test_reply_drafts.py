@@ -105,8 +105,8 @@ def test_the_checked_part_lists_each_question_and_an_outline_to_fill_in() -> Non
     assert "Hi Anna,\n\n> Could you present the new checkout flow on Thursday at 14:00?\n[your answer]" in outline
     assert "> Please let me know by Monday.\n[your answer]" in outline and outline.rstrip("`\n").endswith("Thanks,\nSam")
     # the model copying the message back is not a reply: only its greeting (corrected) and signature remain
-    assert draft(text) == ("Hi Anna,\n\nThanks,\nSam\n\n_(The model only copied the message back; use the outline "
-                           "above.)_")
+    assert draft(text) == ("Hi Anna,\n\nThanks,\nSam\n\n*(The model only copied the message back; use the outline "
+                           "above.)*")
 
 
 def test_chat_messages_get_no_letter_closing_and_no_sender_means_no_name() -> None:

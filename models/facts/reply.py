@@ -250,7 +250,7 @@ class DraftCut:
     @property
     def note(self) -> str:
         """Said after the draft when the model only copied the message back."""
-        return "\n_(The model only copied the message back; use the outline above.)_\n" if self.echoed \
+        return "\n*(The model only copied the message back; use the outline above.)*\n" if self.echoed \
             and not self.own else ""
 
     def feed(self, piece: str) -> str:
