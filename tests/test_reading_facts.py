@@ -28,6 +28,7 @@ FASTING = (
     "The user searches Google for 'is intermittent fasting good for weight loss'.",
     "The user reads 'My 6 months of intermittent fasting - Medium' in Chromium.",
     "The user reads 'Anyone lose weight with 16:8? : r/loseit' in Chromium.",
+    "The user switches to Vivaldi and reads 'Intermittent fasting explained - YouTube'.",
     "The user scrolls through 'Intermittent fasting explained - YouTube' in Vivaldi for 2 minutes.",
 )
 
