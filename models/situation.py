@@ -48,11 +48,15 @@ _SEARCH = [
 ]
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
                     r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|no rule to make target|"
-                    r"no space left on device|out of memory|"
+                    r"no space left on device|out of memory|operation not permitted|address already in use|"
+                    # a system call's error by its name (Node, Python, libc): EADDRINUSE, ECONNREFUSED, ENOENT, ...
+                    r"E(?:ACCES|ADDRINUSE|ADDRNOTAVAIL|CONNREFUSED|CONNRESET|NOENT|PERM|NOSPC|TIMEDOUT|EXIST|"
+                    r"ISDIR|NOTDIR|MFILE|PIPE|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)|"
                     r"merge conflict|no such file|crash(?:es|ed)?|segfault|core dumped|timed out|"
                     # something that stopped working, as a search says it
                     r"not working|(?:does ?n[o'\u2019]t|won['\u2019]?t|will not) (?:work|start|boot|open|load|connect|print)|"
                     r"stopped working|keeps? (?:crashing|disconnecting|dropping|freezing|restarting)|no sound|"
+                    r"(?:kernel|process|server|app|game|computer|laptop|pc|system) (?:died|dies|hangs|freezes)|"
                     # a device or a program that does not do its job, as a troubleshooting search says it
                     r"(?:shows?|says?|is|goes|went|appears?) offline|black screen|stuck (?:on|at) (?:boot|login|\w+ing)|"
                     r"not (?:detected|recogni[sz]ed|responding|printing|charging|syncing|updating|showing up|"
@@ -244,6 +248,11 @@ def _add(lst: list[tuple[str, int]], text: str, i: int) -> None:
 _REPLY = re.compile(rf"{SUBJECT_MARKS.pattern}|(?i:\s*\((dm|channel)\)\s*$|^chat\s*\|\s*)")
 # a new message being written (a compose window whose subject is not a reply's or a forward's)
 _NEW_MESSAGE = re.compile(rf"(?i)^\s*(?:{COMPOSE_MARKS})\s*:(?!\s*(?:{REPLY_MARKS})\s*:)")
+# a new message with no subject yet: 'New Message - anna@example.org - Gmail', 'Write: (no subject)'
+_BLANK_MESSAGE = re.compile(r"(?i)^\s*(?:(?:new message|neue nachricht|nouveau message|nuevo mensaje|nuovo messaggio|"
+                            r"nieuw bericht|nova mensagem|compose(?: mail)?)\s*(?:$|[-\u2013\u2014|])|"
+                            rf"(?:{COMPOSE_MARKS})\s*:\s*(?:\((?:no subject|kein betreff|sans objet|sin asunto)\))?\s*"
+                            r"(?:$|[-\u2013\u2014|]))")
 # a mail folder, not a message: 'Inbox - bob@acme.example', 'Sent Items', 'Mail - Bob Smith' (the account's name)
 _MAIL_FOLDER = re.compile(rf"(?i)^(?:{INBOX_WORDS}|sent(?: mail| items)?|drafts|outbox|archive|all mail|spam|junk|trash|"
                           r"starred|unread|mail)\b(?:\s*\(\d+\))?(?:\s+[-\u2013\u2014|]\s+[^-\u2013\u2014|]+)?$")
@@ -328,7 +337,9 @@ def read_situation(history: list[str]) -> Situation:
                                if title else None)
                     if subject and (not usable_entity(subject) or _MAIL_FOLDER.match(subject)):
                         subject = None
-                    s.messaging = (m.group(1), i, subject, bool(title and _NEW_MESSAGE.match(title)))
+                    blank = bool(title and _BLANK_MESSAGE.match(title))
+                    s.messaging = (m.group(1), i, None if blank else subject,
+                                   blank or bool(title and _NEW_MESSAGE.match(title)))
         if _ERROR.search(sentence):
             err = _error_text(sentence, [q for q in quoted if q not in searched])
             if err and not looks_like_injection(err):
@@ -343,6 +354,7 @@ def read_situation(history: list[str]) -> Situation:
                 bare = _UNREAD.sub("", q)  # '(3) Inbox': the unread count is not part of the name
                 page = clean_title(bare)
                 if (usable_entity(page) and names_content(bare, page) and not _MAIL_FOLDER.match(page)
+                        and not _BLANK_MESSAGE.match(bare)
                         and not any(bare.startswith(f) for f, _ in s.files)):
                     _add(s.pages, page, i)
                     if _CHANGE_REQUEST.search(bare):

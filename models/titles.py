@@ -90,6 +90,7 @@ def inner_quotes(text: str) -> str:
 
 
 _ERROR_START = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning)\b|FAILED\b|Traceback\b|error(?:\[E\d+\])?:|"
+                          r"error (?:TS|CS)\d{4}:|"
                           r"fatal:|panic:|npm ERR!|CONFLICT\b)|(?<![\w.])E: ")
 # what prints an error before it: a program, its arguments, a prompt ('python - ', 'python3 train.py: ',
 # 'user@host:~/src$ ', 'cargo build — '): short, no sentence punctuation, ending in ':', '-', '$', '#' or '>'

@@ -469,3 +469,29 @@ def test_a_search_for_one_page_or_a_purchase_is_not_a_topic_to_research() -> Non
         assert not any(c.kind == "research" for c in offered), offered
     offered = [c.task for c in tasks(["The user searches Google for 'why do cats purr'."])]
     assert any("why do cats purr" in (t or "") for t in offered), offered
+
+
+def test_a_program_that_died_and_a_system_calls_error_are_problems_to_fix() -> None:
+    for query in ["jupyter kernel died when loading a large dataframe", "EADDRINUSE address already in use 3000",
+                  "wg-quick RTNETLINK answers operation not permitted"]:
+        offered = [c.task for c in tasks([f"The user searches Google for '{query}'."])]
+        assert offered[0] == f"Find the usual causes of '{query}' and the fix that matches your setup.", offered
+    offered = [c.task for c in tasks(["The user searches Google for 'how long do cats sleep'."])]
+    assert not any("usual causes" in (t or "") for t in offered), offered
+
+
+def test_a_compilers_numbered_error_is_named_without_the_place_it_was_printed_at() -> None:
+    offered = [c.task for c in tasks(["The user opens 'cart.ts' in Visual Studio Code.",
+                                      "The user switches to Terminal ('src/cart.ts:14:7 - error TS2322: Type string "
+                                      "is not assignable to type number.')."])]
+    assert offered[0] == ("Explain the error 'error TS2322: Type string is not assignable to type number' and "
+                          "suggest a fix in 'cart.ts'."), offered
+
+
+def test_a_new_message_without_a_subject_is_not_a_reply_to_its_window() -> None:
+    for app, title in [("Firefox", "New Message - anna@example.org - Gmail"), ("Thunderbird", "Write: (no subject)")]:
+        offered = [c.task for c in tasks([f"The user switches to {app} ('{title}').",
+                                          f"The user types in '{title}' in {app} for 30 seconds."])]
+        offered = [t for t in offered if t]
+        assert any(t.startswith("Draft the message you are writing in ") for t in offered), offered
+        assert not any("reply" in t or "New Message" in t or "no subject" in t for t in offered), offered

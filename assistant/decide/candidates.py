@@ -219,8 +219,9 @@ def _template_candidates(s: Situation) -> list[_Scored]:
             add(f"Recap where you left off in {subject} and suggest the next step.", "resume", s.idle_at, 1.0)
     if s.messaging:
         app, at, subject, new = s.messaging
-        if new and subject:  # a message of the user's own, not an answer
-            add(f"Draft the message '{subject}' in {app}.", "draft_reply", at, 2.0)
+        if new:  # a message of the user's own, not an answer
+            what = f"the message '{subject}'" if subject else "the message you are writing"
+            add(f"Draft {what} in {app}.", "draft_reply", at, 2.0)
         else:
             what = f"'{subject}'" if subject else "the latest message"
             add(f"Draft a reply to {what} in {app}.", "draft_reply", at, 2.0)

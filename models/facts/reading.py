@@ -31,10 +31,10 @@ _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("official documentation", "reliable", re.compile(
         r"(?i)\bdocumentation\b|\bdocs\b|\bmanual\b|\breference\b|\bMDN\b|man ?page|\bhandbook\b|"
         r"\bspecification\b|\bRFC\s*\d+|learn\.microsoft|developer\.")),
-    ("a public body or university", "reliable", re.compile(
+    ("a public body, university or hospital", "reliable", re.compile(
         r"(?i)\.gov\b|\.edu\b|\bgov\.uk\b|\bNHS\b|\bCDC\b|\bNIH\b|\bWHO\b|world health organi[sz]ation|"
         r"european commission|\bministry\b|\buniversity\b|\buniversit[aäéy]\w*|\binstitute\b|mayo clinic|"
-        r"\bmuseum\b|national library|\bOECD\b|\bUN\b|eurostat")),
+        r"\bmuseum\b|national library|\bOECD\b|\bUN\b|eurostat|\bclinic\b|\bhospital\b")),
     ("a Q&A site or forum", "opinion", re.compile(
         r"(?i)stack overflow|stack exchange|super user|server fault|ask ubuntu|reddit|quora|\bforums?\b|"
         r"discourse|\bcommunity\b|hacker news")),
