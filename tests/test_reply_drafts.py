@@ -145,3 +145,14 @@ def test_the_prompt_says_how_the_reply_starts_only_for_a_message_to_answer() -> 
                                  "answer each question and request, short and polite.")
     plain = build_messages(AnswerContext("Draft a reply", kind="draft_reply"), 6000)[1]["content"]
     assert "already written" not in plain
+
+
+def test_a_new_message_asks_for_what_was_written_not_for_a_message_to_answer() -> None:
+    writing = Evidence(task="Draft the message you are writing in Gmail.", kind="draft_reply",
+                       texts=("The user switches to Firefox and reads 'New Message - anna@example.org - Gmail'.",))
+    [note] = gather(writing).unverified
+    assert note.startswith("What you have written so far")
+    answering = Evidence(task="Draft a reply to 'Invoice 2231 overdue' in Evolution.", kind="draft_reply",
+                         texts=("The user switches to Evolution ('Re: Invoice 2231 overdue').",))
+    [note] = gather(answering).unverified
+    assert note.startswith("The text of the message")

@@ -17,6 +17,7 @@ from models.facts.evidence import Evidence
 from models.facts.reply import outline, parse_message
 from models.facts.sheet import FactSheet
 from models.facts.tools import Tools
+from models.situation import read_situation
 
 _PYTEST = re.compile(r"(?:FAILED\s+)?(?P<file>[\w./-]+\.py)::(?P<name>[\w\[\]:.-]+)(?:\s+FAILED)?(?:\s*-\s*(?P<msg>.+))?")
 _GO_TEST = re.compile(r"--- FAIL: (?P<name>Test\w+)")
@@ -147,8 +148,13 @@ def email_facts(sheet: FactSheet, ev: Evidence) -> None:
     greets (the sender, never the person the message greeted: that is the user) and an outline of the reply."""
     text = ev.clipboard or ev.file_text
     if not text:
-        sheet.cannot_verify("The text of the message (share it through the clipboard or file access to have it "
-                            "read).")
+        writing = read_situation(list(ev.texts)).messaging
+        if writing is not None and writing[3]:  # a message of the user's own: there is nothing to answer
+            sheet.cannot_verify("What you have written so far: this assistant sees only the window's title (copy "
+                                "your text, with assist.use_clipboard on, to have it finished).")
+        else:
+            sheet.cannot_verify("The text of the message (share it through the clipboard or file access to have "
+                                "it read).")
         return
     msg = parse_message(text)
     sender = _FROM.search(text)
