@@ -49,6 +49,9 @@ _SEARCH = [
 _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|failure|fatal|cannot|can't|could not|undefined|"
                     r"not found|segmentation fault|panic|denied|invalid|unable to|refused|rejected|no rule to make target|"
                     r"no space left on device|out of memory|operation not permitted|address already in use|"
+                    r"unknown (?:directive|option|command|argument|flag)|declared and not used|imported and not used|"
+                    r"missing return|(?:request|access|connection|script|content) (?:was |has been |is )?blocked|"
+                    r"blocked by cors|"
                     # a system call's error by its name (Node, Python, libc): EADDRINUSE, ECONNREFUSED, ENOENT, ...
                     r"E(?:ACCES|ADDRINUSE|ADDRNOTAVAIL|CONNREFUSED|CONNRESET|NOENT|PERM|NOSPC|TIMEDOUT|EXIST|"
                     r"ISDIR|NOTDIR|MFILE|PIPE|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)|"
@@ -66,6 +69,8 @@ _ERROR = re.compile(r"(?i)\b(error|exception|traceback|failed|fails|failing|fail
                     r"secure connection failed)\b|"
                     r"(?-i:\b[A-Z]\w*(?:Error|Exception|Warning)\b|\bCrashLoopBackOff\b|\bOOMKilled\b|\bCONFLICT\b|"
                     r"\bERR!|(?<![\w.])E: |\bFAIL\b|\bMerging: |\b\w+: line \d+: |\b(?:[Ww]arning|WARNING): |"
+                    # a server's log level (nginx, Apache) and a compiler's diagnostic: 'main.go:27:2: ...'
+                    r"\[(?:emerg|alert|crit)\]|(?<![\w/.-])[\w./-]+\.\w{1,5}:\d+:\d+: |"
                     # a tool's numbered error: TypeScript, C#, the MSVC linker, Oracle, LibreOffice Calc, a cell's
                     r"\b(?:TS|CS|LNK)\d{4}\b|\bORA-\d{5}\b|\bErr:\d{3}\b|"
                     r"(?<![\w#])#(?:REF!|N/A\b|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!))")
@@ -106,7 +111,8 @@ _APPS = {
     "editor": ["Visual Studio Code", "VS Code", "VSCode", "Code.exe", "PyCharm", "IntelliJ IDEA", "Sublime Text",
                "Vim", "Neovim", "Emacs", "Xcode", "Android Studio", "RStudio", "Jupyter", "Kate", "gedit"],
     "writing": ["Microsoft Word", "Word", "Google Docs", "LibreOffice Writer", "Notion", "Obsidian", "Typora",
-                "Overleaf", "Pages"],
+                "Overleaf", "Pages", "Scrivener", "Zettlr", "Joplin", "Logseq", "Ulysses", "iA Writer",
+                "ONLYOFFICE", "WPS Writer"],
     "mail": ["Outlook", "Thunderbird", "Gmail", "Apple Mail", "Evolution"],
     "chat": ["Slack", "Microsoft Teams", "Teams", "Discord", "WeChat", "Telegram", "WhatsApp", "Signal",
              "Element", "Mattermost", "Zulip"],
@@ -132,10 +138,16 @@ _COMMAND = re.compile(r"^(python[\d.]*|py|node|deno|bun|ruby|perl|php|bash|sh|zs
                       r"terraform|ansible-playbook|gradle|mvn|dotnet|flutter|rustc|tsc)\s", re.I)
 
 
+_HOST_PATH = re.compile(r"(?i)^(?:https?://)?(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6})"
+                        r"(?::\d+)?/")
+
+
 def file_of(quoted: str) -> str | None:
     """The file a quoted title part names: 'billing.py' -> itself; a shell command such as 'python billing.py'
     -> its file argument (a command is never taken for a file name); anything else -> None."""
     text = quoted.strip()
+    if _HOST_PATH.match(text):
+        return None  # 'localhost/shop/checkout.php' is a page's address, not a file the user has open
     if _COMMAND.match(text) or any(w.startswith("-") and len(w) > 1 for w in text.split()[1:]):  # options: a command
         args = [a for a in text.split()[1:] if not a.startswith("-")]
         return next((a for a in reversed(args) if _FILE.match(a)), None)
@@ -265,10 +277,12 @@ _UNREAD = re.compile(r"^\s*[(\[]\d+\+?[)\]]\s*")  # '(3) WhatsApp': the unread c
 
 
 def _without_app(title: str, *apps: str) -> str:
-    """A title without the app's own name at either end ('Element | #infra', 'Chat | Priya | Microsoft Teams')."""
+    """A title without the app's own name at either end ('Element | #infra', 'Chat | Priya | Microsoft Teams'),
+    with the workspace's name before it at the end ('town-square - Acme Mattermost')."""
     for app in {a for a in apps if a}:
         name = re.escape(app)
-        title = re.sub(rf"(?i)^\s*{name}\s*[-|\u2013\u2014:]\s+|\s+[-|\u2013\u2014]\s*{name}\s*$", "", title)
+        title = re.sub(rf"(?i)^\s*{name}\s*[-|\u2013\u2014:]\s+|\s+[-|\u2013\u2014]\s*(?:[\w.&'-]+\s+){{0,2}}{name}\s*$",
+                       "", title)
     return title
 
 

@@ -121,6 +121,7 @@ _TOOL_WORD = re.compile(r"(?i)(python3?|node(js)?|npm|yarn|rust|cargo|go|golang|
                         r"bash|zsh|shell|apt|apt-get|pip3?|ruby|php|gcc|g\+\+|clang|make|kotlin|swift|dotnet|c#|"
                         r"typescript|ts|js|javascript|react|django|flask|pandas|numpy|ubuntu|debian|linux)\s+")
 _JAVA_THREAD = re.compile(r'^Exception in thread "[^"]{1,40}"\s+(?=[\w.$]+(?:Exception|Error)\b)')
+_DIAGNOSTIC_AT = re.compile(r"^\.?/?[\w./-]+\.\w{1,5}:\d+(?::\d+)?:\s+(?=\S)")  # where a compiler says it is
 _HOW_TO_FIX = re.compile(r"(?i)^(?:\[solved\]\s*|solved:\s*|how (?:to|do (?:i|you)|can i) "
                          r"(?:fix|solve|resolve|deal with|get rid of|avoid|suppress|handle)\s+)+")
 
@@ -135,6 +136,7 @@ def error_line(text: str) -> str:
         if exceptions:
             return shorten(text[exceptions[-1].start():])
     text = _JAVA_THREAD.sub("", text)  # 'Exception in thread "main" java.lang.X: ...' -> 'java.lang.X: ...'
+    text = _DIAGNOSTIC_AT.sub("", text)  # './main.go:27:2: declared and not used: x' -> 'declared and not used: x'
     match = _ERROR_START.search(text)
     if match and match.start() > 0 and (_ERROR_PREFIX.match(text[:match.start()])
                                         or _TOOL_WORD.fullmatch(text[:match.start()])):

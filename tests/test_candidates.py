@@ -495,3 +495,33 @@ def test_a_new_message_without_a_subject_is_not_a_reply_to_its_window() -> None:
         offered = [t for t in offered if t]
         assert any(t.startswith("Draft the message you are writing in ") for t in offered), offered
         assert not any("reply" in t or "New Message" in t or "no subject" in t for t in offered), offered
+
+
+def test_a_servers_log_level_a_blocked_request_and_a_compilers_diagnostic_are_errors() -> None:
+    offered = [c.task for c in tasks(["The user runs 'sudo nginx -t' in Terminal.",
+                                      "The user switches to Terminal ('nginx: [emerg] unknown directive \"proxy_pas\" "
+                                      "in /etc/nginx/sites-enabled/app:14')."])]
+    assert offered[0].startswith("Explain the error 'nginx: [emerg] unknown directive"), offered
+    offered = [c.task for c in tasks(["The user searches Google for 'cross-origin request blocked fetch localhost'."])]
+    assert offered[0].startswith("Find the usual causes of 'cross-origin request blocked"), offered
+    offered = [c.task for c in tasks(["The user opens 'main.go' in Visual Studio Code.",
+                                      "The user switches to Terminal ('./main.go:27:2: declared and not used: resp')."])]
+    assert offered[0] == "Explain the error 'declared and not used: resp' and suggest a fix in 'main.go'.", offered
+
+
+def test_a_pages_address_is_not_a_file_and_a_workspace_is_not_part_of_a_channels_name() -> None:
+    offered = [c.task for c in tasks(["The user opens 'checkout.php' in Visual Studio Code.",
+                                      "The user switches to Firefox and reads 'localhost/shop/checkout.php'.",
+                                      "The user switches to Firefox and reads 'Fatal error: Uncaught Error: Call to "
+                                      "undefined function mysql_connect()'."])]
+    assert not any("localhost" in (t or "") for t in offered), offered
+    assert any(t and t.endswith("in 'checkout.php'.") for t in offered), offered
+    offered = [c.task for c in tasks(["The user switches to Firefox and reads 'town-square - Acme Mattermost'.",
+                                      "The user types in 'town-square - Acme Mattermost' in Firefox for 30 seconds."])]
+    assert "Draft a reply to 'town-square' in Mattermost." in offered, offered
+
+
+def test_a_chapter_written_in_a_writing_app_is_the_document() -> None:
+    offered = [c.task for c in tasks(["The user types in 'Chapter 12 - Novel' in Scrivener for 60 seconds.",
+                                      "The user stops typing in 'Chapter 12 - Novel' in Scrivener for 70 seconds."])]
+    assert "Outline the next section of 'Chapter 12 - Novel' based on what you have written so far." in offered, offered
