@@ -96,7 +96,7 @@ def answer_one(backend: Any, task: dict[str, Any], mode: str, cfg: Any, workdir:
             (project / name).write_text(text, "utf-8")
     from models.titles import error_line
 
-    error = error_line(task["error"]) if task.get("error") else ""  # as the live app reads it from a title
+    error = error_line(task["error"], None) if task.get("error") else ""  # as the live app reads it from a title
     ctx = AnswerContext(task["task"], tuple(task.get("history", [])), error_line=error,
                         file_name=task.get("file_name", ""), file_text=task.get("file_text"),
                         clipboard_text=task.get("clipboard"), kind=task["kind"])

@@ -286,14 +286,25 @@ def _without_app(title: str, *apps: str) -> str:
     return title
 
 
-def _error_text(sentence: str, quoted: list[str]) -> str | None:
+def _error_text(sentence: str, quoted: list[str], limit: int | None = 100) -> str | None:
     for q in quoted:
         if _ERROR.search(q) or re.search(r"\w+(Error|Exception)\b", q):
-            return error_line(q)
+            return error_line(q, limit)
     tail = _ERROR_TAIL.search(sentence)
     if tail:
         return tail.group(1).strip().rstrip(".")
-    return shorten(quoted[0]) if quoted else None
+    return (shorten(quoted[0], limit) if limit else quoted[0].strip()) if quoted else None
+
+
+def full_error(sentence: str) -> str | None:
+    """The error a sentence shows, whole: a card names it cut to a line, the fact finders read all of it (the
+    part that says what went wrong is often at the end: '... Bind for 0.0.0.0:8080 failed: port is already
+    allocated')."""
+    quoted = [q for q in _QUOTED.findall(sentence) if q.strip() and not looks_like_injection(q)]
+    searched = {m.group(1) for rx in _SEARCH for m in rx.finditer(sentence)}
+    if not _ERROR.search(sentence):
+        return None
+    return _error_text(sentence, [q for q in quoted if q not in searched], None)
 
 
 def _add_typed_files(s: Situation, typed: list[tuple[str, int]]) -> None:

@@ -126,15 +126,15 @@ _HOW_TO_FIX = re.compile(r"(?i)^(?:\[solved\]\s*|solved:\s*|how (?:to|do (?:i|yo
                          r"(?:fix|solve|resolve|deal with|get rid of|avoid|suppress|handle)\s+)+")
 
 
-def error_line(text: str) -> str:
+def error_line(text: str, limit: int | None = 100) -> str:
     """The error itself from a title, without title furniture or the command that printed it, quoted names in
-    double quotes ('python - ModuleNotFoundError: No module named 'x' - Mozilla Firefox' ->
+    double quotes, cut to `limit` characters (None: whole, for the fact finders) ('python - ModuleNotFoundError: No module named 'x' - Mozilla Firefox' ->
     'ModuleNotFoundError: No module named "x"'), so it reads well inside a task's own quotes."""
     text = _TICKET_KEY.sub("", _PAIRED.sub(r'"\1"', strip_furniture(unify_quotes(text))))
     if text.startswith("Traceback"):  # a traceback header says nothing: keep its exception line
         exceptions = list(re.finditer(r"\b[A-Z]\w*(?:Error|Exception)\b", text))
         if exceptions:
-            return shorten(text[exceptions[-1].start():])
+            return _cut(text[exceptions[-1].start():], limit)
     text = _JAVA_THREAD.sub("", text)  # 'Exception in thread "main" java.lang.X: ...' -> 'java.lang.X: ...'
     text = _DIAGNOSTIC_AT.sub("", text)  # './main.go:27:2: declared and not used: x' -> 'declared and not used: x'
     match = _ERROR_START.search(text)
@@ -143,4 +143,8 @@ def error_line(text: str) -> str:
         text = text[match.start():]
     elif " - " in text:
         text = clean_title(text)  # a page about the error: 'X - Some Forum'
-    return shorten(_HOW_TO_FIX.sub("", text).rstrip(" ."))
+    return _cut(_HOW_TO_FIX.sub("", text).rstrip(" ."), limit)
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return shorten(text, limit) if limit else text.strip()

@@ -63,6 +63,24 @@ def test_a_search_task_offers_the_search_without_a_model(home):
     assert search_url(proposal_by_id(db, make_proposal(db)), default_config()) is None
 
 
+def test_the_answer_reads_the_whole_error_the_card_names_a_line_of(home):
+    from assistant.app.assist import evidence_for
+    from models.facts import gather
+
+    error = ("docker: Error response from daemon: driver failed programming external connectivity on endpoint web: "
+             "Bind for 0.0.0.0:8080 failed: port is already allocated.")
+    db = open_db()
+    pid = make_proposal(db, "Explain the error 'docker: Error response from daemon: driver failed programming "
+                        "external connectivity…' and suggest a fix.", "explain_error",
+                        ["The user runs 'docker run -p 8080:80 nginx' in Terminal.",
+                         f"The user switches to Terminal ('{error}')."])
+    record = proposal_by_id(db, pid)
+    ctx = context_for(db, record, default_config())
+    assert ctx.error_line.endswith("port is already allocated")  # the part that says what went wrong
+    sheet = gather(evidence_for(db, record, ctx, default_config()))
+    assert any("Port 8080" in f.text for f in sheet.facts), sheet.to_dict()  # read from the error's end
+
+
 def test_the_file_is_read_only_when_the_user_opted_in(home, tmp_path):
     project = tmp_path / "project"
     project.mkdir()

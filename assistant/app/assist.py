@@ -30,7 +30,7 @@ from models.answer import Answer, AnswerContext, AnswerSession, AnswerStream
 from models.backends import Backend
 from models.default_model import backend_from_config, tiny_model_notice
 from models.facts import Evidence, FactSheet, Tools, gather
-from models.situation import read_situation
+from models.situation import full_error, read_situation
 
 SEARCH_KINDS = frozenset({"find_example", "research", "find_fix"})
 TINY_NOTICE_KEY = "tiny-default-model"
@@ -64,7 +64,9 @@ def context_for(db: Database, record: DecisionRecord, cfg: Config,
                 clipboard_text: str | None = None) -> AnswerContext:
     """What the model gets besides the task (opt-ins honoured here: nothing is read that the user did not allow)."""
     situation = read_situation(record.history)
-    error, _ = situation.latest("errors")
+    error, at = situation.latest("errors")
+    if error and 0 <= at < len(record.history):  # the facts read the whole error, the card a line of it
+        error = full_error(record.history[at]) or error
     page, _ = situation.latest("pages")
     file_name, _ = situation.latest("files")
     path = _file_path(db, record, file_name) if file_name and cfg["assist.read_files"] else None
