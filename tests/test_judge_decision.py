@@ -109,3 +109,50 @@ def test_a_check_in_tries_the_kind_of_task_the_user_answered_least_about() -> No
     assert decide(history, cands, judge, 0.5, judge.gate_threshold, context=context).task is None
     checked = decide(history, cands, judge, 0.5, judge.gate_threshold, context=context, check_in=True)
     assert checked.task == review.task and checked.reason.startswith("checking in")
+
+
+# Histories as this app narrates them, where the shipped judge is surer of a task than of the need for help.
+NARRATED_OVERCONFIDENT = [
+    ["The user opens 'train.py' in Visual Studio Code.",
+     "The user switches to Terminal ('ModuleNotFoundError: No module named \u2019torch\u2019').",
+     "The user searches Google for 'ModuleNotFoundError: No module named torch'."],
+    ["The user switches to Thunderbird ('Re: Quarterly numbers for the board').",
+     "The user types in 'Re: Quarterly numbers for the board' in Thunderbird for 25 seconds."],
+    ["The user opens 'invoice.py' in Visual Studio Code.", "The user saves 'invoice.py' in Visual Studio Code (ctrl+s).",
+     "The user switches to Terminal ('pytest tests/test_invoice.py').",
+     "The user switches to Terminal ('FAILED tests/test_invoice.py::test_total - AssertionError')."],
+]
+
+
+def test_no_task_is_scored_likelier_than_the_need_for_help_in_the_apps_own_narration() -> None:
+    """In the app's labels a task is welcome only when help is needed: the scores a card, the log and an export
+    carry never say otherwise, and the tasks keep their order."""
+    from models.judge.linear import sigmoid
+
+    judge = load_judge()
+    for history in NARRATED_OVERCONFIDENT:
+        tasks = [c.task for c in generate_candidates(history)]
+        scores = judge.score(history, tasks)
+        need = 1.0 - scores[tasks.index(None)]
+        raw = judge.base_task_logits(history, [t for t in tasks if t])
+        over = max(raw) > judge.base_gate_logit(history)
+        task_scores = [p for t, p in zip(tasks, scores) if t]
+        assert max(task_scores) <= need + 1e-9, (history, scores)
+        if over:  # the two met: the best task is exactly as likely as the need
+            assert abs(max(task_scores) - need) < 1e-9
+            assert need > judge.help_needed(history) and max(task_scores) < sigmoid(max(raw))
+        order = sorted(range(len(raw)), key=lambda i: raw[i])
+        assert order == sorted(range(len(raw)), key=lambda i: task_scores[i])
+    assert any(max(load_judge().base_task_logits(h, [c.task for c in generate_candidates(h) if c.task]))
+               > load_judge().base_gate_logit(h) for h in NARRATED_OVERCONFIDENT)  # the case is exercised
+
+
+def test_proactivebench_sentences_are_scored_as_the_model_says() -> None:
+    """Its annotators accepted tasks where they marked no help needed: their sentences keep the raw scores."""
+    from models.judge.linear import sigmoid
+
+    judge = load_judge()
+    history, candidates, _ = _stuck_on_an_error()
+    tasks = [c.task for c in candidates if c.task]
+    assert judge.score(history, tasks) == [sigmoid(z) for z in judge.base_task_logits(history, tasks)]
+    assert judge.score(history, [None])[0] == 1.0 - judge.help_needed(history)

@@ -27,7 +27,7 @@ from models.judge.learned_words import describe
 from models.judge.learning import LabelRecord, Preferences, fit_preferences
 from models.judge.linear import LinearModel, sigmoid
 from models.judge.stored import ARTIFACT_NAME, FORMAT_VERSION
-from models.judge.text import HashedTfidf
+from models.judge.text import HashedTfidf, narrated_share
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "artifact"
 
@@ -110,18 +110,17 @@ class Judge:
         learned = bool(self.preferences.records)
         if learned and context is None:
             context = context_from_history(history)
+        for pos, i in enumerate(idx):
+            if learned:
+                z[pos] += self.preferences.task_shift(task_kind(tasks[i], kinds[i] if kinds else ""), context)
+        need = self._gate_logit(history, context)
+        z, need = coherent(history, z, need)
         out = [0.0] * len(tasks)
         for pos, i in enumerate(idx):
-            shift = 0.0
-            if learned:
-                kind = task_kind(tasks[i], kinds[i] if kinds else "")
-                shift = self.preferences.task_shift(kind, context)
-            out[i] = sigmoid(z[pos] + shift)
-        if len(idx) < len(tasks):
-            no_task = 1.0 - self.help_needed(history, context)
-            for i, t in enumerate(tasks):
-                if t is None:
-                    out[i] = no_task
+            out[i] = sigmoid(z[pos])
+        for i, t in enumerate(tasks):
+            if t is None:
+                out[i] = 1.0 - sigmoid(need)
         return out
 
     def shipped(self) -> Judge:
@@ -132,10 +131,13 @@ class Judge:
 
     def help_needed(self, history: Sequence[str], context: Context | None = None) -> float:
         """P(the user needs help now | history); compare with `gate_threshold` to decide whether to speak."""
-        z = self.base_gate_logit(list(history))
+        return sigmoid(self._gate_logit(list(history), context))
+
+    def _gate_logit(self, history: list[str], context: Context | None) -> float:
+        z = self.base_gate_logit(history)
         if self.preferences.records:
-            z += self.preferences.gate_shift(context or context_from_history(list(history)))
-        return sigmoid(z)
+            z += self.preferences.gate_shift(context or context_from_history(history))
+        return z
 
     # ---- learning from the user's labels ----
     def _offset(self, record: LabelRecord) -> tuple[float, float]:
@@ -176,6 +178,26 @@ class Judge:
     def describe(self) -> list[str]:
         """What the user's answers changed, in words (first line: how many answers were learned from)."""
         return describe(self.preferences)
+
+
+MEET = 0.5  # where an over-confident task and the help gate meet: halfway between their logits
+
+
+def coherent(history: Sequence[str], task_logits: list[float], gate_logit: float) -> tuple[list[float], float]:
+    """Task and gate logits that agree, for a history this app narrated: in the app's labels a task is welcome
+    only when help is needed, so no task may be likelier than the need. Where the best task's logit is above the
+    gate's, the two meet halfway: every task comes down by the same amount (their order kept) and the need goes
+    up to the meeting point, which "no task" is scored against. At MEET = 0.5 no decision changes (a task clears
+    "no task" exactly when it did, and its fit to the need stays 1); the scores stop contradicting each other.
+    ProactiveBench's histories are left as they are: its annotators accepted tasks where they marked no help
+    needed (docs/situations.md)."""
+    if not task_logits or narrated_share(history) < 0.5:
+        return task_logits, gate_logit
+    best = max(task_logits)
+    if best <= gate_logit:
+        return task_logits, gate_logit
+    meet = gate_logit + MEET * (best - gate_logit)
+    return [z - (best - meet) for z in task_logits], meet
 
 
 def load_judge(model_dir: str | Path | None = None) -> Judge:
