@@ -83,6 +83,11 @@ def test_each_site_gets_the_kind_of_source_it_is() -> None:
     assert source_kind("Medium") == ("a blog", "opinion")
     assert source_kind("The Verge")[1] == "check"
     assert source_kind("Sleep Foundation") == ("", "")  # not known: said so, never guessed
+    # words that are a source's name in capitals, and a title's words, say nothing about the site
+    assert source_kind("", "Who invented the printing press?") == ("", "")
+    assert source_kind("", "How to write a journal entry every day") == ("", "")
+    assert source_kind("Doctor Who Wiki") == ("", "")
+    assert source_kind("WHO")[1] == "reliable"
 
 
 def test_a_research_answer_lists_what_can_be_cited_and_never_what_the_pages_say() -> None:

@@ -25,16 +25,17 @@ SOURCE = "your window titles"
 _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("a research paper or journal", "reliable", re.compile(
         r"(?i)\barxiv\b|pubmed|\bncbi\b|\bjournals?\b|\bnature\b|sciencedirect|springer|wiley|\bjstor\b|\bieee\b|"
-        r"\bacm\b|researchgate|google scholar|\bdoi\b|proceedings|the lancet|\bbmj\b|\bplos\b|cochrane|\bpnas\b")),
+        r"(?-i:\bACM\b|\bBMJ\b|\bPLOS\b|\bPNAS\b)|researchgate|google scholar|\bdoi\b|proceedings|the lancet|cochrane")),
     ("an encyclopedia", "reliable", re.compile(
         r"(?i)wikipedia|britannica|encyclop[ae]?dia|scholarpedia|stanford encyclopedia|larousse|brockhaus")),
     ("official documentation", "reliable", re.compile(
-        r"(?i)\bdocumentation\b|\bdocs\b|\bmanual\b|\breference\b|\bMDN\b|man ?page|\bhandbook\b|"
+        r"(?i)\bdocumentation\b|\bdocs\b|\bmanual\b|\breference\b|(?-i:\bMDN\b)|man ?page|\bhandbook\b|"
         r"\bspecification\b|\bRFC\s*\d+|learn\.microsoft|developer\.")),
     ("a public body, university or hospital", "reliable", re.compile(
-        r"(?i)\.gov\b|\.edu\b|\bgov\.uk\b|\bNHS\b|\bCDC\b|\bNIH\b|\bWHO\b|world health organi[sz]ation|"
+        r"(?i)\.gov\b|\.edu\b|\bgov\.uk\b|(?-i:\bNHS\b|\bCDC\b|\bNIH\b|\bWHO\b|\bOECD\b|\bUN\b)|"
+        r"world health organi[sz]ation|"
         r"european commission|\bministry\b|\buniversity\b|\buniversit[aäéy]\w*|\binstitute\b|mayo clinic|"
-        r"\bmuseum\b|national library|\bOECD\b|\bUN\b|eurostat|\bclinic\b|\bhospital\b")),
+        r"\bmuseum\b|national library|eurostat|\bclinic\b|\bhospital\b")),
     ("a Q&A site or forum", "opinion", re.compile(
         r"(?i)stack overflow|stack exchange|super user|server fault|ask ubuntu|reddit|quora|\bforums?\b|"
         r"discourse|\bcommunity\b|hacker news")),
@@ -44,8 +45,8 @@ _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"(?i)khan academy|coursera|udemy|\bedx\b|w3schools|geeksforgeeks|freecodecamp|tutorial|\bcourse\b|"
         r"real python|datacamp|use the index, luke")),
     ("news, a magazine or a review site", "check", re.compile(
-        r"(?i)\bBBC\b|guardian|new york times|\bNYT\b|reuters|\bAP News\b|the verge|ars technica|\bwired\b|"
-        r"history today|notebookcheck|techradar|\bcnet\b|economist|the atlantic|bloomberg|\bmagazine\b|"
+        r"(?i)(?-i:\bBBC\b|\bNYT\b|\bAP News\b|\bCNET\b)|guardian|new york times|reuters|the verge|ars technica|\bwired\b|"
+        r"history today|notebookcheck|techradar|economist|the atlantic|bloomberg|\bmagazine\b|"
         r"\bnews\b|\btimes\b|\bpost\b|\bherald\b|\btribune\b|spiegel|le monde|\bzeit\b|national geographic|"
         r"scientific american|new scientist|tom's hardware|anandtech|rtings|consumer reports|which\?")),
 )
@@ -76,13 +77,19 @@ class PageRead:
     seconds: float
 
 
+# a title that is itself a documentation page's: 'PostgreSQL: Documentation: 16: 11.8. Partial Indexes'
+_DOCS_TITLE = re.compile(r"(?i)(?:^|[:|\u2013\u2014]\s|\s-\s)(?:[\w.+-]+\s+)?(?:documentation|docs|manual)\b")
+
+
 def source_kind(site: str, title: str = "") -> tuple[str, str]:
-    """(kind of source, how much to lean on it) for a site's name (and the page's title, where the site is not
-    named): ("", "") when neither says."""
-    for text in (site, title):
+    """(kind of source, how much to lean on it) for a site's name; without one, only a title that is a
+    documentation page's says ('PostgreSQL: Documentation: ...'); ("", "") when neither says."""
+    if site:
         for kind, trust, rx in _KINDS:
-            if text and rx.search(text):
+            if rx.search(site):
                 return kind, trust
+    elif _DOCS_TITLE.search(title):
+        return "official documentation", "reliable"
     return "", ""
 
 
