@@ -281,8 +281,8 @@ def _without_app(title: str, *apps: str) -> str:
     with the workspace's name before it at the end ('town-square - Acme Mattermost')."""
     for app in {a for a in apps if a}:
         name = re.escape(app)
-        title = re.sub(rf"(?i)^\s*{name}\s*[-|\u2013\u2014:]\s+|\s+[-|\u2013\u2014]\s*(?:[\w.&'-]+\s+){{0,2}}{name}\s*$",
-                       "", title)
+        title = re.sub(rf"(?i)^\s*{name}\s*[-|\u2013\u2014:]\s+|"
+                       rf"\s+[-|\u2013\u2014]\s*(?:[\w.&'-]+\s+){{0,2}}{name}\s*$", "", title)
     return title
 
 
@@ -300,11 +300,17 @@ def full_error(sentence: str) -> str | None:
     """The error a sentence shows, whole: a card names it cut to a line, the fact finders read all of it (the
     part that says what went wrong is often at the end: '... Bind for 0.0.0.0:8080 failed: port is already
     allocated')."""
-    quoted = [q for q in _QUOTED.findall(sentence) if q.strip() and not looks_like_injection(q)]
-    searched = {m.group(1) for rx in _SEARCH for m in rx.finditer(sentence)}
     if not _ERROR.search(sentence):
         return None
+    quoted, searched = _quoted_parts(sentence)
     return _error_text(sentence, [q for q in quoted if q not in searched], None)
+
+
+def _quoted_parts(sentence: str) -> tuple[list[str], set[str]]:
+    """What a sentence quotes (no instruction-like text, no key names) and which of it the user searched for."""
+    quoted = [q for q in _QUOTED.findall(sentence)
+              if q.strip() and not looks_like_injection(q) and not _KEY_NAME.match(q.strip())]
+    return quoted, {m.group(1) for rx in _SEARCH for m in rx.finditer(sentence)}
 
 
 def _add_typed_files(s: Situation, typed: list[tuple[str, int]]) -> None:
@@ -326,9 +332,7 @@ def read_situation(history: list[str]) -> Situation:
     recent_apps: list[str] = []
     typed_files: list[tuple[str, int]] = []
     for i, sentence in enumerate(history):
-        quoted = [q for q in _QUOTED.findall(sentence)
-                  if q.strip() and not looks_like_injection(q) and not _KEY_NAME.match(q.strip())]
-        searched = {m.group(1) for rx in _SEARCH for m in rx.finditer(sentence)}
+        quoted, searched = _quoted_parts(sentence)
         for q in searched:
             if not looks_like_injection(q) and len(q) <= 120:
                 if usable_entity(q):

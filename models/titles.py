@@ -128,7 +128,8 @@ _HOW_TO_FIX = re.compile(r"(?i)^(?:\[solved\]\s*|solved:\s*|how (?:to|do (?:i|yo
 
 def error_line(text: str, limit: int | None = 100) -> str:
     """The error itself from a title, without title furniture or the command that printed it, quoted names in
-    double quotes, cut to `limit` characters (None: whole, for the fact finders) ('python - ModuleNotFoundError: No module named 'x' - Mozilla Firefox' ->
+    double quotes, cut to `limit` characters (None: whole, for the fact finders)
+    ('python - ModuleNotFoundError: No module named 'x' - Mozilla Firefox' ->
     'ModuleNotFoundError: No module named "x"'), so it reads well inside a task's own quotes."""
     text = _TICKET_KEY.sub("", _PAIRED.sub(r'"\1"', strip_furniture(unify_quotes(text))))
     if text.startswith("Traceback"):  # a traceback header says nothing: keep its exception line

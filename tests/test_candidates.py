@@ -504,8 +504,8 @@ def test_a_servers_log_level_a_blocked_request_and_a_compilers_diagnostic_are_er
     assert offered[0].startswith("Explain the error 'nginx: [emerg] unknown directive"), offered
     offered = [c.task for c in tasks(["The user searches Google for 'cross-origin request blocked fetch localhost'."])]
     assert offered[0].startswith("Find the usual causes of 'cross-origin request blocked"), offered
-    offered = [c.task for c in tasks(["The user opens 'main.go' in Visual Studio Code.",
-                                      "The user switches to Terminal ('./main.go:27:2: declared and not used: resp')."])]
+    offered = [c.task for c in tasks(["The user opens 'main.go' in Visual Studio Code.", "The user switches to "
+                                      "Terminal ('./main.go:27:2: declared and not used: resp')."])]
     assert offered[0] == "Explain the error 'declared and not used: resp' and suggest a fix in 'main.go'.", offered
 
 

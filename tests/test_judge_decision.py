@@ -118,7 +118,8 @@ NARRATED_OVERCONFIDENT = [
      "The user searches Google for 'ModuleNotFoundError: No module named torch'."],
     ["The user switches to Thunderbird ('Re: Quarterly numbers for the board').",
      "The user types in 'Re: Quarterly numbers for the board' in Thunderbird for 25 seconds."],
-    ["The user opens 'invoice.py' in Visual Studio Code.", "The user saves 'invoice.py' in Visual Studio Code (ctrl+s).",
+    ["The user opens 'invoice.py' in Visual Studio Code.",
+     "The user saves 'invoice.py' in Visual Studio Code (ctrl+s).",
      "The user switches to Terminal ('pytest tests/test_invoice.py').",
      "The user switches to Terminal ('FAILED tests/test_invoice.py::test_total - AssertionError')."],
 ]

@@ -2,7 +2,8 @@
 
 Non-modal, next to the cards; it takes the keyboard only because the user clicked Accept (Esc closes it). Stop,
 Copy answer, Copy task, Copy code (one per code block; "Copy text" for a block of words, as a reply outline), Open
-in browser (search-like tasks, no model needed), Ask a follow-up (a short chat in the same context) and Helpful / Not helpful on the answer. The model runs in a
+in browser (search-like tasks, no model needed), Ask a follow-up (a short chat in the same context) and Helpful /
+Not helpful on the answer. The model runs in a
 worker thread; text pieces cross to the Qt thread through a signal. Everything is kept through
 `assistant.app.assist.TaskHelp` (the answer, its timings, the follow-ups and the rating go into the log).
 """

@@ -25,7 +25,8 @@ SOURCE = "your window titles"
 _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("a research paper or journal", "reliable", re.compile(
         r"(?i)\barxiv\b|pubmed|\bncbi\b|\bjournals?\b|\bnature\b|sciencedirect|springer|wiley|\bjstor\b|\bieee\b|"
-        r"(?-i:\bACM\b|\bBMJ\b|\bPLOS\b|\bPNAS\b)|researchgate|google scholar|\bdoi\b|proceedings|the lancet|cochrane")),
+        r"(?-i:\bACM\b|\bBMJ\b|\bPLOS\b|\bPNAS\b)|researchgate|google scholar|\bdoi\b|proceedings|the lancet|"
+        r"cochrane")),
     ("an encyclopedia", "reliable", re.compile(
         r"(?i)wikipedia|britannica|encyclop[ae]?dia|scholarpedia|stanford encyclopedia|larousse|brockhaus")),
     ("official documentation", "reliable", re.compile(
@@ -45,7 +46,8 @@ _KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         r"(?i)khan academy|coursera|udemy|\bedx\b|w3schools|geeksforgeeks|freecodecamp|tutorial|\bcourse\b|"
         r"real python|datacamp|use the index, luke")),
     ("news, a magazine or a review site", "check", re.compile(
-        r"(?i)(?-i:\bBBC\b|\bNYT\b|\bAP News\b|\bCNET\b)|guardian|new york times|reuters|the verge|ars technica|\bwired\b|"
+        r"(?i)(?-i:\bBBC\b|\bNYT\b|\bAP News\b|\bCNET\b)|guardian|new york times|reuters|the verge|ars technica|"
+        r"\bwired\b|"
         r"history today|notebookcheck|techradar|economist|the atlantic|bloomberg|\bmagazine\b|"
         r"\bnews\b|\btimes\b|\bpost\b|\bherald\b|\btribune\b|spiegel|le monde|\bzeit\b|national geographic|"
         r"scientific american|new scientist|tom's hardware|anandtech|rtings|consumer reports|which\?")),
