@@ -72,7 +72,10 @@ def test_the_pages_read_on_a_search_with_their_sites_and_time() -> None:
     assert [p.seconds for p in pages] == [30.0, 105.0, 0.0]  # read in two stretches: added up
     # only what came after the search counts; a Reddit thread names its subreddit, not " - Reddit"
     fasting = pages_read(list(FASTING), "is intermittent fasting good for weight loss")
-    assert [p.site for p in fasting] == ["Medium", "Reddit, r/loseit", "YouTube"]
+    assert [(p.title, p.site) for p in fasting][1:] == [("Anyone lose weight with 16:8?", "Reddit, r/loseit"),
+                                                         ("Intermittent fasting explained", "YouTube")]
+    [thread] = pages_read(["The user reads 'Does coffee ruin sleep? : r/Coffee - Reddit' in Firefox."])
+    assert (thread.title, thread.site) == ("Does coffee ruin sleep?", "Reddit, r/Coffee")
 
 
 def test_each_site_gets_the_kind_of_source_it_is() -> None:

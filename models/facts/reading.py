@@ -95,7 +95,7 @@ def source_kind(site: str, title: str = "") -> tuple[str, str]:
     return "", ""
 
 
-_SUBREDDIT = re.compile(r"\s:\s(r/\w+)\s*$")  # a Reddit thread's title: 'Anyone tried 16:8? : r/loseit'
+_SUBREDDIT = re.compile(r"\s:\s(r/\w+)(?:\s+-\s+Reddit)?\s*$")  # a Reddit thread's: 'Anyone tried 16:8? : r/loseit'
 
 
 def _site(raw: str, page: str) -> str:
@@ -133,7 +133,7 @@ def pages_read(texts: list[str], query: str = "") -> list[PageRead]:
     pages = []
     for page, (site, seconds, _) in sorted(out.items(), key=lambda kv: kv[1][2]):
         kind, trust = source_kind(site, page)
-        pages.append(PageRead(page, site, kind, trust, seconds))
+        pages.append(PageRead(_SUBREDDIT.sub("", page), site, kind, trust, seconds))
     return pages
 
 
