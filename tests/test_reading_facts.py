@@ -9,7 +9,7 @@ from models.answer import ECHO_NOTE, AnswerContext, AnswerSession
 from models.facts import Evidence, gather
 from models.facts.reading import pages_read, source_kind
 from models.filler import RepeatGuard
-from models.streaming import Sink, TokenStream
+from tests.test_reply_drafts import Scripted  # a backend streaming a fixed text, as a model would
 
 # Sessions invented for these tests.
 QUERY = "history of the printing press in Europe"
@@ -31,24 +31,6 @@ FASTING = (
     "The user switches to Vivaldi and reads 'Intermittent fasting explained - YouTube'.",
     "The user scrolls through 'Intermittent fasting explained - YouTube' in Vivaldi for 2 minutes.",
 )
-
-
-class Scripted:
-    """A backend that streams a fixed text in small pieces, as a model would."""
-
-    name = "scripted:test"
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def stream(self, messages: list[dict[str, str]], max_tokens: int, stop: list[str] | None = None) -> TokenStream:
-        def produce(sink: Sink) -> None:
-            for i in range(0, len(self.text), 3):
-                if sink.cancelled:
-                    return
-                sink.emit(self.text[i:i + 3])
-            sink.stats.finish_reason = "length"
-        return TokenStream(produce, self.name)
 
 
 def research(history: tuple[str, ...], query: str, model_text: str) -> str:
